@@ -1,0 +1,10 @@
+/*
+ * commands.h - the subcommands implemented in report/.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DS_REPORT_COMMANDS_H
+#define DS_REPORT_COMMANDS_H
+
+int cmd_reports(int argc, char **argv);
+
+#endif

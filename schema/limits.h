@@ -1,0 +1,30 @@
+/*
+ * limits.h - every cap on hostile input in one place (THREATS.md).
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DS_LIMITS_H
+#define DS_LIMITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ds_limits {
+	uint64_t max_inflated;	/* THREATS #4: bytes produced by all
+				   decompression layers of one input */
+	unsigned max_ratio;	/* THREATS #4: inflated/compressed ratio,
+				   checked once past 1 MiB produced */
+	unsigned max_zip_entries; /* THREATS #5 */
+	unsigned max_nesting;	/* containers inside containers (gz.gz) */
+	unsigned max_xml_depth;	/* THREATS #3: a report needs < 10 */
+	uint64_t max_records;	/* records per report */
+	size_t max_text;	/* bytes of one XML text field */
+	unsigned max_mime_depth; /* THREATS #6 */
+	unsigned max_mime_parts; /* THREATS #6 */
+	uint64_t max_message;	/* THREATS #7: bytes of one message/file
+				   read into memory */
+};
+
+/* Fill *l with the defaults documented in README "Limits". */
+void ds_limits_default(struct ds_limits *l);
+
+#endif
