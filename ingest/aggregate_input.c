@@ -41,7 +41,8 @@ struct ds_agg_input {
 	int (*read)(void *, char *, int);
 	void *ctx;
 	const GError *(*read_error)(void *);
-	GError *err;
+	GError *pending;	/* error at the end of what is in out */
+	GError *err;		/* ... once libxml2 has read up to it */
 	bool src_eof;
 	bool head_pending;	/* inbuf holds the analysed head */
 	enum mode mode;
@@ -97,12 +98,12 @@ fail(struct ds_agg_input *in, int code, const char *fmt, ...)
 	va_list ap;
 	char *msg;
 
-	if (in->err)
+	if (in->pending || in->err)
 		return;
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	in->err = g_error_new_literal(DS_ERROR, code, msg);
+	in->pending = g_error_new_literal(DS_ERROR, code, msg);
 	g_free(msg);
 }
 
@@ -201,9 +202,11 @@ emit(struct ds_agg_input *in, const guint8 *b, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && in->lex != L_DONE; i++)
+	for (i = 0; i < n && in->lex != L_DONE && in->pending == NULL; i++)
 		lex_step(in, b[i]);
 	g_byte_array_append(in->out, b, (guint)i);
+	if (in->pending)
+		return;
 	for (; i < n; i++) {
 		if (!is_ws(b[i]))
 			in->trail_junk++;
@@ -283,7 +286,7 @@ convert(struct ds_agg_input *in, const guint8 *b, size_t n, bool final)
 		g_byte_array_append(in->out, b, (guint)n);
 		return n;
 	}
-	while (i < n && in->err == NULL) {
+	while (i < n && in->pending == NULL) {
 		/* the common case: a run of plain ASCII */
 		for (run = i; run < n && b[run] < 0x80 && !is_ctrl(b[run]);
 		    run++)
@@ -341,7 +344,7 @@ src_read(struct ds_agg_input *in, size_t n)
 	guint old = in->inbuf->len;
 	int r;
 
-	if (in->src_eof || in->err)
+	if (in->src_eof || in->pending)
 		return;
 	g_byte_array_set_size(in->inbuf, old + (guint)n);
 	r = in->read(in->ctx, (char *)in->inbuf->data + old, (int)n);
@@ -350,7 +353,7 @@ src_read(struct ds_agg_input *in, size_t n)
 		    NULL;
 
 		if (e)
-			in->err = g_error_copy(e);
+			in->pending = g_error_copy(e);
 		else
 			fail(in, DS_ERROR_IO, "cannot read the report");
 		r = 0;
@@ -504,10 +507,10 @@ ds_agg_input_new(int (*read)(void *, char *, int), void *ctx,
 	in->inbuf = g_byte_array_sized_new(CHUNK);
 	in->out = g_byte_array_sized_new(CHUNK * 3);
 	in->line = 1;
-	while (!in->src_eof && in->err == NULL && in->inbuf->len < HEAD_MAX)
+	while (!in->src_eof && in->pending == NULL &&
+	    in->inbuf->len < HEAD_MAX)
 		src_read(in, HEAD_MAX - in->inbuf->len);
-	if (in->err == NULL)
-		analyse_head(in);
+	analyse_head(in);	/* on what could be read */
 	in->head_pending = true;
 	return in;
 }
@@ -520,6 +523,7 @@ ds_agg_input_free(struct ds_agg_input *in)
 	g_byte_array_unref(in->inbuf);
 	g_byte_array_unref(in->out);
 	g_clear_error(&in->err);
+	g_clear_error(&in->pending);
 	g_free(in);
 }
 
@@ -533,7 +537,7 @@ fill(struct ds_agg_input *in)
 		in->head_pending = false;
 	else
 		src_read(in, CHUNK);
-	if (in->err)
+	if (in->pending)
 		return;
 	used = convert(in, in->inbuf->data, in->inbuf->len, in->src_eof);
 	g_byte_array_remove_range(in->inbuf, 0, (guint)used);
@@ -547,18 +551,27 @@ ds_agg_input_read(void *p, char *buf, int len)
 
 	if (len <= 0)
 		return 0;
-	while (in->err == NULL && in->out_pos == in->out->len) {
-		g_byte_array_set_size(in->out, 0);
+	if (in->out_pos > 0) {	/* keep out small: drop what was read */
+		g_byte_array_remove_range(in->out, 0, (guint)in->out_pos);
 		in->out_pos = 0;
-		if (in->src_eof && in->inbuf->len == 0 && !in->head_pending)
-			return 0;
+	}
+	/*
+	 * Fill the whole request whatever sizes the source reads in, so
+	 * that libxml2 sees the same chunks, hence reaches the same
+	 * verdict at the same record, from a buffer or a stream.
+	 */
+	while (in->pending == NULL && in->out->len < (size_t)len &&
+	    !(in->src_eof && in->inbuf->len == 0 && !in->head_pending))
 		fill(in);
+	if (in->out->len == 0 && in->pending) {
+		in->err = in->pending;	/* libxml2 got all before it */
+		in->pending = NULL;
 	}
 	if (in->err)
 		return -1;
-	avail = MIN((size_t)len, in->out->len - in->out_pos);
-	memcpy(buf, in->out->data + in->out_pos, avail);
-	in->out_pos += avail;
+	avail = MIN((size_t)len, in->out->len);
+	memcpy(buf, in->out->data, avail);
+	in->out_pos = avail;
 	return (int)avail;
 }
 
@@ -578,14 +591,15 @@ bool
 ds_agg_input_finish(struct ds_agg_input *in, struct ds_report_meta *m,
     GError **err)
 {
-	while (in->err == NULL && (!in->src_eof || in->inbuf->len ||
-	    in->head_pending)) {
+	while (in->err == NULL && in->pending == NULL && (!in->src_eof ||
+	    in->inbuf->len || in->head_pending)) {
 		fill(in);
 		g_byte_array_set_size(in->out, 0);	/* nobody reads it */
 		in->out_pos = 0;
 	}
-	if (in->err) {
-		g_propagate_error(err, g_error_copy(in->err));
+	if (in->err || in->pending) {
+		g_propagate_error(err, g_error_copy(in->err ? in->err :
+		    in->pending));
 		return false;
 	}
 	if (in->trail_elem)

@@ -29,25 +29,40 @@ add_row(const struct ds_report_row *r, void *payload)
 {
 	struct ds_table *t = payload;
 
+	const char *w = r->warnings_json ? r->warnings_json : "[]";
+	char nw[16];
+	unsigned n = 0;
+	bool in_str = false;
+	const char *p;
+
+	/* count the strings of the JSON array for the text column */
+	for (p = w; *p; p++) {
+		if (*p == '\\' && in_str && p[1])
+			p++;
+		else if (*p == '"' && !in_str && ++n)
+			in_str = true;
+		else if (*p == '"')
+			in_str = false;
+	}
+	g_snprintf(nw, sizeof(nw), "%u", n);
 	ds_table_row(t);
+	ds_table_day(t, r->begin);
 	ds_table_str(t, r->org_name);
-	ds_table_str(t, r->report_id);
 	ds_table_str(t, r->domain);
-	ds_table_time(t, r->begin);
-	ds_table_time(t, r->end);
 	ds_table_int(t, r->records);
 	ds_table_int(t, r->messages);
+	ds_table_json(t, w, n ? nw : "");
+	ds_table_str(t, r->report_id);
+	ds_table_time(t, r->end);
 	ds_table_str(t, r->format);
-	ds_table_json(t, r->warnings_json ? r->warnings_json : "[]",
-	    r->warnings_json && r->warnings_json[1] != ']' ? "yes" : "");
 	return true;
 }
 
 int
 cmd_reports(int argc, char **argv)
 {
-	static const char *cols[] = { "org_name", "report_id", "domain",
-	    "begin", "end", "records", "messages", "format", "warnings",
+	static const char *cols[] = { "begin", "org_name", "domain",
+	    "records", "messages", "warnings", "report_id", "end", "format",
 	    NULL };
 	struct ds_store *st = NULL;
 	struct ds_table *t = NULL;
@@ -69,8 +84,10 @@ cmd_reports(int argc, char **argv)
 	if ((st = ds_cli_open_store(&e)) == NULL)
 		goto fail;
 	t = ds_table_new(cols);
-	if (fmt == DS_OUT_TEXT)
+	if (fmt == DS_OUT_TEXT) {
+		ds_table_text_hide(t, "end");
 		ds_table_text_hide(t, "format");
+	}
 	if (!ds_store_reports_each(st, &q, add_row, t, &e))
 		goto fail;
 	ds_table_emit(t, fmt, stdout);

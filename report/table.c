@@ -137,6 +137,18 @@ ds_table_time(struct ds_table *t, int64_t v)
 }
 
 void
+ds_table_day(struct ds_table *t, int64_t v)
+{
+	GDateTime *dt = g_date_time_new_from_unix_utc(v);
+	char *day = dt ? g_date_time_format(dt, "%Y-%m-%d") :
+	    g_strdup_printf("%" G_GINT64_FORMAT, v);
+
+	if (dt)
+		g_date_time_unref(dt);
+	put(t, C_NUM, day, g_strdup_printf("%" G_GINT64_FORMAT, v));
+}
+
+void
 ds_table_text_hide(struct ds_table *t, const char *col)
 {
 	guint i;

@@ -31,6 +31,9 @@ void ds_table_json(struct ds_table *t, const char *json, const char *text);
 /* Unix seconds shown as ISO 8601 UTC in text, as integers in JSON/CSV */
 void ds_table_time(struct ds_table *t, int64_t unix_seconds);
 
+/* Unix seconds shown as the UTC day (2026-11-01) in text */
+void ds_table_day(struct ds_table *t, int64_t unix_seconds);
+
 /* hide a column in text output (still in JSON and CSV) */
 void ds_table_text_hide(struct ds_table *t, const char *col);
 

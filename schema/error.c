@@ -76,9 +76,7 @@ quote_char(GString *o, const char *p, size_t n, gunichar c)
 		g_string_append(o, "\\t");
 		return;
 	case '\\':
-	case '\'':
-		g_string_append_c(o, '\\');
-		g_string_append_c(o, (char)c);
+		g_string_append(o, "\\\\");
 		return;
 	default:
 		break;
@@ -94,7 +92,7 @@ quote_char(GString *o, const char *p, size_t n, gunichar c)
 
 /*
  * Copy s[0..len) (NUL bytes included) for a one-line message: invalid
- * UTF-8 bytes become \xNN, controls and quotes are escaped, and at most
+ * UTF-8 bytes become \xNN, controls and backslashes escaped, and at most
  * max bytes are kept, then "...". s NULL gives "(null)". Caller frees.
  */
 char *

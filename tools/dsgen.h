@@ -132,61 +132,65 @@ struct ds_gen_sink {
 
 struct ds_gen_truth;
 
-/* dsgen_xml.c */
-void ds_gen_sink_put(struct ds_gen_sink *, const char *, size_t);
-void ds_gen_xml_head(struct ds_gen_sink *, const struct ds_gen_report *);
-void ds_gen_xml_record(struct ds_gen_sink *, const struct ds_gen_report *,
-    const struct ds_gen_rec *);
-void ds_gen_xml_tail(struct ds_gen_sink *, const struct ds_gen_report *);
-void ds_gen_xml_broken(GString *, const struct ds_gen_report *);
+/* dsgen_xml.c: XML of one report, streamed into a sink */
+void ds_gen_sink_put(struct ds_gen_sink *sink, const char *s, size_t len);
+void ds_gen_xml_head(struct ds_gen_sink *sink, const struct ds_gen_report *r);
+void ds_gen_xml_record(struct ds_gen_sink *sink, const struct ds_gen_report *r,
+    const struct ds_gen_rec *rec);
+void ds_gen_xml_tail(struct ds_gen_sink *sink, const struct ds_gen_report *r);
+void ds_gen_xml_broken(GString *out, const struct ds_gen_report *r);
 
-/* dsgen_rec.c */
-void ds_gen_ip4(char *, guint32);
-void ds_gen_ip6(char *, const guint16 *);
-void ds_gen_report_id(struct ds_gen_report *, GRand *);
-void ds_gen_policy_for(struct ds_gen_policy *, const char *);
-void ds_gen_record(
-    struct ds_gen_rec *, const struct ds_gen_report *, unsigned, GRand *);
-void ds_gen_record_as(struct ds_gen_rec *, const struct ds_gen_report *,
-    enum ds_gen_cat, const char *, unsigned, unsigned, GRand *);
-unsigned ds_gen_count(GRand *);
+/* dsgen_rec.c: addresses, ids, policies, records */
+void ds_gen_ip4(char *buf, guint32 a);
+void ds_gen_ip6(char *buf, const guint16 *g);
+void ds_gen_report_id(struct ds_gen_report *r, GRand *rand);
+void ds_gen_policy_for(struct ds_gen_policy *pol, const char *domain);
+void ds_gen_record(struct ds_gen_rec *rec, const struct ds_gen_report *r,
+    unsigned npool, GRand *rand);
+void ds_gen_record_as(struct ds_gen_rec *rec, const struct ds_gen_report *r,
+    enum ds_gen_cat cat, const char *ip, unsigned count, unsigned npool,
+    GRand *rand);
+unsigned ds_gen_count(GRand *rand);
 
-/* dsgen_mail.c */
+/* dsgen_mail.c: reporters and their mail */
 extern const struct ds_gen_reporter ds_gen_reporters[];
 extern const size_t ds_gen_nreporters;
-const struct ds_gen_reporter *ds_gen_reporter_find(const char *);
-void ds_gen_date(char *, gint64, bool);
-bool ds_gen_pack(GByteArray *, const struct ds_gen_report *, const char *,
-    size_t, char **, GError **);
-void ds_gen_mail(GString *, const struct ds_gen_report *, const guint8 *,
-    size_t, const char *, gint64, GRand *);
+const struct ds_gen_reporter *ds_gen_reporter_find(const char *name);
+void ds_gen_date(char *buf, gint64 t, bool mbox);
+bool ds_gen_pack(GByteArray *out, const struct ds_gen_report *r,
+    const char *xml, size_t len, char **fname, GError **err);
+void ds_gen_mail(GString *out, const struct ds_gen_report *r, const guint8 *att,
+    size_t attlen, const char *fname, gint64 date, GRand *rand);
 
-/* dsgen_box.c */
+/* dsgen_box.c: Maildir, mbox, and a mailbox full of reports */
 struct ds_gen_box;
-struct ds_gen_box *ds_gen_box_open(const char *, bool, GError **);
-bool ds_gen_box_put(
-    struct ds_gen_box *, const char *, size_t, gint64, char **, GError **);
-bool ds_gen_box_close(struct ds_gen_box *, GError **);
-bool ds_gen_report_mail(GString *, const struct ds_gen_report *,
-    const struct ds_gen_rec *, unsigned, int, gint64 *, struct ds_gen_truth *,
-    GRand *, GError **);
-bool ds_gen_mailbox(const char *, bool, guint32, gint64, gint64, char **,
-    double, double, struct ds_gen_truth *, GError **);
+struct ds_gen_box *ds_gen_box_open(const char *path, bool mbox, GError **err);
+bool ds_gen_box_put(struct ds_gen_box *box, const char *msg, size_t len,
+    gint64 date, char **name, GError **err);
+bool ds_gen_box_close(struct ds_gen_box *box, GError **err);
+bool ds_gen_report_mail(GString *msg, const struct ds_gen_report *r,
+    const struct ds_gen_rec *recs, unsigned nrec, int invalid, gint64 *date,
+    struct ds_gen_truth *truth, GRand *rand, GError **err);
+bool ds_gen_mailbox(const char *path, bool mbox, guint32 seed, gint64 nmsg,
+    gint64 start, char **domains, double dup_rate, double invalid_rate,
+    struct ds_gen_truth *truth, GError **err);
 
 /* dsgen_demo.c */
-bool ds_gen_demo(
-    const char *, guint32, gint64, struct ds_gen_truth *, GError **);
+bool ds_gen_demo(const char *path, guint32 seed, gint64 start,
+    struct ds_gen_truth *truth, GError **err);
 
-/* dsgen_truth.c */
-struct ds_gen_truth *ds_gen_truth_new(const char *, guint32);
-void ds_gen_truth_record(struct ds_gen_truth *, const struct ds_gen_report *,
-    const struct ds_gen_rec *);
+/* dsgen_truth.c: the ground truth; every function accepts t == NULL */
+struct ds_gen_truth *ds_gen_truth_new(const char *mode, guint32 seed);
+void ds_gen_truth_record(struct ds_gen_truth *t, const struct ds_gen_report *r,
+    const struct ds_gen_rec *rec);
 void ds_gen_truth_report(
-    struct ds_gen_truth *, const struct ds_gen_report *, const char *);
-void ds_gen_truth_dup(struct ds_gen_truth *, const char *, const char *);
-void ds_gen_truth_invalid(struct ds_gen_truth *, const char *, const char *);
-void ds_gen_truth_message(struct ds_gen_truth *);
-bool ds_gen_truth_write(struct ds_gen_truth *, const char *, GError **);
-void ds_gen_truth_free(struct ds_gen_truth *);
+    struct ds_gen_truth *t, const struct ds_gen_report *r, const char *file);
+void ds_gen_truth_dup(
+    struct ds_gen_truth *t, const char *file, const char *orig);
+void ds_gen_truth_invalid(
+    struct ds_gen_truth *t, const char *file, const char *kind);
+void ds_gen_truth_message(struct ds_gen_truth *t);
+bool ds_gen_truth_write(struct ds_gen_truth *t, const char *path, GError **err);
+void ds_gen_truth_free(struct ds_gen_truth *t);
 
 #endif

@@ -5,7 +5,6 @@
  * (RFC 7489 section 3.1, RFC 9989), as a receiver would report them.
  * SPDX-License-Identifier: MIT
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "dsgen.h"
@@ -204,17 +203,17 @@ ds_gen_policy_for(struct ds_gen_policy *pol, const char *domain)
  * Draw a message count in 1..1000, skewed small as in real reports.
  */
 unsigned
-ds_gen_count(GRand *r)
+ds_gen_count(GRand *rand)
 {
-	int u = g_rand_int_range(r, 0, 100);
+	int u = g_rand_int_range(rand, 0, 100);
 
 	if (u < 55)
-		return (unsigned)g_rand_int_range(r, 1, 4);
+		return (unsigned)g_rand_int_range(rand, 1, 4);
 	if (u < 80)
-		return (unsigned)g_rand_int_range(r, 4, 31);
+		return (unsigned)g_rand_int_range(rand, 4, 31);
 	if (u < 95)
-		return (unsigned)g_rand_int_range(r, 31, 301);
-	return (unsigned)g_rand_int_range(r, 301, 1001);
+		return (unsigned)g_rand_int_range(rand, 31, 301);
+	return (unsigned)g_rand_int_range(rand, 301, 1001);
 }
 
 static const char *
@@ -342,18 +341,35 @@ gen_own(struct ds_gen_rec *rec, const struct ds_gen_report *r, GRand *rand)
 	add_spf(rec, rec->envelope_from, "mfrom", "pass");
 }
 
+/* Parse a dotted-quad IPv4 address (ours, so no leading zeros). */
+static bool
+parse_ip4(const char *s, guint32 *out)
+{
+	char **v = g_strsplit(s, ".", 5);
+	guint64 n = 0;
+	bool ok = g_strv_length(v) == 4;
+	int i;
+
+	*out = 0;
+	for (i = 0; ok && i < 4; i++) {
+		ok = g_ascii_string_to_unsigned(v[i], 10, 0, 255, &n, NULL);
+		*out = (*out << 8) | (guint32)n;
+	}
+	g_strfreev(v);
+	return ok;
+}
+
 static void
 gen_esp(struct ds_gen_rec *rec, const struct ds_gen_report *r, GRand *rand)
 {
 	const struct esp *e =
 	    &esps[g_rand_int_range(rand, 0, G_N_ELEMENTS(esps))];
-	unsigned a, b, c, d;
+	guint32 a;
 	size_t i;
 
-	if (sscanf(rec->ip, "%u.%u.%u.%u", &a, &b, &c, &d) == 4)
+	if (parse_ip4(rec->ip, &a))
 		for (i = 0; i < G_N_ELEMENTS(esps); i++)
-			if ((((a << 24) | (b << 16) | (c << 8) | d) &
-			        ~esps[i].mask) == esps[i].net)
+			if ((a & ~esps[i].mask) == esps[i].net)
 				e = &esps[i];
 	if (rec->ip[0] == '\0')
 		ds_gen_ip4(
