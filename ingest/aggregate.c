@@ -21,19 +21,21 @@
 #include "ingest/aggregate_int.h"
 #include "schema/error.h"
 
+#define MAX_DEPTH 256
 #define NS_DMARC_01 "http://dmarc.org/dmarc-xml/0.1"
 #define NS_DMARC_20 "urn:ietf:params:xml:ns:dmarc-2.0"
 
 /* THREATS #1-#3: never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE, HUGE */
-#define READER_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | \
-	XML_PARSE_COMPACT | XML_PARSE_BIG_LINES)
+#define READER_OPTIONS                                                         \
+	(XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT |             \
+	    XML_PARSE_BIG_LINES)
 
 static const struct child {
 	enum ds_agg_ctx parent;
 	const char *name;
 	enum ds_agg_ctx ctx;
 	enum ds_agg_field field;
-	bool misplaced;		/* where old drafts and odd senders put it */
+	bool misplaced; /* where old drafts and odd senders put it */
 } children[] = {
 	{ DS_AGG_FEEDBACK, "version", DS_AGG_LEAF, DS_F_VERSION, false },
 	{ DS_AGG_FEEDBACK, "report_metadata", DS_AGG_META, 0, false },
@@ -57,7 +59,7 @@ static const struct child {
 	{ DS_AGG_POLICY, "pct", DS_AGG_LEAF, DS_F_PCT, false },
 	{ DS_AGG_POLICY, "fo", DS_AGG_LEAF, DS_F_FO, false },
 	{ DS_AGG_POLICY, "discovery_method", DS_AGG_LEAF, DS_F_DISCOVERY,
-	  false },
+	    false },
 	{ DS_AGG_POLICY, "testing", DS_AGG_LEAF, DS_F_TESTING, false },
 	{ DS_AGG_RECORD, "row", DS_AGG_ROW, 0, false },
 	{ DS_AGG_RECORD, "identifiers", DS_AGG_IDENT, 0, false },
@@ -124,8 +126,7 @@ structured_error(void *ctx, xmlErrorPtr e)
 	g_strchomp(st->xml_msg);
 }
 
-static void
-generic_error(void *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void generic_error(void *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* libxml2 errors without one (encoding conversion): keep the text */
 static void
@@ -145,8 +146,8 @@ static bool
 ours(const struct ds_agg *st, const char *ns)
 {
 	return ns == NULL || *ns == '\0' || strcmp(ns, NS_DMARC_01) == 0 ||
-	    strcmp(ns, NS_DMARC_20) == 0 ||
-	    (st->root_ns && strcmp(ns, st->root_ns) == 0);
+	       strcmp(ns, NS_DMARC_20) == 0 ||
+	       (st->root_ns && strcmp(ns, st->root_ns) == 0);
 }
 
 static bool
@@ -155,8 +156,8 @@ open_feedback(struct ds_agg *st, const char *ns)
 	char *q;
 
 	if (st->feedback_seen)
-		return ds_agg_fail(st, DS_ERROR_SCHEMA,
-		    "several <feedback> elements");
+		return ds_agg_fail(
+		    st, DS_ERROR_SCHEMA, "several <feedback> elements");
 	st->feedback_seen = true;
 	st->root_ns = g_strdup(ns && *ns ? ns : NULL);
 	if (ns && strcmp(ns, NS_DMARC_20) == 0)
@@ -175,8 +176,10 @@ wrong_root(struct ds_agg *st)
 	char *q = ds_agg_q(st->root_name);
 	bool ok;
 
-	ok = ds_agg_fail(st, DS_ERROR_SCHEMA, "root element is <%s>, not "
-	    "<feedback>", q);
+	ok = ds_agg_fail(st, DS_ERROR_SCHEMA,
+	    "root element is <%s>, not "
+	    "<feedback>",
+	    q);
 	g_free(q);
 	return ok;
 }
@@ -195,18 +198,20 @@ classify(struct ds_agg *st, enum ds_agg_ctx parent, enum ds_agg_field *f,
 	*misplaced = false;
 	if (parent == DS_AGG_DOC) {
 		if (strcmp(local, "feedback") == 0)
-			return open_feedback(st, ns) ? DS_AGG_FEEDBACK :
-			    DS_AGG_RAW;
-		st->root_name = g_strdup((const char *)
-		    xmlTextReaderConstName(st->r));
+			return open_feedback(st, ns) ? DS_AGG_FEEDBACK
+			                             : DS_AGG_RAW;
+		st->root_name =
+		    g_strdup((const char *)xmlTextReaderConstName(st->r));
 		return DS_AGG_WRAP;
 	}
 	if (parent == DS_AGG_WRAP) {
 		/* a stray wrapper: <feedback> must be its first element */
 		if (strcmp(local, "feedback") == 0 && ours(st, ns)) {
 			if (open_feedback(st, ns))
-				ds_report_warn(st->m, "wrapped-feedback: "
-				    "inside <%s>", st->root_name);
+				ds_report_warn(st->m,
+				    "wrapped-feedback: "
+				    "inside <%s>",
+				    st->root_name);
 			return DS_AGG_FEEDBACK;
 		}
 		if (!st->feedback_seen)
@@ -237,9 +242,11 @@ element_start(struct ds_agg *st, int depth)
 	GString *dest;
 	char *q;
 
-	if (depth < 0 || (unsigned)depth >= st->lim->max_xml_depth)
-		return ds_agg_fail(st, DS_ERROR_LIMIT, "elements nested "
-		    "deeper than %u", st->lim->max_xml_depth);
+	if (depth < 0 || (unsigned)depth >= st->max_depth)
+		return ds_agg_fail(st, DS_ERROR_LIMIT,
+		    "elements nested "
+		    "deeper than %u",
+		    st->max_depth);
 	empty = xmlTextReaderIsEmptyElement(st->r) == 1;
 	if (st->raw_depth >= 0) {
 		st->stack[depth] = DS_AGG_RAW;
@@ -251,8 +258,9 @@ element_start(struct ds_agg *st, int depth)
 	if (st->err)
 		return false;
 	st->stack[depth] = ctx;
-	q = misplaced || ctx == DS_AGG_RAW ?
-	    ds_agg_q((const char *)xmlTextReaderConstName(st->r)) : NULL;
+	q = misplaced || ctx == DS_AGG_RAW
+	        ? ds_agg_q((const char *)xmlTextReaderConstName(st->r))
+	        : NULL;
 	if (misplaced)
 		ds_report_warn(st->m, "misplaced-element: %s", q);
 	switch (ctx) {
@@ -261,13 +269,16 @@ element_start(struct ds_agg *st, int depth)
 			goto fail;
 		break;
 	case DS_AGG_REASON:
-		ds_agg_reason_open(st);
+		if (!ds_agg_reason_open(st))
+			goto fail;
 		break;
 	case DS_AGG_DKIM:
-		ds_agg_dkim_open(st);
+		if (!ds_agg_dkim_open(st))
+			goto fail;
 		break;
 	case DS_AGG_SPF:
-		ds_agg_spf_open(st);
+		if (!ds_agg_spf_open(st))
+			goto fail;
 		break;
 	case DS_AGG_LEAF:
 		st->field = f;
@@ -275,11 +286,13 @@ element_start(struct ds_agg *st, int depth)
 		break;
 	case DS_AGG_RAW:
 		/* RFC 9990 <extension> is expected; the rest is news */
-		if (parent != DS_AGG_FEEDBACK || strcmp("extension",
-		    (const char *)xmlTextReaderConstLocalName(st->r)) != 0)
+		if (parent != DS_AGG_FEEDBACK ||
+		    strcmp("extension",
+		        (const char *)xmlTextReaderConstLocalName(st->r)) != 0)
 			ds_report_warn(st->m, "unknown-element: %s", q);
-		dest = st->in_record ? st->rec_ext : st->feedback_seen &&
-		    !st->feedback_done ? st->meta_ext : NULL;
+		dest = st->in_record                             ? st->rec_ext
+		       : st->feedback_seen && !st->feedback_done ? st->meta_ext
+		                                                 : NULL;
 		ds_agg_raw_open(st, dest, depth);
 		ds_agg_raw_element(st, empty);
 		break;
@@ -298,7 +311,7 @@ element_end(struct ds_agg *st, int depth, bool empty)
 {
 	enum ds_agg_field f;
 
-	if (depth < 0 || (unsigned)depth >= st->lim->max_xml_depth)
+	if (depth < 0 || (unsigned)depth >= st->max_depth)
 		return true;
 	switch (st->stack[depth]) {
 	case DS_AGG_RAW:
@@ -344,9 +357,10 @@ text(struct ds_agg *st, int type)
 	if (st->field != DS_F_NONE) {
 		n = strlen(v);
 		if (st->text->len + n > st->lim->max_text)
-			return ds_agg_fail(st, DS_ERROR_LIMIT, "<%s> is longer "
-			    "than %zu bytes", ds_agg_field_name(st->field),
-			    st->lim->max_text);
+			return ds_agg_fail(st, DS_ERROR_LIMIT,
+			    "<%s> is longer "
+			    "than %zu bytes",
+			    ds_agg_field_name(st->field), st->lim->max_text);
 		g_string_append_len(st->text, v, (gssize)n);
 		return true;
 	}
@@ -376,16 +390,19 @@ node(struct ds_agg *st)
 	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
 		return text(st, type);
 	case XML_READER_TYPE_DOCUMENT_TYPE:
-		return ds_agg_fail(st, DS_ERROR_XML, "DOCTYPE is not allowed "
+		return ds_agg_fail(st, DS_ERROR_XML,
+		    "DOCTYPE is not allowed "
 		    "(entities and DTDs are refused)");
 	case XML_READER_TYPE_ENTITY_REFERENCE:
 		q = ds_agg_q((const char *)xmlTextReaderConstName(st->r));
-		ds_agg_fail(st, DS_ERROR_XML, "entity reference '&%s;' is "
-		    "not allowed", q);
+		ds_agg_fail(st, DS_ERROR_XML,
+		    "entity reference '&%s;' is "
+		    "not allowed",
+		    q);
 		g_free(q);
 		return false;
 	default:
-		return true;	/* comments, processing instructions */
+		return true; /* comments, processing instructions */
 	}
 }
 
@@ -404,12 +421,14 @@ reader_error(struct ds_agg *st, struct ds_agg_input *in)
 	}
 	if (st->xml_msg) {
 		q = ds_quote(st->xml_msg, strlen(st->xml_msg), 200);
-		ds_fail(&st->err, DS_ERROR_XML, "line %d: not well-formed "
-		    "XML: %s", st->xml_line, q);
+		ds_fail(&st->err, DS_ERROR_XML,
+		    "line %d: not well-formed "
+		    "XML: %s",
+		    st->xml_line, q);
 	} else {
 		g_strstrip(st->xml_generic->str);
-		q = ds_quote(st->xml_generic->str,
-		    strlen(st->xml_generic->str), 200);
+		q = ds_quote(
+		    st->xml_generic->str, strlen(st->xml_generic->str), 200);
 		ds_fail(&st->err, DS_ERROR_XML, "unreadable XML%s%s",
 		    *q ? ": " : "", q);
 	}
@@ -442,7 +461,9 @@ parse(struct ds_report_meta *out, struct ds_agg_input *in,
 	st.cbs = cbs;
 	st.payload = payload;
 	st.raw_depth = -1;
-	st.stack = g_new0(enum ds_agg_ctx, MAX(lim->max_xml_depth, 1));
+	/* libxml2 stops at 256 itself (without HUGE) */
+	st.max_depth = MIN(lim->max_xml_depth, MAX_DEPTH);
+	st.stack = g_new0(enum ds_agg_ctx, st.max_depth + 1);
 	st.text = g_string_new(NULL);
 	st.raw = g_string_new(NULL);
 	st.meta_ext = g_string_new(NULL);
@@ -475,13 +496,15 @@ parse(struct ds_report_meta *out, struct ds_agg_input *in,
 		goto done;
 	if (st.records == 0) {
 		if (ds_agg_meta_check(&st))
-			ds_fail(&st.err, DS_ERROR_SCHEMA, "no <record> in the "
+			ds_fail(&st.err, DS_ERROR_SCHEMA,
+			    "no <record> in the "
 			    "report");
 		goto done;
 	}
-	g_free(out->extensions);	/* <extension> after the records */
-	out->extensions = st.meta_ext->len ?
-	    g_strndup(st.meta_ext->str, st.meta_ext->len) : NULL;
+	g_free(out->extensions); /* <extension> after the records */
+	out->extensions = st.meta_ext->len
+	                      ? g_strndup(st.meta_ext->str, st.meta_ext->len)
+	                      : NULL;
 	ok = true;
 done:
 	if (st.r)
@@ -541,9 +564,8 @@ ds_aggregate_parse(struct ds_report_meta *out, const char *buf, size_t len,
 bool
 ds_aggregate_parse_io(struct ds_report_meta *out,
     int (*read)(void *ctx, char *buf, int len), void *ctx,
-    const GError *(*read_error)(void *ctx),
-    const struct ds_limits *lim, const struct ds_aggregate_cbs *cbs,
-    void *payload, GError **err)
+    const GError *(*read_error)(void *ctx), const struct ds_limits *lim,
+    const struct ds_aggregate_cbs *cbs, void *payload, GError **err)
 {
 	struct ds_agg_input *in;
 	bool ok;

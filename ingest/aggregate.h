@@ -21,8 +21,9 @@
 struct ds_aggregate_cbs {
 	/*
 	 * Called once, when report_metadata and policy_published are
-	 * known (at the first <record>, or at the end when there is none),
-	 * after the required fields were checked. Return false with err to
+	 * known (at the first <record>; a report without any record is
+	 * rejected and meta is never called), after the required fields
+	 * were checked. Return false with err to
 	 * stop; DS_ERROR_DUP stops the parse early and the parse returns
 	 * false with that error.
 	 */

@@ -1,7 +1,6 @@
 /*
  * aggregate_fields.c - values of an aggregate report: text fields,
- * enumerations, timestamps, counts, IP addresses, required metadata,
- * record delivery and raw XML of unknown elements.
+ * enumerations, timestamps, counts and IP addresses.
  * SPDX-License-Identifier: MIT
  *
  * RFC 7489 appendix C and RFC 9990 section 4 (value sets are the union
@@ -19,8 +18,8 @@
 #include "schema/error.h"
 
 enum kind {
-	K_TEXT,		/* free text: trimmed silently */
-	K_NAME,		/* identifier or domain: trimmed with a warning */
+	K_TEXT, /* free text: trimmed silently */
+	K_NAME, /* identifier or domain: trimmed with a warning */
 	K_ENUM,
 	K_TIME,
 	K_COUNT,
@@ -45,10 +44,10 @@ static const char *const disc[] = { "psl", "treewalk", NULL };
 static const char *const yn[] = { "n", "y", NULL };
 
 static const struct fdesc {
-	const char *label;	/* element, qualified where ambiguous */
+	const char *label; /* element, qualified where ambiguous */
 	enum kind kind;
 	const char *const *allowed;
-	bool result;		/* an authentication result */
+	bool result; /* an authentication result */
 } fields[DS_F_COUNT_OF_FIELDS] = {
 	[DS_F_VERSION] = { "version", K_TEXT, NULL, false },
 	[DS_F_ORG_NAME] = { "org_name", K_TEXT, NULL, false },
@@ -95,8 +94,8 @@ ds_agg_line(struct ds_agg *st)
 	xmlNodePtr n = xmlTextReaderCurrentNode(st->r);
 	long l = n ? xmlGetLineNo(n) : 0;
 
-	return l > 0 && l < INT_MAX ? (int)l :
-	    xmlTextReaderGetParserLineNumber(st->r);
+	return l > 0 && l < INT_MAX ? (int)l
+	                            : xmlTextReaderGetParserLineNumber(st->r);
 }
 
 bool
@@ -128,8 +127,8 @@ ds_agg_field_name(enum ds_agg_field f)
 }
 
 static void
-warn_value(struct ds_agg *st, const char *name, enum ds_agg_field f,
-    const char *v)
+warn_value(
+    struct ds_agg *st, const char *name, enum ds_agg_field f, const char *v)
 {
 	char *q = ds_agg_q(v);
 
@@ -147,28 +146,50 @@ slot(struct ds_agg *st, enum ds_agg_field f)
 	GArray *a;
 
 	switch (f) {
-	case DS_F_VERSION: return &m->version;
-	case DS_F_ORG_NAME: return &m->org_name;
-	case DS_F_EMAIL: return &m->email;
-	case DS_F_EXTRA: return &m->extra_contact_info;
-	case DS_F_REPORT_ID: return &m->report_id;
-	case DS_F_GENERATOR: return &m->generator;
-	case DS_F_DOMAIN: return &m->domain;
-	case DS_F_ADKIM: return &m->adkim;
-	case DS_F_ASPF: return &m->aspf;
-	case DS_F_P: return &m->p;
-	case DS_F_SP: return &m->sp;
-	case DS_F_NP: return &m->np;
-	case DS_F_FO: return &m->fo;
-	case DS_F_DISCOVERY: return &m->discovery_method;
-	case DS_F_TESTING: return &m->testing;
-	case DS_F_SOURCE_IP: return &r->source_ip;
-	case DS_F_DISPOSITION: return &r->disposition;
-	case DS_F_EVAL_DKIM: return &r->dkim;
-	case DS_F_EVAL_SPF: return &r->spf;
-	case DS_F_ENV_TO: return &r->envelope_to;
-	case DS_F_ENV_FROM: return &r->envelope_from;
-	case DS_F_HEADER_FROM: return &r->header_from;
+	case DS_F_VERSION:
+		return &m->version;
+	case DS_F_ORG_NAME:
+		return &m->org_name;
+	case DS_F_EMAIL:
+		return &m->email;
+	case DS_F_EXTRA:
+		return &m->extra_contact_info;
+	case DS_F_REPORT_ID:
+		return &m->report_id;
+	case DS_F_GENERATOR:
+		return &m->generator;
+	case DS_F_DOMAIN:
+		return &m->domain;
+	case DS_F_ADKIM:
+		return &m->adkim;
+	case DS_F_ASPF:
+		return &m->aspf;
+	case DS_F_P:
+		return &m->p;
+	case DS_F_SP:
+		return &m->sp;
+	case DS_F_NP:
+		return &m->np;
+	case DS_F_FO:
+		return &m->fo;
+	case DS_F_DISCOVERY:
+		return &m->discovery_method;
+	case DS_F_TESTING:
+		return &m->testing;
+	case DS_F_SOURCE_IP:
+		return &r->source_ip;
+	case DS_F_DISPOSITION:
+		return &r->disposition;
+	case DS_F_EVAL_DKIM:
+		return &r->dkim;
+	case DS_F_EVAL_SPF:
+		return &r->spf;
+	case DS_F_ENV_TO:
+		return &r->envelope_to;
+	case DS_F_ENV_FROM:
+		return &r->envelope_from;
+	case DS_F_HEADER_FROM:
+		return &r->header_from;
 	default:
 		break;
 	}
@@ -176,9 +197,11 @@ slot(struct ds_agg *st, enum ds_agg_field f)
 		a = r->reasons;
 		if (a == NULL || a->len == 0)
 			return NULL;
-		return f == DS_F_REASON_TYPE ?
-		    &g_array_index(a, struct ds_reason, a->len - 1).type :
-		    &g_array_index(a, struct ds_reason, a->len - 1).comment;
+		return f == DS_F_REASON_TYPE
+		           ? &g_array_index(a, struct ds_reason, a->len - 1)
+		                  .type
+		           : &g_array_index(a, struct ds_reason, a->len - 1)
+		                  .comment;
 	}
 	if (f >= DS_F_DKIM_DOMAIN && f <= DS_F_DKIM_HUMAN) {
 		struct ds_dkim_result *d;
@@ -187,9 +210,10 @@ slot(struct ds_agg *st, enum ds_agg_field f)
 		if (a == NULL || a->len == 0)
 			return NULL;
 		d = &g_array_index(a, struct ds_dkim_result, a->len - 1);
-		return f == DS_F_DKIM_DOMAIN ? &d->domain :
-		    f == DS_F_DKIM_SELECTOR ? &d->selector :
-		    f == DS_F_DKIM_RESULT ? &d->result : &d->human_result;
+		return f == DS_F_DKIM_DOMAIN     ? &d->domain
+		       : f == DS_F_DKIM_SELECTOR ? &d->selector
+		       : f == DS_F_DKIM_RESULT   ? &d->result
+		                                 : &d->human_result;
 	}
 	if (f >= DS_F_SPF_DOMAIN && f <= DS_F_SPF_HUMAN) {
 		struct ds_spf_result *s;
@@ -198,9 +222,10 @@ slot(struct ds_agg *st, enum ds_agg_field f)
 		if (a == NULL || a->len == 0)
 			return NULL;
 		s = &g_array_index(a, struct ds_spf_result, a->len - 1);
-		return f == DS_F_SPF_DOMAIN ? &s->domain :
-		    f == DS_F_SPF_SCOPE ? &s->scope :
-		    f == DS_F_SPF_RESULT ? &s->result : &s->human_result;
+		return f == DS_F_SPF_DOMAIN   ? &s->domain
+		       : f == DS_F_SPF_SCOPE  ? &s->scope
+		       : f == DS_F_SPF_RESULT ? &s->result
+		                              : &s->human_result;
 	}
 	return NULL;
 }
@@ -214,6 +239,14 @@ set_str(struct ds_agg *st, enum ds_agg_field f, char *v)
 	char *a, *b;
 
 	if (f == DS_F_ERROR) {
+		/* RFC 9990 allows one; a few legacy ones are fine */
+		if (st->m->errors->len >= DS_AGG_MAX_REPEAT) {
+			g_free(v);
+			return ds_agg_fail(st, DS_ERROR_LIMIT,
+			    "more than %d "
+			    "<error> elements",
+			    DS_AGG_MAX_REPEAT);
+		}
 		g_ptr_array_add(st->m->errors, v);
 		return true;
 	}
@@ -226,12 +259,14 @@ set_str(struct ds_agg *st, enum ds_agg_field f, char *v)
 		*p = v;
 		return true;
 	}
-	if (strcmp(*p, v) != 0 && (f == DS_F_REPORT_ID ||
-	    f == DS_F_DOMAIN || f == DS_F_SOURCE_IP)) {
+	if (strcmp(*p, v) != 0 &&
+	    (f == DS_F_REPORT_ID || f == DS_F_DOMAIN || f == DS_F_SOURCE_IP)) {
 		a = ds_agg_q(*p);
 		b = ds_agg_q(v);
-		ds_agg_fail(st, DS_ERROR_SCHEMA, "<%s> given twice: '%s' and "
-		    "'%s'", fields[f].label, a, b);
+		ds_agg_fail(st, DS_ERROR_SCHEMA,
+		    "<%s> given twice: '%s' and "
+		    "'%s'",
+		    fields[f].label, a, b);
 		g_free(a);
 		g_free(b);
 		g_free(v);
@@ -254,8 +289,9 @@ set_enum(struct ds_agg *st, enum ds_agg_field f, char *v)
 			break;
 	}
 	if (fields[f].allowed[i] == NULL) {
-		warn_value(st, fields[f].result ? "off-schema-result" :
-		    "off-schema-value", f, v);
+		warn_value(st,
+		    fields[f].result ? "off-schema-result" : "off-schema-value",
+		    f, v);
 		g_free(low);
 		return set_str(st, f, v);
 	}
@@ -270,8 +306,8 @@ set_enum(struct ds_agg *st, enum ds_agg_field f, char *v)
  * text is not such a number or exceeds INT64_MAX (*overflow set).
  */
 static bool
-parse_u63(const char *s, bool allow_frac, int64_t *out, bool *frac,
-    bool *overflow)
+parse_u63(
+    const char *s, bool allow_frac, int64_t *out, bool *frac, bool *overflow)
 {
 	const char *p = s;
 	int64_t v = 0;
@@ -311,20 +347,23 @@ set_time(struct ds_agg *st, enum ds_agg_field f, const char *v)
 	dst = f == DS_F_BEGIN ? &st->m->begin : &st->m->end;
 	if (!parse_u63(v, true, &t, &frac, &over)) {
 		q = ds_agg_q(v);
-		ds_agg_fail(st, DS_ERROR_SCHEMA, "<%s> is not a timestamp: "
-		    "'%s'", fields[f].label, q);
+		ds_agg_fail(st, DS_ERROR_SCHEMA,
+		    "<%s> is not a timestamp: "
+		    "'%s'",
+		    fields[f].label, q);
 		g_free(q);
 		return false;
 	}
 	if (frac)
 		warn_value(st, "decimal-timestamp", f, v);
-	if (t > (int64_t)UINT32_MAX)	/* after 2106: THREATS #14 */
+	if (t > (int64_t)UINT32_MAX) /* after 2106: THREATS #14 */
 		ds_report_warn(st->m, "date-out-of-range: %s %" G_GINT64_FORMAT,
 		    fields[f].label, t);
 	if (*have && *dst != t)
-		return ds_agg_fail(st, DS_ERROR_SCHEMA, "<%s> given twice: %"
-		    G_GINT64_FORMAT " and %" G_GINT64_FORMAT, fields[f].label,
-		    *dst, t);
+		return ds_agg_fail(st, DS_ERROR_SCHEMA,
+		    "<%s> given twice: %" G_GINT64_FORMAT
+		    " and %" G_GINT64_FORMAT,
+		    fields[f].label, *dst, t);
 	*have = true;
 	*dst = t;
 	return true;
@@ -340,15 +379,20 @@ set_count(struct ds_agg *st, const char *v)
 
 	if (!parse_u63(v, false, &c, &frac, &over)) {
 		q = ds_agg_q(v);
-		ds_agg_fail(st, DS_ERROR_SCHEMA, "record %" G_GUINT64_FORMAT
-		    ": <count> is %s: '%s'", st->records, over ? "too large" :
-		    v[0] == '-' ? "negative" : "not a number", q);
+		ds_agg_fail(st, DS_ERROR_SCHEMA,
+		    "record %" G_GUINT64_FORMAT ": <count> is %s: '%s'",
+		    st->records,
+		    over          ? "too large"
+		    : v[0] == '-' ? "negative"
+		                  : "not a number",
+		    q);
 		g_free(q);
 		return false;
 	}
 	if (st->have_count && st->rec.count != (uint64_t)c)
-		return ds_agg_fail(st, DS_ERROR_SCHEMA, "record %"
-		    G_GUINT64_FORMAT ": <count> given twice", st->records);
+		return ds_agg_fail(st, DS_ERROR_SCHEMA,
+		    "record %" G_GUINT64_FORMAT ": <count> given twice",
+		    st->records);
 	st->have_count = true;
 	st->rec.count = (uint64_t)c;
 	return true;
@@ -404,15 +448,15 @@ ds_agg_field_set(struct ds_agg *st, enum ds_agg_field f)
 	st->seen[f] = true;
 	if (g_utf8_validate(st->text->str, (gssize)st->text->len, NULL))
 		v = g_strndup(st->text->str, st->text->len);
-	else	/* cannot happen after aggregate_input.c; stay safe */
+	else /* cannot happen after aggregate_input.c; stay safe */
 		v = g_utf8_make_valid(st->text->str, (gssize)st->text->len);
 	len = strlen(v);
 	g_strstrip(v);
 	if (*v == '\0') {
 		g_free(v);
 		if (d->kind == K_TIME || d->kind == K_COUNT) {
-			ds_agg_fail(st, DS_ERROR_SCHEMA, "<%s> is empty",
-			    d->label);
+			ds_agg_fail(
+			    st, DS_ERROR_SCHEMA, "<%s> is empty", d->label);
 			return false;
 		}
 		ds_report_warn(st->m, "empty-element: %s", d->label);
@@ -440,170 +484,4 @@ ds_agg_field_set(struct ds_agg *st, enum ds_agg_field f)
 	}
 	g_free(v);
 	return ok;
-}
-
-/* "Name <noreply@Example.COM>" -> "example.com", or NULL */
-static char *
-email_domain(const char *email)
-{
-	const char *at;
-	char *d;
-
-	if (email == NULL || (at = strrchr(email, '@')) == NULL)
-		return NULL;
-	d = g_ascii_strdown(at + 1, -1);
-	d[strcspn(d, "> \t")] = '\0';
-	if (*d == '\0' || strchr(d, '.') == NULL) {
-		g_free(d);
-		return NULL;
-	}
-	return d;
-}
-
-bool
-ds_agg_meta_check(struct ds_agg *st)
-{
-	struct ds_report_meta *m = st->m;
-	char *q;
-
-	if (m->report_id == NULL)
-		return ds_fail(&st->err, DS_ERROR_SCHEMA,
-		    "no <report_id> in <report_metadata>");
-	if (m->domain == NULL)
-		return ds_fail(&st->err, DS_ERROR_SCHEMA,
-		    "no <domain> in <policy_published>");
-	if (!st->have_begin || !st->have_end)
-		return ds_fail(&st->err, DS_ERROR_SCHEMA,
-		    "no usable <date_range>: <%s> missing",
-		    st->have_begin ? "end" : "begin");
-	if (m->begin > m->end)
-		return ds_fail(&st->err, DS_ERROR_SCHEMA, "<date_range> "
-		    "begins after it ends: %" G_GINT64_FORMAT " > %"
-		    G_GINT64_FORMAT, m->begin, m->end);
-	if (m->org_name == NULL) {
-		m->org_name = email_domain(m->email);
-		if (m->org_name == NULL)
-			return ds_fail(&st->err, DS_ERROR_SCHEMA, "no "
-			    "<org_name> and no <email> domain to derive it "
-			    "from");
-		q = ds_agg_q(m->org_name);
-		ds_report_warn(m, "missing-org-name: derived '%s' from "
-		    "<email>", q);
-		g_free(q);
-	}
-	if (m->email == NULL)
-		ds_report_warn(m, "missing-element: email");
-	if (m->p == NULL)
-		ds_report_warn(m, "missing-element: p");
-	if (m->format == DS_FORMAT_RFC9990 && m->pct >= 0)
-		ds_report_warn(m, "legacy-element: pct in a dmarc-2.0 report");
-	g_free(m->extensions);
-	m->extensions = st->meta_ext->len ?
-	    g_strndup(st->meta_ext->str, st->meta_ext->len) : NULL;
-	return true;
-}
-
-/* A callback said no: keep its error, or say so. */
-static bool
-cb_failed(struct ds_agg *st, GError *e, const char *what)
-{
-	if (e)
-		g_propagate_error(&st->err, e);
-	else
-		ds_fail(&st->err, DS_ERROR_SCHEMA, "%s callback failed", what);
-	return false;
-}
-
-bool
-ds_agg_meta_ready(struct ds_agg *st)
-{
-	GError *e = NULL;
-
-	if (!ds_agg_meta_check(st))
-		return false;
-	st->meta_sent = true;
-	if (st->cbs && st->cbs->meta &&
-	    !st->cbs->meta(st->m, st->payload, &e))
-		return cb_failed(st, e, "report");
-	return true;
-}
-
-bool
-ds_agg_record_open(struct ds_agg *st)
-{
-	if (!st->meta_sent && !ds_agg_meta_ready(st))
-		return false;
-	if (st->in_record)	/* <record> in <record>: not ours */
-		return ds_agg_fail(st, DS_ERROR_SCHEMA, "nested <record>");
-	if (++st->records > st->lim->max_records)
-		return ds_agg_fail(st, DS_ERROR_LIMIT, "more than %"
-		    G_GUINT64_FORMAT " records", st->lim->max_records);
-	ds_record_init(&st->rec);
-	st->in_record = true;
-	st->have_count = false;
-	memset(st->seen, 0, sizeof(st->seen));
-	g_string_truncate(st->rec_ext, 0);
-	return true;
-}
-
-bool
-ds_agg_record_close(struct ds_agg *st)
-{
-	GError *e = NULL;
-	bool ok = true;
-
-	if (!st->have_count)
-		ok = ds_agg_fail(st, DS_ERROR_SCHEMA, "record %"
-		    G_GUINT64_FORMAT " has no <count>", st->records);
-	if (ok && !st->seen[DS_F_SOURCE_IP])
-		ds_report_warn(st->m, "missing-element: source_ip");
-	if (ok && st->rec_ext->len)
-		st->rec.extensions = g_strndup(st->rec_ext->str,
-		    st->rec_ext->len);
-	if (ok && st->cbs && st->cbs->record &&
-	    !st->cbs->record(st->m, &st->rec, st->payload, &e))
-		ok = cb_failed(st, e, "record");
-	ds_record_clear(&st->rec);	/* constant memory */
-	st->in_record = false;
-	return ok;
-}
-
-void
-ds_agg_reason_open(struct ds_agg *st)
-{
-	g_array_set_size(st->rec.reasons, st->rec.reasons->len + 1);
-}
-
-void
-ds_agg_dkim_open(struct ds_agg *st)
-{
-	memset(st->seen + DS_F_DKIM_DOMAIN, 0,
-	    (DS_F_DKIM_HUMAN - DS_F_DKIM_DOMAIN + 1) * sizeof(bool));
-	g_array_set_size(st->rec.dkim_results, st->rec.dkim_results->len + 1);
-}
-
-void
-ds_agg_spf_open(struct ds_agg *st)
-{
-	memset(st->seen + DS_F_SPF_DOMAIN, 0,
-	    (DS_F_SPF_HUMAN - DS_F_SPF_DOMAIN + 1) * sizeof(bool));
-	g_array_set_size(st->rec.spf_results, st->rec.spf_results->len + 1);
-}
-
-void
-ds_agg_dkim_close(struct ds_agg *st)
-{
-	if (!st->seen[DS_F_DKIM_RESULT])
-		ds_report_warn(st->m, "missing-element: dkim result");
-	/* RFC 9990 makes the selector required; RFC 7489 did not */
-	if (!st->seen[DS_F_DKIM_SELECTOR] &&
-	    st->m->format == DS_FORMAT_RFC9990)
-		ds_report_warn(st->m, "missing-element: dkim selector");
-}
-
-void
-ds_agg_spf_close(struct ds_agg *st)
-{
-	if (!st->seen[DS_F_SPF_RESULT])
-		ds_report_warn(st->m, "missing-element: spf result");
 }

@@ -27,28 +27,38 @@
 #define CHUNK 16384
 
 enum mode {
-	MODE_UTF8,	/* repaired, lexed */
-	MODE_LEGACY,	/* ASCII-compatible single-byte: lexed */
-	MODE_PASS,	/* untouched */
+	MODE_UTF8,   /* repaired, lexed */
+	MODE_LEGACY, /* ASCII-compatible single-byte: lexed */
+	MODE_PASS,   /* untouched */
 };
 
 enum lex {
-	L_TEXT, L_LT, L_STAG, L_STAG_Q, L_ETAG, L_BANG, L_BANG_DASH,
-	L_COMMENT, L_CDATA, L_PI, L_DECL, L_DONE
+	L_TEXT,
+	L_LT,
+	L_STAG,
+	L_STAG_Q,
+	L_ETAG,
+	L_BANG,
+	L_BANG_DASH,
+	L_COMMENT,
+	L_CDATA,
+	L_PI,
+	L_DECL,
+	L_DONE
 };
 
 struct ds_agg_input {
 	int (*read)(void *, char *, int);
 	void *ctx;
 	const GError *(*read_error)(void *);
-	GError *pending;	/* error at the end of what is in out */
-	GError *err;		/* ... once libxml2 has read up to it */
+	GError *pending; /* error at the end of what is in out */
+	GError *err;     /* ... once libxml2 has read up to it */
 	bool src_eof;
-	bool head_pending;	/* inbuf holds the analysed head */
+	bool head_pending; /* inbuf holds the analysed head */
 	enum mode mode;
 	const char *force_enc;
-	GByteArray *inbuf;	/* bytes not converted yet */
-	GByteArray *out;	/* converted, not handed out yet */
+	GByteArray *inbuf; /* bytes not converted yet */
+	GByteArray *out;   /* converted, not handed out yet */
 	size_t out_pos;
 	/* lexer: finds the end of the root element and DOCTYPEs */
 	enum lex lex;
@@ -64,10 +74,38 @@ struct ds_agg_input {
 
 /* windows-1252 0x80..0x9f; 0 where the code page leaves a hole */
 static const uint16_t cp1252[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+	0x20ac,
+	0,
+	0x201a,
+	0x0192,
+	0x201e,
+	0x2026,
+	0x2020,
+	0x2021,
+	0x02c6,
+	0x2030,
+	0x0160,
+	0x2039,
+	0x0152,
+	0,
+	0x017d,
+	0,
+	0,
+	0x2018,
+	0x2019,
+	0x201c,
+	0x201d,
+	0x2022,
+	0x2013,
+	0x2014,
+	0x02dc,
+	0x2122,
+	0x0161,
+	0x203a,
+	0x0153,
+	0,
+	0x017e,
+	0x0178,
 };
 
 static bool
@@ -88,8 +126,7 @@ is_ctrl(int c)
 	return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
 }
 
-static void
-fail(struct ds_agg_input *in, int code, const char *fmt, ...)
+static void fail(struct ds_agg_input *in, int code, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
 static void
@@ -152,8 +189,8 @@ lex_step(struct ds_agg_input *in, int c)
 	case L_ETAG:
 		if (c == '>') {
 			in->depth--;
-			in->lex = in->seen_root && in->depth <= 0 ? L_DONE :
-			    L_TEXT;
+			in->lex =
+			    in->seen_root && in->depth <= 0 ? L_DONE : L_TEXT;
 		}
 		break;
 	case L_BANG:
@@ -163,7 +200,8 @@ lex_step(struct ds_agg_input *in, int c)
 			in->lex = L_CDATA;
 		else if (c == 'D' || c == 'd')
 			/* THREATS #1, #2: no DTD, no entity, ever */
-			fail(in, DS_ERROR_XML, "line %lu: DOCTYPE is not "
+			fail(in, DS_ERROR_XML,
+			    "line %lu: DOCTYPE is not "
 			    "allowed (entities and DTDs are refused)",
 			    in->line);
 		else
@@ -172,8 +210,8 @@ lex_step(struct ds_agg_input *in, int c)
 	case L_BANG_DASH:
 		in->lex = c == '-' ? L_COMMENT : L_DECL;
 		break;
-	case L_COMMENT:	/* "-->" */
-	case L_CDATA:	/* "]]>" */
+	case L_COMMENT: /* "-->" */
+	case L_CDATA:   /* "]]>" */
 		if (c == (in->lex == L_COMMENT ? '-' : ']'))
 			in->lex_n++;
 		else if (c == '>' && in->lex_n >= 2)
@@ -181,7 +219,7 @@ lex_step(struct ds_agg_input *in, int c)
 		else
 			in->lex_n = 0;
 		break;
-	case L_PI:	/* "?>" */
+	case L_PI: /* "?>" */
 		if (c == '>' && in->lex_n)
 			in->lex = L_TEXT;
 		else
@@ -258,11 +296,11 @@ utf8_cont_ok(const guint8 *b, size_t avail)
 	if (b[0] == 0xe0)
 		lo = 0xa0;
 	else if (b[0] == 0xed)
-		hi = 0x9f;		/* no surrogates */
+		hi = 0x9f; /* no surrogates */
 	else if (b[0] == 0xf0)
 		lo = 0x90;
 	else if (b[0] == 0xf4)
-		hi = 0x8f;		/* <= U+10FFFF */
+		hi = 0x8f; /* <= U+10FFFF */
 	for (k = 1; k < avail; k++) {
 		if (b[k] < (k == 1 ? lo : 0x80) || b[k] > (k == 1 ? hi : 0xbf))
 			return false;
@@ -289,10 +327,10 @@ convert(struct ds_agg_input *in, const guint8 *b, size_t n, bool final)
 	while (i < n && in->pending == NULL) {
 		/* the common case: a run of plain ASCII */
 		for (run = i; run < n && b[run] < 0x80 && !is_ctrl(b[run]);
-		    run++)
+		     run++)
 			;
 		if (run > i || in->lex == L_DONE) {
-			if (run == i)	/* trailing: only counted */
+			if (run == i) /* trailing: only counted */
 				run++;
 			emit(in, b + i, run - i);
 			i = run;
@@ -313,7 +351,7 @@ convert(struct ds_agg_input *in, const guint8 *b, size_t n, bool final)
 		need = utf8_len(b[i]);
 		if (need && i + need > n && !final &&
 		    utf8_cont_ok(b + i, n - i))
-			return i;	/* wait for the rest */
+			return i; /* wait for the rest */
 		if (need && i + need <= n && utf8_cont_ok(b + i, need)) {
 			cp = g_utf8_get_char((const char *)b + i);
 			if (cp == 0xfffe || cp == 0xffff) {
@@ -330,8 +368,8 @@ convert(struct ds_agg_input *in, const guint8 *b, size_t n, bool final)
 		if (b[i] >= 0xa0)
 			emit_cp(in, b[i]);
 		else
-			emit_cp(in, cp1252[b[i] - 0x80] ?
-			    cp1252[b[i] - 0x80] : 0xfffd);
+			emit_cp(in,
+			    cp1252[b[i] - 0x80] ? cp1252[b[i] - 0x80] : 0xfffd);
 		i++;
 	}
 	return n;
@@ -349,8 +387,8 @@ src_read(struct ds_agg_input *in, size_t n)
 	g_byte_array_set_size(in->inbuf, old + (guint)n);
 	r = in->read(in->ctx, (char *)in->inbuf->data + old, (int)n);
 	if (r < 0 || (size_t)r > n) {
-		const GError *e = in->read_error ? in->read_error(in->ctx) :
-		    NULL;
+		const GError *e =
+		    in->read_error ? in->read_error(in->ctx) : NULL;
 
 		if (e)
 			in->pending = g_error_copy(e);
@@ -393,9 +431,10 @@ ds_agg_find_feedback(const guint8 *h, size_t n)
 		if (h[i] != '<')
 			continue;
 		local = i + 1;
-		for (j = i + 1; j < n && (g_ascii_isalnum(h[j]) ||
-		    h[j] == '_' || h[j] == '-' || h[j] == '.' || h[j] == ':');
-		    j++) {
+		for (j = i + 1;
+		     j < n && (g_ascii_isalnum(h[j]) || h[j] == '_' ||
+		                  h[j] == '-' || h[j] == '.' || h[j] == ':');
+		     j++) {
 			if (h[j] == ':')
 				local = j + 1;
 		}
@@ -437,8 +476,8 @@ decl_encoding(const guint8 *h, size_t n)
 static bool
 single_byte_ascii(const char *enc)
 {
-	static const char *const ok[] = { "iso-8859-", "iso8859-",
-		"windows-", "cp125", "latin", "us-ascii", "ascii", "koi8" };
+	static const char *const ok[] = { "iso-8859-", "iso8859-", "windows-",
+		"cp125", "latin", "us-ascii", "ascii", "koi8" };
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(ok); i++) {
@@ -456,10 +495,11 @@ analyse_head(struct ds_agg_input *in)
 	char *enc;
 
 	if ((n >= 2 && ((h[0] == 0xfe && h[1] == 0xff) ||
-	    (h[0] == 0xff && h[1] == 0xfe))) ||
-	    (n >= 4 && ((h[0] == 0 && h[1] == '<') || (h[0] == '<' &&
-	    h[1] == 0) || (h[0] == 0 && h[1] == 0)))) {
-		in->mode = MODE_PASS;	/* UTF-16/32: libxml2's business */
+	                   (h[0] == 0xff && h[1] == 0xfe))) ||
+	    (n >= 4 &&
+	        ((h[0] == 0 && h[1] == '<') || (h[0] == '<' && h[1] == 0) ||
+	            (h[0] == 0 && h[1] == 0)))) {
+		in->mode = MODE_PASS; /* UTF-16/32: libxml2's business */
 		return;
 	}
 	if (has_prefix(h, n, "\xef\xbb\xbf")) {
@@ -469,9 +509,10 @@ analyse_head(struct ds_agg_input *in)
 	for (j = i; j < n && is_ws(h[j]); j++)
 		;
 	if (has_prefix(h + j, n - j, "<?xml"))
-		start = j;	/* even blank lines before it are fatal */
-	else if (j < n && h[j] == '<' && j + 1 < n && (h[j + 1] == '!' ||
-	    h[j + 1] == '?' || is_name_start(h[j + 1])))
+		start = j; /* even blank lines before it are fatal */
+	else if (j < n && h[j] == '<' && j + 1 < n &&
+	         (h[j + 1] == '!' || h[j + 1] == '?' ||
+	             is_name_start(h[j + 1])))
 		start = i;
 	else {
 		/* junk first: a mail header, a stray line */
@@ -479,7 +520,7 @@ analyse_head(struct ds_agg_input *in)
 		if (start == n)
 			start = ds_agg_find_feedback(h, n);
 		if (start == n)
-			start = i;	/* let libxml2 say what is wrong */
+			start = i; /* let libxml2 say what is wrong */
 	}
 	in->lead_junk = start - i;
 	g_byte_array_remove_range(in->inbuf, 0, (guint)start);
@@ -507,10 +548,9 @@ ds_agg_input_new(int (*read)(void *, char *, int), void *ctx,
 	in->inbuf = g_byte_array_sized_new(CHUNK);
 	in->out = g_byte_array_sized_new(CHUNK * 3);
 	in->line = 1;
-	while (!in->src_eof && in->pending == NULL &&
-	    in->inbuf->len < HEAD_MAX)
+	while (!in->src_eof && in->pending == NULL && in->inbuf->len < HEAD_MAX)
 		src_read(in, HEAD_MAX - in->inbuf->len);
-	analyse_head(in);	/* on what could be read */
+	analyse_head(in); /* on what could be read */
 	in->head_pending = true;
 	return in;
 }
@@ -551,7 +591,7 @@ ds_agg_input_read(void *p, char *buf, int len)
 
 	if (len <= 0)
 		return 0;
-	if (in->out_pos > 0) {	/* keep out small: drop what was read */
+	if (in->out_pos > 0) { /* keep out small: drop what was read */
 		g_byte_array_remove_range(in->out, 0, (guint)in->out_pos);
 		in->out_pos = 0;
 	}
@@ -561,10 +601,10 @@ ds_agg_input_read(void *p, char *buf, int len)
 	 * verdict at the same record, from a buffer or a stream.
 	 */
 	while (in->pending == NULL && in->out->len < (size_t)len &&
-	    !(in->src_eof && in->inbuf->len == 0 && !in->head_pending))
+	       !(in->src_eof && in->inbuf->len == 0 && !in->head_pending))
 		fill(in);
 	if (in->out->len == 0 && in->pending) {
-		in->err = in->pending;	/* libxml2 got all before it */
+		in->err = in->pending; /* libxml2 got all before it */
 		in->pending = NULL;
 	}
 	if (in->err)
@@ -588,34 +628,42 @@ ds_agg_input_error(const struct ds_agg_input *in)
 }
 
 bool
-ds_agg_input_finish(struct ds_agg_input *in, struct ds_report_meta *m,
-    GError **err)
+ds_agg_input_finish(
+    struct ds_agg_input *in, struct ds_report_meta *m, GError **err)
 {
-	while (in->err == NULL && in->pending == NULL && (!in->src_eof ||
-	    in->inbuf->len || in->head_pending)) {
+	while (in->err == NULL && in->pending == NULL &&
+	       (!in->src_eof || in->inbuf->len || in->head_pending)) {
 		fill(in);
-		g_byte_array_set_size(in->out, 0);	/* nobody reads it */
+		g_byte_array_set_size(in->out, 0); /* nobody reads it */
 		in->out_pos = 0;
 	}
 	if (in->err || in->pending) {
-		g_propagate_error(err, g_error_copy(in->err ? in->err :
-		    in->pending));
+		g_propagate_error(
+		    err, g_error_copy(in->err ? in->err : in->pending));
 		return false;
 	}
 	if (in->trail_elem)
-		return ds_fail(err, DS_ERROR_XML, "another element follows "
+		return ds_fail(err, DS_ERROR_XML,
+		    "another element follows "
 		    "the root element (several documents in one?)");
 	if (in->bad_utf8)
-		ds_report_warn(m, "invalid-utf8: %" G_GUINT64_FORMAT
-		    " bytes read as windows-1252", in->bad_utf8);
+		ds_report_warn(m,
+		    "invalid-utf8: %" G_GUINT64_FORMAT
+		    " bytes read as windows-1252",
+		    in->bad_utf8);
 	if (in->ctrl)
-		ds_report_warn(m, "control-char: %" G_GUINT64_FORMAT
-		    " NUL or control characters replaced", in->ctrl);
+		ds_report_warn(m,
+		    "control-char: %" G_GUINT64_FORMAT
+		    " NUL or control characters replaced",
+		    in->ctrl);
 	if (in->lead_junk)
-		ds_report_warn(m, "leading-junk: %" G_GUINT64_FORMAT
-		    " bytes before the XML", in->lead_junk);
+		ds_report_warn(m,
+		    "leading-junk: %" G_GUINT64_FORMAT " bytes before the XML",
+		    in->lead_junk);
 	if (in->trail_junk)
-		ds_report_warn(m, "trailing-junk: %" G_GUINT64_FORMAT
-		    " bytes after the root element", in->trail_junk);
+		ds_report_warn(m,
+		    "trailing-junk: %" G_GUINT64_FORMAT
+		    " bytes after the root element",
+		    in->trail_junk);
 	return true;
 }

@@ -1,6 +1,7 @@
 /*
  * aggregate_int.h - internals shared by aggregate.c (reader loop),
- * aggregate_fields.c (values, records, raw extensions) and
+ * aggregate_fields.c (values), aggregate_record.c (metadata checks and
+ * records), aggregate_raw.c (unknown elements kept as XML) and
  * aggregate_input.c (byte filter in front of libxml2). Not an API.
  * SPDX-License-Identifier: MIT
  */
@@ -16,36 +17,63 @@
 
 /* where an element sits: one per open element, indexed by depth */
 enum ds_agg_ctx {
-	DS_AGG_DOC = 0,		/* above the root */
-	DS_AGG_WRAP,		/* a stray wrapper around <feedback> */
+	DS_AGG_DOC = 0, /* above the root */
+	DS_AGG_WRAP,    /* a stray wrapper around <feedback> */
 	DS_AGG_FEEDBACK,
-	DS_AGG_META,		/* report_metadata */
-	DS_AGG_DATE,		/* date_range */
-	DS_AGG_POLICY,		/* policy_published */
+	DS_AGG_META,   /* report_metadata */
+	DS_AGG_DATE,   /* date_range */
+	DS_AGG_POLICY, /* policy_published */
 	DS_AGG_RECORD,
 	DS_AGG_ROW,
-	DS_AGG_EVAL,		/* policy_evaluated */
+	DS_AGG_EVAL, /* policy_evaluated */
 	DS_AGG_REASON,
-	DS_AGG_IDENT,		/* identifiers */
-	DS_AGG_AUTH,		/* auth_results */
-	DS_AGG_DKIM,		/* auth_results/dkim */
-	DS_AGG_SPF,		/* auth_results/spf */
-	DS_AGG_LEAF,		/* a text field, see field */
-	DS_AGG_RAW,		/* inside an unknown element */
+	DS_AGG_IDENT, /* identifiers */
+	DS_AGG_AUTH,  /* auth_results */
+	DS_AGG_DKIM,  /* auth_results/dkim */
+	DS_AGG_SPF,   /* auth_results/spf */
+	DS_AGG_LEAF,  /* a text field, see field */
+	DS_AGG_RAW,   /* inside an unknown element */
 };
 
 /* the text fields we know; ds_agg_fields[] describes each */
 enum ds_agg_field {
 	DS_F_NONE = 0,
-	DS_F_VERSION, DS_F_ORG_NAME, DS_F_EMAIL, DS_F_EXTRA, DS_F_REPORT_ID,
-	DS_F_ERROR, DS_F_GENERATOR, DS_F_BEGIN, DS_F_END,
-	DS_F_DOMAIN, DS_F_ADKIM, DS_F_ASPF, DS_F_P, DS_F_SP, DS_F_NP,
-	DS_F_PCT, DS_F_FO, DS_F_DISCOVERY, DS_F_TESTING,
-	DS_F_SOURCE_IP, DS_F_COUNT, DS_F_DISPOSITION, DS_F_EVAL_DKIM,
-	DS_F_EVAL_SPF, DS_F_REASON_TYPE, DS_F_REASON_COMMENT,
-	DS_F_ENV_TO, DS_F_ENV_FROM, DS_F_HEADER_FROM,
-	DS_F_DKIM_DOMAIN, DS_F_DKIM_SELECTOR, DS_F_DKIM_RESULT,
-	DS_F_DKIM_HUMAN, DS_F_SPF_DOMAIN, DS_F_SPF_SCOPE, DS_F_SPF_RESULT,
+	DS_F_VERSION,
+	DS_F_ORG_NAME,
+	DS_F_EMAIL,
+	DS_F_EXTRA,
+	DS_F_REPORT_ID,
+	DS_F_ERROR,
+	DS_F_GENERATOR,
+	DS_F_BEGIN,
+	DS_F_END,
+	DS_F_DOMAIN,
+	DS_F_ADKIM,
+	DS_F_ASPF,
+	DS_F_P,
+	DS_F_SP,
+	DS_F_NP,
+	DS_F_PCT,
+	DS_F_FO,
+	DS_F_DISCOVERY,
+	DS_F_TESTING,
+	DS_F_SOURCE_IP,
+	DS_F_COUNT,
+	DS_F_DISPOSITION,
+	DS_F_EVAL_DKIM,
+	DS_F_EVAL_SPF,
+	DS_F_REASON_TYPE,
+	DS_F_REASON_COMMENT,
+	DS_F_ENV_TO,
+	DS_F_ENV_FROM,
+	DS_F_HEADER_FROM,
+	DS_F_DKIM_DOMAIN,
+	DS_F_DKIM_SELECTOR,
+	DS_F_DKIM_RESULT,
+	DS_F_DKIM_HUMAN,
+	DS_F_SPF_DOMAIN,
+	DS_F_SPF_SCOPE,
+	DS_F_SPF_RESULT,
 	DS_F_SPF_HUMAN,
 	DS_F_COUNT_OF_FIELDS
 };
@@ -57,32 +85,33 @@ struct ds_agg {
 	const struct ds_aggregate_cbs *cbs;
 	void *payload;
 	xmlTextReaderPtr r;
-	GError *err;			/* first error, ends the parse */
+	GError *err; /* first error, ends the parse */
 
-	enum ds_agg_ctx *stack;		/* [lim->max_xml_depth] */
-	char *root_name;		/* a wrapper's name, for messages */
-	char *root_ns;			/* namespace of <feedback> */
+	unsigned max_depth;     /* lim->max_xml_depth, <= 256 */
+	enum ds_agg_ctx *stack; /* [max_depth] */
+	char *root_name;        /* a wrapper's name, for messages */
+	char *root_ns;          /* namespace of <feedback> */
 	bool feedback_seen, feedback_done;
 
-	enum ds_agg_field field;	/* open leaf, or DS_F_NONE */
-	GString *text;			/* its text so far */
+	enum ds_agg_field field; /* open leaf, or DS_F_NONE */
+	GString *text;           /* its text so far */
 
-	int raw_depth;			/* depth of the unknown element */
-	GString *raw;			/* its serialisation so far */
-	GString *raw_dest;		/* meta_ext, rec_ext or NULL (drop) */
-	bool raw_over;			/* grew past lim->max_text */
+	int raw_depth;     /* depth of the unknown element */
+	GString *raw;      /* its serialisation so far */
+	GString *raw_dest; /* meta_ext, rec_ext or NULL (drop) */
+	bool raw_over;     /* grew past lim->max_text */
 	GString *meta_ext, *rec_ext;
 
 	bool have_begin, have_end;
 	bool meta_sent;
 	bool in_record, have_count;
-	bool seen[DS_F_COUNT_OF_FIELDS];	/* in this record / entry */
+	bool seen[DS_F_COUNT_OF_FIELDS]; /* in this record / entry */
 	uint64_t records;
 	struct ds_record rec;
 
-	int xml_line;			/* first libxml2 error */
+	int xml_line; /* first libxml2 error */
 	char *xml_msg;
-	GString *xml_generic;		/* libxml2 messages without a line */
+	GString *xml_generic; /* libxml2 messages without a line */
 };
 
 /* Line of the node at the reader's position (else the parser's). */
@@ -117,18 +146,22 @@ bool ds_agg_meta_ready(struct ds_agg *st);
 bool ds_agg_record_open(struct ds_agg *st);
 bool ds_agg_record_close(struct ds_agg *st);
 
-/* Sub-elements of a record that repeat: append an empty entry. */
-void ds_agg_reason_open(struct ds_agg *st);
-void ds_agg_dkim_open(struct ds_agg *st);
-void ds_agg_spf_open(struct ds_agg *st);
+/*
+ * Sub-elements of a record that repeat: append an empty entry. False
+ * (DS_ERROR_LIMIT) past DS_AGG_MAX_REPEAT of one kind in a record.
+ */
+#define DS_AGG_MAX_REPEAT 1000
+bool ds_agg_reason_open(struct ds_agg *st);
+bool ds_agg_dkim_open(struct ds_agg *st);
+bool ds_agg_spf_open(struct ds_agg *st);
 /* ... and check them when they close (warnings only). */
 void ds_agg_dkim_close(struct ds_agg *st);
 void ds_agg_spf_close(struct ds_agg *st);
 
 /*
- * aggregate_raw.c: unknown elements are kept as raw XML text (escaped, namespaces
- * declared), at most lim->max_text bytes per destination; a larger one
- * is dropped with a warning. dest NULL discards.
+ * aggregate_raw.c: unknown elements are kept as raw XML text (escaped,
+ * namespaces declared), at most lim->max_text bytes per destination; a larger
+ * one is dropped with a warning. dest NULL discards.
  */
 void ds_agg_raw_open(struct ds_agg *st, GString *dest, int depth);
 void ds_agg_raw_element(struct ds_agg *st, bool empty);
@@ -178,7 +211,7 @@ const GError *ds_agg_input_error(const struct ds_agg_input *in);
  * the filter's warnings to m. False with err when the source failed or
  * an element follows the root element.
  */
-bool ds_agg_input_finish(struct ds_agg_input *in, struct ds_report_meta *m,
-    GError **err);
+bool ds_agg_input_finish(
+    struct ds_agg_input *in, struct ds_report_meta *m, GError **err);
 
 #endif

@@ -78,12 +78,11 @@ ds_agg_raw_element(struct ds_agg *st, bool empty)
 
 	ns = (const char *)xmlTextReaderConstNamespaceUri(r);
 	prefix = (const char *)xmlTextReaderConstPrefix(r);
-	decl = prefix ? g_strconcat("xmlns:", prefix, NULL) :
-	    g_strdup("xmlns");
+	decl = prefix ? g_strconcat("xmlns:", prefix, NULL) : g_strdup("xmlns");
 	put(st, "<");
 	put(st, (const char *)xmlTextReaderConstName(r));
 	for (ok = xmlTextReaderMoveToFirstAttribute(r); ok == 1;
-	    ok = xmlTextReaderMoveToNextAttribute(r)) {
+	     ok = xmlTextReaderMoveToNextAttribute(r)) {
 		an = (const char *)xmlTextReaderConstName(r);
 		if (strcmp(an, decl) == 0)
 			declared = true;
@@ -130,8 +129,10 @@ ds_agg_raw_close(struct ds_agg *st)
 	if (d == NULL)
 		return;
 	if (st->raw_over || d->len + st->raw->len > st->lim->max_text) {
-		ds_report_warn(st->m, "extension-dropped: larger than %zu "
-		    "bytes", st->lim->max_text);
+		ds_report_warn(st->m,
+		    "extension-dropped: larger than %zu "
+		    "bytes",
+		    st->lim->max_text);
 		return;
 	}
 	g_string_append_len(d, st->raw->str, (gssize)st->raw->len);

@@ -61,10 +61,35 @@ enum ds_dns_status ds_dns_mx(struct ds_dns *dns, const char *name,
     GPtrArray **out);
 /*
  * Raw answer packet for libspf2's DNS layer and libopendkim's key
- * lookup: *out_pkt (g_free) of *out_len bytes, wire format.
+ * lookup: *out_pkt (g_free) of *out_len bytes, wire format; NULL when
+ * the resolver gave no packet (offline, budget, timeout).
  */
 enum ds_dns_status ds_dns_raw(struct ds_dns *dns, const char *name,
     int rrtype, unsigned char **out_pkt, int *out_len);
+
+/*
+ * Budgets (THREATS #17). A window is one message being re-verified:
+ * within it at most max_queries queries go to the resolver (cache hits
+ * are free) and max_ms milliseconds pass; each query waits at most
+ * query_ms. Past a limit every uncached query answers DS_DNS_TEMPFAIL
+ * and ds_dns_budget_exhausted() turns true until the next restart.
+ * A zero argument keeps the current value. Defaults: 200 queries,
+ * 20000 ms per window, 5000 ms per query.
+ */
+void ds_dns_set_budget(struct ds_dns *dns, unsigned max_queries,
+    unsigned max_ms, unsigned query_ms);
+/* Open a new window (the cache is kept). */
+void ds_dns_budget_restart(struct ds_dns *dns);
+bool ds_dns_budget_exhausted(const struct ds_dns *dns);
+/* Queries sent to the resolver since ds_dns_new (cache hits excluded). */
+unsigned ds_dns_query_count(const struct ds_dns *dns);
+
+/* DNS type numbers for ds_dns_raw (RFC 1035, RFC 3596) */
+#define DS_DNS_T_A	1
+#define DS_DNS_T_PTR	12
+#define DS_DNS_T_MX	15
+#define DS_DNS_T_TXT	16
+#define DS_DNS_T_AAAA	28
 
 /* "NXDOMAIN", "timeout", ... for messages */
 const char *ds_dns_status_name(enum ds_dns_status s);

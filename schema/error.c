@@ -8,8 +8,12 @@
 
 #include "schema/error.h"
 
-/* ds_error_quark(): the GQuark of DS_ERROR */
-G_DEFINE_QUARK(ds-error-quark, ds_error)
+/* The GQuark of DS_ERROR. */
+GQuark
+ds_error_quark(void)
+{
+	return g_quark_from_static_string("ds-error-quark");
+}
 
 /*
  * Set *err to DS_ERROR/code with the formatted message, unless err is
@@ -22,7 +26,7 @@ ds_fail(GError **err, int code, const char *fmt, ...)
 	char *msg;
 
 	if (err == NULL || *err != NULL)
-		return false;	/* keep the first error */
+		return false; /* keep the first error */
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
@@ -41,7 +45,7 @@ ds_error_exit_code(const GError *e)
 	if (e == NULL)
 		return DS_EXIT_OK;
 	if (e->domain != DS_ERROR)
-		return DS_EXIT_TEMPFAIL;	/* GLib I/O and the like */
+		return DS_EXIT_TEMPFAIL; /* GLib I/O and the like */
 	switch (e->code) {
 	case DS_ERROR_DUP:
 		return DS_EXIT_OK;
@@ -57,7 +61,7 @@ ds_error_exit_code(const GError *e)
 	case DS_ERROR_LOCKED:
 		return DS_EXIT_LOCKED;
 	default:
-		return DS_EXIT_TEMPFAIL;	/* _IO, _DB, _NET */
+		return DS_EXIT_TEMPFAIL; /* _IO, _DB, _NET */
 	}
 }
 
@@ -84,7 +88,7 @@ quote_char(GString *o, const char *p, size_t n, gunichar c)
 	if (c < 0x20 || c == 0x7f)
 		g_string_append_printf(o, "\\x%02x", (unsigned)c);
 	else if ((c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029 ||
-	    c == 0xfeff)
+	         c == 0xfeff)
 		g_string_append_printf(o, "\\u%04x", (unsigned)c);
 	else
 		g_string_append_len(o, p, (gssize)n);
@@ -118,15 +122,15 @@ ds_quote(const char *s, size_t len, size_t max)
 			c = g_utf8_get_char_validated(p, end - p);
 			if (c == (gunichar)-1 || c == (gunichar)-2) {
 				/* invalid or truncated: escape the byte */
-				g_string_append_printf(one, "\\x%02x",
-				    (unsigned char)*p);
+				g_string_append_printf(
+				    one, "\\x%02x", (unsigned char)*p);
 				n = 1;
 				goto add;
 			}
 			n = g_utf8_next_char(p) - p;
 		}
 		quote_char(one, p, n, c);
-add:
+	add:
 		if (o->len + one->len > max) {
 			g_string_append(o, "...");
 			break;

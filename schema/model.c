@@ -91,11 +91,10 @@ ds_record_init(struct ds_record *r)
 	memset(r, 0, sizeof(*r));
 	r->reasons = g_array_new(FALSE, TRUE, sizeof(struct ds_reason));
 	g_array_set_clear_func(r->reasons, reason_clear);
-	r->dkim_results = g_array_new(FALSE, TRUE,
-	    sizeof(struct ds_dkim_result));
+	r->dkim_results =
+	    g_array_new(FALSE, TRUE, sizeof(struct ds_dkim_result));
 	g_array_set_clear_func(r->dkim_results, dkim_clear);
-	r->spf_results = g_array_new(FALSE, TRUE,
-	    sizeof(struct ds_spf_result));
+	r->spf_results = g_array_new(FALSE, TRUE, sizeof(struct ds_spf_result));
 	g_array_set_clear_func(r->spf_results, spf_clear);
 }
 

@@ -35,13 +35,13 @@ meta_cb(const struct ds_report_meta *m, void *payload, GError **err)
 	check(m->report_id);
 	check(m->domain);
 	if (m->report_id == NULL || m->domain == NULL || m->begin > m->end)
-		abort();	/* required fields were checked before */
+		abort(); /* required fields were checked before */
 	return true;
 }
 
 static bool
-record_cb(struct ds_report_meta *m, const struct ds_record *r,
-    void *payload, GError **err)
+record_cb(struct ds_report_meta *m, const struct ds_record *r, void *payload,
+    GError **err)
 {
 	struct seen *s = payload;
 	guint i;
@@ -51,8 +51,8 @@ record_cb(struct ds_report_meta *m, const struct ds_record *r,
 	check(r->header_from);
 	check(r->extensions);
 	for (i = 0; i < r->dkim_results->len; i++)
-		check(g_array_index(r->dkim_results, struct ds_dkim_result,
-		    i).result);
+		check(g_array_index(r->dkim_results, struct ds_dkim_result, i)
+		          .result);
 	if (r->count > (uint64_t)INT64_MAX)
 		abort();
 	s->records++;
@@ -92,13 +92,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ds_limits_default(&lim);
 	ds_aggregate_sniff((const char *)data, MIN(size, 4096));
-	ok1 = ds_aggregate_parse(&m1, (const char *)data, size, &lim, &cbs,
-	    &s1, &e1);
-	ok2 = ds_aggregate_parse_io(&m2, chunk_read, &c, NULL, &lim, &cbs,
-	    &s2, &e2);
+	ok1 = ds_aggregate_parse(
+	    &m1, (const char *)data, size, &lim, &cbs, &s1, &e1);
+	ok2 = ds_aggregate_parse_io(
+	    &m2, chunk_read, &c, NULL, &lim, &cbs, &s2, &e2);
 	if (ok1 != ok2 || s1.records != s2.records || s1.sum != s2.sum ||
 	    (!ok1 && (e1->code != e2->code ||
-	    strcmp(e1->message, e2->message) != 0)))
+	                 strcmp(e1->message, e2->message) != 0)))
 		abort();
 	if (ok1 != (e1 == NULL))
 		abort();
