@@ -31,6 +31,62 @@ ds_cli_common_entries(void)
 	return common;
 }
 
+struct ds_cli_dns ds_cli_dns;
+
+static const GOptionEntry dns_entries[] = {
+	{ "offline", 0, 0, G_OPTION_ARG_NONE, &ds_cli_dns.offline,
+	  "no DNS queries at all", NULL },
+	{ "dns-zone", 0, 0, G_OPTION_ARG_FILENAME, &ds_cli_dns.zone,
+	  "answer DNS queries from this zone file only (RFC 1035 syntax)",
+	  "FILE" },
+	G_OPTION_ENTRY_NULL
+};
+
+const GOptionEntry *
+ds_cli_dns_entries(void)
+{
+	return dns_entries;
+}
+
+static size_t
+entries_len(const GOptionEntry *e)
+{
+	size_t n = 0;
+
+	while (e != NULL && e[n].long_name != NULL)
+		n++;
+	return n;
+}
+
+GOptionEntry *
+ds_cli_entries_join(const GOptionEntry *own, const GOptionEntry *extra)
+{
+	size_t a = entries_len(own), b = entries_len(extra);
+	GOptionEntry *all;
+
+	all = g_new0(GOptionEntry, a + b + 1);
+	if (a > 0)
+		memcpy(all, own, a * sizeof(*all));
+	if (b > 0)
+		memcpy(all + a, extra, b * sizeof(*all));
+	return all;
+}
+
+struct ds_dns *
+ds_cli_open_dns(GError **err)
+{
+	if (ds_cli_dns.offline && ds_cli_dns.zone != NULL) {
+		ds_fail(err, DS_ERROR_USAGE,
+		    "--offline and --dns-zone exclude each other");
+		return NULL;
+	}
+	if (ds_cli_dns.offline)
+		return ds_dns_new(DS_DNS_OFF, NULL, err);
+	if (ds_cli_dns.zone != NULL)
+		return ds_dns_new(DS_DNS_ZONE, ds_cli_dns.zone, err);
+	return ds_dns_new(DS_DNS_SYSTEM, NULL, err);
+}
+
 bool
 ds_cli_parse(const char *name, const char *params, const char *summary,
     const GOptionEntry *entries, int *argc, char ***argv)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "schema/dns.h"
 #include "schema/store.h"
 
 enum ds_outfmt { DS_OUT_TEXT = 0, DS_OUT_JSON, DS_OUT_CSV };
@@ -23,6 +24,29 @@ struct ds_cli {
 };
 
 extern struct ds_cli ds_cli;
+
+/* --offline / --dns-zone, for the commands that resolve names */
+struct ds_cli_dns {
+	gboolean offline;	/* --offline: no DNS at all */
+	char *zone;		/* --dns-zone FILE: answers from FILE only */
+};
+
+extern struct ds_cli_dns ds_cli_dns;
+
+/*
+ * The GOptionEntry list for struct ds_cli_dns; a command that resolves
+ * names appends it to its own entries (ds_cli_entries_join).
+ */
+const GOptionEntry *ds_cli_dns_entries(void);
+/* own + extra as one NULL-terminated list (g_free the result only). */
+GOptionEntry *ds_cli_entries_join(const GOptionEntry *own,
+    const GOptionEntry *extra);
+/*
+ * The resolver the DNS options ask for: --offline gives DS_DNS_OFF,
+ * --dns-zone DS_DNS_ZONE, else the system resolver. Both given is a
+ * usage error.
+ */
+struct ds_dns *ds_cli_open_dns(GError **err);
 
 /* The GOptionEntry list for struct ds_cli (db, config, quiet, verbose). */
 const GOptionEntry *ds_cli_common_entries(void);
