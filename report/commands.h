@@ -6,5 +6,7 @@
 #define DS_REPORT_COMMANDS_H
 
 int cmd_reports(int argc, char **argv);
+int cmd_html(int argc, char **argv);
+int cmd_weekly(int argc, char **argv);
 
 #endif

@@ -22,6 +22,8 @@ struct ds_cmd {
 static const struct ds_cmd cmds[] = {
 	{ "ingest", cmd_ingest, "store reports from files, Maildir, mbox, stdin" },
 	{ "reports", cmd_reports, "list stored aggregate reports" },
+	{ "html", cmd_html, "write the static HTML dashboard" },
+	{ "weekly", cmd_weekly, "weekly report of a domain (HTML, mail)" },
 };
 
 static void
