@@ -48,7 +48,7 @@ class Dom(HTMLParser):
             self.bad.append("<script src=%r>" % a.get("src"))
         if tag == "link" and not (a.get("href") or "").endswith("style.css"):
             self.bad.append("<link href=%r>" % a.get("href"))
-        if tag == "title" and not self.stack_has("svg"):
+        if tag == "title" and self.stack_has("head"):
             self.in_title = True
             self.title = ""
         if "id" in a:
@@ -79,6 +79,8 @@ class Dom(HTMLParser):
             self.in_tbody = False
         if tag == "table" and self.table:
             self.table.pop()
+        if not self.stack_has(tag):
+            return      # void or self-closed element: nothing was pushed
         while self.stack:
             t, _ = self.stack.pop()
             if t == tag:

@@ -6,8 +6,7 @@
 # opening pages makes no network request (DevTools protocol: the page's
 # own requests, checked against a control page that does make one); a
 # rebuild rewrites nothing, and after one more report only the pages that
-# changed, by rename; stale
-# report pages are removed. Screenshots of the index and a domain page
+# changed, by rename; stale report pages are removed. Screenshots of the index and a domain page
 # (desktop and phone width) go to $DS_BUILD/browser-artifacts/.
 # SPDX-License-Identifier: MIT
 set -u
