@@ -110,12 +110,25 @@ ds_smtp_conf_clear(struct ds_smtp_conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* base64 of s in lines of 76 characters, CRLF-ended. */
+/*
+ * base64 of s in lines of 76 characters, CRLF-ended; s is first put in
+ * the canonical form of text (RFC 2045 6.8: CRLF line ends).
+ */
 static void
 base64_lines(GString *g, const char *s)
 {
-	char *b = g_base64_encode((const guchar *)s, strlen(s));
-	size_t n = strlen(b), i;
+	GString *c = g_string_sized_new(strlen(s) + strlen(s) / 40 + 2);
+	char *b;
+	size_t n, i;
+
+	for (; *s; s++) {
+		if (*s == '\n' && (c->len == 0 || c->str[c->len - 1] != '\r'))
+			g_string_append_c(c, '\r');
+		g_string_append_c(c, *s);
+	}
+	b = g_base64_encode((const guchar *)c->str, c->len);
+	g_string_free(c, TRUE);
+	n = strlen(b);
 
 	for (i = 0; i < n; i += 76) {
 		g_string_append_len(g, b + i, MIN(76, n - i));

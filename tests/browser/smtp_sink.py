@@ -27,10 +27,10 @@ def session(conn, outdir, n):
         elif up.startswith("HELO"):
             say("250 sink.test")
         elif up.startswith("MAIL FROM:"):
-            frm, rcpt = cmd[10:].strip(), []
+            frm, rcpt = cmd[10:].split()[0], []   # drop SIZE= etc.
             say("250 ok")
         elif up.startswith("RCPT TO:"):
-            rcpt.append(cmd[8:].strip())
+            rcpt.append(cmd[8:].split()[0])
             say("250 ok")
         elif up == "DATA":
             say("354 go ahead")
