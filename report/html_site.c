@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,12 +16,12 @@
 #include "report/html_site.h"
 
 #define MANIFEST ".dmarcsift-site"
-#define MANIFEST_MAGIC "dmarcsift-site 1"
+#define MANIFEST_MAGIC "dmarcsift-site 2"
 #define MANIFEST_MAX (64u * 1024 * 1024)
 
 struct entry {
 	char *sha256;		/* hex */
-	gint64 size;
+	char *id;		/* size:inode:mtime of the file written */
 	char *stamp;		/* "-" when none */
 	bool seen;		/* put or kept in this run */
 };
@@ -39,6 +40,7 @@ entry_free(gpointer p)
 	struct entry *e = p;
 
 	g_free(e->sha256);
+	g_free(e->id);
 	g_free(e->stamp);
 	g_free(e);
 }
@@ -85,7 +87,7 @@ manifest_read(struct ds_site *s)
 		    path_ok(f[3])) {
 			e = g_new0(struct entry, 1);
 			e->sha256 = g_strdup(f[0]);
-			e->size = g_ascii_strtoll(f[1], NULL, 10);
+			e->id = g_strdup(f[1]);
 			e->stamp = g_strdup(f[2]);
 			g_hash_table_replace(s->old, g_strdup(f[3]), e);
 		}
@@ -130,6 +132,23 @@ size_is(const char *full, size_t len)
 
 	return stat(full, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    (size_t)sb.st_size == len;
+}
+
+/*
+ * The identity of the file at full as we left it: size, inode and
+ * modification time; any write by someone else changes it. NULL when
+ * there is no regular file. Caller g_frees.
+ */
+static char *
+file_id(const char *full)
+{
+	struct stat sb;
+
+	if (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return NULL;
+	return g_strdup_printf("%jd:%ju:%jd.%09ld", (intmax_t)sb.st_size,
+	    (uintmax_t)sb.st_ino, (intmax_t)sb.st_mtim.tv_sec,
+	    (long)sb.st_mtim.tv_nsec);
 }
 
 /* Does the file at full hold exactly data[0..len)? */
@@ -195,14 +214,15 @@ done:
 	return ok;
 }
 
+/* Record path as holding sha in this run; takes id. */
 static void
-remember(struct ds_site *s, const char *path, const char *sha, gint64 size,
+remember(struct ds_site *s, const char *path, const char *sha, char *id,
     const char *stamp)
 {
 	struct entry *e = g_new0(struct entry, 1);
 
 	e->sha256 = g_strdup(sha);
-	e->size = size;
+	e->id = id ? id : g_strdup("-");
 	e->stamp = g_strdup(stamp && *stamp ? stamp : "-");
 	g_hash_table_replace(s->cur, g_strdup(path), e);
 }
@@ -212,7 +232,7 @@ ds_site_put(struct ds_site *s, const char *path, const char *data,
     size_t len, const char *stamp, GError **err)
 {
 	struct entry *old;
-	char *full, *sha;
+	char *full, *sha, *id;
 	bool ok = true;
 
 	g_assert(path_ok(path));
@@ -221,14 +241,21 @@ ds_site_put(struct ds_site *s, const char *path, const char *data,
 	sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)data, len);
 	old = g_hash_table_lookup(s->old, path);
-	if (old && strcmp(old->sha256, sha) == 0 && size_is(full, len))
+	id = file_id(full);
+	if (old && strcmp(old->sha256, sha) == 0 && id &&
+	    strcmp(old->id, id) == 0)
 		s->stats.unchanged++;
-	else if (old == NULL && same_bytes(full, data, len))
+	else if (same_bytes(full, data, len))
 		s->stats.unchanged++;
-	else if ((ok = write_atomic(full, data, len, s->mode, err)))
+	else if ((ok = write_atomic(full, data, len, s->mode, err))) {
 		s->stats.written++;
+		g_free(id);
+		id = file_id(full);
+	}
 	if (ok)
-		remember(s, path, sha, (gint64)len, stamp);
+		remember(s, path, sha, id, stamp);
+	else
+		g_free(id);
 	g_free(sha);
 	g_free(full);
 	return ok;
@@ -238,19 +265,20 @@ bool
 ds_site_fresh(struct ds_site *s, const char *path, const char *stamp)
 {
 	struct entry *old = g_hash_table_lookup(s->old, path);
-	char *full;
-	bool fresh;
+	char *full, *id;
 
 	if (old == NULL || stamp == NULL || strcmp(old->stamp, stamp) != 0)
 		return false;
 	full = g_build_filename(s->dir, path, NULL);
-	fresh = size_is(full, (size_t)old->size);
+	id = file_id(full);
 	g_free(full);
-	if (fresh) {
-		remember(s, path, old->sha256, old->size, old->stamp);
-		s->stats.kept++;
+	if (id == NULL || strcmp(id, old->id) != 0) {
+		g_free(id);
+		return false;
 	}
-	return fresh;
+	remember(s, path, old->sha256, id, old->stamp);
+	s->stats.kept++;
+	return true;
 }
 
 static gint
@@ -287,8 +315,8 @@ ds_site_close(struct ds_site *s, struct ds_site_stats *out, GError **err)
 		struct entry *e = g_hash_table_lookup(s->cur,
 		    g_ptr_array_index(paths, i));
 
-		g_string_append_printf(m, "%s %" G_GINT64_FORMAT " %s %s\n",
-		    e->sha256, e->size, e->stamp,
+		g_string_append_printf(m, "%s %s %s %s\n",
+		    e->sha256, e->id, e->stamp,
 		    (const char *)g_ptr_array_index(paths, i));
 	}
 	full = g_build_filename(s->dir, MANIFEST, NULL);

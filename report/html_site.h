@@ -8,7 +8,8 @@
  * temporary file in the same directory and renamed over the old one, so
  * a web server serving the directory never sees half a page. The
  * manifest (".dmarcsift-site" in the directory) records each page's
- * SHA-256, size and an optional stamp; pages listed there and not put
+ * SHA-256, the size, inode and mtime of the file as written (a page
+ * changed by anyone else is rewritten) and an optional stamp; pages listed there and not put
  * in this run are removed by ds_site_close() (a report that is gone).
  * Paths are relative, '/'-separated and made by us (html_escape.h
  * ds_html_slug() for names from reports): [A-Za-z0-9._-] segments.
@@ -47,7 +48,7 @@ bool ds_site_put(struct ds_site *s, const char *path, const char *data,
 
 /*
  * True when path was written by an earlier run with this same stamp and
- * is still there with the size the manifest says: the page is then kept
+ * is still the file that run left: the page is then kept
  * as it is (counted as kept) and need not be generated at all.
  */
 bool ds_site_fresh(struct ds_site *s, const char *path, const char *stamp);

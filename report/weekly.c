@@ -93,9 +93,23 @@ policy_text(const struct ds_policy_seen *p)
 	return g_string_free(g, FALSE);
 }
 
+/*
+ * What a policy change is compared on: p, sp, adkim, aspf, pct with
+ * their RFC 7489 section 6.3 defaults filled in, so two reporters that
+ * show the same record with and without the defaults (or, legacy ones,
+ * without np) do not look like a change.
+ */
+static char *
+policy_key(const struct ds_policy_seen *p)
+{
+	return g_strdup_printf("%s/%s/%s/%s/%d", p->p ? p->p : "?",
+	    p->sp ? p->sp : p->p ? p->p : "?", p->adkim ? p->adkim : "r",
+	    p->aspf ? p->aspf : "r", p->pct >= 0 ? p->pct : 100);
+}
+
 struct sum_ctx {
 	struct ds_weekly_nums *n;
-	GPtrArray *policies;	/* char *, oldest first */
+	GPtrArray *policies;	/* char *: text, key, text, key... */
 	char *last_p;
 };
 
@@ -120,6 +134,7 @@ on_summary(const struct ds_domain_summary *s, void *payload)
 		    struct ds_policy_seen, i);
 
 		g_ptr_array_add(c->policies, policy_text(p));
+		g_ptr_array_add(c->policies, policy_key(p));
 		g_free(c->last_p);
 		c->last_p = g_strdup(p->p);
 	}
@@ -275,6 +290,7 @@ ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
 	GPtrArray *fail_now = NULL, *fail_before = NULL;
 	char *prev_p = NULL;
 	bool ok = false;
+	int from;
 	guint i;
 
 	memset(w, 0, sizeof(*w));
@@ -291,17 +307,19 @@ ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
 		goto done;
 	if (cur_pol->len > 0)
 		w->policy = g_strdup(g_ptr_array_index(cur_pol,
-		    cur_pol->len - 1));
+		    cur_pol->len - 2));
 	/* a change from last week's final policy, then within the week */
-	for (i = 0; i < cur_pol->len; i++) {
-		const char *from = i > 0 ? g_ptr_array_index(cur_pol, i - 1) :
-		    prev_pol->len ? g_ptr_array_index(prev_pol,
-		    prev_pol->len - 1) : NULL;
-		const char *to = g_ptr_array_index(cur_pol, i);
+	from = prev_pol->len ? (int)prev_pol->len - 2 : -1;
+	for (i = 0; i < cur_pol->len; i += 2) {
+		GPtrArray *fa = i > 0 ? cur_pol : prev_pol;
+		int fi = i > 0 ? (int)i - 2 : from;
 
-		if (from && strcmp(from, to) != 0)
+		if (fi >= 0 && strcmp(g_ptr_array_index(fa, fi + 1),
+		    g_ptr_array_index(cur_pol, i + 1)) != 0)
 			g_ptr_array_add(w->policy_changes,
-			    g_strdup_printf("%s -> %s", from, to));
+			    g_strdup_printf("%s -> %s",
+			    (char *)g_ptr_array_index(fa, fi),
+			    (char *)g_ptr_array_index(cur_pol, i)));
 	}
 	if (!senders(st, w, monday, false, true, DS_WEEKLY_TOP, info,
 	    info_payload, &w->new_senders, err) ||
