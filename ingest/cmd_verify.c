@@ -66,19 +66,28 @@ read_input(const char *path, GByteArray *buf, GError **err)
 	return ok;
 }
 
-/* a header block with no empty line after it has no body */
+/*
+ * A header block with no empty line after it, or with nothing after
+ * that line, is a headers-only sample (a body hash cannot be checked).
+ */
 static bool
 no_body(const GByteArray *b)
 {
 	const char *s = (const char *)b->data;
-	guint i;
+	guint i, j;
 
 	for (i = 0; i + 1 < b->len; i++) {
 		if (s[i] != '\n')
 			continue;
-		if (s[i + 1] == '\n' || (s[i + 1] == '\r' && i + 2 < b->len &&
-		    s[i + 2] == '\n'))
-			return false;
+		j = i + 1;
+		if (s[j] == '\r')
+			j++;
+		if (j >= b->len || s[j] != '\n')
+			continue;
+		for (j++; j < b->len; j++)
+			if (!g_ascii_isspace(s[j]))
+				return false;
+		return true;
 	}
 	return true;
 }

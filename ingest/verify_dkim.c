@@ -188,6 +188,23 @@ explain_passed(struct ds_dkim_verdict *v, DKIM *d, DKIM_SIGINFO *sig,
 		    "body could be extended)"));
 }
 
+/* no verdict from libopendkim: a failed key lookup stops it early */
+static void
+not_processed(struct ds_dkim_verdict *v, DKIM_SIGINFO *sig,
+    struct key_ctx *k)
+{
+	char *name = key_name(sig);
+	gpointer sp = g_hash_table_lookup(k->status, name);
+	int st = sp ? GPOINTER_TO_INT(sp) - 1 : -1;
+
+	if (st == DS_DNS_TEMPFAIL || st == DS_DNS_OFFLINE)
+		set(v, "temperror", g_strdup_printf("key lookup failed: %s "
+		    "for %s", ds_dns_status_name(st), name));
+	else
+		set(v, "neutral", g_strdup("signature not processed"));
+	g_free(name);
+}
+
 static void
 verdict(DKIM *d, DKIM_SIGINFO *sig, struct key_ctx *k, bool headers_only,
     GArray *out)
@@ -205,14 +222,16 @@ verdict(DKIM *d, DKIM_SIGINFO *sig, struct key_ctx *k, bool headers_only,
 	v.algorithm = g_strdup(alg_name(sig));
 	v.body_length = dkim_sig_gettagvalue(sig, FALSE, (u_char *)"l") !=
 	    NULL;
-	if (err != DKIM_SIGERROR_OK && err != DKIM_SIGERROR_UNKNOWN)
-		explain_error(&v, sig, err, k);
-	else if ((flags & DKIM_SIGFLAG_PASSED) != 0)
+	/* libopendkim flags a body hash mismatch as BADSIG with PASSED */
+	if ((flags & DKIM_SIGFLAG_PASSED) != 0 && (err == DKIM_SIGERROR_OK ||
+	    err == DKIM_SIGERROR_BADSIG || err == DKIM_SIGERROR_UNKNOWN))
 		explain_passed(&v, d, sig, headers_only);
+	else if (err != DKIM_SIGERROR_OK && err != DKIM_SIGERROR_UNKNOWN)
+		explain_error(&v, sig, err, k);
 	else if ((flags & DKIM_SIGFLAG_PROCESSED) != 0)
 		set(&v, "fail", g_strdup("signature mismatch"));
 	else
-		set(&v, "neutral", g_strdup("signature not processed"));
+		not_processed(&v, sig, k);
 	g_array_append_val(out, v);
 }
 
@@ -260,11 +279,14 @@ ds_verify_dkim(struct ds_dns *dns, const struct ds_verify_input *in,
 	if (d == NULL)
 		goto done;
 	(void)dkim_set_user_context(d, &k);
-	st = dkim_chunk(d, buf, len);
-	if (st == DKIM_STAT_OK)
-		st = dkim_chunk(d, NULL, 0);
-	if (st == DKIM_STAT_OK || st == DKIM_STAT_NOSIG)
-		(void)dkim_eom(d, NULL);
+	/*
+	 * Key lookups happen inside dkim_chunk once the header ends; a
+	 * failed one (TRYAGAIN) fails the later calls too, but the
+	 * signature list stays available, so every call is made.
+	 */
+	(void)dkim_chunk(d, buf, len);
+	(void)dkim_chunk(d, NULL, 0);
+	(void)dkim_eom(d, NULL);
 	if (dkim_getsiglist(d, &sigs, &nsigs) != DKIM_STAT_OK)
 		nsigs = 0;
 	for (i = 0; i < nsigs; i++)
