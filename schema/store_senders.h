@@ -46,12 +46,18 @@ struct ds_disp_counts {
 	int64_t other;		/* absent or off-schema */
 };
 
-/* One published policy (policy_published) and when it was reported. */
+/*
+ * One published policy (policy_published) and when it was reported,
+ * lower case, with the defaults filled in (sp = p, adkim = aspf = "r",
+ * pct = 100, testing = "n"), so a reporter omitting a default is no
+ * policy change; np is NULL when no report carried it, and an absent np
+ * matches any.
+ */
 struct ds_policy_seen {
-	char *p, *sp, *np;	/* NULL when absent */
+	char *p, *sp, *np;	/* p NULL only if reports lacked it */
 	char *adkim, *aspf;
-	int pct;		/* -1 when absent */
-	char *testing;		/* RFC 9990 t=, NULL when absent */
+	int pct;		/* -1 only for an absurd stored value */
+	char *testing;		/* RFC 9990 t= */
 	int64_t first_seen;	/* begin of the first report showing it */
 	int64_t last_seen;	/* end of the last one */
 	int64_t reports;	/* reports showing it */

@@ -33,10 +33,19 @@ static const char *const sql_records[2] = BOTH(
     "SELECT lower(rep.domain), count(*), count(DISTINCT rec.source_ip),"
     SS_SUMS FROM_JOIN, " GROUP BY 1");
 
+/*
+ * Published policies with the defaults filled in (RFC 7489 section
+ * 6.3: sp = p, adkim = aspf = r, pct = 100; RFC 9990: t = n), so that
+ * reporters that omit a default do not look like a policy change. np
+ * stays NULL when absent (RFC 7489 reports cannot carry it); row_policy
+ * merges it.
+ */
 static const char *const sql_policies[2] = BOTH(
-    "SELECT lower(rep.domain), lower(rep.p), lower(rep.sp), lower(rep.np),"
-    " lower(rep.adkim), lower(rep.aspf), rep.pct, lower(rep.testing),"
-    " min(rep.begin_ts), max(rep.end_ts), count(*) FROM report AS rep",
+    "SELECT lower(rep.domain), lower(rep.p), coalesce(lower(rep.sp),"
+    " lower(rep.p)), lower(rep.np), coalesce(lower(rep.adkim), 'r'),"
+    " coalesce(lower(rep.aspf), 'r'), coalesce(rep.pct, 100),"
+    " coalesce(lower(rep.testing), 'n'), min(rep.begin_ts),"
+    " max(rep.end_ts), count(*) FROM report AS rep",
     " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 9, 10");
 
 static const char *const sql_days[2] = BOTH(
@@ -159,11 +168,23 @@ row_records(struct ctx *c, sqlite3_stmt *s)
 	r->dmarc_fail = r->messages - r->dmarc_pass;
 }
 
+/* Equal, where an absent np matches any np. */
+static bool
+same_policy(const struct ds_policy_seen *a, const struct ds_policy_seen *b)
+{
+	return g_strcmp0(a->p, b->p) == 0 && g_strcmp0(a->sp, b->sp) == 0 &&
+	    (a->np == NULL || b->np == NULL || strcmp(a->np, b->np) == 0) &&
+	    g_strcmp0(a->adkim, b->adkim) == 0 &&
+	    g_strcmp0(a->aspf, b->aspf) == 0 && a->pct == b->pct &&
+	    g_strcmp0(a->testing, b->testing) == 0;
+}
+
 static void
 row_policy(struct ctx *c, sqlite3_stmt *s)
 {
 	struct ds_domain_summary *r = lookup(c, s);
-	struct ds_policy_seen p;
+	struct ds_policy_seen p, *q;
+	guint i;
 
 	if (r == NULL)
 		return;
@@ -178,6 +199,20 @@ row_policy(struct ctx *c, sqlite3_stmt *s)
 	p.first_seen = sqlite3_column_int64(s, 8);
 	p.last_seen = sqlite3_column_int64(s, 9);
 	p.reports = sqlite3_column_int64(s, 10);
+	for (i = 0; i < r->policies->len; i++) {
+		q = &g_array_index(r->policies, struct ds_policy_seen, i);
+		if (same_policy(q, &p)) {
+			q->first_seen = MIN(q->first_seen, p.first_seen);
+			q->last_seen = MAX(q->last_seen, p.last_seen);
+			q->reports += p.reports;
+			if (q->np == NULL) {
+				q->np = p.np;
+				p.np = NULL;
+			}
+			policy_clear(&p);
+			return;
+		}
+	}
 	g_array_append_val(r->policies, p);
 }
 
