@@ -8,6 +8,7 @@
 #include "schema/cli.h"
 #include "schema/error.h"
 #include "report/commands.h"
+#include "report/enrich.h"
 #include "report/html_build.h"
 
 static char *opt_out;
@@ -28,6 +29,8 @@ cmd_html(int argc, char **argv)
 {
 	struct ds_store *st = NULL;
 	struct ds_dns *dns = NULL;
+	struct ds_services *svc = NULL;
+	struct ds_enrich en;
 	struct ds_html_opts o = { 0 };
 	struct ds_site_stats stats;
 	GOptionEntry *all;
@@ -53,8 +56,13 @@ cmd_html(int argc, char **argv)
 	o.max_senders = (unsigned)opt_max_senders;
 	o.max_records = (unsigned)opt_max_records;
 	if ((dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store(&e)) == NULL)
+	    (st = ds_cli_open_store(&e)) == NULL ||
+	    (svc = ds_services_default(NULL, &e)) == NULL)
 		goto fail;
+	/* names behind the IPs: cache, then DNS (none with --offline) */
+	ds_enrich_init(&en, st, dns, svc, g_get_real_time() / G_USEC_PER_SEC);
+	o.info = ds_enrich_ipinfo;
+	o.info_payload = &en;
 	if (!ds_html_build(st, &o, &stats, &e))
 		goto fail;
 	if (!ds_cli.quiet)
@@ -67,6 +75,7 @@ fail:
 	g_clear_error(&e);
 done:
 	ds_store_close(st);
+	ds_services_free(svc);
 	ds_dns_free(dns);
 	return rc;
 }

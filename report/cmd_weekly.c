@@ -11,6 +11,7 @@
 #include "schema/cli.h"
 #include "schema/error.h"
 #include "report/commands.h"
+#include "report/enrich.h"
 #include "report/mail.h"
 #include "report/weekly.h"
 
@@ -77,6 +78,8 @@ cmd_weekly(int argc, char **argv)
 {
 	struct ds_store *st = NULL;
 	struct ds_dns *dns = NULL;
+	struct ds_services *svc = NULL;
+	struct ds_enrich en;
 	struct ds_weekly w = { 0 };
 	GString *html = g_string_sized_new(32768);
 	GOptionEntry *all;
@@ -102,9 +105,12 @@ cmd_weekly(int argc, char **argv)
 	monday = ds_iso_week_last(g_get_real_time() / G_USEC_PER_SEC);
 	if ((opt_week && !ds_iso_week_parse(opt_week, &monday, &e)) ||
 	    (dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store(&e)) == NULL)
+	    (st = ds_cli_open_store(&e)) == NULL ||
+	    (svc = ds_services_default(NULL, &e)) == NULL)
 		goto fail;
-	if (!ds_weekly_compute(st, opt_domain, monday, NULL, NULL, &w, &e))
+	ds_enrich_init(&en, st, dns, svc, g_get_real_time() / G_USEC_PER_SEC);
+	if (!ds_weekly_compute(st, opt_domain, monday, ds_enrich_ipinfo, &en,
+	    &w, &e))
 		goto fail;
 	ds_weekly_html(html, &w);
 	if (opt_out && !write_out(opt_out, html, &e))
@@ -120,6 +126,7 @@ fail:
 done:
 	ds_weekly_clear(&w);
 	ds_store_close(st);
+	ds_services_free(svc);
 	ds_dns_free(dns);
 	g_string_free(html, TRUE);
 	return rc;
