@@ -151,8 +151,10 @@ test_compute(void **state)
 	assert_string_equal(s->key, "192.0.2.2");
 	/* p=reject in W02, p=quarantine in W03 */
 	assert_int_equal(w.policy_changes->len, 1);
+	assert_true(g_str_has_prefix(g_ptr_array_index(w.policy_changes, 0),
+	    "p=reject"));
 	assert_non_null(strstr(g_ptr_array_index(w.policy_changes, 0),
-	    "p=reject -> p=quarantine"));
+	    " -> p=quarantine"));
 	assert_string_equal(w.p, "quarantine");
 	/* Yahoo reported in W02, not in W03 */
 	assert_int_equal(w.silent->len, 1);
