@@ -55,6 +55,24 @@ ds_html_domain_path(const char *domain)
 	return p;
 }
 
+/*
+ * What a domain page is made from, in short: its totals over all time
+ * and the UTC day (so names behind the IPs, which expire, are looked up
+ * again at least daily). Same stamp, same data: the page is kept without
+ * running the domain's queries again (the senders of a domain with
+ * 500,000 records take tens of seconds).
+ */
+static char *
+domain_stamp(const struct dom *d)
+{
+	return g_strdup_printf("v" DS_VERSION "r" DS_HTML_DOMAIN_REV "-%"
+	    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%"
+	    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-d%"
+	    G_GINT64_FORMAT, d->reports, d->reporters, d->messages,
+	    d->dmarc_pass, d->first_report, d->last_report,
+	    g_get_real_time() / G_USEC_PER_SEC / DS_DAY);
+}
+
 /* Copy every embedded web-static/ file to the site root. */
 static bool
 put_assets(struct ds_site *site, GError **err)
@@ -166,9 +184,16 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 		goto done;
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);
+		char *path = ds_html_domain_path(d->domain);
+		char *stamp = domain_stamp(d);
+		bool fresh = ds_site_fresh(c.site, path, stamp);
 
-		if (!ds_html_domain_page(&c, d->domain, err))
+		g_free(path);
+		if (!fresh && !ds_html_domain_page(&c, d->domain, stamp, err)) {
+			g_free(stamp);
 			goto done;
+		}
+		g_free(stamp);
 	}
 	if (!ds_html_report_pages(&c, err) || !index_page(&c, doms, err))
 		goto done;

@@ -22,8 +22,9 @@
 #include "schema/store_senders.h"
 #include "report/html_site.h"
 
-/* Bumped whenever the report page markup changes (stamps of html_site.h). */
-#define DS_HTML_REPORT_REV "1"
+/* Bumped whenever report or domain page markup changes (html_site.h stamps). */
+#define DS_HTML_REPORT_REV "2"
+#define DS_HTML_DOMAIN_REV "1"
 
 struct ds_html_opts {
 	const char *out;	/* site directory */
@@ -44,7 +45,8 @@ struct ds_html_ctx {
 /*
  * Build or refresh the site in o->out from st. Only pages whose bytes
  * change are rewritten, each atomically; report pages whose report is
- * unchanged since the last run are not even generated; pages of reports
+ * unchanged since the last run, and domain pages whose domain has no
+ * new report (the same UTC day), are not even generated; pages of reports
  * no longer stored are removed (html_site.h). *out (may be NULL) gets
  * the counts. DS_ERROR_DB, DS_ERROR_IO.
  */
@@ -52,11 +54,11 @@ bool ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
     struct ds_site_stats *out, GError **err);
 
 /*
- * Write domains/<slug>.html for one policy domain (html_domain.c).
- * DS_ERROR_DB, DS_ERROR_IO.
+ * Write domains/<slug>.html for one policy domain (html_domain.c) with
+ * stamp (html_site.h; may be NULL). DS_ERROR_DB, DS_ERROR_IO.
  */
 bool ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
-    GError **err);
+    const char *stamp, GError **err);
 
 /*
  * Write reports/<id>.html for every stored report whose page is not

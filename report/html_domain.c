@@ -326,7 +326,8 @@ reports(struct ds_html_ctx *c, GString *g, const char *domain, GError **err)
 }
 
 bool
-ds_html_domain_page(struct ds_html_ctx *c, const char *domain, GError **err)
+ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
+    const char *stamp, GError **err)
 {
 	static const char *const rcols[] = { "Reporter", "Email",
 	    "#Reports", "#Messages", "#First", "#Last", NULL };
@@ -370,7 +371,7 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain, GError **err)
 	if (!reports(c, g, domain, err))
 		goto done;
 	ds_page_end(g, NULL);
-	ok = ds_site_put(c->site, path, g->str, g->len, NULL, err);
+	ok = ds_site_put(c->site, path, g->str, g->len, stamp, err);
 done:
 	if (days)
 		g_array_unref(days);

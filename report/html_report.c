@@ -78,7 +78,7 @@ meta_table(GString *g, const struct ds_report_detail *d)
 	dt_row(g, "pct", m->pct >= 0 ? pct : NULL);
 	dt_row(g, "fo", m->fo);
 	dt_row(g, "testing", m->testing);
-	dt_row(g, "Source", d->source);
+	/* d->source (a local path or mailbox URL) stays private */
 	g_string_append(g, "</table></div>\n");
 }
 
