@@ -21,7 +21,9 @@ static const char zone_text[] =
     "$ORIGIN example.com.\n"
     "@ 300 IN A 192.0.2.1\n"
     "@ 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
-    "_dmarc 300 IN TXT \"v=DMARC1; p=reject\"\n";
+    "_dmarc 300 IN TXT \"v=DMARC1; p=reject\"\n"
+    "_dmarc.twice 300 IN TXT \"v=DMARC1; p=reject\"\n"
+    "_dmarc.twice 300 IN TXT \"v=DMARC1; p=none\"\n";
 
 static struct ds_dns *
 zone_dns(void)
@@ -82,6 +84,9 @@ test_from_rules(void **state)
 		  "permerror", NULL, "no domain" },
 		{ "From: a@nodmarc.invalid\r\n\r\nx\r\n",
 		  "none", "nodmarc.invalid", "no DMARC record" },
+		{ "From: a@twice.example.com\r\n\r\nx\r\n",
+		  "none", "twice.example.com", "2 DMARC records at "
+		  "_dmarc.twice.example.com: none of them applies" },
 	};
 	struct ds_dns *dns = zone_dns();
 	struct ds_verify_result r;
