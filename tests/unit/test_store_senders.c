@@ -347,6 +347,85 @@ test_groups(void **state)
 	g_ptr_array_unref(out);
 }
 
+static bool
+count_ip(const char *ip, void *payload)
+{
+	g_hash_table_add(payload, g_strdup(ip));
+	return true;
+}
+
+/* THREATS #14: absurd counts clamp instead of failing; IP listing. */
+static void
+test_absurd(void **state)
+{
+	struct ts_fx *f = *state;
+	struct ds_sender_query q;
+	struct ds_report_meta m;
+	struct ds_record r;
+	const struct ds_sender *s;
+	GHashTable *ips;
+	GPtrArray *out;
+	GError *e = NULL;
+	int64_t row;
+
+	assert_true(ds_store_begin(f->st, &e));
+	ts_meta_fill(&m, "huge.example", "h1", "example.com", T0, T0 + 10);
+	assert_true(ds_store_report_put(f->st, &m, "test", 0, &row, &e));
+	ts_record_fill(&r, "192.0.2.1", INT64_MAX, "x");
+	assert_true(ds_store_record_put(f->st, row, &r, &e));
+	assert_true(ds_store_record_put(f->st, row, &r, &e));
+	ts_record_free(&r);
+	assert_true(ds_store_report_finish(f->st, row, 2, INT64_MAX, &m, &e));
+	ts_meta_free(&m);
+	assert_true(ds_store_commit(f->st, &e));
+	assert_null(e);
+
+	ds_sender_query_init(&q);
+	assert_true(ds_store_senders(f->st, &q, &out, &e));
+	assert_null(e);
+	assert_int_equal(out->len, 1);
+	s = out->pdata[0];
+	assert_int_equal(s->messages, INT64_MAX);
+	assert_int_equal(s->dmarc_pass, INT64_MAX);
+	assert_int_equal(s->dmarc_fail, 0);
+	g_ptr_array_unref(out);
+
+	ips = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	assert_true(ds_store_sender_ips_each(f->st, &q.period, count_ip, ips,
+	    &e));
+	assert_int_equal(g_hash_table_size(ips), 1);
+	assert_true(g_hash_table_contains(ips, "192.0.2.1"));
+	g_hash_table_destroy(ips);
+}
+
+static void
+test_ips_each(void **state)
+{
+	struct ts_fx *f = *state;
+	GHashTable *ips = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, NULL);
+	struct ds_query q;
+	GError *e = NULL;
+	size_t j;
+
+	ds_query_init(&q);
+	q.domain = "example.org";
+	assert_true(ds_store_sender_ips_each(f->st, &q, count_ip, ips, &e));
+	assert_int_equal(g_hash_table_size(ips), 2);
+	q.domain = "example.com";
+	q.since = T0 + 3 * DAY;
+	g_hash_table_remove_all(ips);
+	assert_true(ds_store_sender_ips_each(f->st, &q, count_ip, ips, &e));
+	for (j = 0; j < ts_nrec; j++)
+		if (ts_in_period(ts_recs[j].rep, &q) &&
+		    !g_hash_table_contains(ips, ts_recs[j].ip))
+			fail_msg("%s missing", ts_recs[j].ip);
+	/* .1 .7 .99 203.0.113.5 2001:db8::2 */
+	assert_int_equal(g_hash_table_size(ips), 5);
+	g_hash_table_destroy(ips);
+	assert_null(e);
+}
+
 int
 main(void)
 {
@@ -359,6 +438,10 @@ main(void)
 		    ts_senders_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_groups,
 		    ts_senders_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_ips_each,
+		    ts_senders_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_absurd, ts_setup,
+		    ts_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
