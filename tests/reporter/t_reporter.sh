@@ -170,9 +170,11 @@ n_flag=$(printf '%s' "$OLD" | jq '[.[] | select(.new)] | length')
 
 # --- CSV: a header and one line per row ---
 n=$(ds senders --offline --domain "$D" --format csv | wc -l)
+[ -n "$n" ] || fail "CSV: no output"
 want=$(jq --arg d "$D" '.domain_sources[$d] | length + 1' "$TRUTH")
 [ "$n" -eq "$want" ] || fail "CSV: $n lines, want $want"
-ds senders --offline --domain "$D" --format csv | head -1 |
+ds senders --offline --domain "$D" --format csv >"$T/s.csv"
+head -1 "$T/s.csv" |
     grep -q '^source_ip,group,ips,messages,dmarc_pass,dmarc_fail,' ||
     fail "CSV header"
 
