@@ -258,6 +258,15 @@ take_sample(struct arf *a, const struct cand *c)
 	f->headers_only = f->sample_kind == DS_SAMPLE_HEADERS;
 	g_free(type);
 	if (!GMIME_IS_MESSAGE_PART(c->part)) {
+		/* GMime reads an encoded message/rfc822 as a plain part */
+		GMimeContentEncoding ce = g_mime_part_get_content_encoding(
+		    GMIME_PART(c->part));
+
+		if (f->sample_kind == DS_SAMPLE_MESSAGE &&
+		    (ce == GMIME_CONTENT_ENCODING_BASE64 ||
+		    ce == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE))
+			ds_failure_warn(f, "sample-transfer-encoded: %s",
+			    g_mime_content_encoding_to_string(ce));
 		if ((b = part_bytes(a, c->part)) == NULL)
 			return false;
 		set_sample(f, (const char *)b->data, b->len);
