@@ -266,16 +266,17 @@ static void
 cell(GString *g, const char *s, unsigned width)
 {
 	char *d = ds_failure_display(s ? s : "-", strlen(s ? s : "-"));
-	const char *p = d;
+	const char *p = d, *nx;
 	unsigned n = 0;
 
-	for (; *p && n < width; p = g_utf8_next_char(p), n++) {
+	for (; *p && n < width; p = nx, n++) {
+		nx = g_utf8_next_char(p);
 		if (*p == '\n' || *p == '\t')
 			g_string_append_c(g, ' ');
-		else if (n + 1 == width && p[1] && g_utf8_next_char(p)[0])
+		else if (n + 1 == width && *nx != '\0')
 			g_string_append_c(g, '~');	/* cut */
 		else
-			g_string_append_len(g, p, g_utf8_next_char(p) - p);
+			g_string_append_len(g, p, nx - p);
 	}
 	for (; n < width; n++)
 		g_string_append_c(g, ' ');
