@@ -106,9 +106,14 @@ ds_failure_text_show(GString *g, const struct ds_failure *f, bool redact)
 	    "not re-verified");
 
 	g_string_append(g, "\nDifferences from the reporter\n");
-	if (f->differences->len == 0)
-		g_string_append(g, f->verification ? "  none\n" :
-		    "  (not compared: no re-verification)\n");
+	if (f->differences->len == 0 && f->verification == NULL)
+		g_string_append(g, "  (not compared: no re-verification)\n");
+	else if (f->differences->len == 0 && f->dmarc_now &&
+	    strcmp(f->dmarc_now, "temperror") == 0)
+		g_string_append(g, "  none found, but the checks could not be "
+		    "completed (DNS)\n");
+	else if (f->differences->len == 0)
+		g_string_append(g, "  none\n");
 	for (i = 0; i < f->differences->len; i++)
 		block(g, g_ptr_array_index(f->differences, i));
 
