@@ -9,5 +9,6 @@
 
 int cmd_ingest(int argc, char **argv);
 int cmd_failures(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

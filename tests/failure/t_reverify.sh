@@ -13,8 +13,7 @@ set -u
 : "${DS_BIN:?}" "${DS_SRC:?}" "${DS_BUILD:?}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 MK=$DS_SRC/tests/verify/mkfixtures.sh
-# TEMPORARY until the verify branch is on main: then missing is a failure
-[ -f "$MK" ] || { echo "SKIP: $MK missing (verify branch not merged)"; exit 77; }
+[ -f "$MK" ] || fail "$MK missing (the re-verification fixture generator)"
 for t in jq sqlite3 openssl opendkim-genkey; do
 	command -v $t >/dev/null || fail "$t is needed (tools/test installs it)"
 done
