@@ -62,6 +62,19 @@ for f in "$DS_CORPUS"/failure/*.eml; do
 done
 [ "$(jq length "$T/all.json")" -eq $((nfiles - 1)) ] ||
 	fail "expected $((nfiles - 1)) reports (LF/CRLF copies are one), got $(jq length "$T/all.json")"
+# re-verified offline: the JSON contract, DNS-dependent checks temperror,
+# the From domain of each sample, and no difference claimed from that
+jq -e 'all(.[]; (.spf | type == "object") and (.dkim | type == "array") and
+    .dmarc.result == "temperror" and .spf.result == "temperror" and
+    (.dmarc | has("from_domain") and has("org_domain") and has("policy") and
+     has("spf_aligned") and has("dkim_aligned")) and .differences == [])' \
+    "$T/all.json" >/dev/null || { jq . "$T/all.json"; fail "offline re-verification"; }
+for id in $(jq '.[].id' "$T/all.json"); do
+	ds failures show "$id" -f json >"$T/one.json"
+	want=$(jq -r '.sample.from' "$T/one.json" | sed 's/.*@//; s/>.*//' | tr A-Z a-z)
+	[ "$(jq -r .dmarc.from_domain "$T/one.json")" = "$want" ] ||
+		fail "report $id: DMARC From domain is not the sample's ($want)"
+done
 # the one without an ARF part: read from its text, with a warning
 ex=$DS_CORPUS/failure/exim_plain_text_only_no_arf_part.eml
 jq -e '.[] | select(.warnings | any(startswith("no-arf-part"))) |
