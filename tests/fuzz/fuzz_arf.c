@@ -2,7 +2,9 @@
  * fuzz_arf.c - libFuzzer target for the failure report (ARF) parser
  * (ingest/failure*.c, RFC 5965/6591/9991; THREATS #6-#8, #14) and what
  * is done with a parsed report without DNS: its Authentication-Results
- * read (ingest/authres.c), its JSON and text output, redacted or not.
+ * read (ingest/authres.c), its re-verification with DNS off
+ * (ingest/failure_verify.c: DKIM-Signature parsing, DMARC From domain,
+ * the differences), its JSON and text output, redacted or not.
  * SPDX-License-Identifier: MIT
  *
  * Oracles that abort: every string of the model is valid UTF-8, the
@@ -18,6 +20,7 @@
 #include "ingest/failure.h"
 #include "ingest/failure_int.h"
 #include "ingest/failure_out.h"
+#include "ingest/failure_verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -73,6 +76,7 @@ check_json(const GString *g)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct ds_dns *dns;
 	struct ds_failure f;
 	struct ds_limits lim;
 	GString *g;
@@ -105,6 +109,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ar = ds_authres_parse(f.auth_results, NULL);
 	ds_authres_free(ar);
+	if (dns == NULL && (dns = ds_dns_new(DS_DNS_OFF, NULL, NULL)) == NULL)
+		abort();
+	ds_failure_reverify(&f, dns, 1);
+	check(f.verification);
+	check(f.verification_text);
+	check_all(f.differences);
 	g = g_string_new(NULL);
 	ds_failure_json(g, &f, true, false);
 	check_json(g);
