@@ -58,19 +58,20 @@ ds_html_domain_path(const char *domain)
 /*
  * What a domain page is made from, in short: its totals over all time
  * and the UTC day (so names behind the IPs, which expire, are looked up
- * again at least daily). Same stamp, same data: the page is kept without
+ * again at least daily), and the failure reports' fingerprint. Same
+ * stamp, same data: the page is kept without
  * running the domain's queries again (the senders of a domain with
  * 500,000 records take tens of seconds).
  */
 static char *
-domain_stamp(const struct dom *d)
+domain_stamp(const struct dom *d, const char *failures)
 {
 	return g_strdup_printf("v" DS_VERSION "r" DS_HTML_DOMAIN_REV "-%"
 	    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%"
 	    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-d%"
-	    G_GINT64_FORMAT, d->reports, d->reporters, d->messages,
+	    G_GINT64_FORMAT "-f%s", d->reports, d->reporters, d->messages,
 	    d->dmarc_pass, d->first_report, d->last_report,
-	    g_get_real_time() / G_USEC_PER_SEC / DS_DAY);
+	    g_get_real_time() / G_USEC_PER_SEC / DS_DAY, failures);
 }
 
 /* Copy every embedded web-static/ file to the site root. */
@@ -173,6 +174,7 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 	struct ds_html_ctx c = { st, NULL, o };
 	GPtrArray *doms = g_ptr_array_new_with_free_func(dom_free);
 	struct ds_query q;
+	char *failures = NULL;
 	bool ok = false;
 	guint i;
 
@@ -180,12 +182,13 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 		goto done;
 	ds_query_init(&q);
 	if (!put_assets(c.site, err) ||
+	    !ds_html_failure_pages(&c, &failures, err) ||
 	    !ds_store_domains_each(st, &q, collect_domain, doms, err))
 		goto done;
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);
 		char *path = ds_html_domain_path(d->domain);
-		char *stamp = domain_stamp(d);
+		char *stamp = domain_stamp(d, failures);
 		bool fresh = ds_site_fresh(c.site, path, stamp);
 
 		g_free(path);
@@ -202,5 +205,6 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 done:
 	ds_site_free(c.site);
 	g_ptr_array_unref(doms);
+	g_free(failures);
 	return ok;
 }

@@ -10,6 +10,8 @@
  *   index.html              domains with volume, pass rate, sparkline
  *   domains/<slug>.html     one policy domain
  *   reports/<row id>.html   one aggregate report with its records
+ *   failures.html           failure reports, newest first
+ *   failures/<row id>.html  one failure report, re-verified
  *   style.css, sort.js      from web-static/ (embedded)
  */
 #ifndef DS_HTML_BUILD_H
@@ -65,6 +67,18 @@ bool ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
  * fresh (html_report.c). DS_ERROR_DB, DS_ERROR_IO.
  */
 bool ds_html_report_pages(struct ds_html_ctx *c, GError **err);
+
+/*
+ * Write failures.html and failures/<id>.html for every stored failure
+ * report whose page is not fresh (html_failure.c). *fingerprint (caller
+ * g_frees) changes whenever the list changes. DS_ERROR_DB, DS_ERROR_IO.
+ */
+bool ds_html_failure_pages(struct ds_html_ctx *c, char **fingerprint,
+    GError **err);
+
+/* Append the failure reports section of domain's page to g. DS_ERROR_DB. */
+bool ds_html_failure_section(struct ds_html_ctx *c, GString *g,
+    const char *domain, GError **err);
 
 /* Site-relative path of the page of domain (caller g_frees). */
 char *ds_html_domain_path(const char *domain);

@@ -33,7 +33,9 @@ ds_page_begin(GString *g, const char *root, const char *title)
 	g_string_append(g, root);
 	g_string_append(g, "index.html\">dmarcsift</a><nav><a href=\"");
 	g_string_append(g, root);
-	g_string_append(g, "index.html\">Domains</a></nav>"
+	g_string_append(g, "index.html\">Domains</a><a href=\"");
+	g_string_append(g, root);
+	g_string_append(g, "failures.html\">Failure reports</a></nav>"
 	    "</header>\n<main>\n");
 }
 

@@ -16,7 +16,7 @@ ALLOWED = {"html", "head", "meta", "title", "link", "script", "body",
            "header", "nav", "a", "main", "h1", "h2", "p", "div", "span",
            "table", "thead", "tbody", "tr", "th", "td", "svg", "g", "rect",
            "line", "text", "polyline", "circle", "title", "footer", "ul",
-           "ol", "li", "br", "code", "i", "button", "input", "small"}
+           "ol", "li", "br", "code", "i", "button", "input", "small", "pre"}
 
 
 class Dom(HTMLParser):

@@ -36,8 +36,8 @@ for f in $(find "$T/site" -name '*.html'); do
 	grep -Eq '(src|href)="(https?:)?//' "$f" && fail "external URL in $f"
 	n=$((n + 1))
 done
-want=$(truth "t['valid_reports'] + len(t['domains']) + 1")
-[ "$n" -eq "$want" ] || fail "$n pages, want $want (index, domains, reports)"
+want=$(truth "t['valid_reports'] + len(t['domains']) + 2")
+[ "$n" -eq "$want" ] || fail "$n pages, want $want (index, failures, domains, reports)"
 
 # --- index totals from the DOM --------------------------------------------
 dom "file://$T/site/index.html" "$T/index.dom"

@@ -6,10 +6,11 @@
 # document.title) is stored, the site and the weekly mail are built, and
 # every page is opened in headless Chromium: no element or attribute the
 # payloads carry exists in the DOM, the title is ours, and the payload
-# text is shown as text. The same holds with the CSP meta removed, so
-# the escaping alone stops them, not only the policy.
-# Failure-report headers are not covered: the failure store is not in
-# this branch.
+# text is shown as text. A failure report (fixtures/xss-arf.eml) carries
+# payloads in the report's From and Subject, the feedback fields and the
+# forensic sample's headers (From, RFC 2047 Subject, Message-ID,
+# DKIM-Signature). The same holds with the CSP meta removed, so the
+# escaping alone stops them, not only the policy.
 # SPDX-License-Identifier: MIT
 set -u
 T_NAME=t_xss
@@ -18,7 +19,8 @@ T_NAME=t_xss
 DB=$T/dmarc.db
 # stored lower-case: domains are normalised at ingest
 DOMAIN="xss.example\"><img src=x onerror=document.title='xss-dom'>"
-"$DS" ingest --db "$DB" -q "$HERE/fixtures/xss.xml" || fail "ingest failed"
+"$DS" ingest --db "$DB" -q --offline "$HERE/fixtures/xss.xml" \
+    "$HERE/fixtures/xss-arf.eml" || fail "ingest failed"
 "$DS" html --db "$DB" --offline --out "$T/site" -q || fail "html failed"
 "$DS" weekly --db "$DB" --offline --domain "$DOMAIN" --week 2026-W01 \
     --out "$T/site/weekly.html" || fail "weekly failed"
@@ -32,7 +34,8 @@ done
 grep -rq 'Content-Security-Policy' "$T/nocsp" && fail "CSP not stripped"
 
 pages=$(cd "$T/site" && find . -name '*.html' | sort)
-[ "$(echo "$pages" | wc -l)" -eq 4 ] || fail "want 4 pages: $pages"
+# index, domain, report, weekly, failure list, failure report
+[ "$(echo "$pages" | wc -l)" -eq 6 ] || fail "want 6 pages: $pages"
 for site in site nocsp; do
 	urls=""
 	for p in $pages; do
@@ -52,7 +55,7 @@ for site in site nocsp; do
 	grep '^TITLE ' "$T/cdp.out" | cmp -s - "$T/titles.$site" ||
 	    fail "$site: a payload changed a title: $(grep '^TITLE' "$T/cdp.out")"
 	grep -qi 'title xss-' "$T/cdp.out" && fail "$site: a payload ran"
-	[ "$(grep -c '^LOADED 1' "$T/cdp.out")" -eq 4 ] ||
+	[ "$(grep -c '^LOADED 1' "$T/cdp.out")" -eq 6 ] ||
 	    fail "$site: pages did not load"
 	grep '^REQ ' "$T/cdp.out" | grep -v '^REQ file://' >"$T/net" &&
 	    fail "$site: requests: $(cat "$T/net")"
@@ -70,6 +73,16 @@ dom "file://$1" "$T/r.dom"
     "<script>document.title='XSS-org'</script>" || fail "org_name not shown"
 "$PY" "$HERE/domq.py" text "$T/r.dom" t-records | grep -qF \
     "<img src=x onerror=document.title='XSS-hf'>" || fail "header_from not shown"
+v=$("$PY" "$HERE/domq.py" rows "$T/d.dom" t-failures)
+[ "$v" = 1 ] || fail "domain page lists $v failure reports"
+dom "file://$T/site/failures/1.html" "$T/f.dom"
+"$PY" "$HERE/domq.py" text "$T/f.dom" t-fields >"$T/f.txt"
+for s in "<script>document.title='XSS-ssubj'</script>" \
+    "<svg onload=\"document.title='XSS-ua'\">" "document.title='XSS-sfrom'" \
+    "<iframe src=javascript:parent.document.title='XSS-ar'>"; do
+	grep -qF "$s" "$T/f.txt" || fail "failure page does not show $s"
+done
+grep -q 'victim' "$T/f.txt" && fail "recipient local part published"
 dom "file://$T/site/weekly.html" "$T/w.dom"
 v=$("$PY" "$HERE/domq.py" text "$T/w.dom" w-domain)
 [ "$v" = "$DOMAIN" ] || fail "weekly heading is '$v'"
