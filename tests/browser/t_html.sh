@@ -7,7 +7,7 @@
 # own requests, checked against a control page that does make one); a
 # rebuild rewrites nothing, and after one more report only the pages that
 # changed, by rename; stale report pages are removed. Screenshots of the index and a domain page
-# (desktop and phone width) go to $DS_BUILD/browser-artifacts/.
+# (desktop, phone width, dark) go to $DS_BUILD/browser-artifacts/.
 # SPDX-License-Identifier: MIT
 set -u
 T_NAME=t_html
@@ -98,7 +98,10 @@ chrome --hide-scrollbars --window-size=1280,2400 \
     --screenshot="$ART/domain.png" "file://$DPAGE" >/dev/null
 chrome --hide-scrollbars --window-size=390,1800 \
     --screenshot="$ART/domain-phone.png" "file://$DPAGE" >/dev/null
-for p in index domain domain-phone; do
+chrome --hide-scrollbars --window-size=1280,1400 --force-dark-mode \
+    --screenshot="$ART/index-dark.png" "file://$T/site/index.html" >/dev/null
+cmp -s "$ART/index.png" "$ART/index-dark.png" && fail "dark = light"
+for p in index domain domain-phone index-dark; do
 	[ "$(head -c 4 "$ART/$p.png" | od -An -c | tr -d ' ')" = '211PNG' ] ||
 	    fail "$p.png is not a PNG"
 	[ "$(wc -c <"$ART/$p.png")" -gt 20000 ] || fail "$p.png is too small"
