@@ -224,7 +224,10 @@ on_reporter(const struct ds_reporter *r, void *payload)
 	if (r->org_name == NULL)
 		return true;
 	if (!c->collect) {
-		g_hash_table_remove(c->names, r->org_name);
+		if ((s = g_hash_table_lookup(c->names, r->org_name)) != NULL) {
+			g_hash_table_remove(c->names, r->org_name);
+			silent_free(s);
+		}
 		return true;
 	}
 	s = g_new0(struct ds_weekly_silent, 1);
