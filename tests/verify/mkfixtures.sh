@@ -124,6 +124,7 @@ sign plain.eml missing.eml example.com missing k2048
 sign plain.eml revoked.eml example.com revoked k2048
 sign plain.eml rotated.eml example.com rot rotold
 sign plain.eml sha1.eml example.com k2048 k2048 -a rsa-sha1
+sign plain.eml expired.eml example.com k2048 k2048 -x
 sed 's/a=rsa-sha256/a=rsa-sha512/' pass2048.eml >badalg.eml
 sed 's/^Second line\./Second line, changed by a forwarder./' pass2048.eml >body.eml
 sed 's/^Subject: plain/Subject: [list] plain/' pass2048.eml >header.eml
@@ -148,6 +149,7 @@ dkim-two-signatures|twosigs.eml|zone|-|-|null|-|pass,pass|signature verified|pas
 dkim-key-missing|missing.eml|zone|-|-|null|-|permerror|key not found: NXDOMAIN at missing._domainkey.example.com|fail|quarantine|00|no DKIM pass|0
 dkim-key-revoked|revoked.eml|zone|-|-|null|-|permerror|key revoked|fail|quarantine|00|no DKIM pass|0
 dkim-key-rotated|rotated.eml|zone|-|-|null|-|fail|signature mismatch|fail|quarantine|00|no DKIM pass|0
+dkim-expired|expired.eml|zone|-|-|null|-|permerror|signature expired|fail|quarantine|00|no DKIM pass|0
 dkim-rsa-sha1|sha1.eml|zone|-|-|null|-|permerror|algorithm unsupported: rsa-sha1|fail|quarantine|00|no DKIM pass|0
 dkim-unknown-algorithm|badalg.eml|zone|-|-|null|-|permerror|algorithm unsupported|fail|quarantine|00|no DKIM pass|0
 dkim-body-modified|body.eml|zone|-|-|null|-|fail|body hash mismatch|fail|quarantine|00|no DKIM pass|0

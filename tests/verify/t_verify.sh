@@ -70,6 +70,10 @@ jq -e '[.dkim[].algorithm] == ["ed25519-sha256", "rsa-sha256"] and
     [.dkim[].selector] == ["ed", "k2048"]' "$T/two.json" >/dev/null ||
 	fail "two signatures: $(cat "$T/two.json")"
 jq -e '.dkim[0].body_length == false' "$T/two.json" >/dev/null || fail "l= flag"
+v "$F/expired.eml" --dns-zone "$F/zone" --format json | jq -e \
+    '.dkim[0].algorithm == "rsa-sha256"' >/dev/null || fail "expired: a="
+v "$F/badalg.eml" --dns-zone "$F/zone" --format json | jq -e \
+    '.dkim[0].algorithm == "rsa-sha512"' >/dev/null || fail "unknown a="
 v "$F/lpass.eml" --dns-zone "$F/zone" --format json | jq -e \
     '.dkim[0].body_length == true' >/dev/null || fail "l= flag set"
 # headers-only is detected without the option too
