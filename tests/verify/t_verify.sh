@@ -76,6 +76,12 @@ v "$F/badalg.eml" --dns-zone "$F/zone" --format json | jq -e \
     '.dkim[0].algorithm == "rsa-sha512"' >/dev/null || fail "unknown a="
 v "$F/lpass.eml" --dns-zone "$F/zone" --format json | jq -e \
     '.dkim[0].body_length == true' >/dev/null || fail "l= flag set"
+# null reverse-path: the HELO identity is checked (RFC 7208 §2.4)
+v "$F/plain.eml" --dns-zone "$F/zone" --source-ip 192.0.2.25 --mail-from '<>' \
+    --helo helo.example.com --format json >"$T/helo.json" || fail helo
+jq -e '.spf.result == "pass" and .spf.domain == "helo.example.com" and
+    .spf.mechanism == "a:mx.example.com" and .dmarc.spf_aligned' \
+    "$T/helo.json" >/dev/null || fail "helo: $(cat "$T/helo.json")"
 # headers-only is detected without the option too
 v "$F/headers-only.eml" --dns-zone "$F/zone" --format json | jq -e \
     '.dkim[0].result == "neutral"' >/dev/null || fail "headers-only autodetect"
