@@ -129,5 +129,14 @@ ds failures show "$id" -f json | jq -e '.spf.result == "fail"' >/dev/null ||
 	fail "whatif: the what-if verdict was stored"
 ds failures --domain example.com --dns-zone "$F/whatif.zone" | grep -q 'reporter: spf=fail; now: spf=pass' ||
 	fail "whatif: the listing does not re-verify"
+# `verify` on a failure report checks its sample with the report's
+# Source-IP and Original-Mail-From (the sample alone has no SPF check)
+"$DS_BIN" verify -q --dns-zone "$F/whatif.zone" --format json "$T/whatif.eml" |
+    jq -e '.spf.result == "pass" and .spf.domain == "example.com" and
+    .dmarc.from_domain == "example.com"' >/dev/null || fail "verify of an ARF report"
+"$DS_BIN" verify -q --dns-zone "$F/zone" --format json "$T/whatif.eml" |
+    jq -e '.spf.result == "fail"' >/dev/null || fail "verify of an ARF report (zone)"
+"$DS_BIN" verify -q --dns-zone "$F/zone" --format json "$F/plain.eml" |
+    jq -e '.spf == null' >/dev/null || fail "verify of a plain message checked SPF"
 echo "$n cases re-verified as cases.tsv expects, $diffs DKIM differences named; what-if ok"
 echo "1 passed, 0 failed"
