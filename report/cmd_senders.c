@@ -209,6 +209,8 @@ cmd_senders(int argc, char **argv)
 	t = ds_table_new(rq.fmt == DS_OUT_TEXT ? text_cols : cols);
 	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
 		ds_table_text_hide(t, "ips");
+	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
+		ds_table_text_hide(t, "service");	/* the key already */
 	for (i = 0; i < rows->len; i++) {
 		if (rq.fmt == DS_OUT_TEXT)
 			add_text_row(t, rows->pdata[i]);

@@ -105,21 +105,6 @@ put_rate(GString *g, const char *label, int64_t n, int64_t of)
 	    label, n, ds_pass_rate(n, of));
 }
 
-/* Append the lines of buf indented by two spaces. */
-static void
-indent(GString *g, const char *buf, size_t len)
-{
-	const char *p = buf, *end = buf + len, *nl;
-
-	while (p < end) {
-		nl = memchr(p, '\n', end - p);
-		nl = nl ? nl + 1 : end;
-		g_string_append(g, "    ");
-		g_string_append_len(g, p, nl - p);
-		p = nl;
-	}
-}
-
 static void
 put_failing(GString *g, GPtrArray *rows)
 {
@@ -149,8 +134,9 @@ put_failing(GString *g, GPtrArray *rows)
 	if ((f = open_memstream(&buf, &len)) != NULL) {
 		ds_table_emit(t, DS_OUT_TEXT, f);
 		fclose(f);
+		/* not indented: the table is as wide as $COLUMNS allows */
 		g_string_append(g, "  top failing sources:\n");
-		indent(g, buf, len);
+		g_string_append_len(g, buf, len);
 	}
 	free(buf);
 	ds_table_free(t);
