@@ -22,6 +22,7 @@ struct ds_cmd {
 static const struct ds_cmd cmds[] = {
 	{ "ingest", cmd_ingest, "store reports from files, Maildir, mbox, stdin" },
 	{ "reports", cmd_reports, "list stored aggregate reports" },
+	{ "poll", cmd_poll, "store reports from the configured IMAP mailboxes" },
 };
 
 static void
