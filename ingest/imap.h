@@ -70,9 +70,12 @@ void ds_imap_close(struct ds_imap *im);	/* NULL-safe */
 /* Whether the server announced capability cap (e.g. "MOVE"). */
 bool ds_imap_has(const struct ds_imap *im, const char *cap);
 
-/* STATUS mailbox (UIDVALIDITY): *out is its UIDVALIDITY. DS_ERROR_NET. */
+/*
+ * STATUS mailbox (UIDVALIDITY MESSAGES): *out is its UIDVALIDITY,
+ * *out_messages its number of messages. DS_ERROR_NET.
+ */
 bool ds_imap_status(struct ds_imap *im, const char *mailbox, uint32_t *out,
-    GError **err);
+    uint32_t *out_messages, GError **err);
 
 /*
  * Make mailbox (expected UIDVALIDITY uidvalidity) the one the commands
@@ -82,7 +85,16 @@ bool ds_imap_status(struct ds_imap *im, const char *mailbox, uint32_t *out,
 void ds_imap_use(struct ds_imap *im, const char *mailbox,
     uint32_t uidvalidity);
 
-/* UID SEARCH criteria: the UIDs in ascending order (GArray of uint32_t). */
+/*
+ * UID SEARCH criteria: the UIDs (GArray of uint32_t), in the server's
+ * order. Keep the reply short (a window of message numbers): libcurl
+ * cuts reply lines longer than half its buffer (128 KiB).
+ *
+ * libcurl 7.88 (Debian) also fails a command (error 56, "Too large
+ * response headers") after about 300 untagged reply lines: every
+ * command that names UIDs names at most DS_IMAP_MAX_UIDS of them.
+ */
+#define DS_IMAP_MAX_UIDS 100
 bool ds_imap_search(struct ds_imap *im, const char *criteria, GArray **out,
     GError **err);
 
@@ -115,19 +127,23 @@ bool ds_imap_ensure_folder(struct ds_imap *im, const char *folder,
 void ds_imap_parse_search(const char *buf, size_t len, GArray *uids);
 /* Append one ds_imap_info per "* n FETCH (... UID ... RFC822.SIZE ...)". */
 void ds_imap_parse_fetch(const char *buf, size_t len, GArray *infos);
-/* The UIDVALIDITY of a "* STATUS" line; false when there is none. */
-bool ds_imap_parse_status(const char *buf, size_t len, uint32_t *out);
+/*
+ * The UIDVALIDITY (and MESSAGES, 0 when absent) of a "* STATUS" line;
+ * false when there is no UIDVALIDITY.
+ */
+bool ds_imap_parse_status(const char *buf, size_t len, uint32_t *out,
+    uint32_t *out_messages);
 /* The upper-cased words of "* CAPABILITY" lines (NULL-terminated). */
 char **ds_imap_parse_caps(const char *buf, size_t len);
 /* Whether buf holds a "* LIST" line. */
 bool ds_imap_parse_list(const char *buf, size_t len);
 /*
- * The IMAP sequence set of uids[*pos..n) (ascending), "1:5,7,9:12", at
- * most max_len characters; *pos moves past the UIDs it holds (at least
- * one). Caller frees.
+ * The IMAP sequence set of uids[*pos..n) (ascending), "1:5,7,9:12", of
+ * at most max_uids UIDs (0: any) and max_len characters; *pos moves
+ * past the UIDs it holds (at least one). Caller frees.
  */
 char *ds_imap_uid_set(const uint32_t *uids, size_t n, size_t *pos,
-    size_t max_len);
+    size_t max_uids, size_t max_len);
 /* s as an IMAP quoted string ("\"" and "\\" escaped). Caller frees. */
 char *ds_imap_quote(const char *s);
 

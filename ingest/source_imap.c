@@ -166,6 +166,8 @@ ds_imap_open(const struct ds_imap_url *u, const struct ds_imap_opts *o,
 	curl_easy_setopt(im->h, CURLOPT_LOW_SPEED_TIME,
 	    o->timeout > 0 ? o->timeout : 120L);
 	curl_easy_setopt(im->h, CURLOPT_WRITEFUNCTION, write_cb);
+	/* reply lines longer than half of this are cut to 40 bytes */
+	curl_easy_setopt(im->h, CURLOPT_BUFFERSIZE, 256L * 1024);
 	/* THREATS #16: TLS from the start, or STARTTLS required */
 	if (!u->tls)
 		curl_easy_setopt(im->h, CURLOPT_USE_SSL, o->allow_plaintext ?
@@ -224,7 +226,7 @@ ds_imap_has(const struct ds_imap *im, const char *cap)
 
 bool
 ds_imap_status(struct ds_imap *im, const char *mailbox, uint32_t *out,
-    GError **err)
+    uint32_t *out_messages, GError **err)
 {
 	GString *r;
 	char *q, *cmd;
@@ -234,7 +236,7 @@ ds_imap_status(struct ds_imap *im, const char *mailbox, uint32_t *out,
 	cmd = g_strdup_printf("STATUS %s (UIDVALIDITY MESSAGES)", q);
 	ok = command(im, im->base, cmd, &r, err);
 	if (ok) {
-		ok = ds_imap_parse_status(r->str, r->len, out);
+		ok = ds_imap_parse_status(r->str, r->len, out, out_messages);
 		if (!ok)
 			ds_fail(err, DS_ERROR_NET, "imap %s: no UIDVALIDITY "
 			    "in the STATUS reply for %s", im->label, q);
@@ -292,7 +294,7 @@ ds_imap_info(struct ds_imap *im, const uint32_t *uids, size_t n,
 	g_assert(im->box_url != NULL);
 	*out = g_array_new(FALSE, FALSE, sizeof(struct ds_imap_info));
 	while (pos < n) {
-		set = ds_imap_uid_set(uids, n, &pos, 4000);
+		set = ds_imap_uid_set(uids, n, &pos, DS_IMAP_MAX_UIDS, 4000);
 		cmd = g_strdup_printf("UID FETCH %s (UID RFC822.SIZE FLAGS)",
 		    set);
 		g_free(set);

@@ -181,13 +181,16 @@ ds_imap_parse_fetch(const char *buf, size_t len, GArray *infos)
 }
 
 bool
-ds_imap_parse_status(const char *buf, size_t len, uint32_t *out)
+ds_imap_parse_status(const char *buf, size_t len, uint32_t *out,
+    uint32_t *out_messages)
 {
 	const char *p, *r, *l;
 	size_t off = 0, n, rn, i;
 	uint64_t v;
+	bool found = false;
 
-	while (next_line(buf, len, &off, &p, &n)) {
+	*out_messages = 0;
+	while (!found && next_line(buf, len, &off, &p, &n)) {
 		if ((r = untagged(p, n, "STATUS", &rn)) == NULL)
 			continue;
 		/* the attribute list is the last parenthesised part */
@@ -196,22 +199,34 @@ ds_imap_parse_status(const char *buf, size_t len, uint32_t *out)
 		if (l == r)
 			continue;
 		i = (size_t)(l - r);
-		while (i + 12 <= rn) {
-			if (g_ascii_strncasecmp(r + i, "UIDVALIDITY ", 12) ==
-			    0) {
+		while (i < rn) {
+			if (rn - i > 12 && g_ascii_strncasecmp(r + i,
+			    "UIDVALIDITY ", 12) == 0) {
 				i += 12;
-				if (number(r, rn, &i, G_MAXUINT32, &v) && v > 0) {
+				if (number(r, rn, &i, G_MAXUINT32, &v) &&
+				    v > 0) {
 					*out = (uint32_t)v;
-					return true;
+					found = true;
 				}
-				return false;
+			} else if (rn - i > 9 && g_ascii_strncasecmp(r + i,
+			    "MESSAGES ", 9) == 0) {
+				i += 9;
+				if (number(r, rn, &i, G_MAXUINT32, &v))
+					*out_messages = (uint32_t)v;
 			}
+			/* to the next attribute name */
 			while (i < rn && r[i] != ' ')
 				i++;
-			i++;
+			while (i < rn && r[i] == ' ')
+				i++;
+			if (i < rn && g_ascii_isdigit(r[i]))
+				while (i < rn && r[i] != ' ')
+					i++;
+			while (i < rn && r[i] == ' ')
+				i++;
 		}
 	}
-	return false;
+	return found;
 }
 
 char **
@@ -250,13 +265,16 @@ ds_imap_parse_list(const char *buf, size_t len)
 }
 
 char *
-ds_imap_uid_set(const uint32_t *uids, size_t n, size_t *pos, size_t max_len)
+ds_imap_uid_set(const uint32_t *uids, size_t n, size_t *pos, size_t max_uids,
+    size_t max_len)
 {
 	GString *s = g_string_new(NULL);
-	size_t i = *pos, j, before;
+	size_t i = *pos, j, before, end = n;
 
-	while (i < n) {
-		for (j = i; j + 1 < n && uids[j + 1] == uids[j] + 1; j++)
+	if (max_uids > 0 && n - i > max_uids)
+		end = i + max_uids;
+	while (i < end) {
+		for (j = i; j + 1 < end && uids[j + 1] == uids[j] + 1; j++)
 			;
 		before = s->len;
 		if (s->len)

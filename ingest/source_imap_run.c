@@ -25,10 +25,16 @@
 #include "ingest/source.h"
 #include "ingest/source_imap.h"
 
-/* moves are sent in batches of this many messages (one command each) */
-#define FLUSH_EVERY 200
+/* moves wait for this many messages (one UID MOVE each) */
+#define FLUSH_EVERY DS_IMAP_MAX_UIDS
 /* UIDs per UID FETCH (UID RFC822.SIZE FLAGS) */
-#define INFO_CHUNK 500
+#define INFO_CHUNK DS_IMAP_MAX_UIDS
+/*
+ * messages per UID SEARCH: libcurl cuts a reply line longer than half its
+ * buffer to 40 bytes, so one "* SEARCH" line must stay well below that
+ * (5000 UIDs of 10 digits: 55 KB; imap.c sets a 256 KiB buffer)
+ */
+#define SEARCH_WINDOW 5000
 
 enum action { ACT_ARCHIVE, ACT_INVALID, ACT_FLAG, ACT_COUNT };
 
@@ -41,6 +47,7 @@ struct run {
 	struct ds_imap_url u;
 	char *key;		/* canonical mailbox name */
 	uint32_t v;		/* UIDVALIDITY */
+	uint32_t messages;	/* MESSAGES when the run began */
 	bool keep;
 	bool restore_seen;	/* undo the \Seen a fetch sets */
 	GHashTable *known;	/* uid -> struct ds_imap_uid_row * */
@@ -88,7 +95,7 @@ uid_command(struct run *r, const char *verb, const uint32_t *uids,
 	bool ok = true;
 
 	while (ok && pos < n) {
-		set = ds_imap_uid_set(uids, n, &pos, 4000);
+		set = ds_imap_uid_set(uids, n, &pos, DS_IMAP_MAX_UIDS, 4000);
 		cmd = g_strdup_printf("UID %s %s%s%s", verb, set, arg ? " " :
 		    "", arg ? arg : "");
 		ok = ds_imap_command(r->im, cmd, err);
@@ -282,6 +289,50 @@ ingest_all(struct run *r, GArray *cand, GError **err)
 	return ok;
 }
 
+static int
+cmp_uid(gconstpointer a, gconstpointer b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The UIDs of the mailbox (not flagged \Deleted), ascending, searched
+ * in windows of message sequence numbers so that no reply line grows
+ * too long. Messages that arrive meanwhile are found by the next run.
+ */
+static bool
+search(struct run *r, GArray **out, GError **err)
+{
+	GArray *part;
+	char crit[64];
+	uint64_t start, end;
+	guint i;
+
+	*out = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	for (start = 1; start <= r->messages; start += SEARCH_WINDOW) {
+		end = start + SEARCH_WINDOW - 1;
+		if (end >= r->messages)
+			g_snprintf(crit, sizeof(crit), "%" G_GUINT64_FORMAT
+			    ":* UNDELETED", start);
+		else
+			g_snprintf(crit, sizeof(crit), "%" G_GUINT64_FORMAT
+			    ":%" G_GUINT64_FORMAT " UNDELETED", start, end);
+		if (!ds_imap_search(r->im, crit, &part, err))
+			return false;
+		g_array_append_vals(*out, part->data, part->len);
+		g_array_free(part, TRUE);
+	}
+	g_array_sort(*out, cmp_uid);
+	/* windows may overlap when messages vanish meanwhile */
+	for (i = 1; i < (*out)->len; i++)
+		if (g_array_index(*out, uint32_t, i) ==
+		    g_array_index(*out, uint32_t, i - 1))
+			g_array_remove_index((*out), i--);
+	return true;
+}
+
 /* The password, or NULL for ~/.netrc (which must exist and be private). */
 static bool
 password(const struct ds_mailbox_conf *c, char **out, GError **err)
@@ -335,7 +386,7 @@ run_mailbox(struct run *r, const struct ds_imap_run_opts *o, GError **err)
 	    r->im, r->c->archive_folder, err)) || (r->c->invalid_folder &&
 	    !ds_imap_ensure_folder(r->im, r->c->invalid_folder, err))))
 		return false;
-	if (!ds_imap_status(r->im, r->u.mailbox, &r->v, err) ||
+	if (!ds_imap_status(r->im, r->u.mailbox, &r->v, &r->messages, err) ||
 	    !ds_store_imap_mailbox(r->st, r->key, r->v, &old, err))
 		return false;
 	if (old != 0)
@@ -344,7 +395,7 @@ run_mailbox(struct run *r, const struct ds_imap_run_opts *o, GError **err)
 		    "duplicates)", old, r->v);
 	ds_imap_use(r->im, r->u.mailbox, r->v);
 	if (!ds_store_imap_uids_each(r->st, r->key, r->v, load_row, r->known,
-	    err) || !ds_imap_search(r->im, "UNDELETED", &uids, err))
+	    err) || !search(r, &uids, err))
 		goto done;
 	cand = triage(r, uids);
 	ok = flush(r, true, err) && ingest_all(r, cand, err) &&
