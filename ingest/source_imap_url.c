@@ -84,7 +84,12 @@ ds_imap_url_parse(struct ds_imap_url *out, const char *url, GError **err)
 		ds_fail(err, DS_ERROR_USAGE, "'%s': no host or a bad port", q);
 		goto done;
 	}
-	p = path ? path : (char *)"/";
+	if (path == NULL) {
+		/* libcurl refuses to decode control characters */
+		ds_fail(err, DS_ERROR_USAGE, "'%s': bad mailbox name", q);
+		goto done;
+	}
+	p = path;
 	while (*p == '/')
 		p++;
 	n = strlen(p);

@@ -97,11 +97,26 @@ export DMARCSIFT_IMAP_PASSWORD="$PASS"
 run adhoc ingest --db "$T/adhoc.db" --keep \
     --cacert "$T/dv/ca.pem" "imap://dmarc@localhost:$port/Archive/DMARC"
 expect_rc 0 "ingest imap://.../Archive/DMARC"
-unset DMARCSIFT_IMAP_PASSWORD
 db_reports "$DB" >"$T/all"
 db_reports "$T/adhoc.db" >"$T/adhoc"
 cmp -s "$T/all" "$T/adhoc" || fail "the archive folder does not hold what was stored"
 ok "ad hoc ingest of imap://dmarc@localhost/Archive/DMARC"
+
+# ---- UIDVALIDITY changes (the folder's UID list is rebuilt): the old UIDs
+# are forgotten, every message is read again and dedups
+rm -f "$T/dv/home/Maildir/.Archive.DMARC/dovecot-uidlist" \
+    "$T/dv/home/Maildir/.Archive.DMARC"/dovecot.index*
+run uidv ingest --db "$T/adhoc.db" --keep --cacert "$T/dv/ca.pem" \
+    "imap://dmarc@localhost:$port/Archive/DMARC"
+expect_rc 0 "ingest after a UIDVALIDITY change"
+grep -q "UIDVALIDITY changed from [0-9]* to [0-9]*" "$T/uidv.err" ||
+	fail "UIDVALIDITY change not noticed: $(cat "$T/uidv.err")"
+grep -q "ingest: $((arch + 5)) fetched, 0 reports stored" "$T/uidv.err" ||
+	fail "after the UIDVALIDITY change: $(tail -1 "$T/uidv.err")"
+db_reports "$T/adhoc.db" >"$T/adhoc"
+cmp -s "$T/all" "$T/adhoc" || fail "reports changed after UIDVALIDITY change"
+unset DMARCSIFT_IMAP_PASSWORD
+ok "a new UIDVALIDITY: everything read again, nothing stored twice"
 
 # ---- credentials (THREATS #15)
 for f in "$T"/*.err "$T"/*.out "$DB" "$DB-wal"; do
