@@ -11,6 +11,8 @@
 #                                      (cur/, new/) into INBOX or FOLDER
 #   dovecot.sh count DIR [FOLDER]     messages in INBOX or FOLDER
 #   dovecot.sh files DIR [FOLDER]     the message files of INBOX or FOLDER
+#   dovecot.sh restart DIR            start it again with the same
+#                                      configuration and port
 #   dovecot.sh stop DIR               stop it (SIGKILL master.pid and its
 #                                      children, wait)
 #
@@ -159,6 +161,21 @@ start() {
 	done
 }
 
+restart() {
+	d=$1
+	dc=$(find_dovecot) || exit 77
+	port=$(cat "$d/port") || die "no port in $d"
+	"$dc" -c "$d/dovecot.conf" 2>>"$d/start.err" || die "restart failed"
+	i=0
+	while [ $i -lt 100 ]; do
+		curl -s -m 2 -u "dmarc:$PASS" "imap://127.0.0.1:$port/" \
+		    -X NOOP >/dev/null 2>&1 && return 0
+		i=$((i + 1))
+		sleep 0.05
+	done
+	die "dovecot did not come back (see $d/dovecot.log)"
+}
+
 stop() {
 	d=$1
 	[ -f "$d/run/master.pid" ] || return 0
@@ -175,6 +192,8 @@ stop() {
 		i=$((i + 1))
 		sleep 0.05
 	done
+	# a zombie master would make "dovecot" refuse to start again
+	rm -f "$d/run/master.pid"
 	return 0
 }
 
@@ -201,11 +220,12 @@ count() {
 	files "$@" | wc -l | tr -d ' '
 }
 
-[ $# -ge 2 ] || die "usage: dovecot.sh start|seed|count|files|stop DIR ..."
+[ $# -ge 2 ] || die "usage: dovecot.sh start|restart|seed|count|files|stop DIR ..."
 cmd=$1
 shift
 case "$cmd" in
 start)	start "$@" ;;
+restart) restart "$@" ;;
 stop)	stop "$@" ;;
 seed)	seed "$@" ;;
 files)	files "$@" ;;

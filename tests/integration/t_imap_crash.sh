@@ -3,8 +3,10 @@
 # mails is killed with SIGKILL at random points, again and again; after
 # every kill no message sits in the archive or invalid folder unless its
 # reports (or its quarantine row) were committed, and nothing is stored
-# half. A final run then completes: every report dsgen wrote is stored
-# exactly once, every message is in its folder exactly once.
+# half. Then the server dies in the middle of a run: the run exits 75 and
+# keeps what it committed. A final run then completes: every report
+# dsgen wrote is stored exactly once, every message is in its folder
+# exactly once.
 # DS_KILL_SEED=N repeats a run's kill points.
 # SPDX-License-Identifier: MIT
 . "$DS_SRC/tests/integration/lib.sh"
@@ -46,6 +48,25 @@ for d in $delays; do
 done
 [ $killed -gt 0 ] || fail "no run was killed (all finished first?)"
 ok "$killed runs killed with SIGKILL: nothing archived before COMMIT"
+
+# ---- the server dies mid-run (when there is still work to do)
+if [ "$(dv count "$T/dv")" -gt 0 ]; then
+	"$DS_BIN" poll --config "$T/config" --db "$DB" 2>"$T/netfail.err" &
+	pid=$!
+	sleep 0.3
+	dv stop "$T/dv"
+	wait $pid
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		expect_rc 75 "server gone mid-run"
+		grep -q "^dmarcsift: poll dmarc: imap 127.0.0.1:$port: " \
+		    "$T/netfail.err" || fail "no clear error: $(cat "$T/netfail.err")"
+	fi
+	check_subset "$DB" "$T/truth.json"
+	check_archive "$T/dv" "$DB" "$T/truth.json" Archive
+	dv restart "$T/dv" || fail "restart"
+	ok "server killed mid-run: exit $rc, committed reports kept"
+fi
 
 run final poll --config "$T/config" --db "$DB"
 [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || fail "final run: exit $rc"

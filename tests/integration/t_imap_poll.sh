@@ -140,4 +140,11 @@ grep -q "group or others may read it (mode 0644)" "$T/cfmode.err" ||
 chmod 0600 "$T/config2"
 run cfok poll --config "$T/config2" --db "$DB"
 expect_rc 0 "0600 config with a password"
+# no folders configured: the message (the big one, within the default
+# 50M) is flagged \Seen after COMMIT and stays
+grep -q "poll: 1 fetched, 1 reports stored.* 1 flagged" "$T/cfok.err" ||
+	fail "no folder: $(cat "$T/cfok.err")"
+[ "$(dv files "$T/dv" | grep -c ':2,[A-Z]*S')" -eq 1 ] ||
+	fail "the message was not flagged \\Seen"
 ok "passwords: never on argv, in output or the database; 0644 refused"
+ok "without folders: flagged \\Seen after COMMIT"
