@@ -111,6 +111,12 @@ bool ds_imap_fetch(struct ds_imap *im, uint32_t uid, uint64_t max,
     char **out, size_t *out_len, GError **err);
 
 /*
+ * Whether the last command failed because the server had no such
+ * message or mailbox (or the mailbox's UIDVALIDITY changed).
+ */
+bool ds_imap_not_found(const struct ds_imap *im);
+
+/*
  * Run one command on the mailbox in use (cmd is our own text, e.g.
  * "UID MOVE 1:4 \"Archive\""). A NO or BAD reply is DS_ERROR_NET naming
  * the command.

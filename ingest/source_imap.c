@@ -348,6 +348,12 @@ ds_imap_fetch(struct ds_imap *im, uint32_t uid, uint64_t max, char **out,
 }
 
 bool
+ds_imap_not_found(const struct ds_imap *im)
+{
+	return im->last_rc == CURLE_REMOTE_FILE_NOT_FOUND;
+}
+
+bool
 ds_imap_command(struct ds_imap *im, const char *cmd, GError **err)
 {
 	g_assert(im->box_url != NULL);

@@ -196,6 +196,28 @@ skip(struct run *r, uint32_t uid, uint64_t size, GError **err)
 	    DS_IMAP_SKIPPED, size, err);
 }
 
+/*
+ * A fetch found nothing: the message was expunged by another client
+ * since the search (go on without it), unless the mailbox's UIDVALIDITY
+ * changed meanwhile (stop; the next run starts over). Takes e.
+ */
+static bool
+vanished(struct run *r, uint32_t uid, GError *e, GError **err)
+{
+	uint32_t v = 0, n;
+	char *src;
+
+	if (!ds_imap_status(r->im, r->u.mailbox, &v, &n, NULL) || v != r->v) {
+		g_propagate_error(err, e);
+		return false;
+	}
+	g_error_free(e);
+	src = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u", r->key, r->v, uid);
+	ds_pipeline_say(r->pl, src, "gone before it could be fetched");
+	g_free(src);
+	return true;
+}
+
 /* Fetch one message and hand it to the pipeline. */
 static bool
 ingest_one(struct run *r, const struct ds_imap_info *info, GError **err)
@@ -210,6 +232,8 @@ ingest_one(struct run *r, const struct ds_imap_info *info, GError **err)
 		return skip(r, info->uid, info->size, err);
 	if (!ds_imap_fetch(r->im, info->uid, r->c->max_message, &buf, &len,
 	    &e)) {
+		if (ds_imap_not_found(r->im))
+			return vanished(r, info->uid, e, err);
 		if (e->code != DS_ERROR_LIMIT) {
 			g_propagate_error(err, e);
 			return false;
