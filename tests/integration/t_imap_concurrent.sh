@@ -42,9 +42,13 @@ fetched=$(cat "$T/one.err" "$T/two.err" |
 ok "two runs at once: both exit 0, each message fetched once"
 
 # ---- lock held by someone else: --wait 0 gives up with exit 4
-flock "$DB.lock" sleep 3 &
+flock "$DB.lock" sleep 4 &
 holder=$!
-sleep 0.3
+i=0
+while flock -n "$DB.lock" true && [ $i -lt 200 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
 run locked poll --config "$T/config" --db "$DB" --wait 0
 expect_rc 4 "database locked"
 grep -q "another dmarcsift run holds .*dmarc.db.lock (waited 0 s); not run" \
