@@ -149,8 +149,17 @@ ds_imap_open(const struct ds_imap_url *u, const struct ds_imap_opts *o,
 	}
 	im = g_new0(struct ds_imap, 1);
 	im->label = g_strdup_printf("%s:%u", u->host, u->port);
-	im->base = g_strdup_printf("%s://%s/", u->tls ? "imaps" : "imap",
-	    im->label);
+	if (o->password == NULL && o->user != NULL) {
+		/* libcurl looks ~/.netrc up for the URL's user, not for
+		 * CURLOPT_USERNAME */
+		char *eu = g_uri_escape_string(o->user, NULL, FALSE);
+
+		im->base = g_strdup_printf("%s://%s@%s/", u->tls ? "imaps" :
+		    "imap", eu, im->label);
+		g_free(eu);
+	} else
+		im->base = g_strdup_printf("%s://%s/", u->tls ? "imaps" :
+		    "imap", im->label);
 	im->user = g_strdup(o->user);
 	if ((im->h = curl_easy_init()) == NULL) {
 		ds_fail(err, DS_ERROR_NET, "libcurl: no easy handle");
@@ -177,11 +186,11 @@ ds_imap_open(const struct ds_imap_url *u, const struct ds_imap_opts *o,
 	if (o->ca_file != NULL)
 		curl_easy_setopt(im->h, CURLOPT_CAINFO, o->ca_file);
 	/* THREATS #15: the password is handed to libcurl and nowhere else */
-	if (o->user != NULL)
-		curl_easy_setopt(im->h, CURLOPT_USERNAME, o->user);
-	if (o->password != NULL)
+	if (o->password != NULL) {
+		if (o->user != NULL)
+			curl_easy_setopt(im->h, CURLOPT_USERNAME, o->user);
 		curl_easy_setopt(im->h, CURLOPT_PASSWORD, o->password);
-	else
+	} else
 		curl_easy_setopt(im->h, CURLOPT_NETRC,
 		    (long)CURL_NETRC_OPTIONAL);
 	if (!command(im, im->base, "CAPABILITY", &r, err))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # TLS and login against real Dovecot servers (THREATS #15, #16):
 # STARTTLS with a self-signed certificate trusted through ca-file, and
-# imaps:// with --cacert; an untrusted certificate is refused; imap://
+# imaps:// with --cacert; ~/.netrc; an untrusted certificate is refused; imap://
 # to a server without STARTTLS is refused before LOGIN unless
 # allow-plaintext is set; a wrong password gives a clear error and exit
 # status 3; a server without MOVE gets COPY + STORE + UID EXPUNGE.
@@ -55,6 +55,25 @@ grep -q "login refused for user 'dmarc'" "$T/badpw.err" ||
 	fail "wrong password: $(cat "$T/badpw.err")"
 grep -q "not the password" "$T/badpw.err" && fail "password echoed"
 ok "a wrong password: 'login refused', exit 3"
+
+# ---- ~/.netrc when nothing else gives a password (private, THREATS #15)
+write_config "$T/c-netrc" "imap://localhost:$tls_port/Archive" \
+    "ca-file = $T/dv/ca.pem" "keep = true"
+run nonetrc poll --config "$T/c-netrc" --db "$T/n.db"
+expect_rc 2 "no password anywhere"
+grep -q "no password" "$T/nonetrc.err" || fail "no password: $(cat "$T/nonetrc.err")"
+printf 'machine localhost login dmarc password "%s"\n' "$PASS" >"$HOME/.netrc"
+chmod 0644 "$HOME/.netrc"
+run netrc644 poll --config "$T/c-netrc" --db "$T/n.db"
+expect_rc 2 "a readable ~/.netrc"
+grep -q "\.netrc holds passwords but group or others may read it" \
+    "$T/netrc644.err" || fail "netrc 0644: $(cat "$T/netrc644.err")"
+chmod 0600 "$HOME/.netrc"
+run netrc poll --config "$T/c-netrc" --db "$T/n.db"
+expect_rc 0 "password from ~/.netrc"
+check_exact "$T/n.db" "$T/truth.json"
+rm -f "$HOME/.netrc"
+ok "~/.netrc: used when private (0600), refused otherwise"
 
 # ---- a server without STARTTLS
 start_dovecot dvplain plain
