@@ -107,17 +107,24 @@ cmd_poll(int argc, char **argv)
 	struct ds_mailbox_conf *c;
 	struct ds_pipeline *pl = NULL;
 	struct ds_store *st = NULL;
+	struct ds_dns *dns = NULL;
 	struct ds_limits lim;
 	GPtrArray *boxes = NULL;
+	GOptionEntry *all;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 	guint i, done = 0;
+	bool ok;
 
-	if (!ds_cli_parse("poll", "",
+	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	ok = ds_cli_parse("poll", "",
 	    "Fetch the new messages of every [mailbox:NAME] section of the\n"
 	    "configuration file (or of one, --mailbox NAME), store their\n"
-	    "reports, then move them to archive-folder / invalid-folder.",
-	    entries, &argc, &argv))
+	    "reports, then move them to archive-folder / invalid-folder.\n"
+	    "Failure reports are re-verified with DNS as it is now\n"
+	    "(--offline, --dns-zone).", all, &argc, &argv);
+	g_free(all);
+	if (!ok)
 		return DS_EXIT_USAGE;
 	if (argc > 1) {
 		fprintf(stderr, "dmarcsift poll: unexpected '%s' (mailboxes "
@@ -137,6 +144,10 @@ cmd_poll(int argc, char **argv)
 		    "the configuration file%s", opt_mailbox ? opt_mailbox : "");
 		goto fail;
 	}
+	/* a bad zone file is a usage error before anything is stored */
+	if ((ds_cli_dns.offline || ds_cli_dns.zone) &&
+	    (dns = ds_cli_open_dns(&e)) == NULL)
+		goto fail;
 	if ((st = ds_cli_open_store(&e)) == NULL)
 		goto fail;
 	if ((rc = ds_imap_cmd_lock(st, opt_wait)) != DS_EXIT_OK)
@@ -152,6 +163,7 @@ cmd_poll(int argc, char **argv)
 	po.verbose = ds_cli.verbose;
 	pl = ds_pipeline_new(st, &lim, &po);
 	ds_failure_hook_install(pl);
+	ds_failure_hook_set_dns(pl, dns);
 	ro.keep = opt_keep;
 	ro.cacert = opt_cacert;
 	for (i = 0; i < boxes->len; i++) {
@@ -174,6 +186,7 @@ done:
 	ds_failure_hook_remove(pl);
 	ds_pipeline_free(pl);
 	ds_store_close(st);
+	ds_dns_free(dns);
 	if (boxes)
 		g_ptr_array_unref(boxes);
 	return rc;

@@ -64,11 +64,16 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	return DKIM_CBSTAT_CONTINUE;
 }
 
+/* a= as the signature says, else what libopendkim made of it */
 static const char *
 alg_name(DKIM_SIGINFO *sig)
 {
+	const char *a = (const char *)dkim_sig_gettagvalue(sig, FALSE,
+	    (u_char *)"a");
 	dkim_alg_t alg = DKIM_SIGN_UNKNOWN;
 
+	if (a != NULL)
+		return a;
 	if (dkim_sig_getsignalg(sig, &alg) == DKIM_STAT_OK) {
 		switch (alg) {
 		case DKIM_SIGN_RSASHA1:
@@ -81,7 +86,7 @@ alg_name(DKIM_SIGINFO *sig)
 			break;
 		}
 	}
-	return (const char *)dkim_sig_gettagvalue(sig, FALSE, (u_char *)"a");
+	return NULL;
 }
 
 static void
