@@ -56,7 +56,7 @@ ds_smtp_conf_read(const char *path, struct ds_smtp_conf *c, GError **err)
 	c->from = g_key_file_get_string(kf, "smtp", "from", NULL);
 	c->user = g_key_file_get_string(kf, "smtp", "user", NULL);
 	c->password = g_key_file_get_string(kf, "smtp", "password", NULL);
-	c->ca_file = g_key_file_get_string(kf, "smtp", "ca_file", NULL);
+	c->ca_file = g_key_file_get_string(kf, "smtp", "ca-file", NULL);
 	tls = g_key_file_get_string(kf, "smtp", "tls", NULL);
 	if (c->url == NULL || c->from == NULL) {
 		ds_fail(err, DS_ERROR_USAGE, "configuration %s: [smtp] needs "

@@ -13,7 +13,7 @@
  *   password = secret                    (file must then be mode 0600)
  *   tls = required | none                (smtp:// only; default
  *                                         required: STARTTLS or fail)
- *   ca_file = /path/ca.pem               (optional private CA)
+ *   ca-file = /path/ca.pem                (optional private CA)
  * THREATS #15 (no password in a readable file, never logged) and #16
  * (no silent plaintext: STARTTLS unless tls = none is written down).
  */
