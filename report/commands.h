@@ -6,5 +6,6 @@
 #define DS_REPORT_COMMANDS_H
 
 int cmd_reports(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

@@ -1,0 +1,500 @@
+/*
+ * spf_check.c - SPF record syntax (RFC 7208 §4.5, §4.6.1, §5, §6) and
+ * the static walk of a published policy: DNS-querying terms and void
+ * lookups (§4.6.4), include of a domain without a record (§5.2),
+ * several records (§4.5), ptr (§5.5) and the qualifier of all (§5.1).
+ * SPDX-License-Identifier: MIT
+ *
+ * The walk counts every term that would query DNS, as a receiver that
+ * evaluates the whole record would; it never evaluates an IP. THREATS
+ * #17: depth and counted lookups are capped, DNS goes through the
+ * budgeted, cached struct ds_dns. Macros (§7) are not expanded: a
+ * domain-spec with '%' counts but is not looked up.
+ */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema/error.h"
+#include "report/spf_check.h"
+
+#define MAX_DEPTH 10
+#define MAX_COUNTED 40
+#define MAX_RECORD 4096
+
+static const char *const kinds[] = { "all", "include", "a", "mx", "ptr",
+	"ip4", "ip6", "exists", "redirect", "exp", "modifier" };
+
+const char *
+ds_spf_kind_name(enum ds_spf_kind k)
+{
+	return (size_t)k < G_N_ELEMENTS(kinds) ? kinds[k] : "?";
+}
+
+bool
+ds_spf_is_record(const char *txt)
+{
+	return g_ascii_strncasecmp(txt, "v=spf1", 6) == 0 &&
+	    (txt[6] == '\0' || txt[6] == ' ');
+}
+
+static void
+term_free(gpointer p)
+{
+	struct ds_spf_term *t = p;
+
+	g_free(t->domain);
+	g_free(t->text);
+	g_free(t);
+}
+
+/* "/n" or "//n" or "/n//m" CIDR suffixes (§5.6) */
+static bool
+cidr_ok(const char *s, bool ip6_only, bool dual)
+{
+	char *end;
+	long n;
+
+	if (*s == '\0')
+		return true;
+	if (s[0] != '/')
+		return false;
+	if (s[1] != '/') {
+		if (ip6_only)
+			return false;
+		n = strtol(s + 1, &end, 10);
+		if (end == s + 1 || n < 0 || n > 32)
+			return false;
+		s = end;
+		if (*s == '\0')
+			return true;
+		if (!dual || s[0] != '/' || s[1] != '/')
+			return false;
+	} else if (!dual && !ip6_only)
+		return false;
+	n = strtol(s + 2, &end, 10);
+	return end != s + 2 && *end == '\0' && n >= 0 && n <= 128;
+}
+
+static bool
+domain_ok(const char *d)
+{
+	size_t i, n = strlen(d);
+
+	if (n == 0 || n > 253)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)d[i] <= ' ' || d[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* ip4:a.b.c.d[/n], ip6:x::y[/n] */
+static bool
+ip_ok(const char *arg, int family)
+{
+	char buf[64];
+	const char *slash = strchr(arg, '/');
+	size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
+	unsigned char tmp[16];
+	char *end;
+	long bits;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, arg, n);
+	buf[n] = '\0';
+	if (inet_pton(family, buf, tmp) != 1)
+		return false;
+	if (slash == NULL)
+		return true;
+	bits = strtol(slash + 1, &end, 10);
+	return end != slash + 1 && *end == '\0' && bits >= 0 &&
+	    bits <= (family == AF_INET ? 32 : 128);
+}
+
+/* Parse one term into t; false with why set. */
+static bool
+parse_term(struct ds_spf_term *t, const char *s, const char **why)
+{
+	const char *name = s, *arg = NULL, *p;
+	size_t nlen;
+	char *argcopy = NULL;
+	bool ok = true;
+
+	t->qual = '+';
+	if (strchr("+-~?", *s) != NULL)
+		t->qual = *name++;
+	nlen = strcspn(name, ":=/");
+	if (name[nlen] == '=' && name == s) {
+		/* modifier (§6, §4.6.1): name = ALPHA *( ALPHA / DIGIT / - _ . ) */
+		for (p = name; p < name + nlen; p++)
+			if (!g_ascii_isalnum(*p) && strchr("-_.", *p) == NULL)
+				break;
+		if (nlen == 0 || !g_ascii_isalpha(name[0]) ||
+		    p < name + nlen) {
+			*why = "bad modifier name";
+			return false;
+		}
+		arg = name + nlen + 1;
+		if (nlen == 8 && g_ascii_strncasecmp(name, "redirect", 8) == 0)
+			t->kind = DS_SPF_REDIRECT;
+		else if (nlen == 3 && g_ascii_strncasecmp(name, "exp", 3) == 0)
+			t->kind = DS_SPF_EXP;
+		else {
+			t->kind = DS_SPF_UNKNOWN_MOD;
+			return true;
+		}
+		if (!domain_ok(arg)) {
+			*why = "bad domain in modifier";
+			return false;
+		}
+		t->domain = g_ascii_strdown(arg, -1);
+		return true;
+	}
+	for (t->kind = DS_SPF_ALL; t->kind <= DS_SPF_EXISTS; t->kind++)
+		if (strlen(kinds[t->kind]) == nlen &&
+		    g_ascii_strncasecmp(name, kinds[t->kind], nlen) == 0)
+			break;
+	if (t->kind > DS_SPF_EXISTS) {
+		*why = "unknown mechanism";
+		return false;
+	}
+	p = name + nlen;
+	if (*p == ':')
+		arg = p + 1;
+	switch (t->kind) {
+	case DS_SPF_ALL:
+		ok = *p == '\0';
+		break;
+	case DS_SPF_INCLUDE:
+	case DS_SPF_EXISTS:
+		ok = arg != NULL && domain_ok(arg);
+		if (ok)
+			t->domain = g_ascii_strdown(arg, -1);
+		break;
+	case DS_SPF_PTR:
+		ok = *p == '\0' || (arg != NULL && domain_ok(arg));
+		if (ok && arg != NULL)
+			t->domain = g_ascii_strdown(arg, -1);
+		break;
+	case DS_SPF_A:
+	case DS_SPF_MX:
+		if (arg == NULL) {
+			ok = cidr_ok(p, false, true);
+			break;
+		}
+		argcopy = g_strndup(arg, strcspn(arg, "/"));
+		ok = domain_ok(argcopy) &&
+		    cidr_ok(arg + strlen(argcopy), false, true);
+		if (ok)
+			t->domain = g_ascii_strdown(argcopy, -1);
+		break;
+	case DS_SPF_IP4:
+		ok = arg != NULL && ip_ok(arg, AF_INET);
+		break;
+	case DS_SPF_IP6:
+		ok = arg != NULL && ip_ok(arg, AF_INET6);
+		break;
+	default:
+		ok = false;
+	}
+	g_free(argcopy);
+	if (!ok)
+		*why = "bad argument";
+	return ok;
+}
+
+bool
+ds_spf_parse(struct ds_spf_record *out, const char *buf, size_t len,
+    GError **err)
+{
+	char *txt, **words = NULL, *q;
+	const char *why = NULL;
+	size_t i;
+	bool ok = false;
+
+	out->terms = g_ptr_array_new_with_free_func(term_free);
+	if (len > MAX_RECORD || memchr(buf, '\0', len) != NULL)
+		return ds_fail(err, DS_ERROR_SCHEMA, "record too long or with "
+		    "NUL bytes");
+	txt = g_strndup(buf, len);
+	if (!ds_spf_is_record(txt)) {
+		ds_fail(err, DS_ERROR_SCHEMA, "not an SPF record (v=spf1)");
+		goto done;
+	}
+	words = g_strsplit(txt + 6, " ", 0);
+	for (i = 0; words[i] != NULL; i++) {
+		struct ds_spf_term *t;
+
+		if (words[i][0] == '\0')
+			continue;
+		t = g_new0(struct ds_spf_term, 1);
+		t->text = g_strdup(words[i]);
+		g_ptr_array_add(out->terms, t);
+		if (!parse_term(t, words[i], &why)) {
+			q = ds_quote(words[i], strlen(words[i]), 60);
+			ds_fail(err, DS_ERROR_SCHEMA, "%s: \"%s\"", why, q);
+			g_free(q);
+			goto done;
+		}
+	}
+	ok = true;
+done:
+	g_strfreev(words);
+	g_free(txt);
+	return ok;
+}
+
+void
+ds_spf_record_clear(struct ds_spf_record *r)
+{
+	if (r->terms != NULL)
+		g_ptr_array_unref(r->terms);
+	r->terms = NULL;
+}
+
+/* ---- the walk ---- */
+
+struct walk {
+	struct ds_dns *dns;
+	struct ds_spf_eval *e;
+	GHashTable *seen;	/* domains on the include path */
+};
+
+static void
+note(GPtrArray *a, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+note(GPtrArray *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->len >= 64)
+		return;
+	va_start(ap, fmt);
+	g_ptr_array_add(a, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+static bool
+is_void(enum ds_dns_status st)
+{
+	return st == DS_DNS_NXDOMAIN || st == DS_DNS_NODATA;
+}
+
+static void
+check_status(struct walk *w, enum ds_dns_status st, const char *name)
+{
+	if (is_void(st)) {
+		w->e->void_lookups++;
+		note(w->e->voids, "%s", name);
+	} else if (st != DS_DNS_OK)
+		w->e->tempfail = true;
+}
+
+/* the v=spf1 records of d: count, and the only one in *out */
+static enum ds_dns_status
+fetch(struct walk *w, const char *d, int *count, char **out)
+{
+	GPtrArray *txt = NULL;
+	enum ds_dns_status st;
+	guint i;
+
+	*count = 0;
+	*out = NULL;
+	st = ds_dns_txt(w->dns, d, &txt);
+	for (i = 0; txt != NULL && i < txt->len; i++)
+		if (ds_spf_is_record(txt->pdata[i]) && ++*count == 1)
+			*out = g_strdup(txt->pdata[i]);
+	if (*count > 1)
+		g_clear_pointer(out, g_free);
+	if (txt != NULL)
+		g_ptr_array_unref(txt);
+	return st;
+}
+
+static char walk_domain(struct walk *w, const char *d, unsigned depth,
+    bool top);
+
+static void
+look_addr(struct walk *w, const char *name)
+{
+	enum ds_dns_status s4, s6;
+	GPtrArray *a = NULL;
+
+	s4 = ds_dns_addr(w->dns, name, AF_INET, &a);
+	if (a != NULL)
+		g_ptr_array_unref(a);
+	a = NULL;
+	s6 = is_void(s4) ? ds_dns_addr(w->dns, name, AF_INET6, &a) : s4;
+	if (a != NULL)
+		g_ptr_array_unref(a);
+	check_status(w, is_void(s4) ? s6 : s4, name);
+}
+
+static void
+look_mx(struct walk *w, const char *name)
+{
+	GPtrArray *mx = NULL;
+	enum ds_dns_status st;
+
+	st = ds_dns_mx(w->dns, name, &mx);
+	check_status(w, st, name);
+	if (mx != NULL && mx->len > DS_SPF_MAX_MX)
+		note(w->e->errors, "mx:%s has %u MX hosts (RFC 7208 §4.6.4 "
+		    "allows %d)", name, mx->len, DS_SPF_MAX_MX);
+	if (mx != NULL)
+		g_ptr_array_unref(mx);
+}
+
+/* Count t; for a redirect, return the target's effective all. */
+static char
+walk_term(struct walk *w, const char *d, const struct ds_spf_term *t,
+    unsigned depth)
+{
+	char all = 0;
+
+	const char *target = t->domain ? t->domain : d;
+	bool macro = strchr(target, '%') != NULL;
+
+	switch (t->kind) {
+	case DS_SPF_INCLUDE:
+	case DS_SPF_A:
+	case DS_SPF_MX:
+	case DS_SPF_PTR:
+	case DS_SPF_EXISTS:
+	case DS_SPF_REDIRECT:
+		break;
+	default:
+		return 0;
+	}
+	w->e->lookups++;
+	note(w->e->counted, "%s: %s", d, t->text);
+	if (t->kind == DS_SPF_PTR)
+		w->e->ptr = true;
+	if (macro || w->e->lookups > MAX_COUNTED)
+		return 0;
+	switch (t->kind) {
+	case DS_SPF_INCLUDE:
+		walk_domain(w, target, depth + 1, false);
+		break;
+	case DS_SPF_REDIRECT:
+		all = walk_domain(w, target, depth + 1, false);
+		break;
+	case DS_SPF_A:
+	case DS_SPF_EXISTS:
+		look_addr(w, target);
+		break;
+	case DS_SPF_MX:
+		look_mx(w, target);
+		break;
+	default:
+		break;
+	}
+	return all;
+}
+
+/* Walk d's record; returns its effective all qualifier (0: none). */
+static char
+walk_domain(struct walk *w, const char *d, unsigned depth, bool top)
+{
+	struct ds_spf_record rec = { NULL };
+	const struct ds_spf_term *redirect = NULL;
+	enum ds_dns_status st;
+	GError *err = NULL;
+	char *txt = NULL;
+	int count;
+	guint i;
+	char all = 0;
+
+	if (depth > MAX_DEPTH) {
+		note(w->e->errors, "more than %d nested include/redirect",
+		    MAX_DEPTH);
+		return 0;
+	}
+	if (g_hash_table_contains(w->seen, d)) {
+		note(w->e->errors, "include loop through %s", d);
+		return 0;
+	}
+	st = fetch(w, d, &count, &txt);
+	if (top) {
+		w->e->records = count;
+		w->e->text = g_strdup(txt);
+	}
+	if (!top) {
+		if (is_void(st) || st == DS_DNS_OK)
+			g_ptr_array_add(w->e->includes, g_strdup(d));
+		if (is_void(st))
+			check_status(w, st, d);
+		else if (st != DS_DNS_OK)
+			w->e->tempfail = true;
+		if (st != DS_DNS_OK || count == 0)
+			note(w->e->errors, "%s has no SPF record (include or "
+			    "redirect to it is a permerror)", d);
+		else if (count > 1)
+			note(w->e->errors, "%s has %d SPF records", d, count);
+	} else if (st != DS_DNS_OK && !is_void(st))
+		w->e->tempfail = true;
+	if (txt == NULL)
+		return 0;
+	if (!ds_spf_parse(&rec, txt, strlen(txt), &err)) {
+		note(w->e->errors, "%s: %s", d, err->message);
+		g_clear_error(&err);
+		goto done;
+	}
+	g_hash_table_add(w->seen, g_strdup(d));
+	for (i = 0; i < rec.terms->len; i++) {
+		const struct ds_spf_term *t = rec.terms->pdata[i];
+
+		if (t->kind == DS_SPF_ALL && all == 0)
+			all = t->qual;
+		/* §6.1: redirect is ignored when the record has all */
+		if (t->kind == DS_SPF_REDIRECT)
+			redirect = t;
+		else
+			walk_term(w, d, t, depth);
+	}
+	/* the redirect target's all decides the result */
+	if (redirect != NULL && all == 0)
+		all = walk_term(w, d, redirect, depth);
+	g_hash_table_remove(w->seen, d);
+done:
+	ds_spf_record_clear(&rec);
+	g_free(txt);
+	return all;
+}
+
+void
+ds_spf_eval(struct ds_dns *dns, const char *domain, struct ds_spf_eval *out)
+{
+	struct walk w;
+
+	memset(out, 0, sizeof(*out));
+	out->counted = g_ptr_array_new_with_free_func(g_free);
+	out->voids = g_ptr_array_new_with_free_func(g_free);
+	out->includes = g_ptr_array_new_with_free_func(g_free);
+	out->errors = g_ptr_array_new_with_free_func(g_free);
+	w.dns = dns;
+	w.e = out;
+	w.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	out->all_qual = walk_domain(&w, domain, 0, true);
+	g_hash_table_destroy(w.seen);
+}
+
+void
+ds_spf_eval_clear(struct ds_spf_eval *e)
+{
+	g_free(e->text);
+	if (e->counted != NULL)
+		g_ptr_array_unref(e->counted);
+	if (e->voids != NULL)
+		g_ptr_array_unref(e->voids);
+	if (e->includes != NULL)
+		g_ptr_array_unref(e->includes);
+	if (e->errors != NULL)
+		g_ptr_array_unref(e->errors);
+	memset(e, 0, sizeof(*e));
+}
