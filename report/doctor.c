@@ -167,7 +167,7 @@ ds_doctor_fmt(struct ds_doctor *d, const char *fmt, ...)
 void
 ds_doctor_skip(struct ds_doctor *d, const char *what, enum ds_dns_status st)
 {
-	g_ptr_array_add(d->skipped, g_strdup_printf("%s (%s)", what,
+	g_ptr_array_add(d->skipped, g_strdup_printf("%s: %s", what,
 	    ds_dns_status_name(st)));
 }
 

@@ -121,7 +121,8 @@ not_included(struct ds_doctor *d, const struct ds_spf_eval *e)
 			}
 			g_ptr_array_add(a, s);
 		} else if (s->ptr != NULL && s->ptr_confirmed == 1 &&
-		    ds_doctor_within(s->ptr, d->org)) {
+		    ds_doctor_within(s->ptr, d->org) &&
+		    !ds_spf_covers(e, s->ip)) {
 			g_ptr_array_add(own, s);
 			own_msgs += s->dkim_pass_spf_fail;
 		}

@@ -320,18 +320,27 @@ static char walk_domain(struct walk *w, const char *d, unsigned depth,
     bool top);
 
 static void
+add_nets(struct walk *w, GPtrArray *a)
+{
+	guint i;
+
+	for (i = 0; a != NULL && i < a->len && w->e->nets->len < 256; i++)
+		g_ptr_array_add(w->e->nets, g_strdup(a->pdata[i]));
+	if (a != NULL)
+		g_ptr_array_unref(a);
+}
+
+static void
 look_addr(struct walk *w, const char *name)
 {
 	enum ds_dns_status s4, s6;
 	GPtrArray *a = NULL;
 
 	s4 = ds_dns_addr(w->dns, name, AF_INET, &a);
-	if (a != NULL)
-		g_ptr_array_unref(a);
+	add_nets(w, a);
 	a = NULL;
 	s6 = is_void(s4) ? ds_dns_addr(w->dns, name, AF_INET6, &a) : s4;
-	if (a != NULL)
-		g_ptr_array_unref(a);
+	add_nets(w, a);
 	check_status(w, is_void(s4) ? s6 : s4, name);
 }
 
@@ -368,6 +377,12 @@ walk_term(struct walk *w, const char *d, const struct ds_spf_term *t,
 	case DS_SPF_EXISTS:
 	case DS_SPF_REDIRECT:
 		break;
+	case DS_SPF_IP4:
+	case DS_SPF_IP6:
+		if (w->e->nets->len < 256)
+			g_ptr_array_add(w->e->nets, g_strdup(t->text +
+			    strcspn(t->text, ":") + 1));
+		return 0;
 	default:
 		return 0;
 	}
@@ -477,6 +492,7 @@ ds_spf_eval(struct ds_dns *dns, const char *domain, struct ds_spf_eval *out)
 	out->voids = g_ptr_array_new_with_free_func(g_free);
 	out->includes = g_ptr_array_new_with_free_func(g_free);
 	out->errors = g_ptr_array_new_with_free_func(g_free);
+	out->nets = g_ptr_array_new_with_free_func(g_free);
 	w.dns = dns;
 	w.e = out;
 	w.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -496,5 +512,57 @@ ds_spf_eval_clear(struct ds_spf_eval *e)
 		g_ptr_array_unref(e->includes);
 	if (e->errors != NULL)
 		g_ptr_array_unref(e->errors);
+	if (e->nets != NULL)
+		g_ptr_array_unref(e->nets);
 	memset(e, 0, sizeof(*e));
+}
+
+/* net is "addr" or "addr/len"; same family as ip (bytes of n octets) */
+static bool
+in_net(const unsigned char *ip, int family, const char *net)
+{
+	unsigned char a[16];
+	char buf[64];
+	const char *slash = strchr(net, '/');
+	size_t n = slash ? (size_t)(slash - net) : strlen(net);
+	long bits, max = family == AF_INET ? 32 : 128;
+	char *end;
+	int i;
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, net, n);
+	buf[n] = '\0';
+	if (inet_pton(family, buf, a) != 1)
+		return false;
+	bits = max;
+	if (slash != NULL) {
+		bits = strtol(slash + 1, &end, 10);
+		if (end == slash + 1 || *end != '\0' || bits < 0 ||
+		    bits > max)
+			return false;
+	}
+	for (i = 0; bits > 0; i++, bits -= 8) {
+		unsigned char m = bits >= 8 ? 0xff :
+		    (unsigned char)(0xff << (8 - bits));
+
+		if ((ip[i] & m) != (a[i] & m))
+			return false;
+	}
+	return true;
+}
+
+bool
+ds_spf_covers(const struct ds_spf_eval *e, const char *ip)
+{
+	unsigned char b[16];
+	int family = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
+	guint i;
+
+	if (inet_pton(family, ip, b) != 1)
+		return false;
+	for (i = 0; e->nets != NULL && i < e->nets->len; i++)
+		if (in_net(b, family, e->nets->pdata[i]))
+			return true;
+	return false;
 }

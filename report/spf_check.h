@@ -72,6 +72,8 @@ struct ds_spf_eval {
 	GPtrArray *includes;	/* char *: domains reached by include or
 				   redirect, lower case */
 	GPtrArray *errors;	/* char *: what makes it a permerror */
+	GPtrArray *nets;	/* char *: ip4:/ip6: ranges and a: addresses
+				   met on the way, "192.0.2.0/24" */
 };
 
 /*
@@ -82,5 +84,11 @@ struct ds_spf_eval {
 void ds_spf_eval(struct ds_dns *dns, const char *domain,
     struct ds_spf_eval *out);
 void ds_spf_eval_clear(struct ds_spf_eval *e);
+
+/*
+ * Is ip (text) inside one of e->nets? Only what the walk saw literally
+ * (ip4:, ip6:) or resolved (a:) counts; mx, ptr, exists do not.
+ */
+bool ds_spf_covers(const struct ds_spf_eval *e, const char *ip);
 
 #endif
