@@ -8,5 +8,6 @@
 #define DS_INGEST_COMMANDS_H
 
 int cmd_ingest(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ struct ds_cmd {
 static const struct ds_cmd cmds[] = {
 	{ "ingest", cmd_ingest, "store reports from files, Maildir, mbox, stdin" },
 	{ "reports", cmd_reports, "list stored aggregate reports" },
+	{ "verify", cmd_verify, "check SPF, DKIM and DMARC of one message" },
 	{ "doctor", cmd_doctor, "diagnose a domain's DMARC, SPF, DKIM setup" },
 };
 
