@@ -91,6 +91,13 @@ struct ds_finding *ds_doctor_add(struct ds_doctor *d, enum ds_sev sev,
     G_GNUC_PRINTF(5, 6);
 void ds_finding_fix(struct ds_finding *f, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
+
+/*
+ * ---- doctor_evidence.c ----
+ * Append one member to f's evidence: a string (NULL: null), an integer,
+ * a percentage part/whole (one decimal), a boolean, a time (ISO 8601
+ * UTC), an array of strings. Values are copied and escaped.
+ */
 void ds_ev_str(struct ds_finding *f, const char *key, const char *v);
 void ds_ev_int(struct ds_finding *f, const char *key, int64_t v);
 void ds_ev_pct(struct ds_finding *f, const char *key, int64_t part,
@@ -118,16 +125,24 @@ const char *ds_doctor_fmt(struct ds_doctor *d, const char *fmt, ...)
 void ds_doctor_skip(struct ds_doctor *d, const char *what,
     enum ds_dns_status st);
 
-/* Findings at or above fail_on? */
+/* Is any finding at or above fail_on? */
 bool ds_doctor_failed(const struct ds_doctor *d, enum ds_sev fail_on);
-/* Write the findings to f as text or as the JSON array. */
+/*
+ * Write the findings to f: text (wrapped at 78 columns, a summary line
+ * last) or the JSON array of {severity, code, message, evidence, fix}.
+ */
 void ds_doctor_emit(const struct ds_doctor *d, enum ds_outfmt fmt, FILE *f);
+/* "error", "warning", "info" */
 const char *ds_sev_name(enum ds_sev s);
 
 /* Is name domain or a subdomain of it (both lower case)? */
 bool ds_doctor_within(const char *name, const char *domain);
 
-/* ---- the families ---- */
+/*
+ * ---- the families: add their findings to d; false only on store
+ * errors (DS_ERROR_DB). DNS trouble is noted with ds_doctor_skip().
+ * ds_doctor_dmarc runs first: it sets d->dmarc for the others.
+ */
 bool ds_doctor_dmarc(struct ds_doctor *d, GError **err);
 bool ds_doctor_spf(struct ds_doctor *d, GError **err);
 bool ds_doctor_dkim(struct ds_doctor *d, GError **err);

@@ -111,6 +111,14 @@ policy_none(struct ds_doctor *d)
 		    "Watch the reports for two weeks%s.", next, d->domain,
 		    suggest(d, "p", next), strcmp(next, "reject") == 0 ? "" :
 		    ", then move to p=reject");
+	} else if (d->messages < MIN_MESSAGES) {
+		f = ds_doctor_add(d, DS_SEV_INFO, "dmarc-policy-none", fail,
+		    "%s publishes p=none: receivers take no action on mail "
+		    "that fails DMARC, and %" G_GINT64_FORMAT " reported "
+		    "messages are too few to tell whether enforcing is safe",
+		    d->domain, d->messages);
+		ds_finding_fix(f, "Collect reports for a few weeks (rua=), "
+		    "then run doctor again.");
 	} else {
 		f = ds_doctor_add(d, DS_SEV_INFO, "dmarc-policy-none", fail,
 		    "%s publishes p=none: receivers take no action on mail "
