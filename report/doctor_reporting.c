@@ -134,10 +134,17 @@ ds_doctor_reporting(struct ds_doctor *d, GError **err)
 		no_reports(d, w.ever);
 	if (ok && w.silent->len > 0) {
 		g_string_append_c(w.json, ']');
+		GString *names = g_string_new(NULL);
+		guint i;
+
+		for (i = 0; i < w.silent->len; i++)
+			g_string_append_printf(names, "%s%s", i ? ", " : "",
+			    ds_doctor_q(d, w.silent->pdata[i]));
 		f = ds_doctor_add(d, DS_SEV_WARNING, "reporter-silent", 0,
 		    "%u reporter%s stopped sending reports for %s: %s",
 		    w.silent->len, w.silent->len == 1 ? "" : "s", d->domain,
-		    ds_doctor_q(d, w.text->str));
+		    names->str);
+		g_string_free(names, TRUE);
 		ds_ev_raw(f, "reporters", w.json->str, w.text->str);
 		ds_finding_fix(f, "Check that the rua= mailbox still receives "
 		    "mail from them (not full, not filtering their "

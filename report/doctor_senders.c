@@ -40,11 +40,11 @@ spoofing(struct ds_doctor *d, GPtrArray *a, int64_t n)
 		ds_doctor_enrich(d, a->pdata[i]);
 	f = ds_doctor_add(d, enf ? DS_SEV_INFO : DS_SEV_WARNING,
 	    "sender-unknown-spoofing", n, "%" G_GINT64_FORMAT " messages "
-	    "from %u unknown source%s failed DMARC without any DKIM "
-	    "signature of %s: likely spoofing%s", n, a->len,
+	    "from %u unknown source%s failed DMARC without a DKIM "
+	    "signature of %s by a selector it uses: likely spoofing%s", n, a->len,
 	    a->len == 1 ? "" : "s", d->domain, enf ? ", which your policy "
-	    "already tells receivers to block" : ", and your policy lets "
-	    "it through");
+	    "already tells receivers to block" : ", and no enforced DMARC "
+	    "policy blocks it");
 	ds_ev_int(f, "messages", n);
 	ds_ev_sources(f, "sources", a, 10);
 	ds_ev_str(f, "policy", d->has_dmarc ? d->dmarc.p : NULL);

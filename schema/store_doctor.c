@@ -30,8 +30,20 @@ static const char sql_selectors[] =
     " GROUP BY d, s, r.org_name, res"
     " ORDER BY 5 DESC, d, s, r.org_name, res";
 
+/*
+ * own_sig counts a DKIM result for own_domain only when its (domain,
+ * selector) passed somewhere in the period: spoofers can claim d= of
+ * the domain with a made-up selector, a forwarder or list breaks a
+ * real one.
+ */
 static const char sql_sources[] =
-    "SELECT c.source_ip, sum(c.count),"
+    "WITH good (d, s) AS (SELECT DISTINCT"
+    "  lower(json_extract(x.value, '$.domain')),"
+    "  json_extract(x.value, '$.selector')"
+    "  FROM report r JOIN record c ON c.report_row = r.id,"
+    "  json_each(c.dkim_auth) x WHERE" PERIOD
+    "  AND lower(trim(json_extract(x.value, '$.result'))) = 'pass')"
+    " SELECT c.source_ip, sum(c.count),"
     " sum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
     "  THEN c.count ELSE 0 END),"
     " sum(CASE WHEN lower(c.dkim) = 'pass' THEN c.count ELSE 0 END),"
@@ -41,7 +53,8 @@ static const char sql_sources[] =
     "  lower(json_extract(x.value, '$.type')) IN ('forwarded',"
     "  'mailing_list', 'trusted_forwarder')) THEN c.count ELSE 0 END),"
     " sum(CASE WHEN EXISTS (SELECT 1 FROM json_each(c.dkim_auth) x WHERE"
-    "  " OURS(JDOM) ") THEN c.count ELSE 0 END),"
+    "  " OURS(JDOM) " AND (" JDOM ", json_extract(x.value, '$.selector'))"
+    "  IN good) THEN c.count ELSE 0 END),"
     " sum(CASE WHEN lower(c.dkim) = 'pass'"
     "  AND lower(coalesce(c.spf, '')) <> 'pass'"
     "  AND EXISTS (SELECT 1 FROM json_each(c.spf_auth) x WHERE"

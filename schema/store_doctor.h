@@ -45,7 +45,9 @@ struct ds_doc_source {
 	int64_t fwd_reason;	/* messages with reason forwarded,
 				   mailing_list or trusted_forwarder */
 	int64_t own_sig;	/* messages carrying a DKIM result for
-				   own_domain or a subdomain */
+				   own_domain or a subdomain with a
+				   selector that passed somewhere in the
+				   period (a real one, broken on the way) */
 	int64_t dkim_pass_spf_fail; /* aligned DKIM pass while the SPF
 				   result for own_domain (or a subdomain)
 				   was not pass */

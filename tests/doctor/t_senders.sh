@@ -16,6 +16,7 @@ cat >"$T/r" <<'R'
 192.0.2.40 20 pass pass example.com example.com:s1:pass example.com:pass
 203.0.113.5 60 fail fail example.com - example.com:fail
 203.0.113.6 5 fail fail example.com - example.com:softfail
+203.0.113.7 12 fail fail example.com example.com:fake:fail example.com:fail
 198.51.100.50 30 fail fail example.com example.com:s1:fail,list.example.org:l1:pass list.example.org:pass
 198.51.100.55 4 fail fail example.com - example.com:fail forwarded
 198.51.100.60 25 pass fail example.com example.com:s1:pass example.com:fail
@@ -32,7 +33,10 @@ DMARC="v=DMARC1; p=none; rua=mailto:dmarc@example.com"
 EXTRA="$BASE"
 doc
 has sender-unknown-spoofing warning
-ev sender-unknown-spoofing '.messages == 65 and (.sources | length) == 2'
+# a forged d=example.com signature with a selector never seen passing
+# is spoofing too
+ev sender-unknown-spoofing '.messages == 77 and (.sources | length) == 3'
+ev sender-unknown-spoofing '[.sources[].ip] | index("203.0.113.7") != null'
 ev sender-unknown-spoofing '.sources[0].ip == "203.0.113.5"'
 fix sender-unknown-spoofing 'p=quarantine, then p=reject'
 # the list (our signature broken), the forwarded reason and the
