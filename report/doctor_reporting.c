@@ -13,6 +13,7 @@
 #define DAY 86400
 #define MIN_SILENCE (3 * DAY)	/* reports come daily, a day late */
 #define MAX_SILENCE (90 * DAY)	/* older silence is history, not news */
+#define MAX_GAP_DAYS 3650	/* store_doctor.c refuses longer periods */
 
 struct rep_walk {
 	struct ds_doctor *d;
@@ -20,7 +21,7 @@ struct rep_walk {
 	int64_t ever;		/* reports before until */
 	GPtrArray *silent;	/* char *: org names */
 	GString *json, *text;
-	int64_t last_silent_end;
+	int64_t first;		/* earliest report begin */
 };
 
 static bool
@@ -30,6 +31,7 @@ rep_cb(const struct ds_doc_reporter *r, void *payload)
 	int64_t until = w->d->q.until, interval, limit, silence;
 
 	w->in_period += r->reports_period;
+	w->first = MIN(w->first, r->first_begin);
 	w->ever += r->reports_before;
 	if (r->reports_before < 2)
 		return true;
@@ -75,20 +77,24 @@ no_reports(struct ds_doctor *d, int64_t ever)
 
 /* days without reports between the first and the last covered day */
 static void
-gaps(struct ds_doctor *d, GError **err, bool *ok)
+gaps(struct ds_doctor *d, int64_t first, GError **err, bool *ok)
 {
+	struct ds_query q = d->q;
 	GArray *days = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
 	struct ds_finding *f;
 	int64_t start, lo, hi;
 	guint i, j, k;
 
-	*ok = ds_store_doc_missing_days(d->st, &d->q, days, err);
+	/* from the first report on, ten years at most */
+	q.since = MAX(q.since, first);
+	q.since = MAX(q.since, q.until - MAX_GAP_DAYS * DAY);
+	*ok = ds_store_doc_missing_days(d->st, &q, days, err);
 	if (!*ok || days->len == 0)
 		goto done;
-	start = d->q.since - (d->q.since % DAY + DAY) % DAY;
+	start = q.since - (q.since % DAY + DAY) % DAY;
 	lo = start;
-	hi = start + (d->q.until - start - 1) / DAY * DAY;
+	hi = start + (q.until - start - 1) / DAY * DAY;
 	/* the period's leading and trailing runs: before the first report,
 	   or reports still on their way */
 	for (i = 0; i < days->len && g_array_index(days, int64_t, i) == lo;
@@ -122,7 +128,7 @@ done:
 bool
 ds_doctor_reporting(struct ds_doctor *d, GError **err)
 {
-	struct rep_walk w = { d, 0, 0, NULL, NULL, NULL, 0 };
+	struct rep_walk w = { d, 0, 0, NULL, NULL, NULL, INT64_MAX };
 	struct ds_finding *f;
 	bool ok;
 
@@ -153,7 +159,7 @@ ds_doctor_reporting(struct ds_doctor *d, GError **err)
 		    "nothing is wrong.", d->domain);
 	}
 	if (ok && w.in_period > 0)
-		gaps(d, err, &ok);
+		gaps(d, w.first, err, &ok);
 	g_ptr_array_unref(w.silent);
 	g_string_free(w.json, TRUE);
 	g_string_free(w.text, TRUE);
