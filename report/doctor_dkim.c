@@ -275,7 +275,9 @@ ds_doctor_dkim(struct ds_doctor *d, GError **err)
 	w.by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
 	w.order = g_ptr_array_new_with_free_func(sel_free);
-	ok = ds_store_doc_selectors_each(d->st, &d->q, sel_cb, &w, err);
+	ok = ds_store_doc_selectors_each(d->st, &d->q, sel_cb, &w, err) &&
+	    ds_store_doc_failure_selectors_each(d->st, &d->q, sel_cb, &w,
+	    err);
 	for (i = 0; ok && i < w.order->len; i++)
 		check_sel(d, w.order->pdata[i]);
 	g_hash_table_destroy(w.by_key);

@@ -68,6 +68,20 @@ static const char sql_sources[] =
     " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD
     " GROUP BY c.source_ip ORDER BY 2 DESC, c.source_ip";
 
+static const char sql_has_failures[] =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+    " AND name = 'failure_report'";
+
+static const char sql_failure_selectors[] =
+    "SELECT lower(f.dkim_domain) AS d, f.dkim_selector AS s,"
+    " coalesce(f.reporter, '(unknown)') AS o, 'fail', count(*),"
+    " count(*), max(f.event_ts) FROM failure_report f"
+    " WHERE f.domain = ?1 AND f.event_ts >= ?2 AND f.event_ts < ?3"
+    " AND f.dkim_selector IS NOT NULL AND f.dkim_domain IS NOT NULL"
+    " AND lower(coalesce(f.auth_failure, 'dkim')) IN ('dkim', 'bodyhash',"
+    " 'revoked', 'signature')"
+    " GROUP BY d, s, o ORDER BY 5 DESC, d, s, o";
+
 static const char sql_from[] =
     "SELECT lower(c.header_from) AS hf, sum(c.count),"
     " sum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
@@ -133,6 +147,40 @@ ds_store_doc_selectors_each(struct ds_store *st, const struct ds_query *q,
 	int rc;
 
 	if ((s = prepare(st, sql_selectors, q, NULL, err)) == NULL)
+		return false;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.domain = TXT(s, 0);
+		r.selector = TXT(s, 1);
+		r.org_name = TXT(s, 2);
+		r.result = TXT(s, 3);
+		r.messages = I64(s, 4);
+		r.reports = I64(s, 5);
+		r.last_seen = I64(s, 6);
+		stop = !cb(&r, payload);
+	}
+	return finish(st, s, rc, stop, err);
+}
+
+/* See store_doctor.h. */
+bool
+ds_store_doc_failure_selectors_each(struct ds_store *st,
+    const struct ds_query *q, ds_doc_selector_cb cb, void *payload,
+    GError **err)
+{
+	struct ds_doc_selector r;
+	sqlite3_stmt *s;
+	bool stop = false, has;
+	int rc;
+
+	if ((s = prepare(st, sql_has_failures, q, NULL, err)) == NULL)
+		return false;
+	rc = sqlite3_step(s);
+	has = rc == SQLITE_ROW && I64(s, 0) > 0;
+	if (!finish(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, false, err))
+		return false;
+	if (!has)
+		return true;
+	if ((s = prepare(st, sql_failure_selectors, q, NULL, err)) == NULL)
 		return false;
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r.domain = TXT(s, 0);

@@ -88,6 +88,18 @@ bool ds_store_doc_selectors_each(struct ds_store *st,
     GError **err);
 
 /*
+ * The DKIM-Selector of failure reports (RFC 6591 §3.1, table
+ * failure_report of migration 003) about q->domain in the period (by
+ * event time) that failed DKIM (Auth-Failure dkim, bodyhash, revoked or
+ * signature, or absent), grouped by (DKIM-Domain, selector, reporter);
+ * result is "fail", reports the failure reports. Calls nothing when the
+ * store has no failure reports table.
+ */
+bool ds_store_doc_failure_selectors_each(struct ds_store *st,
+    const struct ds_query *q, ds_doc_selector_cb cb, void *payload,
+    GError **err);
+
+/*
  * Per source IP totals of q->domain's reports in the period, most
  * messages first. own_domain (lower case) decides own_sig and
  * dkim_pass_spf_fail; it is usually q->domain.
