@@ -20,6 +20,18 @@ mode_word(char m)
 	return m == 's' ? "strict" : "relaxed";
 }
 
+/* the note ds_dmarc_discover leaves about several records, or NULL */
+static const char *
+several(const struct ds_dmarc_policy *p)
+{
+	guint i;
+
+	for (i = 0; p->notes != NULL && i < p->notes->len; i++)
+		if (strstr(p->notes->pdata[i], "DMARC records") != NULL)
+			return p->notes->pdata[i];
+	return NULL;
+}
+
 /* discover by in->discovery; AUTO falls back to the tree walk */
 static enum ds_dmarc_disc
 discover(struct ds_dns *dns, const struct ds_verify_input *in,
@@ -30,8 +42,9 @@ discover(struct ds_dns *dns, const struct ds_verify_input *in,
 	how = in->discovery == DS_VERIFY_DISC_TREEWALK ?
 	    DS_DMARC_DISC_TREEWALK : DS_DMARC_DISC_PSL;
 	(void)ds_dmarc_discover(dns, from, how, p);
+	/* several records end RFC 7489 discovery: no walk past them */
 	if (in->discovery == DS_VERIFY_DISC_AUTO && !p->found &&
-	    !p->tempfail) {
+	    !p->tempfail && several(p) == NULL) {
 		ds_dmarc_policy_clear(p);
 		how = DS_DMARC_DISC_TREEWALK;
 		(void)ds_dmarc_discover(dns, from, how, p);
@@ -133,7 +146,11 @@ ds_verify_dmarc(struct ds_dns *dns, const struct ds_verify_input *in,
 		    p.notes->len > 0 ? (char *)p.notes->pdata[0] : "DNS");
 	} else {
 		bool up = strcmp(p.domain, p.org_domain) != 0;
-		char *head = g_strdup_printf("no DMARC record at _dmarc.%s%s%s; ",
+		const char *many = several(&p);
+		char *head;
+
+		head = many != NULL ? g_strdup_printf("%s; ", many) :
+		    g_strdup_printf("no DMARC record at _dmarc.%s%s%s; ",
 		    p.domain, up ? " or _dmarc." : "", up ? p.org_domain : "");
 
 		v->result = g_strdup("none");

@@ -23,6 +23,9 @@ static const struct ds_cmd cmds[] = {
 	{ "ingest", cmd_ingest, "store reports from files, Maildir, mbox, stdin" },
 	{ "reports", cmd_reports, "list stored aggregate reports" },
 	{ "verify", cmd_verify, "check SPF, DKIM and DMARC of one message" },
+	{ "summary", cmd_summary, "per domain: pass rates, policy, failing sources" },
+	{ "senders", cmd_senders, "who sends as the domain, with names behind IPs" },
+	{ "reporters", cmd_reporters, "who reports about the domain, and when last" },
 	{ "doctor", cmd_doctor, "diagnose a domain's DMARC, SPF, DKIM setup" },
 };
 

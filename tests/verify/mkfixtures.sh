@@ -110,7 +110,10 @@ msg() {
 }
 sign() { # $1 in, $2 out, $3 d=, $4 s=, $5 key, rest: dkimsign options
 	i=$1 o=$2 d=$3 s=$4 k=$5; shift 5
-	"$SIGN" -d "$d" -s "$s" -k "keys/$k.pem" "$@" <"$i" >"$o"
+	# libopendkim 2.11 leaks the signing key (dkim_privkey_load): the
+	# helper is not product code, so no leak check for it under ASan
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+	    "$SIGN" -d "$d" -s "$s" -k "keys/$k.pem" "$@" <"$i" >"$o"
 }
 msg plain.eml alice@example.com plain
 sign plain.eml pass2048.eml example.com k2048 k2048
