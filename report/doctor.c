@@ -116,6 +116,8 @@ ds_doctor_init(struct ds_doctor *d, struct ds_store *st, struct ds_dns *dns,
 	d->skipped = g_ptr_array_new_with_free_func(g_free);
 	d->pool = g_ptr_array_new_with_free_func(g_free);
 	d->enrich_left = 64;
+	if ((d->svc = ds_services_default(NULL, err)) == NULL)
+		return false;
 	return ds_store_doc_sources_each(st, &d->q, d->domain, add_source, d,
 	    err);
 }
@@ -136,6 +138,7 @@ ds_doctor_release(struct ds_doctor *d)
 		g_ptr_array_unref(d->skipped);
 	if (d->pool != NULL)
 		g_ptr_array_unref(d->pool);
+	ds_services_free(d->svc);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -22,6 +22,7 @@
 #include "schema/dmarc_policy.h"
 #include "schema/dns.h"
 #include "schema/store.h"
+#include "report/services.h"
 
 enum ds_sev { DS_SEV_INFO = 0, DS_SEV_WARNING, DS_SEV_ERROR };
 
@@ -45,8 +46,10 @@ struct ds_doc_src {
 	bool enriched;
 	char *ptr;		/* first PTR name or NULL */
 	int ptr_confirmed;	/* 1, 0, -1 unknown */
-	const char *service;	/* static name or NULL */
+	const char *service;	/* service name (owned by the doctor's
+				   pool) or NULL */
 	const char *include;	/* static SPF include or NULL */
+	bool mailbox;		/* service is a mailbox provider */
 };
 
 struct ds_doctor {
@@ -66,6 +69,7 @@ struct ds_doctor {
 	GPtrArray *skipped;	/* char *: checks DNS could not run */
 	GPtrArray *pool;	/* strings freed with the doctor */
 	unsigned enrich_left;	/* PTR lookups still allowed */
+	struct ds_services *svc;	/* the service table */
 };
 
 /* ---- doctor.c ---- */
@@ -152,17 +156,18 @@ bool ds_doctor_reporting(struct ds_doctor *d, GError **err);
 /* ---- doctor_services.c ---- */
 
 /*
- * PTR lookup, forward confirmation and the service of src (by PTR
- * name), once per source and within d->enrich_left lookups.
+ * PTR lookup, forward confirmation (ds_enrich_resolve) and the service
+ * of src (ds_services_match on its IP and PTR name), once per source
+ * and within d->enrich_left lookups; src->enriched stays false when DNS
+ * could not answer (noted with ds_doctor_skip).
  */
 void ds_doctor_enrich(struct ds_doctor *d, struct ds_doc_src *src);
 
 /*
- * The sending service whose outbound hosts have names ending in a
- * known suffix (ptr lower case), with the SPF include it documents.
- * Returns false when unknown. Static strings.
+ * The SPF include a service of services.tsv documents (static; NULL
+ * when there is no single one), and whether it is a mailbox provider
+ * whose users forward mail.
  */
-bool ds_doctor_service(const char *ptr, const char **name,
-    const char **include);
+const char *ds_doctor_service_include(const char *service, bool *mailbox);
 
 #endif

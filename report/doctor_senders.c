@@ -69,7 +69,7 @@ forwarding(struct ds_doctor *d, GPtrArray *a, int64_t n)
 	    "%" G_GINT64_FORMAT " messages from %u source%s look forwarded "
 	    "or sent through mailing lists (your DKIM signature present or "
 	    "DKIM pass with SPF fail, from hosts that are neither yours "
-	    "nor a known service)", n, a->len, a->len == 1 ? "" : "s");
+	    "nor a sending service)", n, a->len, a->len == 1 ? "" : "s");
 	ds_ev_int(f, "messages", n);
 	ds_ev_sources(f, "sources", a, 10);
 	ds_finding_fix(f, "Nothing to publish for these: forwarding breaks "
@@ -78,8 +78,9 @@ forwarding(struct ds_doctor *d, GPtrArray *a, int64_t n)
 	    "they should rewrite From or add ARC (RFC 8617).", d->domain);
 }
 
+/* a passing IP that no service of the table claims */
 static bool
-is_own(const struct ds_doctor *d, const struct ds_doc_src *s)
+is_own(const struct ds_doc_src *s)
 {
 	return s->service == NULL;
 }
@@ -102,7 +103,7 @@ own_ptr(struct ds_doctor *d)
 			continue;
 		looked++;
 		ds_doctor_enrich(d, s);
-		if (!s->enriched || !is_own(d, s))
+		if (!s->enriched || !is_own(s))
 			continue;
 		if (s->ptr == NULL)
 			g_ptr_array_add(none, s);
@@ -178,8 +179,8 @@ ds_doctor_senders(struct ds_doctor *d, GError **err)
 		    looked++ < MAX_ENRICH) {
 			/* DKIM carried it: forwarded unless ours/service */
 			ds_doctor_enrich(d, s);
-			if (s->enriched && s->service == NULL &&
-			    !(s->ptr && s->ptr_confirmed == 1 &&
+			if (s->enriched && (s->service == NULL ||
+			    s->mailbox) && !(s->ptr && s->ptr_confirmed == 1 &&
 			    ds_doctor_within(s->ptr, d->org))) {
 				g_ptr_array_add(fwd, s);
 				nfwd += s->dkim_pass_spf_fail;

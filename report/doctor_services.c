@@ -1,105 +1,97 @@
 /*
- * doctor_services.c - who is behind a source IP: its PTR name, whether
- * that name resolves back to the IP (forward-confirmed reverse DNS,
- * SPEC section 4), and the sending service with the SPF include it
- * documents.
+ * doctor_services.c - who is behind a source IP: PTR name and
+ * forward-confirmed reverse DNS (report/enrich.h, SPEC section 4), the
+ * sending service from the reporter's service table (report/services.h,
+ * schema/data/services.tsv plus the user's rules), and the SPF include
+ * each service documents, which only doctor needs.
  * SPDX-License-Identifier: MIT
  *
- * The service table is a small internal map until the reporter's
- * service table lands on main (then doctor switches to it). Lookups are
- * capped per run (d->enrich_left) and go through the budgeted, cached
- * struct ds_dns (THREATS #17).
+ * Doctor resolves now, without the ip_info cache: it diagnoses the DNS
+ * of today (or of a --dns-zone what-if), so a cached answer from
+ * another zone must not leak in. Lookups are capped per run
+ * (d->enrich_left), each IP in its own DNS budget window (THREATS #17).
  */
-#include <sys/socket.h>
 #include <string.h>
 
 #include "report/doctor.h"
+#include "report/enrich.h"
 
-struct service {
-	const char *suffix;	/* PTR names ending in .suffix */
-	const char *name;
-	const char *include;	/* the include its documentation gives */
+struct include {
+	const char *service;	/* name in services.tsv */
+	const char *include;	/* NULL: no single include to name */
+	bool mailbox;		/* a mailbox provider: DKIM pass with SPF
+				   fail from it is its users forwarding */
 };
 
-static const struct service services[] = {
-	{ "google.com", "Google Workspace", "_spf.google.com" },
-	{ "outlook.com", "Microsoft 365", "spf.protection.outlook.com" },
-	{ "amazonses.com", "Amazon SES", "amazonses.com" },
-	{ "sendgrid.net", "SendGrid", "sendgrid.net" },
-	{ "mcsv.net", "Mailchimp", "servers.mcsv.net" },
-	{ "rsgsv.net", "Mailchimp", "servers.mcsv.net" },
-	{ "mcdlv.net", "Mailchimp", "servers.mcsv.net" },
-	{ "mandrillapp.com", "Mandrill", "spf.mandrillapp.com" },
-	{ "mailgun.net", "Mailgun", "mailgun.org" },
-	{ "sparkpostmail.com", "SparkPost", "sparkpostmail.com" },
-	{ "mtasv.net", "Postmark", "spf.mtasv.net" },
-	{ "mailjet.com", "Mailjet", "spf.mailjet.com" },
-	{ "zoho.com", "Zoho Mail", "zoho.com" },
-	{ "zohomail.eu", "Zoho Mail", "zoho.eu" },
-	{ "exacttarget.com", "Salesforce Marketing Cloud",
-	  "cust-spf.exacttarget.com" },
-	{ "messagelabs.com", "Broadcom Email Security",
-	  "spf.messagelabs.com" },
-	{ "messagingengine.com", "Fastmail", "spf.messagingengine.com" },
-	{ "pphosted.com", "Proofpoint", NULL },
+/* from each service's sending documentation */
+static const struct include includes[] = {
+	{ "Google", "_spf.google.com", false },
+	{ "Microsoft 365", "spf.protection.outlook.com", false },
+	{ "Amazon SES", "amazonses.com", false },
+	{ "SendGrid", "sendgrid.net", false },
+	{ "Mailchimp", "servers.mcsv.net", false },
+	{ "Mailgun", "mailgun.org", false },
+	{ "Mailjet", "spf.mailjet.com", false },
+	{ "Postmark", "spf.mtasv.net", false },
+	{ "SparkPost", "sparkpostmail.com", false },
+	{ "Brevo", "spf.brevo.com", false },
+	{ "Campaign Monitor", "_spf.createsend.com", false },
+	{ "Constant Contact", "spf.constantcontact.com", false },
+	{ "Zendesk", "mail.zendesk.com", false },
+	{ "Salesforce", "_spf.salesforce.com", false },
+	{ "Zoho", "zoho.com", false },
+	{ "Fastmail", "spf.messagingengine.com", false },
+	{ "Barracuda", "spf.ess.barracudanetworks.com", false },
+	{ "Outlook.com", NULL, true },
+	{ "Yahoo", NULL, true },
+	{ "GMX / Web.de", NULL, true },
+	{ "Mail.ru", NULL, true },
+	{ "Yandex", NULL, true },
+	{ "Apple iCloud", NULL, true },
 };
 
-bool
-ds_doctor_service(const char *ptr, const char **name, const char **include)
+const char *
+ds_doctor_service_include(const char *service, bool *mailbox)
 {
 	size_t i;
 
-	for (i = 0; ptr != NULL && i < G_N_ELEMENTS(services); i++)
-		if (ds_doctor_within(ptr, services[i].suffix)) {
-			*name = services[i].name;
-			*include = services[i].include;
-			return true;
+	*mailbox = false;
+	for (i = 0; service != NULL && i < G_N_ELEMENTS(includes); i++)
+		if (strcmp(includes[i].service, service) == 0) {
+			*mailbox = includes[i].mailbox;
+			return includes[i].include;
 		}
-	return false;
-}
-
-static bool
-has_str(const GPtrArray *a, const char *s)
-{
-	guint i;
-
-	for (i = 0; a != NULL && i < a->len; i++)
-		if (g_ascii_strcasecmp(a->pdata[i], s) == 0)
-			return true;
-	return false;
+	return NULL;
 }
 
 void
 ds_doctor_enrich(struct ds_doctor *d, struct ds_doc_src *s)
 {
-	enum ds_dns_status st;
-	GPtrArray *a = NULL;
-	int fam;
+	struct ds_ipinfo info;
+	const char *svc;
 
 	if (s->enriched || s->ip == NULL || d->enrich_left == 0)
 		return;
 	d->enrich_left--;
-	s->enriched = true;
-	st = ds_dns_ptr(d->dns, s->ip, &a);
-	if (st == DS_DNS_TEMPFAIL || st == DS_DNS_OFFLINE) {
-		ds_doctor_skip(d, ds_doctor_fmt(d, "PTR of %s", s->ip), st);
-		s->enriched = false;
-		return;
+	ds_ipinfo_init(&info);
+	info.ip = g_strdup(s->ip);
+	ds_enrich_resolve(d->dns, s->ip, &info);
+	/* the IP rules of the table need no DNS */
+	svc = ds_services_match(d->svc, s->ip, info.ptr);
+	if (svc != NULL) {
+		s->service = ds_doctor_fmt(d, "%s", svc);
+		s->include = ds_doctor_service_include(svc, &s->mailbox);
 	}
-	if (a != NULL && a->len > 0)
-		s->ptr = g_ascii_strdown(a->pdata[0], -1);
-	if (a != NULL)
-		g_ptr_array_unref(a);
-	if (s->ptr == NULL)
-		return;
-	ds_doctor_service(s->ptr, &s->service, &s->include);
-	fam = strchr(s->ip, ':') != NULL ? AF_INET6 : AF_INET;
-	a = NULL;
-	st = ds_dns_addr(d->dns, s->ptr, fam, &a);
-	if (st == DS_DNS_OK)
-		s->ptr_confirmed = has_str(a, s->ip) ? 1 : 0;
-	else if (st == DS_DNS_NXDOMAIN || st == DS_DNS_NODATA)
-		s->ptr_confirmed = 0;
-	if (a != NULL)
-		g_ptr_array_unref(a);
+	if (info.status != NULL && (strcmp(info.status, "tempfail") == 0 ||
+	    strcmp(info.status, "offline") == 0)) {
+		ds_doctor_skip(d, ds_doctor_fmt(d, "PTR of %s", s->ip),
+		    strcmp(info.status, "offline") == 0 ? DS_DNS_OFFLINE :
+		    DS_DNS_TEMPFAIL);
+	} else {
+		s->enriched = true;
+		s->ptr = info.ptr;
+		info.ptr = NULL;
+		s->ptr_confirmed = info.ptr_confirmed;
+	}
+	ds_ipinfo_clear(&info);
 }

@@ -20,6 +20,7 @@ cat >"$T/r" <<'R'
 198.51.100.50 30 fail fail example.com example.com:s1:fail,list.example.org:l1:pass list.example.org:pass
 198.51.100.55 4 fail fail example.com - example.com:fail forwarded
 198.51.100.60 25 pass fail example.com example.com:s1:pass example.com:fail
+198.51.100.70 8 pass fail example.com example.com:s1:pass example.com:fail
 R
 report google.com 2 "$T/r"
 KEY=$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -27,7 +28,9 @@ KEY=$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 BASE="s1._domainkey.example.com. IN TXT $(txt "v=DKIM1; p=$KEY")
 30.2.0.192.in-addr.arpa. IN PTR host30.example.com.
 40.2.0.192.in-addr.arpa. IN PTR vps40.hoster.example.net.
-vps40.hoster.example.net. IN A 192.0.2.40"
+vps40.hoster.example.net. IN A 192.0.2.40
+70.100.51.198.in-addr.arpa. IN PTR mout.gmx.net.
+mout.gmx.net. IN A 198.51.100.70"
 
 DMARC="v=DMARC1; p=none; rua=mailto:dmarc@example.com"
 EXTRA="$BASE"
@@ -40,10 +43,12 @@ ev sender-unknown-spoofing '[.sources[].ip] | index("203.0.113.7") != null'
 ev sender-unknown-spoofing '.sources[0].ip == "203.0.113.5"'
 fix sender-unknown-spoofing 'p=quarantine, then p=reject'
 # the list (our signature broken), the forwarded reason and the
-# DKIM-pass/SPF-fail host are forwarding, not spoofing
+# DKIM-pass/SPF-fail hosts (unknown, or a mailbox provider: GMX users
+# forwarding) are forwarding, not spoofing, and need no include
 has sender-forwarding info
-ev sender-forwarding '.messages == 59'
-ev sender-forwarding '[.sources[].ip] | sort == ["198.51.100.50", "198.51.100.55", "198.51.100.60"]'
+ev sender-forwarding '.messages == 67'
+ev sender-forwarding '[.sources[].ip] | sort == ["198.51.100.50", "198.51.100.55", "198.51.100.60", "198.51.100.70"]'
+ev sender-forwarding '.sources[] | select(.ip == "198.51.100.70") | .service == "GMX / Web.de"'
 fix sender-forwarding 'keep DKIM signing'
 lacks spf-include-missing
 

@@ -118,7 +118,7 @@ mx2.example.com. IN A 198.51.100.20'
 SPF="v=spf1 ip4:192.0.2.0/24 -all"
 doc
 has spf-include-missing warning
-ev spf-include-missing '.service == "Google Workspace" and .include == "_spf.google.com" and .messages == 50'
+ev spf-include-missing '.service == "Google" and .include == "_spf.google.com" and .messages == 50'
 ev spf-include-missing '.sources[0].ip == "209.85.220.41"'
 fix spf-include-missing '"v=spf1 ip4:192.0.2.0/24 include:_spf.google.com -all"'
 has spf-ip-missing warning
