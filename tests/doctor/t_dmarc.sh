@@ -50,6 +50,7 @@ DMARC="v=DMARC1; p=rejekt; rua=mailto:dmarc@example.com"
 doc
 has dmarc-tag-invalid warning
 ev dmarc-tag-invalid '.problems[0] | contains("p=rejekt")'
+fix dmarc-tag-invalid 'Correct the tags listed'
 
 # p=none with 1000 of 1003 passing: reject is safe; 3 spoofed
 DMARC="v=DMARC1; p=none; rua=mailto:dmarc@example.com"

@@ -35,6 +35,7 @@ fix reporter-silent 'rua= mailbox still receives'
 has reporting-gaps info
 day=$(date -u -d "@$((TODAY - 11 * 86400))" +%Y-%m-%d)
 ev reporting-gaps ".days == [\"$day\"] and .days_without_reports == 1"
+fix reporting-gaps 'quarantined input'
 
 # as seen 8 days ago, yahoo was not silent
 doc --until "@$((TODAY - 7 * 86400))"

@@ -85,5 +85,7 @@ lacks sender-ptr-unaligned
 "$DS_BIN" doctor example.com --db "$DB" --offline --format json \
     >"$T/out.json" || true
 has doctor-dns-unavailable info
+ev doctor-dns-unavailable '.checks | index("SPF record: offline (no DNS)") != null'
+fix doctor-dns-unavailable '--dns-zone FILE'
 lacks sender-ptr-missing
 echo "1 passed, 0 failed"

@@ -79,6 +79,7 @@ SPF="v=spf1 ip4:192.0.2.0/24 ?all"
 doc
 has spf-neutral-all warning
 lacks spf-pass-all
+fix spf-neutral-all '"v=spf1 ip4:192.0.2.0/24 -all"'
 SPF="v=spf1 redirect=_spf.example.com"
 EXTRA='_spf.example.com. IN TXT "v=spf1 ip4:192.0.2.0/24 ?all"'
 doc
@@ -98,6 +99,7 @@ EXTRA='nospf.example.net. IN TXT "just text"'
 doc
 has spf-permerror error
 ev spf-permerror '.errors[0] | contains("nospf.example.net has no SPF record")'
+fix spf-permerror 'every include has exactly one v=spf1 record'
 SPF="v=spf1 ip4:999.0.2.0/24 -all"
 doc
 has spf-permerror error
