@@ -26,6 +26,7 @@ struct rep {
 struct sel {
 	char *domain, *selector;
 	int64_t pass, fail;
+	int64_t spf_pass;	/* messages SPF says are ours */
 	GHashTable *reporters;	/* org_name -> struct rep */
 };
 
@@ -94,6 +95,7 @@ sel_cb(const struct ds_doc_selector *r, void *payload)
 		rp = g_new0(struct rep, 1);
 		g_hash_table_insert(s->reporters, g_strdup(r->org_name), rp);
 	}
+	s->spf_pass += r->spf_pass;
 	if (c > 0) {
 		rp->pass += r->messages;
 		s->pass += r->messages;
@@ -232,7 +234,11 @@ check_sel(struct ds_doctor *d, const struct sel *s)
 	}
 	if (txt != NULL)
 		g_ptr_array_unref(txt);
-	if (s->fail == 0 && !ok)
+	/*
+	 * A selector that never passed, on mail that SPF does not vouch
+	 * for either, is most likely made up by a spoofer: no key to fix.
+	 */
+	if (!ok && (s->fail == 0 || (s->pass == 0 && s->spf_pass == 0)))
 		return;
 	if (st != DS_DNS_OK)
 		key_problem(d, s, name, "dkim-key-missing", ds_doctor_fmt(d,

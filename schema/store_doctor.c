@@ -24,7 +24,8 @@ static const char sql_selectors[] =
     "SELECT lower(json_extract(j.value, '$.domain')) AS d,"
     " json_extract(j.value, '$.selector') AS s, r.org_name,"
     " lower(trim(json_extract(j.value, '$.result'))) AS res,"
-    " sum(c.count), count(DISTINCT r.id), max(r.end_ts)"
+    " sum(c.count), count(DISTINCT r.id), max(r.end_ts),"
+    " sum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)"
     " FROM report r JOIN record c ON c.report_row = r.id,"
     " json_each(c.dkim_auth) j WHERE" PERIOD
     " GROUP BY d, s, r.org_name, res"
@@ -75,7 +76,9 @@ static const char sql_has_failures[] =
 static const char sql_failure_selectors[] =
     "SELECT lower(f.dkim_domain) AS d, f.dkim_selector AS s,"
     " coalesce(f.reporter, '(unknown)') AS o, 'fail', count(*),"
-    " count(*), max(f.event_ts) FROM failure_report f"
+    " count(*), max(f.event_ts),"
+    " sum(instr(lower(coalesce(f.identity_alignment, '')), 'spf') > 0)"
+    " FROM failure_report f"
     " WHERE f.domain = ?1 AND f.event_ts >= ?2 AND f.event_ts < ?3"
     " AND f.dkim_selector IS NOT NULL AND f.dkim_domain IS NOT NULL"
     " AND lower(coalesce(f.auth_failure, 'dkim')) IN ('dkim', 'bodyhash',"
@@ -156,6 +159,7 @@ ds_store_doc_selectors_each(struct ds_store *st, const struct ds_query *q,
 		r.messages = I64(s, 4);
 		r.reports = I64(s, 5);
 		r.last_seen = I64(s, 6);
+		r.spf_pass = I64(s, 7);
 		stop = !cb(&r, payload);
 	}
 	return finish(st, s, rc, stop, err);
@@ -190,6 +194,7 @@ ds_store_doc_failure_selectors_each(struct ds_store *st,
 		r.messages = I64(s, 4);
 		r.reports = I64(s, 5);
 		r.last_seen = I64(s, 6);
+		r.spf_pass = I64(s, 7);
 		stop = !cb(&r, payload);
 	}
 	return finish(st, s, rc, stop, err);

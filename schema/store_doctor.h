@@ -30,6 +30,8 @@ struct ds_doc_selector {
 	const char *org_name;	/* the reporter */
 	const char *result;	/* lower case; NULL when absent */
 	int64_t messages;
+	int64_t spf_pass;	/* of those, policy_evaluated spf=pass:
+				   mail SPF says is the domain's own */
 	int64_t reports;	/* distinct reports */
 	int64_t last_seen;	/* largest report end */
 };
@@ -92,7 +94,8 @@ bool ds_store_doc_selectors_each(struct ds_store *st,
  * failure_report of migration 003) about q->domain in the period (by
  * event time) that failed DKIM (Auth-Failure dkim, bodyhash, revoked or
  * signature, or absent), grouped by (DKIM-Domain, selector, reporter);
- * result is "fail", reports the failure reports. Calls nothing when the
+ * result is "fail", messages and reports the failure reports, spf_pass
+ * those whose Identity-Alignment names spf. Calls nothing when the
  * store has no failure reports table.
  */
 bool ds_store_doc_failure_selectors_each(struct ds_store *st,

@@ -30,6 +30,7 @@ R
 cat >"$T/y" <<'R'
 192.0.2.10 20 pass pass example.com example.com:s1:fail,example.com:s2:fail example.com:pass
 192.0.2.10 2 pass pass example.com example.com:s3:fail example.com:pass
+203.0.113.5 30 fail fail example.com example.com:default:fail example.com:fail
 R
 report google.com 2 "$T/g"
 report yahoo.com 2 "$T/y"
@@ -41,6 +42,10 @@ doc
 has dkim-key-missing error
 ev dkim-key-missing '.selector == "s1" and .name == "s1._domainkey.example.com"'
 ev dkim-key-missing '.messages_fail == 120 and .reporters == 2'
+# "default" only ever failed, on mail SPF does not vouch for either: a
+# spoofer's made-up selector, no key to publish
+n=$(jq '[.[] | select(.code == "dkim-key-missing")] | length' "$T/out.json")
+[ "$n" -eq 1 ] || fail "$n dkim-key-missing findings, want 1 (s1)"
 fix dkim-key-missing 'Publish the public key of selector s1 as TXT at s1._domainkey.example.com'
 [ "$RC" -eq 1 ] || fail "missing key exits $RC, want 1"
 

@@ -47,9 +47,10 @@ sel_cb(const struct ds_doc_selector *r, void *payload)
 	GString *g = payload;
 
 	g_string_append_printf(g, "%s/%s/%s/%s/%" G_GINT64_FORMAT "/%"
-	    G_GINT64_FORMAT ";", r->domain ? r->domain : "-",
-	    r->selector ? r->selector : "-", r->org_name,
-	    r->result ? r->result : "-", r->messages, r->reports);
+	    G_GINT64_FORMAT "/%" G_GINT64_FORMAT ";", r->domain ? r->domain :
+	    "-", r->selector ? r->selector : "-", r->org_name,
+	    r->result ? r->result : "-", r->messages, r->reports,
+	    r->spf_pass);
 	return true;
 }
 
@@ -69,10 +70,10 @@ test_selectors(void **state)
 	assert_true(ds_store_doc_selectors_each(f->st, &q, sel_cb, g, &e));
 	assert_null(e);
 	assert_string_equal(g->str,
-	    "esp.example/-/google.com/fail/13/2;"
-	    "example.com/s1/google.com/pass/13/2;"
-	    "esp.example/-/yahoo.com/fail/1/1;"
-	    "example.com/s1/yahoo.com/pass/1/1;");
+	    "esp.example/-/google.com/fail/13/2/0;"
+	    "example.com/s1/google.com/pass/13/2/0;"
+	    "esp.example/-/yahoo.com/fail/1/1/0;"
+	    "example.com/s1/yahoo.com/pass/1/1/0;");
 	g_string_free(g, TRUE);
 }
 
@@ -182,23 +183,24 @@ test_failure_selectors(void **state)
 	assert_int_equal(sqlite3_exec(w, "CREATE TABLE failure_report ("
 	    "id INTEGER PRIMARY KEY, domain TEXT COLLATE NOCASE, event_ts "
 	    "INTEGER, reporter TEXT, dkim_domain TEXT, dkim_selector TEXT, "
-	    "auth_failure TEXT);"
+	    "auth_failure TEXT, identity_alignment TEXT);"
 	    "INSERT INTO failure_report VALUES (1, 'example.com', "
-	    "86400000 + 5, 'yahoo.com', 'Example.com', 'k9', 'bodyhash');"
+	    "86400000 + 5, 'yahoo.com', 'Example.com', 'k9', 'bodyhash',"
+	    " 'spf');"
 	    "INSERT INTO failure_report VALUES (2, 'EXAMPLE.com', "
-	    "86400000 + 6, 'yahoo.com', 'example.com', 'k9', NULL);"
+	    "86400000 + 6, 'yahoo.com', 'example.com', 'k9', NULL, NULL);"
 	    "INSERT INTO failure_report VALUES (3, 'example.com', "
-	    "86400000 + 7, 'yahoo.com', 'example.com', 'k9', 'spf');"
+	    "86400000 + 7, 'yahoo.com', 'example.com', 'k9', 'spf', NULL);"
 	    "INSERT INTO failure_report VALUES (4, 'other.test', "
-	    "86400000 + 8, 'yahoo.com', 'other.test', 'k9', 'dkim');"
+	    "86400000 + 8, 'yahoo.com', 'other.test', 'k9', 'dkim', NULL);"
 	    "INSERT INTO failure_report VALUES (5, 'example.com', "
-	    "86400000 * 2, 'yahoo.com', 'example.com', 'k9', 'dkim');",
+	    "86400000 * 2, 'yahoo.com', 'example.com', 'k9', 'dkim', NULL);",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(w);
 	assert_true(ds_store_doc_failure_selectors_each(f->st, &q, sel_cb,
 	    g, &e));
 	assert_null(e);
-	assert_string_equal(g->str, "example.com/k9/yahoo.com/fail/2/2;");
+	assert_string_equal(g->str, "example.com/k9/yahoo.com/fail/2/2/1;");
 	g_string_free(g, TRUE);
 }
 
