@@ -43,15 +43,22 @@ cmd_ingest(int argc, char **argv)
 	struct ds_limits lim;
 	struct ds_pipeline *pl = NULL;
 	struct ds_store *st = NULL;
+	struct ds_dns *dns = NULL;
+	GOptionEntry *all;
 	GError *e = NULL;
 	int i, rc = DS_EXIT_OK;
 	char *sum;
+	bool ok;
 
-	if (!ds_cli_parse("ingest", "PATH|URL|- ...",
+	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	ok = ds_cli_parse("ingest", "PATH|URL|- ...",
 	    "Store the DMARC reports found in files, directories, Maildirs,\n"
 	    "mbox files, raw messages or standard input (-). The content\n"
-	    "decides the type: XML, gzip, zip, mail, mbox.",
-	    entries, &argc, &argv))
+	    "decides the type: XML, gzip, zip, mail, mbox. Failure reports\n"
+	    "are re-verified with DNS as it is now (--offline, --dns-zone).",
+	    all, &argc, &argv);
+	g_free(all);
+	if (!ok)
 		return DS_EXIT_USAGE;
 	if (argc < 2) {
 		fprintf(stderr, "dmarcsift ingest: nothing to ingest "
@@ -64,6 +71,10 @@ cmd_ingest(int argc, char **argv)
 		    max_message);
 		return DS_EXIT_USAGE;
 	}
+	/* a bad zone file is a usage error before anything is stored */
+	if ((ds_cli_dns.offline || ds_cli_dns.zone) &&
+	    (dns = ds_cli_open_dns(&e)) == NULL)
+		goto fail;
 	if ((st = ds_cli_open_store(&e)) == NULL ||
 	    !ds_store_lock(st, 30000, &e))
 		goto fail;
@@ -71,6 +82,7 @@ cmd_ingest(int argc, char **argv)
 	opts.verbose = ds_cli.verbose;
 	pl = ds_pipeline_new(st, &lim, &opts);
 	ds_failure_hook_install(pl);
+	ds_failure_hook_set_dns(pl, dns);
 	for (i = 1; i < argc; i++) {
 		if (!ds_source_local_ingest(pl, argv[i], &e))
 			break;
@@ -94,5 +106,6 @@ done:
 	ds_failure_hook_remove(pl);
 	ds_pipeline_free(pl);
 	ds_store_close(st);
+	ds_dns_free(dns);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #define DS_INGEST_COMMANDS_H
 
 int cmd_ingest(int argc, char **argv);
+int cmd_failures(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ struct ds_cmd {
 static const struct ds_cmd cmds[] = {
 	{ "ingest", cmd_ingest, "store reports from files, Maildir, mbox, stdin" },
 	{ "reports", cmd_reports, "list stored aggregate reports" },
+	{ "failures", cmd_failures, "failure reports, re-verified (show ID)" },
 	{ "verify", cmd_verify, "check SPF, DKIM and DMARC of one message" },
 	{ "summary", cmd_summary, "per domain: pass rates, policy, failing sources" },
 	{ "senders", cmd_senders, "who sends as the domain, with names behind IPs" },
