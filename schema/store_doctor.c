@@ -82,7 +82,7 @@ static const char sql_failure_selectors[] =
     " WHERE f.domain = ?1 AND f.event_ts >= ?2 AND f.event_ts < ?3"
     " AND f.dkim_selector IS NOT NULL AND f.dkim_domain IS NOT NULL"
     " AND lower(coalesce(f.auth_failure, 'dkim')) IN ('dkim', 'bodyhash',"
-    " 'revoked', 'signature')"
+    " 'revoked', 'signature', 'dmarc')"
     " GROUP BY d, s, o ORDER BY 5 DESC, d, s, o";
 
 static const char sql_from[] =

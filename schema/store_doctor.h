@@ -92,8 +92,8 @@ bool ds_store_doc_selectors_each(struct ds_store *st,
 /*
  * The DKIM-Selector of failure reports (RFC 6591 §3.1, table
  * failure_report of migration 003) about q->domain in the period (by
- * event time) that failed DKIM (Auth-Failure dkim, bodyhash, revoked or
- * signature, or absent), grouped by (DKIM-Domain, selector, reporter);
+ * event time) that failed DKIM or DMARC (Auth-Failure dkim, bodyhash,
+ * revoked, signature, dmarc, or absent), grouped by (DKIM-Domain, selector, reporter);
  * result is "fail", messages and reports the failure reports, spf_pass
  * those whose Identity-Alignment names spf. Calls nothing when the
  * store has no failure reports table.

@@ -96,4 +96,35 @@ n=$(jq '[.[] | select(.code == "dkim-selector-inconsistent")] | length' \
 # s1 has failures at both reporters and no pass: not inconsistent
 jq -e 'all(.[]; .code != "dkim-selector-inconsistent" or .evidence.selector != "s1")' \
     "$T/out.json" >/dev/null || fail "s1 reported inconsistent"
+
+# a failure report (RFC 6591) naming selector arf1, whose mail SPF
+# vouched for (Identity-Alignment: spf): its key is missing too
+arf() {
+	d=$(date -u -R -d "@$((NOW - 2 * 86400))")
+	printf '%s\n' "From: DMARC Failure Reports <ruf@reporter.example>" \
+	    "To: dmarc-ruf@example.com" "Subject: DMARC failure report" \
+	    "Date: $d" "Message-ID: <arf-$1@reporter.example>" \
+	    "MIME-Version: 1.0" "Content-Type: multipart/report;" \
+	    " report-type=feedback-report; boundary=\"b1\"" "" "--b1" \
+	    "Content-Type: text/plain" "" "failure report" "" "--b1" \
+	    "Content-Type: message/feedback-report" "" \
+	    "Feedback-Type: auth-failure" "Version: 1" "Arrival-Date: $d" \
+	    "Source-IP: 192.0.2.10" "Reported-Domain: example.com" \
+	    "Auth-Failure: dkim" "DKIM-Domain: example.com" \
+	    "DKIM-Selector: arf1" "Identity-Alignment: spf" "" "--b1" \
+	    "Content-Type: text/rfc822-headers" "" \
+	    "From: someone@example.com" "Subject: hello" "" "--b1--"
+}
+arf 1 >"$T/arf1.eml"
+arf 2 >"$T/arf2.eml"
+"$DS_BIN" ingest -q --offline --db "$DB" "$T/arf1.eml" "$T/arf2.eml" ||
+    fail "ingest of the failure reports failed"
+doc
+has dkim-key-missing error
+ev dkim-key-missing '.selector == "arf1" and .messages_fail == 2'
+fix dkim-key-missing 'TXT at arf1._domainkey.example.com'
+EXTRA="$EXTRA
+$(sel arf1 "v=DKIM1; k=rsa; p=$K2048")"
+doc
+lacks dkim-key-missing
 echo "1 passed, 0 failed"

@@ -177,30 +177,38 @@ test_failure_selectors(void **state)
 	period(&q, 0, 2);
 	assert_true(ds_store_doc_failure_selectors_each(f->st, &q, sel_cb,
 	    g, &e));
-	assert_int_equal(g->len, 0);	/* no failure_report table */
-	/* the columns of migration 003 the query reads */
+	assert_int_equal(g->len, 0);	/* no failure report yet */
 	assert_int_equal(sqlite3_open(f->path, &w), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(w, "CREATE TABLE failure_report ("
-	    "id INTEGER PRIMARY KEY, domain TEXT COLLATE NOCASE, event_ts "
-	    "INTEGER, reporter TEXT, dkim_domain TEXT, dkim_selector TEXT, "
-	    "auth_failure TEXT, identity_alignment TEXT);"
-	    "INSERT INTO failure_report VALUES (1, 'example.com', "
-	    "86400000 + 5, 'yahoo.com', 'Example.com', 'k9', 'bodyhash',"
-	    " 'spf');"
-	    "INSERT INTO failure_report VALUES (2, 'EXAMPLE.com', "
-	    "86400000 + 6, 'yahoo.com', 'example.com', 'k9', NULL, NULL);"
-	    "INSERT INTO failure_report VALUES (3, 'example.com', "
-	    "86400000 + 7, 'yahoo.com', 'example.com', 'k9', 'spf', NULL);"
-	    "INSERT INTO failure_report VALUES (4, 'other.test', "
-	    "86400000 + 8, 'yahoo.com', 'other.test', 'k9', 'dkim', NULL);"
-	    "INSERT INTO failure_report VALUES (5, 'example.com', "
-	    "86400000 * 2, 'yahoo.com', 'example.com', 'k9', 'dkim', NULL);",
+#define ROW "INSERT INTO failure_report (identity, domain, event_ts," \
+    " reporter, dkim_domain, dkim_selector, auth_failure," \
+    " identity_alignment, ingested_at) VALUES "
+	assert_int_equal(sqlite3_exec(w,
+	    ROW "('a', 'example.com', 86400000 + 5, 'yahoo.com',"
+	    " 'Example.com', 'k9', 'bodyhash', 'spf', 0);"
+	    ROW "('b', 'EXAMPLE.com', 86400000 + 6, 'yahoo.com',"
+	    " 'example.com', 'k9', NULL, NULL, 0);"
+	    ROW "('c', 'example.com', 86400000 + 7, 'yahoo.com',"
+	    " 'example.com', 'k9', 'spf', NULL, 0);"
+	    ROW "('d', 'other.test', 86400000 + 8, 'yahoo.com',"
+	    " 'other.test', 'k9', 'dkim', NULL, 0);"
+	    ROW "('e', 'example.com', 86400000 * 2, 'yahoo.com',"
+	    " 'example.com', 'k9', 'dkim', NULL, 0);"
+	    ROW "('f', 'example.com', 86400000 + 9, 'yahoo.com',"
+	    " 'example.com', NULL, 'dkim', NULL, 0);",
 	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(w);
+#undef ROW
 	assert_true(ds_store_doc_failure_selectors_each(f->st, &q, sel_cb,
 	    g, &e));
 	assert_null(e);
 	assert_string_equal(g->str, "example.com/k9/yahoo.com/fail/2/2/1;");
+	/* a store without the table (before migration 003): nothing */
+	assert_int_equal(sqlite3_exec(w, "DROP TABLE failure_sample;"
+	    "DROP TABLE failure_report;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(w);
+	g_string_truncate(g, 0);
+	assert_true(ds_store_doc_failure_selectors_each(f->st, &q, sel_cb,
+	    g, &e));
+	assert_int_equal(g->len, 0);
 	g_string_free(g, TRUE);
 }
 
