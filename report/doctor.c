@@ -66,6 +66,7 @@ src_free(gpointer p)
 
 	g_free(s->ip);
 	g_free(s->ptr);
+	g_free(s->spf_domain);
 	g_free(s);
 }
 
@@ -86,6 +87,7 @@ add_source(const struct ds_doc_source *r, void *payload)
 	s->dkim_pass_spf_fail = r->dkim_pass_spf_fail;
 	s->first_seen = r->first_seen;
 	s->last_seen = r->last_seen;
+	s->spf_domain = g_strdup(r->spf_fail_domain);
 	s->ptr_confirmed = -1;
 	g_ptr_array_add(d->sources, s);
 	d->messages += r->messages;

@@ -42,6 +42,7 @@ struct ds_doc_src {
 	int64_t messages, dmarc_pass, dkim_pass, spf_pass, reporters;
 	int64_t fwd_reason, own_sig, dkim_pass_spf_fail;
 	int64_t first_seen, last_seen;
+	char *spf_domain;	/* SPF domain of its DKIM-pass/SPF-fail mail */
 	/* enrichment, filled on demand by ds_doctor_enrich() */
 	bool enriched;
 	char *ptr;		/* first PTR name or NULL */

@@ -12,6 +12,7 @@
 #include "report/spf_check.h"
 
 #define MAX_DKIM_ONLY 20	/* sources looked up for the include check */
+#define MAX_SPF_DOMAINS 5	/* envelope domains whose SPF is checked */
 
 /* the record with "include:inc" (or ip) inserted before all/redirect */
 static const char *
@@ -84,32 +85,27 @@ by_dkim_only(gconstpointer a, gconstpointer b)
 	return x->dkim_pass_spf_fail > y->dkim_pass_spf_fail ? -1 : 1;
 }
 
-/* DKIM passes, SPF for our domain fails: a service or server missing */
+/*
+ * DKIM passes, SPF fails for spf_domain (d->domain or an envelope
+ * subdomain, whose policy is e): a service or own server missing.
+ */
 static void
-not_included(struct ds_doctor *d, const struct ds_spf_eval *e)
+not_included_at(struct ds_doctor *d, const char *spf_domain,
+    const struct ds_spf_eval *e, GPtrArray *cand)
 {
-	GPtrArray *cand = g_ptr_array_new(), *own = g_ptr_array_new();
+	GPtrArray *own = g_ptr_array_new(), *order = g_ptr_array_new();
 	GHashTable *by_svc;
-	GHashTableIter it;
-	gpointer key, val;
 	struct ds_finding *f;
+	const char *sdq = ds_doctor_q(d, spf_domain);
 	int64_t own_msgs = 0;
-	guint i;
+	guint i, k;
 
 	by_svc = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 	    (GDestroyNotify)g_ptr_array_unref);
-	for (i = 0; i < d->sources->len; i++) {
-		struct ds_doc_src *s = d->sources->pdata[i];
-
-		if (s->dkim_pass_spf_fail > 0)
-			g_ptr_array_add(cand, s);
-	}
-	g_ptr_array_sort(cand, by_dkim_only);
-	for (i = 0; i < cand->len && i < MAX_DKIM_ONLY; i++) {
+	for (i = 0; i < cand->len; i++) {
 		struct ds_doc_src *s = cand->pdata[i];
 		GPtrArray *a;
 
-		ds_doctor_enrich(d, s);
 		if (s->service != NULL && s->include != NULL) {
 			if (has_include(e, s->include))
 				continue;
@@ -118,18 +114,18 @@ not_included(struct ds_doctor *d, const struct ds_spf_eval *e)
 				a = g_ptr_array_new();
 				g_hash_table_insert(by_svc,
 				    (gpointer)s->include, a);
+				g_ptr_array_add(order, a);
 			}
 			g_ptr_array_add(a, s);
-		} else if (s->ptr != NULL && s->ptr_confirmed == 1 &&
-		    ds_doctor_within(s->ptr, d->org) &&
+		} else if (s->service == NULL && s->ptr != NULL &&
+		    s->ptr_confirmed == 1 && ds_doctor_within(s->ptr, d->org) &&
 		    !ds_spf_covers(e, s->ip)) {
 			g_ptr_array_add(own, s);
 			own_msgs += s->dkim_pass_spf_fail;
 		}
 	}
-	g_hash_table_iter_init(&it, by_svc);
-	while (g_hash_table_iter_next(&it, &key, &val)) {
-		GPtrArray *a = val;
+	for (k = 0; k < order->len; k++) {
+		GPtrArray *a = order->pdata[k];
 		const struct ds_doc_src *s0 = a->pdata[0];
 		int64_t n = 0;
 
@@ -138,17 +134,18 @@ not_included(struct ds_doctor *d, const struct ds_spf_eval *e)
 			    ->dkim_pass_spf_fail;
 		f = ds_doctor_add(d, DS_SEV_WARNING, "spf-include-missing", n,
 		    "%" G_GINT64_FORMAT " messages from %s (%u IP%s) pass "
-		    "DKIM but fail SPF for %s: the SPF record does not "
+		    "DKIM but fail SPF for %s: its SPF record does not "
 		    "include %s", n, s0->service, a->len, a->len == 1 ? "" :
-		    "s", d->domain, s0->include);
+		    "s", sdq, s0->include);
 		ds_ev_str(f, "service", s0->service);
 		ds_ev_str(f, "include", s0->include);
+		ds_ev_str(f, "spf_domain", spf_domain);
 		ds_ev_int(f, "messages", n);
 		ds_ev_sources(f, "sources", a, 10);
 		ds_ev_str(f, "record", e->text);
 		ds_finding_fix(f, "If you send through %s, add "
 		    "include:%s to the SPF record of %s: \"%s\".",
-		    s0->service, s0->include, d->domain, with_term(d, e->text,
+		    s0->service, s0->include, sdq, with_term(d, e->text,
 		    ds_doctor_fmt(d, "include:%s", s0->include)));
 	}
 	if (own->len > 0) {
@@ -156,19 +153,73 @@ not_included(struct ds_doctor *d, const struct ds_spf_eval *e)
 
 		f = ds_doctor_add(d, DS_SEV_WARNING, "spf-ip-missing",
 		    own_msgs, "%" G_GINT64_FORMAT " messages from %u of your "
-		    "own server%s (PTR under %s) pass DKIM but fail SPF: the "
-		    "SPF record does not cover %s", own_msgs, own->len,
-		    own->len == 1 ? "" : "s", d->org, s0->ip);
+		    "own server%s (PTR under %s) pass DKIM but fail SPF for "
+		    "%s: its SPF record does not cover %s", own_msgs,
+		    own->len, own->len == 1 ? "" : "s", d->org, sdq, s0->ip);
+		ds_ev_str(f, "spf_domain", spf_domain);
 		ds_ev_sources(f, "sources", own, 10);
 		ds_ev_str(f, "record", e->text);
 		ds_finding_fix(f, "Add the server's address to the SPF record "
-		    "of %s: \"%s\".", d->domain, with_term(d, e->text,
+		    "of %s: \"%s\".", sdq, with_term(d, e->text,
 		    ds_doctor_fmt(d, "%s:%s", strchr(s0->ip, ':') ? "ip6" :
 		    "ip4", s0->ip)));
 	}
 	g_hash_table_destroy(by_svc);
-	g_ptr_array_unref(cand);
+	g_ptr_array_unref(order);
 	g_ptr_array_unref(own);
+}
+
+/* the DKIM-pass/SPF-fail sources, by the SPF domain that failed */
+static void
+not_included(struct ds_doctor *d, const struct ds_spf_eval *e)
+{
+	GPtrArray *cand = g_ptr_array_new(), *doms, *sub;
+	struct ds_spf_eval other;
+	guint i, k;
+
+	doms = g_ptr_array_new();
+	for (i = 0; i < d->sources->len; i++) {
+		struct ds_doc_src *s = d->sources->pdata[i];
+
+		if (s->dkim_pass_spf_fail > 0)
+			g_ptr_array_add(cand, s);
+	}
+	g_ptr_array_sort(cand, by_dkim_only);
+	g_ptr_array_set_size(cand, MIN(cand->len, MAX_DKIM_ONLY));
+	for (i = 0; i < cand->len; i++) {
+		struct ds_doc_src *s = cand->pdata[i];
+		const char *sd = s->spf_domain ? s->spf_domain : d->domain;
+
+		ds_doctor_enrich(d, s);
+		if (!g_ptr_array_find_with_equal_func(doms, sd, g_str_equal,
+		    NULL) && doms->len < MAX_SPF_DOMAINS)
+			g_ptr_array_add(doms, (gpointer)sd);
+	}
+	for (k = 0; k < doms->len; k++) {
+		const char *sd = doms->pdata[k];
+		bool top = strcmp(sd, d->domain) == 0;
+
+		sub = g_ptr_array_new();
+		for (i = 0; i < cand->len; i++) {
+			struct ds_doc_src *s = cand->pdata[i];
+
+			if (strcmp(s->spf_domain ? s->spf_domain : d->domain,
+			    sd) == 0)
+				g_ptr_array_add(sub, s);
+		}
+		if (!top)
+			ds_spf_eval(d->dns, sd, &other);
+		if (top || !other.tempfail || other.records > 0)
+			not_included_at(d, sd, top ? e : &other, sub);
+		else
+			ds_doctor_skip(d, ds_doctor_fmt(d, "SPF record of %s",
+			    ds_doctor_q(d, sd)), DS_DNS_TEMPFAIL);
+		if (!top)
+			ds_spf_eval_clear(&other);
+		g_ptr_array_unref(sub);
+	}
+	g_ptr_array_unref(doms);
+	g_ptr_array_unref(cand);
 }
 
 static void

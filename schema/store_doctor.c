@@ -65,7 +65,13 @@ static const char sql_sources[] =
     "  AND lower(coalesce(json_extract(x.value, '$.scope'), 'mfrom'))"
     "  <> 'helo' AND lower(coalesce(json_extract(x.value, '$.result'),"
     "  '')) <> 'pass') THEN c.count ELSE 0 END),"
-    " min(r.begin_ts), max(r.end_ts)"
+    " min(r.begin_ts), max(r.end_ts),"
+    " max(CASE WHEN lower(c.dkim) = 'pass'"
+    "  AND lower(coalesce(c.spf, '')) <> 'pass' THEN (SELECT " JDOM
+    "  FROM json_each(c.spf_auth) x WHERE " OURS(JDOM)
+    "  AND lower(coalesce(json_extract(x.value, '$.scope'), 'mfrom'))"
+    "  <> 'helo' AND lower(coalesce(json_extract(x.value, '$.result'),"
+    "  '')) <> 'pass' LIMIT 1) END)"
     " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD
     " GROUP BY c.source_ip ORDER BY 2 DESC, c.source_ip";
 
@@ -226,6 +232,7 @@ ds_store_doc_sources_each(struct ds_store *st, const struct ds_query *q,
 		r.dkim_pass_spf_fail = I64(s, 8);
 		r.first_seen = I64(s, 9);
 		r.last_seen = I64(s, 10);
+		r.spf_fail_domain = TXT(s, 11);
 		stop = !cb(&r, payload);
 	}
 	return finish(st, s, rc, stop, err);

@@ -54,6 +54,8 @@ struct ds_doc_source {
 				   result for own_domain (or a subdomain)
 				   was not pass */
 	int64_t first_seen, last_seen;
+	const char *spf_fail_domain; /* a domain (own_domain or below) of
+				   those SPF failures, lower case, or NULL */
 };
 
 /* One RFC5322.From domain with its messages. */

@@ -136,4 +136,22 @@ lacks spf-ip-missing
 SPF="v=spf1 ip4:192.0.2.0/24 a:mx2.example.com include:_spf.google.com -all"
 doc
 lacks spf-ip-missing
+
+# SendGrid (by its IP range) with the envelope at bounce.example.com:
+# the include belongs in that subdomain's SPF record
+cat >"$T/sg" <<'R'
+167.89.1.1 40 pass fail example.com example.com:s1:pass bounce.example.com:fail
+R
+report google.com 1 "$T/sg"
+EXTRA="$EXTRA
+bounce.example.com. IN TXT \"v=spf1 -all\"
+sendgrid.net. IN TXT \"v=spf1 ip4:167.89.0.0/17 -all\""
+doc
+has spf-include-missing warning
+ev spf-include-missing '.service == "SendGrid" and .spf_domain == "bounce.example.com" and .messages == 40'
+fix spf-include-missing 'add include:sendgrid.net to the SPF record of bounce.example.com: "v=spf1 include:sendgrid.net -all"'
+EXTRA=$(printf '%s\n' "$EXTRA" | sed 's/^bounce.example.com.*/bounce.example.com. IN TXT "v=spf1 include:sendgrid.net -all"/')
+doc
+jq -e 'all(.[]; .code != "spf-include-missing" or .evidence.service != "SendGrid")' \
+    "$T/out.json" >/dev/null || fail "SendGrid still missing after the fix"
 echo "1 passed, 0 failed"
