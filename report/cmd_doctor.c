@@ -80,8 +80,8 @@ cmd_doctor(int argc, char **argv)
 
 	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
 	ok = ds_cli_parse("doctor", "DOMAIN", "Diagnose the DMARC, SPF and "
-	    "DKIM setup of DOMAIN from the stored reports and DNS: findings\n"
-	    "worst first, each with its evidence and the fix. Exit 1 when a "
+	    "DKIM setup of DOMAIN from the stored\nreports and DNS: findings "
+	    "worst first, each with its evidence and\nthe fix. Exit 1 when a "
 	    "finding reaches --fail-on.", all, &argc, &argv);
 	g_free(all);
 	if (!ok)

@@ -75,15 +75,21 @@ by_fail(gconstpointer a, gconstpointer b)
 	return fx == fy ? 0 : fx > fy ? -1 : 1;
 }
 
-/* p=none: would quarantine/reject be safe, and what would it hit? */
+/*
+ * p=none: would quarantine/reject be safe, and what would it hit? The
+ * rate that matters is that of the domain's own mail: DMARC passes
+ * plus failures carrying its signature (by a selector it uses) or a
+ * forwarding reason. Unsigned failures are what enforcement is for.
+ */
 static void
 policy_none(struct ds_doctor *d)
 {
 	GPtrArray *failing = g_ptr_array_new();
 	struct ds_finding *f;
 	int64_t fail = d->messages - d->dmarc_pass, spoof = 0, signed_ = 0;
-	double rate = d->messages ? 100.0 * d->dmarc_pass / d->messages : 0;
-	const char *next = rate >= RATE_REJECT ? "reject" : "quarantine";
+	int64_t own;
+	double rate;
+	const char *next;
 	guint i;
 
 	for (i = 0; i < d->sources->len; i++) {
@@ -98,41 +104,48 @@ policy_none(struct ds_doctor *d)
 			spoof += s->messages - s->dmarc_pass;
 	}
 	g_ptr_array_sort(failing, by_fail);
-	if (d->messages >= MIN_MESSAGES && rate >= RATE_QUARANTINE) {
+	own = d->dmarc_pass + signed_;
+	rate = own > 0 ? 100.0 * (double)d->dmarc_pass / (double)own : 0;
+	next = rate >= RATE_REJECT ? "reject" : "quarantine";
+	if (own >= MIN_MESSAGES && rate >= RATE_QUARANTINE) {
 		f = ds_doctor_add(d, DS_SEV_WARNING, "dmarc-policy-none", fail,
-		    "%s publishes p=none although %.1f%% of %" G_GINT64_FORMAT
-		    " messages pass DMARC: p=%s would only affect the %"
-		    G_GINT64_FORMAT " failing messages (%" G_GINT64_FORMAT
-		    " without your DKIM signature, likely spoofed; %"
-		    G_GINT64_FORMAT " signed by you but broken by forwarders "
-		    "or lists)", d->domain, rate, d->messages, next, fail,
-		    spoof, signed_);
+		    "%s publishes p=none although %.1f%% of its own mail (%"
+		    G_GINT64_FORMAT " messages) passes DMARC: p=%s would "
+		    "affect the %" G_GINT64_FORMAT " failing messages, %"
+		    G_GINT64_FORMAT " without your DKIM signature (likely "
+		    "spoofed: what the policy is for) and %" G_GINT64_FORMAT
+		    " signed by you but broken by forwarders or lists",
+		    d->domain, rate, own, next, fail, spoof, signed_);
 		ds_finding_fix(f, "Publish p=%s at _dmarc.%s: \"%s\". "
 		    "Watch the reports for two weeks%s.", next, d->domain,
 		    suggest(d, "p", next), strcmp(next, "reject") == 0 ? "" :
 		    ", then move to p=reject");
-	} else if (d->messages < MIN_MESSAGES) {
+	} else if (own < MIN_MESSAGES) {
 		f = ds_doctor_add(d, DS_SEV_INFO, "dmarc-policy-none", fail,
 		    "%s publishes p=none: receivers take no action on mail "
-		    "that fails DMARC, and %" G_GINT64_FORMAT " reported "
-		    "messages are too few to tell whether enforcing is safe",
-		    d->domain, d->messages);
+		    "that fails DMARC, and %" G_GINT64_FORMAT " messages of "
+		    "its own are too few to tell whether enforcing is safe",
+		    d->domain, own);
 		ds_finding_fix(f, "Collect reports for a few weeks (rua=), "
 		    "then run doctor again.");
 	} else {
 		f = ds_doctor_add(d, DS_SEV_INFO, "dmarc-policy-none", fail,
 		    "%s publishes p=none: receivers take no action on mail "
-		    "that fails DMARC (%.1f%% of %" G_GINT64_FORMAT
-		    " messages pass, below the %.0f%% that makes enforcement "
-		    "safe)", d->domain, rate, d->messages, RATE_QUARANTINE);
-		ds_finding_fix(f, "Fix the failing legitimate senders listed "
-		    "(DKIM signing, SPF includes) until at least %.0f%% "
-		    "pass, then publish p=quarantine.", RATE_QUARANTINE);
+		    "that fails DMARC; %.1f%% of its own mail (%"
+		    G_GINT64_FORMAT " messages) passes, below the %.0f%% that "
+		    "makes enforcement safe", d->domain, rate, own,
+		    RATE_QUARANTINE);
+		ds_finding_fix(f, "Fix the failing senders of your own listed "
+		    "(DKIM signing, SPF includes, lists and forwarders) "
+		    "until at least %.0f%% pass, then publish p=quarantine.",
+		    RATE_QUARANTINE);
 	}
 	ds_ev_str(f, "record", d->dmarc.text);
 	ds_ev_int(f, "messages", d->messages);
 	ds_ev_int(f, "dmarc_pass", d->dmarc_pass);
 	ds_ev_pct(f, "pass_rate", d->dmarc_pass, d->messages);
+	ds_ev_int(f, "own_messages", own);
+	ds_ev_pct(f, "own_pass_rate", d->dmarc_pass, own);
 	ds_ev_int(f, "would_be_affected", fail);
 	ds_ev_int(f, "affected_unsigned", spoof);
 	ds_ev_int(f, "affected_signed", signed_);
