@@ -15,6 +15,8 @@
 #include "schema/cli.h"
 #include "schema/error.h"
 #include "ingest/commands.h"
+#include "ingest/failure.h"
+#include "ingest/failure_verify.h"
 #include "ingest/verify.h"
 
 #define MAX_VERIFY_INPUT (64u << 20)
@@ -121,6 +123,39 @@ check_args(struct ds_verify_input *in, bool *json, GError **err)
 	return true;
 }
 
+/*
+ * A failure report (ARF, ingest/failure.h): verify its sample, with the
+ * report's Source-IP and MAIL FROM / HELO unless given on the command
+ * line. *from and *hl receive what ds_failure_verify_input allocates.
+ */
+static void
+use_report(struct ds_failure *f, const GByteArray *b,
+    struct ds_verify_input *in, char **from, char **hl)
+{
+	struct ds_verify_input r;
+	struct ds_limits lim;
+
+	ds_limits_default(&lim);
+	memset(&r, 0, sizeof(r));
+	if (!ds_failure_parse(f, (const char *)b->data, b->len, &lim, NULL) ||
+	    !ds_failure_verify_input(f, &r, from, hl))
+		return;
+	in->msg = r.msg;
+	in->len = r.len;
+	in->headers_only = r.headers_only;
+	if (in->source_ip == NULL)
+		in->source_ip = r.source_ip;
+	if (in->mail_from == NULL && in->helo == NULL) {
+		in->mail_from = r.mail_from;
+		in->helo = r.helo;
+	}
+	if (!ds_cli.quiet)
+		fprintf(stderr, "dmarcsift: verify: a failure report: its "
+		    "sample is verified (source IP %s, MAIL FROM %s)\n",
+		    in->source_ip ? in->source_ip : "unknown",
+		    in->mail_from ? in->mail_from : "unknown");
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -131,9 +166,12 @@ cmd_verify(int argc, char **argv)
 	GByteArray *buf = NULL;
 	GString *out = NULL;
 	GError *e = NULL;
+	struct ds_failure arf;
+	char *arf_from = NULL, *arf_helo = NULL;
 	bool json = false, ok;
 	int rc = DS_EXIT_OK;
 
+	memset(&arf, 0, sizeof(arf));
 	memset(&in, 0, sizeof(in));
 	memset(&res, 0, sizeof(res));
 	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
@@ -160,6 +198,7 @@ cmd_verify(int argc, char **argv)
 	in.msg = (const char *)buf->data;
 	in.len = buf->len;
 	in.headers_only = headers_only || no_body(buf);
+	use_report(&arf, buf, &in, &arf_from, &arf_helo);
 	if (!ds_verify_message(dns, &in, &res, &e))
 		goto fail;
 	out = g_string_new(NULL);
@@ -182,5 +221,8 @@ done:
 	if (buf != NULL)
 		g_byte_array_free(buf, TRUE);
 	ds_dns_free(dns);
+	ds_failure_clear(&arf);
+	g_free(arf_from);
+	g_free(arf_helo);
 	return rc;
 }

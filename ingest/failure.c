@@ -159,7 +159,8 @@ static void
 set_sample(struct ds_failure *f, const char *p, size_t n)
 {
 	f->sample = g_malloc(n + 1);
-	memcpy(f->sample, p, n);
+	if (n > 0)	/* an empty GByteArray's data is NULL */
+		memcpy(f->sample, p, n);
 	f->sample[n] = '\0';
 	f->sample_len = n;
 }

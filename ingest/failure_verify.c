@@ -111,12 +111,33 @@ forget(struct ds_failure *f)
 	f->verified_at = 0;
 }
 
+bool
+ds_failure_verify_input(const struct ds_failure *f,
+    struct ds_verify_input *in, char **out_mail_from, char **out_helo)
+{
+	char *claimed_from;
+
+	*out_mail_from = *out_helo = NULL;
+	if (f->sample == NULL || f->sample_len == 0)
+		return false;
+	envelope_claims(f, &claimed_from, out_helo);
+	*out_mail_from = mail_from(f, claimed_from);
+	g_free(claimed_from);
+	in->msg = f->sample;
+	in->len = f->sample_len;
+	in->headers_only = f->headers_only;
+	in->source_ip = f->source_ip;
+	in->mail_from = *out_mail_from;
+	in->helo = *out_helo;
+	return true;
+}
+
 void
 ds_failure_reverify(struct ds_failure *f, struct ds_dns *dns, int64_t now)
 {
 	struct ds_verify_input in;
 	struct ds_verify_result r;
-	char *claimed_from, *helo, *from = NULL;
+	char *helo = NULL, *from = NULL;
 	GString *g;
 	GError *e = NULL;
 
@@ -126,20 +147,12 @@ ds_failure_reverify(struct ds_failure *f, struct ds_dns *dns, int64_t now)
 		    "resolver");
 		return;
 	}
-	if (f->sample == NULL || f->sample_len == 0) {
+	memset(&in, 0, sizeof(in));
+	if (!ds_failure_verify_input(f, &in, &from, &helo)) {
 		f->verification_text = g_strdup("not re-verified: the report "
 		    "holds no copy of the original message");
 		return;
 	}
-	envelope_claims(f, &claimed_from, &helo);
-	from = mail_from(f, claimed_from);
-	memset(&in, 0, sizeof(in));
-	in.msg = f->sample;
-	in.len = f->sample_len;
-	in.headers_only = f->headers_only;
-	in.source_ip = f->source_ip;
-	in.mail_from = from;
-	in.helo = helo;
 	ds_dns_budget_restart(dns);
 	f->dns_mode = g_strdup(mode_name(dns));
 	f->verified_at = now;
@@ -162,7 +175,6 @@ ds_failure_reverify(struct ds_failure *f, struct ds_dns *dns, int64_t now)
 	ds_failure_diff(f, &r, f->differences);
 done:
 	ds_verify_result_clear(&r);
-	g_free(claimed_from);
 	g_free(helo);
 	g_free(from);
 }

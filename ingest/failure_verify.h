@@ -6,6 +6,7 @@
 #ifndef DS_FAILURE_VERIFY_H
 #define DS_FAILURE_VERIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "schema/dns.h"
@@ -23,5 +24,19 @@
  */
 void ds_failure_reverify(struct ds_failure *f, struct ds_dns *dns,
     int64_t now);
+
+struct ds_verify_input;
+
+/*
+ * The ds_verify_message input for the sample of f: the sample, whether
+ * it is headers only, Source-IP, and the MAIL FROM (Original-Mail-From,
+ * else the reporter's smtp.mailfrom) and HELO (the reporter's smtp.helo)
+ * identities. in->msg and in->source_ip are borrowed from f; the two
+ * identities are g_malloc'd into *out_mail_from and *out_helo (NULL
+ * when unknown), which the caller frees after the verification. False
+ * (in untouched) when f has no sample.
+ */
+bool ds_failure_verify_input(const struct ds_failure *f,
+    struct ds_verify_input *in, char **out_mail_from, char **out_helo);
 
 #endif

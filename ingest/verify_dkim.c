@@ -64,23 +64,10 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	return DKIM_CBSTAT_CONTINUE;
 }
 
+/* a= as the signature says (NULL when its tag list did not parse) */
 static const char *
 alg_name(DKIM_SIGINFO *sig)
 {
-	dkim_alg_t alg = DKIM_SIGN_UNKNOWN;
-
-	if (dkim_sig_getsignalg(sig, &alg) == DKIM_STAT_OK) {
-		switch (alg) {
-		case DKIM_SIGN_RSASHA1:
-			return "rsa-sha1";
-		case DKIM_SIGN_RSASHA256:
-			return "rsa-sha256";
-		case DKIM_SIGN_ED25519SHA256:
-			return "ed25519-sha256";
-		default:
-			break;
-		}
-	}
 	return (const char *)dkim_sig_gettagvalue(sig, FALSE, (u_char *)"a");
 }
 
@@ -235,28 +222,12 @@ verdict(DKIM *d, DKIM_SIGINFO *sig, struct key_ctx *k, bool headers_only,
 	g_array_append_val(out, v);
 }
 
-/* the message as libopendkim wants it: a header/body separator present */
-static u_char *
-message_copy(const struct ds_verify_input *in, size_t *len)
-{
-	GString *g = g_string_new_len(in->msg, (gssize)in->len);
-
-	if (strstr(g->str, "\n\n") == NULL &&
-	    strstr(g->str, "\r\n\r\n") == NULL) {
-		if (g->len > 0 && g->str[g->len - 1] != '\n')
-			g_string_append(g, "\r\n");
-		g_string_append(g, "\r\n");
-	}
-	*len = g->len;
-	return (u_char *)g_string_free(g, FALSE);
-}
-
 void
 ds_verify_dkim(struct ds_dns *dns, const struct ds_verify_input *in,
     GArray *out)
 {
 	struct key_ctx k;
-	DKIM_LIB *lib;
+	DKIM_LIB *lib = NULL;
 	DKIM *d = NULL;
 	DKIM_SIGINFO **sigs = NULL;
 	DKIM_STAT st;
@@ -264,20 +235,26 @@ ds_verify_dkim(struct ds_dns *dns, const struct ds_verify_input *in,
 	u_char *buf;
 	size_t len;
 	int nsigs = 0, i;
+	GArray *skipped;
+	bool nul;
+	guint j;
 
 	k.dns = dns;
 	k.status = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
-	buf = message_copy(in, &len);
+	skipped = g_array_new(FALSE, TRUE, sizeof(struct ds_dkim_verdict));
+	buf = ds_dkim_safe_copy(in, &len, &nul, skipped);
+	if (buf == NULL)
+		goto skipped;
 	lib = dkim_init(NULL, NULL);
 	if (lib == NULL)
-		goto done;
+		goto skipped;
 	(void)dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
 	    sizeof(flags));
 	(void)dkim_set_key_lookup(lib, key_lookup);
 	d = dkim_verify(lib, (const u_char *)"dmarcsift", NULL, &st);
 	if (d == NULL)
-		goto done;
+		goto skipped;
 	(void)dkim_set_user_context(d, &k);
 	/*
 	 * Key lookups happen inside dkim_chunk once the header ends; a
@@ -289,9 +266,23 @@ ds_verify_dkim(struct ds_dns *dns, const struct ds_verify_input *in,
 	(void)dkim_eom(d, NULL);
 	if (dkim_getsiglist(d, &sigs, &nsigs) != DKIM_STAT_OK)
 		nsigs = 0;
-	for (i = 0; i < nsigs; i++)
+	for (i = 0; i < nsigs; i++) {
 		verdict(d, sigs[i], &k, in->headers_only, out);
-done:
+		if (nul) {
+			struct ds_dkim_verdict *v = &g_array_index(out,
+			    struct ds_dkim_verdict, out->len - 1);
+			char *r = g_strconcat(v->reason, " (NUL bytes in the "
+			    "header, not RFC 5322)", NULL);
+
+			g_free(v->reason);
+			v->reason = r;
+		}
+	}
+skipped:
+	for (j = 0; j < skipped->len; j++)
+		g_array_append_val(out, g_array_index(skipped,
+		    struct ds_dkim_verdict, j));
+	g_array_free(skipped, TRUE);
 	if (d != NULL)
 		dkim_free(d);
 	if (lib != NULL)

@@ -29,6 +29,19 @@ void ds_verify_dkim(struct ds_dns *dns, const struct ds_verify_input *in,
     GArray *out);
 
 /*
+ * A copy of in->msg that libopendkim 2.11 can be given safely (found by
+ * tests/fuzz/fuzz_verify): NUL bytes in the header become spaces (*nul
+ * set), DKIM-Signature fields whose h= names DKIM-Signature and more
+ * fields than the header has are taken out (each gets a permerror
+ * verdict appended to skipped), and a
+ * header/body separator is added when missing. *len gets the size;
+ * caller g_frees. NULL when no header field is left (libopendkim
+ * 2.11 asserts on an empty header): nothing to verify.
+ */
+unsigned char *ds_dkim_safe_copy(const struct ds_verify_input *in,
+    size_t *len, bool *nul, GArray *skipped);
+
+/*
  * DMARC (RFC 7489, RFC 9989) for the From domain from_domain (NULL when
  * the message has none; from_problem then says why) given the SPF and
  * DKIM verdicts already in r. Fills r->dmarc.

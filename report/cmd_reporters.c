@@ -51,6 +51,10 @@ add_row(const struct ds_reporter *r, void *payload)
 	return true;
 }
 
+/*
+ * "dmarcsift reporters": parse argv, list the reporters of the period.
+ * Returns a DS_EXIT_* code.
+ */
 int
 cmd_reporters(int argc, char **argv)
 {

@@ -162,6 +162,10 @@ add_text_row(struct ds_table *t, const struct ds_sender *s)
 	ds_table_str(t, s->service);
 }
 
+/*
+ * "dmarcsift senders": parse argv, run ds_store_senders() with
+ * enrichment, print the table. Returns a DS_EXIT_* code.
+ */
 int
 cmd_senders(int argc, char **argv)
 {

@@ -227,6 +227,10 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 	return ok;
 }
 
+/*
+ * "dmarcsift summary": parse argv, summarise each domain with its top
+ * failing sources and reporters, print. Returns a DS_EXIT_* code.
+ */
 int
 cmd_summary(int argc, char **argv)
 {

@@ -64,6 +64,7 @@ col_dup(sqlite3_stmt *s, int i)
 	return g_strdup((const char *)sqlite3_column_text(s, i));
 }
 
+/* See store_detail.h: empty, with the meta arrays allocated. */
 void
 ds_report_detail_init(struct ds_report_detail *d)
 {
@@ -71,6 +72,7 @@ ds_report_detail_init(struct ds_report_detail *d)
 	ds_report_meta_init(&d->meta);
 }
 
+/* See store_detail.h. */
 void
 ds_report_detail_clear(struct ds_report_detail *d)
 {

@@ -60,8 +60,9 @@ ds_store_ipinfo_get(struct ds_store *st, const char *ip,
 	ds_ipinfo_init(out);
 	out->ip = g_strdup(ip);
 	*found = false;
-	if (sqlite3_prepare_v2(st->db, sql_get, -1, &s, NULL) != SQLITE_OK)
-		return ds_store_fail(st, err, "prepare ip_info read");
+	/* cached: senders asks once per IP, preparing cost more than it */
+	if ((s = ds_store_stmt(st, DS_STMT_IPINFO_GET, sql_get, err)) == NULL)
+		return false;
 	sqlite3_bind_text(s, 1, ip, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -75,9 +76,12 @@ ds_store_ipinfo_get(struct ds_store *st, const char *ip,
 		out->ttl = sqlite3_column_int64(s, 6);
 		*found = true;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ds_store_fail(st, err, "read ip_info");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		ds_store_fail(st, err, "read ip_info");
+		sqlite3_reset(s);
+		return false;
+	}
+	sqlite3_reset(s);
 	return true;
 }
 
@@ -101,8 +105,8 @@ ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
 
 	if (in->ip == NULL)
 		return ds_fail(err, DS_ERROR_DB, "ip_info: no IP");
-	if (sqlite3_prepare_v2(st->db, sql_put, -1, &s, NULL) != SQLITE_OK)
-		return ds_store_fail(st, err, "prepare ip_info write");
+	if ((s = ds_store_stmt(st, DS_STMT_IPINFO_PUT, sql_put, err)) == NULL)
+		return false;
 	ok = bind_opt(s, 1, in->ip) == SQLITE_OK &&
 	    bind_opt(s, 2, in->ptr) == SQLITE_OK &&
 	    (in->ptr_confirmed < 0 ? sqlite3_bind_null(s, 3) :
@@ -115,6 +119,6 @@ ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
 	    sqlite3_step(s) == SQLITE_DONE;
 	if (!ok)
 		ds_store_fail(st, err, "write ip_info");
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return ok;
 }

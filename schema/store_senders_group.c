@@ -40,6 +40,8 @@ str_set(void)
 	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
+static bool parse_ip(const char *s, int *family, unsigned char out[16]);
+
 /*
  * A new working row with an empty sender: key and ip copied (either may
  * be NULL). Free with ds_ss_row_free(), which also frees the sender
@@ -62,6 +64,8 @@ ds_ss_row_new(const char *key, const char *ip)
 	s->header_from = g_ptr_array_new_with_free_func(g_free);
 	s->ip_list = g_ptr_array_new_with_free_func(g_free);
 	r->s = s;
+	if (!parse_ip(key, &r->family, r->addr))
+		r->family = 0;
 	r->auth[0] = str_set();
 	r->auth[1] = str_set();
 	r->reporters = str_set();
@@ -316,29 +320,49 @@ ds_ss_row_finish(struct ss_row *r)
 		s->last_seen = 0;
 }
 
-/* IPs (and "ip/len") numerically, IPv4 first; other text after, NULL
- * last. */
+/*
+ * IPs (and "ip/len") numerically, IPv4 first; other text after, NULL
+ * last. fa/fb and x/y: the parsed addresses (family 0: not an IP).
+ */
 static int
-key_cmp(const char *a, const char *b)
+addr_cmp(const char *a, int fa, const unsigned char *x, const char *b,
+    int fb, const unsigned char *y)
 {
-	unsigned char x[16], y[16];
-	int fa, fb, c;
-	bool ia, ib;
+	int c;
 
 	if (a == NULL || b == NULL)
 		return a == b ? 0 : a == NULL ? 1 : -1;
-	ia = parse_ip(a, &fa, x);
-	ib = parse_ip(b, &fb, y);
-	if (ia && ib) {
+	if (fa && fb) {
 		if (fa != fb)
 			return fa == AF_INET ? -1 : 1;
 		if ((c = memcmp(x, y, 16)) != 0)
 			return c;
 		return strcmp(a, b);
 	}
-	if (ia != ib)
-		return ia ? -1 : 1;
+	if ((fa != 0) != (fb != 0))
+		return fa ? -1 : 1;
 	return strcmp(a, b);
+}
+
+static int
+key_cmp(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+	int fa = 0, fb = 0;
+
+	if (a != NULL && !parse_ip(a, &fa, x))
+		fa = 0;
+	if (b != NULL && !parse_ip(b, &fb, y))
+		fb = 0;
+	return addr_cmp(a, fa, x, b, fb, y);
+}
+
+/* Rows by key, with the addresses parsed once in ds_ss_row_new(). */
+static int
+row_key_cmp(const struct ss_row *a, const struct ss_row *b)
+{
+	return addr_cmp(a->s->key, a->family, a->addr, b->s->key, b->family,
+	    b->addr);
 }
 
 static gint
@@ -378,7 +402,7 @@ ds_ss_row_cmp(const struct ss_row *ra, const struct ss_row *rb,
 		c = x < y ? -1 : x > y ? 1 : 0;
 		break;
 	case DS_SORT_KEY:
-		return key_cmp(a->key, b->key);
+		return row_key_cmp(ra, rb);
 	case DS_SORT_FIRST:
 		c = desc(a->first_seen, b->first_seen);
 		break;
@@ -391,5 +415,5 @@ ds_ss_row_cmp(const struct ss_row *ra, const struct ss_row *rb,
 	}
 	if (c == 0)
 		c = desc(a->messages, b->messages);
-	return c != 0 ? c : key_cmp(a->key, b->key);
+	return c != 0 ? c : row_key_cmp(ra, rb);
 }

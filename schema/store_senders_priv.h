@@ -49,6 +49,9 @@ struct ss_row {
 	GHashTable *hfrom;	/* set of char * */
 	GHashTable *reports;	/* set of report row ids (groups only) */
 	bool keep;		/* survived filter, sort and limit */
+	int family;		/* of the key when it is an IP or net,
+				   else 0 (precomputed for sorting) */
+	unsigned char addr[16];
 	unsigned merged;	/* groups: IP enrichments merged so far */
 	unsigned conflict;	/* groups: enrichment fields that differ */
 };

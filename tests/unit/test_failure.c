@@ -203,6 +203,23 @@ test_headers_only_redacted(void **state)
 	ds_failure_clear(&f);
 }
 
+/* an empty original (fuzz: an empty part's bytes are a NULL pointer) */
+static void
+test_empty_sample(void **state)
+{
+	static const char m[] = TOP(REPORT) MID "\r\n"
+	    "--B\r\nContent-Type: message/feedback-report\r\n\r\n"
+	    "Source-IP: 192.0.2.7\r\n\r\n"
+	    "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n--B--\r\n";
+	struct ds_failure f;
+	GError *e = NULL;
+
+	assert_true(parse(&f, m, sizeof(m) - 1, &e));
+	assert_int_equal(f.sample_len, 0);
+	assert_true(has_warning(&f, "sample-no-headers"));
+	ds_failure_clear(&f);
+}
+
 /* no Message-ID: the bytes identify the report (THREATS #13) */
 static void
 test_identity_by_hash(void **state)
@@ -431,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_lf_same_as_crlf),
 		cmocka_unit_test(test_headers_only_redacted),
 		cmocka_unit_test(test_identity_by_hash),
+		cmocka_unit_test(test_empty_sample),
 		cmocka_unit_test(test_forwarded),
 		cmocka_unit_test(test_encoded_parts),
 		cmocka_unit_test(test_tolerated_deviations),

@@ -3,14 +3,16 @@
  * fixtures (tests/verify/mkfixtures.sh). Test helper, not installed.
  * SPDX-License-Identifier: MIT
  *
- * usage: dkimsign -d DOMAIN -s SELECTOR -k KEY.pem [-a ALG] [-l]
+ * usage: dkimsign -d DOMAIN -s SELECTOR -k KEY.pem [-a ALG] [-l] [-x]
  *        [-c HDR/BODY] < message > signed
  * ALG: rsa-sha256 (default), rsa-sha1, ed25519-sha256 (RFC 8463).
  * -l adds l= (RFC 6376 §3.5 body length) covering the whole body.
+ * -x signs as of 2001-09-09 with x= one hour later (an expired signature).
  * -c: simple or relaxed, e.g. relaxed/simple (default relaxed/relaxed).
  * The DKIM-Signature field is written before the message, CRLF lines.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,16 +42,18 @@ main(int argc, char **argv)
 	DKIM_STAT st;
 	dkim_alg_t a;
 	unsigned int flags = DKIM_LIBFLAGS_FIXCRLF;
-	bool len = false;
+	bool len = false, expired = false;
+	uint64_t when = 1000000000, ttl = 3600;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "d:s:k:a:lc:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:s:k:a:lxc:")) != -1) {
 		switch (ch) {
 		case 'd': domain = optarg; break;
 		case 's': selector = optarg; break;
 		case 'k': keyfile = optarg; break;
 		case 'a': alg = optarg; break;
 		case 'l': len = true; break;
+		case 'x': expired = true; break;
 		case 'c': c = optarg; break;
 		default: goto usage;
 		}
@@ -75,6 +79,12 @@ main(int argc, char **argv)
 		flags |= DKIM_LIBFLAGS_SIGNLEN;
 	(void)dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
 	    sizeof(flags));
+	if (expired) {
+		(void)dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FIXEDTIME,
+		    &when, sizeof(when));
+		(void)dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNATURETTL,
+		    &ttl, sizeof(ttl));
+	}
 	d = dkim_sign(lib, (const unsigned char *)"dkimsign", NULL,
 	    (dkim_sigkey_t)key, (const unsigned char *)selector,
 	    (const unsigned char *)domain, canon(c),
@@ -99,6 +109,6 @@ fail:
 	return 1;
 usage:
 	fprintf(stderr, "usage: dkimsign -d DOMAIN -s SELECTOR -k KEY.pem "
-	    "[-a rsa-sha256|rsa-sha1|ed25519-sha256] [-l] [-c HDR/BODY]\n");
+	    "[-a rsa-sha256|rsa-sha1|ed25519-sha256] [-l] [-x] [-c HDR/BODY]\n");
 	return 2;
 }

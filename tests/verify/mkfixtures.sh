@@ -73,6 +73,12 @@ i2		IN TXT "v=spf1 a:h5.example.com a:h6.example.com include:i3.example.com ?all
 i3		IN TXT "v=spf1 a:h7.example.com a:h8.example.com a:h9.example.com ?all"
 brokeninc	IN TXT "v=spf1 include:gone.example.net -all"
 voids		IN TXT "v=spf1 a:n1.example.com a:n2.example.com a:n3.example.com ip4:192.0.2.0/24 -all"
+ptr		IN TXT "v=spf1 ptr:example.com -all"
+v6		IN TXT "v=spf1 ip6:2001:db8:25::/48 a:mx6.example.com -all"
+mx6		IN AAAA 2001:db8:99::25
+exists		IN TXT "v=spf1 exists:%{i}._allow.example.com -all"
+192.0.2.88._allow IN A 127.0.0.2
+helo		IN TXT "v=spf1 a:mx.example.com -all"
 revoked._domainkey IN TXT "v=DKIM1; k=rsa; p="
 ed._domainkey	IN TXT "v=DKIM1; k=ed25519; p=$(edpub)"
 EOF
@@ -83,6 +89,13 @@ EOF
 	txt rot._domainkey "v=DKIM1; k=rsa; p=$(rsapub rotnew)"
 	txt k2048._domainkey.mail "v=DKIM1; k=rsa; p=$K2048"
 	cat <<EOF
+\$ORIGIN 2.0.192.in-addr.arpa.
+77		IN PTR host77.example.com.
+78		IN PTR host78.example.net.
+\$ORIGIN example.com.
+host77		IN A 192.0.2.77
+\$ORIGIN example.net.
+host78		IN A 192.0.2.78
 \$ORIGIN example.org.
 @		IN A 192.0.2.3
 _dmarc		IN TXT "v=DMARC1; p=reject; adkim=s; aspf=s"
@@ -124,6 +137,7 @@ sign plain.eml missing.eml example.com missing k2048
 sign plain.eml revoked.eml example.com revoked k2048
 sign plain.eml rotated.eml example.com rot rotold
 sign plain.eml sha1.eml example.com k2048 k2048 -a rsa-sha1
+sign plain.eml expired.eml example.com k2048 k2048 -x
 sed 's/a=rsa-sha256/a=rsa-sha512/' pass2048.eml >badalg.eml
 sed 's/^Second line\./Second line, changed by a forwarder./' pass2048.eml >body.eml
 sed 's/^Subject: plain/Subject: [list] plain/' pass2048.eml >header.eml
@@ -148,6 +162,7 @@ dkim-two-signatures|twosigs.eml|zone|-|-|null|-|pass,pass|signature verified|pas
 dkim-key-missing|missing.eml|zone|-|-|null|-|permerror|key not found: NXDOMAIN at missing._domainkey.example.com|fail|quarantine|00|no DKIM pass|0
 dkim-key-revoked|revoked.eml|zone|-|-|null|-|permerror|key revoked|fail|quarantine|00|no DKIM pass|0
 dkim-key-rotated|rotated.eml|zone|-|-|null|-|fail|signature mismatch|fail|quarantine|00|no DKIM pass|0
+dkim-expired|expired.eml|zone|-|-|null|-|permerror|signature expired|fail|quarantine|00|no DKIM pass|0
 dkim-rsa-sha1|sha1.eml|zone|-|-|null|-|permerror|algorithm unsupported: rsa-sha1|fail|quarantine|00|no DKIM pass|0
 dkim-unknown-algorithm|badalg.eml|zone|-|-|null|-|permerror|algorithm unsupported|fail|quarantine|00|no DKIM pass|0
 dkim-body-modified|body.eml|zone|-|-|null|-|fail|body hash mismatch|fail|quarantine|00|no DKIM pass|0
@@ -165,6 +180,12 @@ spf-softfail|plain.eml|zone|203.0.113.5|bounce@bounce.example.com|softfail|match
 spf-too-many-lookups|plain.eml|zone|192.0.2.10|x@many.example.com|permerror|more than 10 DNS-querying terms|-|-|fail|quarantine|00|SPF permerror|0
 spf-void-lookups|plain.eml|zone|192.0.2.10|x@voids.example.com|permerror|more than 2 void lookups|-|-|fail|quarantine|00|SPF permerror|0
 spf-include-target-gone|plain.eml|zone|192.0.2.10|x@brokeninc.example.com|permerror|gone.example.net has no SPF record|-|-|fail|quarantine|00|SPF permerror|0
+spf-ptr|plain.eml|zone|192.0.2.77|x@ptr.example.com|pass|matched ptr:example.com|-|-|pass|quarantine|10|SPF ptr.example.com aligned (relaxed)|0
+spf-ptr-other-domain|plain.eml|zone|192.0.2.78|x@ptr.example.com|fail|matched -all|-|-|fail|quarantine|00|SPF fail|0
+spf-ipv6|plain.eml|zone|2001:db8:25::1|x@v6.example.com|pass|matched ip6:2001:db8:25::/48|-|-|pass|quarantine|10|aligned|0
+spf-ipv6-a|plain.eml|zone|2001:db8:99::25|x@v6.example.com|pass|matched a:mx6.example.com|-|-|pass|quarantine|10|aligned|0
+spf-exists-macro|plain.eml|zone|192.0.2.88|x@exists.example.com|pass|matched exists:%{i}._allow.example.com|-|-|pass|quarantine|10|aligned|0
+spf-exists-macro-miss|plain.eml|zone|192.0.2.89|x@exists.example.com|fail|matched -all|-|-|fail|quarantine|00|SPF fail|0
 spf-relaxed-subdomain|plain.eml|zone|192.0.2.10|b@bounce.example.com|pass|matched ip4:192.0.2.0/24|-|-|pass|quarantine|10|SPF bounce.example.com aligned (relaxed)|0
 spf-strict-misaligned|strict.eml|zone|192.0.2.10|b@mail.example.org|pass|matched ip4:192.0.2.0/24|-|-|fail|reject|00|SPF pass for mail.example.org not aligned (strict)|0
 spf-strict-aligned|strict.eml|zone|192.0.2.10|b@example.org|pass|matched ip4:192.0.2.0/24|-|-|pass|reject|10|SPF example.org aligned (strict)|0

@@ -70,8 +70,18 @@ jq -e '[.dkim[].algorithm] == ["ed25519-sha256", "rsa-sha256"] and
     [.dkim[].selector] == ["ed", "k2048"]' "$T/two.json" >/dev/null ||
 	fail "two signatures: $(cat "$T/two.json")"
 jq -e '.dkim[0].body_length == false' "$T/two.json" >/dev/null || fail "l= flag"
+v "$F/expired.eml" --dns-zone "$F/zone" --format json | jq -e \
+    '.dkim[0].algorithm == "rsa-sha256"' >/dev/null || fail "expired: a="
+v "$F/badalg.eml" --dns-zone "$F/zone" --format json | jq -e \
+    '.dkim[0].algorithm == "rsa-sha512"' >/dev/null || fail "unknown a="
 v "$F/lpass.eml" --dns-zone "$F/zone" --format json | jq -e \
     '.dkim[0].body_length == true' >/dev/null || fail "l= flag set"
+# null reverse-path: the HELO identity is checked (RFC 7208 §2.4)
+v "$F/plain.eml" --dns-zone "$F/zone" --source-ip 192.0.2.25 --mail-from '<>' \
+    --helo helo.example.com --format json >"$T/helo.json" || fail helo
+jq -e '.spf.result == "pass" and .spf.domain == "helo.example.com" and
+    .spf.mechanism == "a:mx.example.com" and .dmarc.spf_aligned' \
+    "$T/helo.json" >/dev/null || fail "helo: $(cat "$T/helo.json")"
 # headers-only is detected without the option too
 v "$F/headers-only.eml" --dns-zone "$F/zone" --format json | jq -e \
     '.dkim[0].result == "neutral"' >/dev/null || fail "headers-only autodetect"
