@@ -4,11 +4,13 @@
  * buffers on two inputs tests/fuzz/fuzz_verify found: a NUL byte in the
  * header, and a DKIM-Signature whose h= names DKIM-Signature and more
  * fields than the header has (valgrind: 8-byte write past an array
- * sized by the field count). THREATS #6, #8.
+ * sized by the field count), and bare LF line ends in some shapes
+ * (libopendkim's own CRLF fixing reads past a buffer). THREATS #6, #8.
  * SPDX-License-Identifier: MIT
  *
  * RFC 5322 allows no NUL, so replacing it changes nothing a valid
- * message has. Signing DKIM-Signature fields (RFC 6376 §5.4) is common
+ * message has; DKIM is computed over CRLF lines (RFC 6376 §3.4), so a
+ * bare LF is written as CRLF here, as DKIM_LIBFLAGS_FIXCRLF would. Signing DKIM-Signature fields (RFC 6376 §5.4) is common
  * when a message is signed twice and stays verified; only the
  * overflowing shape (more h= names than fields) is reported unverified.
  */
@@ -145,6 +147,15 @@ mark_drops(const char *m, GArray *fields, GArray *skipped)
 	}
 }
 
+/* append c (m[k] or its replacement) with a bare LF made CRLF */
+static void
+put(GString *g, const char *m, size_t k, char c)
+{
+	if (c == '\n' && (k == 0 || m[k - 1] != '\r'))
+		g_string_append_c(g, '\r');
+	g_string_append_c(g, c);
+}
+
 unsigned char *
 ds_dkim_safe_copy(const struct ds_verify_input *in, size_t *len, bool *nul,
     GArray *skipped)
@@ -187,7 +198,7 @@ ds_dkim_safe_copy(const struct ds_verify_input *in, size_t *len, bool *nul,
 		for (k = f->start; !f->drop && k < f->start + f->len; k++) {
 			if (m[k] == '\0')
 				*nul = true;
-			g_string_append_c(g, m[k] != '\0' ? m[k] : ' ');
+			put(g, m, k, m[k] != '\0' ? m[k] : ' ');
 		}
 	}
 	g_array_free(fields, TRUE);
@@ -202,7 +213,8 @@ ds_dkim_safe_copy(const struct ds_verify_input *in, size_t *len, bool *nul,
 			g_string_append(g, "\r\n");
 		g_string_append(g, "\r\n");
 	} else
-		g_string_append_len(g, m + i, (gssize)(n - i));
+		for (k = i; k < n; k++)
+			put(g, m, k, m[k]);
 	*len = g->len;
 	return (unsigned char *)g_string_free(g, FALSE);
 }

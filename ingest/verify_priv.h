@@ -33,7 +33,7 @@ void ds_verify_dkim(struct ds_dns *dns, const struct ds_verify_input *in,
  * tests/fuzz/fuzz_verify): NUL bytes in the header become spaces (*nul
  * set), DKIM-Signature fields whose h= names DKIM-Signature and more
  * fields than the header has are taken out (each gets a permerror
- * verdict appended to skipped), and a
+ * verdict appended to skipped), bare LF becomes CRLF, and a
  * header/body separator is added when missing. *len gets the size;
  * caller g_frees. NULL when no header field is left (libopendkim
  * 2.11 asserts on an empty header): nothing to verify.

@@ -119,10 +119,17 @@ json_failing(GPtrArray *rows)
 	return g;
 }
 
+/* The reporters of one domain: JSON, and "name (reports)" for text. */
+struct reps {
+	GString *json;
+	GPtrArray *text;
+};
+
 static bool
 collect_reporter(const struct ds_reporter *r, void *payload)
 {
-	GString *g = payload;
+	struct reps *rp = payload;
+	GString *g = rp->json;
 
 	g_string_append(g, g->len > 1 ? ",{\"org_name\":" :
 	    "{\"org_name\":");
@@ -130,13 +137,15 @@ collect_reporter(const struct ds_reporter *r, void *payload)
 	g_string_append_printf(g, ",\"reports\":%" G_GINT64_FORMAT
 	    ",\"messages\":%" G_GINT64_FORMAT ",\"last_report\":%"
 	    G_GINT64_FORMAT "}", r->reports, r->messages, r->last_report);
+	g_ptr_array_add(rp->text, g_strdup_printf("%s (%" G_GINT64_FORMAT
+	    ")", r->org_name ? r->org_name : "-", r->reports));
 	return true;
 }
 
 /* The extra queries of one domain: top failing sources, reporters. */
 static bool
 extras(struct run *run, const struct ds_domain_summary *s, GPtrArray **fail,
-    GString **reps)
+    struct reps *reps)
 {
 	struct ds_sender_query q;
 
@@ -146,18 +155,19 @@ extras(struct run *run, const struct ds_domain_summary *s, GPtrArray **fail,
 	q.period.limit = (unsigned)opt_top;
 	q.failing = true;
 	q.sort = DS_SORT_FAIL;
-	*reps = g_string_new("[");
+	reps->json = g_string_new("[");
+	reps->text = g_ptr_array_new_with_free_func(g_free);
 	if (!ds_store_senders(run->st, &q, fail, &run->err) ||
 	    !ds_store_reporters_each(run->st, &q.period, collect_reporter,
-	    *reps, &run->err))
+	    reps, &run->err))
 		return false;
-	g_string_append_c(*reps, ']');
+	g_string_append_c(reps->json, ']');
 	return true;
 }
 
 static void
 add_row(struct ds_table *t, const struct ds_domain_summary *s,
-    GPtrArray *fail, GString *reps)
+    GPtrArray *fail, const struct reps *reps)
 {
 	const struct ds_policy_seen *cur = ds_summary_current_policy(s);
 	GString *g;
@@ -204,7 +214,7 @@ add_row(struct ds_table *t, const struct ds_domain_summary *s,
 	g_string_append_c(g, ']');
 	put_json(t, g);
 	put_json(t, json_failing(fail));
-	ds_table_json(t, reps->str, NULL);
+	ds_table_json(t, reps->json->str, NULL);
 }
 
 static bool
@@ -212,18 +222,20 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 {
 	struct run *run = payload;
 	GPtrArray *fail = NULL;
-	GString *reps = NULL;
+	struct reps reps = { NULL, NULL };
 	bool ok;
 
 	ok = extras(run, s, &fail, &reps);
 	if (ok && run->t)
-		add_row(run->t, s, fail, reps);
+		add_row(run->t, s, fail, &reps);
 	else if (ok)
-		ds_summary_text(run->text, s, fail);
+		ds_summary_text(run->text, s, reps.text, fail);
 	if (fail)
 		g_ptr_array_unref(fail);
-	if (reps)
-		g_string_free(reps, TRUE);
+	if (reps.json)
+		g_string_free(reps.json, TRUE);
+	if (reps.text)
+		g_ptr_array_unref(reps.text);
 	return ok;
 }
 

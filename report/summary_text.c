@@ -142,10 +142,39 @@ put_failing(GString *g, GPtrArray *rows)
 	ds_table_free(t);
 }
 
+/* "  by  name (n), name (n), ..." wrapped at 78 columns. */
+static void
+put_reporters(GString *g, const struct ds_domain_summary *s,
+    GPtrArray *names)
+{
+	gsize line = g->len;
+	guint i;
+
+	if (names == NULL || names->len == 0)
+		return;
+	g_string_append_printf(g, "  %-15s", "by");
+	for (i = 0; i < names->len; i++) {
+		const char *n = names->pdata[i];
+
+		if (g->len - line + strlen(n) + 3 > 78 && i > 0) {
+			g_string_append(g, ",\n");
+			line = g->len;
+			g_string_append_printf(g, "  %-15s", "");
+		} else if (i > 0) {
+			g_string_append_c(g, ',');
+		}
+		g_string_append_c(g, ' ');
+		put_clean(g, n);
+	}
+	if ((int64_t)names->len < s->reporters)
+		g_string_append(g, ", ...");
+	g_string_append_c(g, '\n');
+}
+
 /* See summary_text.h. */
 void
 ds_summary_text(GString *g, const struct ds_domain_summary *s,
-    GPtrArray *failing)
+    GPtrArray *reporters, GPtrArray *failing)
 {
 	const struct ds_policy_seen *cur = ds_summary_current_policy(s);
 	guint i;
@@ -181,6 +210,7 @@ ds_summary_text(GString *g, const struct ds_domain_summary *s,
 	g_string_append_printf(g, "  %-15s %12" G_GINT64_FORMAT "  from %"
 	    G_GINT64_FORMAT " reporter%s\n", "reports", s->reports,
 	    s->reporters, s->reporters == 1 ? "" : "s");
+	put_reporters(g, s, reporters);
 	if (cur != NULL) {
 		g_string_append_printf(g, "  %-15s ", "policy");
 		put_policy(g, cur);

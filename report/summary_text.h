@@ -12,11 +12,12 @@
 
 /*
  * Append the block of s to out: period, messages, pass rates,
- * dispositions, policy and its changes, days without a report, then the
- * top failing sources (struct ds_sender *, may be empty). Attacker text has control characters replaced.
+ * dispositions, reporters (char * "name (reports)", the top ones),
+ * policy and its changes, days without a report, then the top failing
+ * sources (struct ds_sender *, may be empty). Attacker text has control characters replaced.
  */
 void ds_summary_text(GString *out, const struct ds_domain_summary *s,
-    GPtrArray *failing);
+    GPtrArray *reporters, GPtrArray *failing);
 
 /* The policy shown as current: the one reported last (or NULL). */
 const struct ds_policy_seen *ds_summary_current_policy(

@@ -28,6 +28,7 @@ static const struct ds_cmd cmds[] = {
 	{ "senders", cmd_senders, "who sends as the domain, with names behind IPs" },
 	{ "reporters", cmd_reporters, "who reports about the domain, and when last" },
 	{ "poll", cmd_poll, "store reports from the configured IMAP mailboxes" },
+	{ "doctor", cmd_doctor, "diagnose a domain's DMARC, SPF, DKIM setup" },
 	{ "html", cmd_html, "write the static HTML dashboard" },
 	{ "weekly", cmd_weekly, "weekly report of a domain (HTML, mail)" },
 };

@@ -82,6 +82,10 @@ v "$F/plain.eml" --dns-zone "$F/zone" --source-ip 192.0.2.25 --mail-from '<>' \
 jq -e '.spf.result == "pass" and .spf.domain == "helo.example.com" and
     .spf.mechanism == "a:mx.example.com" and .dmarc.spf_aligned' \
     "$T/helo.json" >/dev/null || fail "helo: $(cat "$T/helo.json")"
+# a message stored with LF line ends verifies as its CRLF original
+tr -d '\r' <"$F/pass2048.eml" >"$T/lf.eml"
+v "$T/lf.eml" --dns-zone "$F/zone" --format json | jq -e \
+    '.dkim[0].result == "pass"' >/dev/null || fail "LF line ends"
 # headers-only is detected without the option too
 v "$F/headers-only.eml" --dns-zone "$F/zone" --format json | jq -e \
     '.dkim[0].result == "neutral"' >/dev/null || fail "headers-only autodetect"
