@@ -18,7 +18,8 @@ function num(s) { gsub(",", "", s); return s + 0 }
 		c[fn] = num($1)
 }
 END {
-	hash = c["g_checksum_update"] + c["g_checksum_get_string"]
+	hash = c["SHA256"] + c["g_checksum_update"] + \
+	    c["g_checksum_get_string"]
 	tx = c["ds_store_begin"] + c["ds_store_commit"] + \
 	    c["ds_store_message_put"] + c["ds_store_message_done"] + \
 	    c["ds_store_savepoint"] + c["ds_store_release"] + \
