@@ -235,6 +235,9 @@ lex_step(struct ds_agg_input *in, int c)
 	}
 }
 
+/* The bytes that end a run of an open start tag. */
+static const guint8 stag_stop[256] = { ['>'] = 1, ['"'] = 1, ['\''] = 1 };
+
 /* Newlines in b[0..n), for the lexer's line count. */
 static unsigned long
 count_nl(const guint8 *b, size_t n)
@@ -268,8 +271,7 @@ skip_to(const guint8 *p, const guint8 *end, int c)
 static size_t
 lex_run(struct ds_agg_input *in, const guint8 *b, size_t n)
 {
-	const guint8 *p = b, *end = b + n;
-	int c;
+	const guint8 *p = b, *end = b + n, *q, *r;
 
 	while (p < end && in->lex != L_DONE && in->pending == NULL) {
 		switch (in->lex) {
@@ -284,13 +286,15 @@ lex_run(struct ds_agg_input *in, const guint8 *b, size_t n)
 			p = skip_to(p, end, in->lex_q);
 			break;
 		case L_STAG:
-			for (; p < end; p++) {
-				c = *p;
-				if (c == '>' || c == '"' || c == '\'')
-					break;
-				if (!is_ws(c))
-					in->slash = c == '/';
-			}
+			/* to '>' or a quote; then the last non-blank byte
+			 * skipped says whether the tag ends with '/' */
+			for (q = p; q < end && !stag_stop[*q]; q++)
+				;
+			for (r = q; r > p && is_ws(r[-1]); r--)
+				;
+			if (r > p)
+				in->slash = r[-1] == '/';
+			p = q;
 			break;
 		case L_BANG:
 			if (*p == 'D' || *p == 'd') {
@@ -398,6 +402,35 @@ static const guint8 plain[256] = {
 };
 
 /*
+ * Length of the run of plain bytes at the start of b[0..n): eight at a
+ * time while no byte of a word has its high bit set or is below 0x20
+ * (x - 0x20.. borrows into a high bit only below 0x20), byte by byte
+ * through a word that has one (\t, \n and \r are plain too).
+ */
+static size_t
+plain_run(const guint8 *b, size_t n)
+{
+	const guint64 k20 = 0x2020202020202020ull, hi = 0x8080808080808080ull;
+	size_t i = 0, e;
+	guint64 x;
+
+	while (i < n) {
+		if (i + 8 <= n) {
+			memcpy(&x, b + i, 8);
+			if ((((x - k20) | x) & hi) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		for (e = MIN(n, i + 8); i < e; i++) {
+			if (!plain[b[i]])
+				return i;
+		}
+	}
+	return n;
+}
+
+/*
  * Convert b[0..n) into in->out. Returns how many bytes were used: an
  * incomplete sequence at the end is kept for the next chunk unless
  * final.
@@ -415,8 +448,7 @@ convert(struct ds_agg_input *in, const guint8 *b, size_t n, bool final)
 	}
 	while (i < n && in->pending == NULL) {
 		/* the common case: a run of plain ASCII */
-		for (run = i; run < n && plain[b[run]]; run++)
-			;
+		run = i + plain_run(b + i, n - i);
 		if (run > i || in->lex == L_DONE) {
 			if (run == i) /* trailing: only counted */
 				run++;
