@@ -477,17 +477,27 @@ bool
 ds_agg_field_set(struct ds_agg *st, enum ds_agg_field f)
 {
 	const struct fdesc *d = &fields[f];
+	const char *a, *b;
 	char *v;
 	size_t len;
 	bool ok = true;
 
 	st->seen[f] = true;
-	if (g_utf8_validate(st->text->str, (gssize)st->text->len, NULL))
-		v = g_strndup(st->text->str, st->text->len);
-	else /* cannot happen after aggregate_input.c; stay safe */
+	a = st->text->str;
+	b = a + st->text->len;
+	if (g_utf8_validate(a, (gssize)st->text->len, NULL)) {
+		/* g_strstrip() before the copy: the same bytes, one pass */
+		len = st->text->len;
+		while (a < b && g_ascii_isspace(*a))
+			a++;
+		while (b > a && g_ascii_isspace(b[-1]))
+			b--;
+		v = g_strndup(a, (gsize)(b - a));
+	} else { /* cannot happen after aggregate_input.c; stay safe */
 		v = g_utf8_make_valid(st->text->str, (gssize)st->text->len);
-	len = strlen(v);
-	g_strstrip(v);
+		len = strlen(v);
+		g_strstrip(v);
+	}
 	if (*v == '\0') {
 		g_free(v);
 		if (d->kind == K_TIME || d->kind == K_COUNT) {
