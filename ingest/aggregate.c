@@ -101,12 +101,31 @@ deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	return NULL;
 }
 
+/* children[] is grouped by parent: where each parent's rows start */
+static size_t child_start[DS_AGG_RAW + 1];
+
+static void
+index_children(void)
+{
+	bool seen[DS_AGG_RAW + 1] = { false };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(children); i++) {
+		if (i > 0 && children[i].parent == children[i - 1].parent)
+			continue;
+		g_assert(!seen[children[i].parent]); /* rows must be grouped */
+		seen[children[i].parent] = true;
+		child_start[children[i].parent] = i;
+	}
+}
+
 static void
 init_once(void)
 {
 	static gsize done;
 
 	if (g_once_init_enter(&done)) {
+		index_children();
 		xmlInitParser();
 		xmlSetExternalEntityLoader(deny_loader);
 		g_once_init_leave(&done, 1);
@@ -220,9 +239,9 @@ classify(struct ds_agg *st, enum ds_agg_ctx parent, enum ds_agg_field *f,
 	}
 	if (!ours(st, ns))
 		return DS_AGG_RAW;
-	for (i = 0; i < G_N_ELEMENTS(children); i++) {
-		if (children[i].parent == parent &&
-		    strcmp(children[i].name, local) == 0) {
+	for (i = child_start[parent];
+	     i < G_N_ELEMENTS(children) && children[i].parent == parent; i++) {
+		if (strcmp(children[i].name, local) == 0) {
 			*f = children[i].field;
 			*misplaced = children[i].misplaced;
 			return children[i].ctx;
@@ -511,8 +530,7 @@ done:
 		xmlFreeTextReader(st.r);
 	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
 	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
-	if (st.in_record)
-		ds_record_clear(&st.rec);
+	ds_record_clear(&st.rec); /* NULL-safe when no record opened */
 	if (!ok)
 		g_propagate_error(err, st.err);
 	else

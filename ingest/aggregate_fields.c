@@ -281,8 +281,23 @@ set_str(struct ds_agg *st, enum ds_agg_field f, char *v)
 static bool
 set_enum(struct ds_agg *st, enum ds_agg_field f, char *v)
 {
-	char *low = g_ascii_strdown(v, -1);
+	char *low;
 	size_t i;
+	const char *p;
+
+	for (p = v; *p && !g_ascii_isupper(*p); p++)
+		;
+	if (*p == '\0') { /* already lower case: no copy */
+		for (i = 0; fields[f].allowed[i]; i++) {
+			if (strcmp(v, fields[f].allowed[i]) == 0)
+				return set_str(st, f, v);
+		}
+		warn_value(st,
+		    fields[f].result ? "off-schema-result" : "off-schema-value",
+		    f, v);
+		return set_str(st, f, v);
+	}
+	low = g_ascii_strdown(v, -1);
 
 	for (i = 0; fields[f].allowed[i]; i++) {
 		if (strcmp(low, fields[f].allowed[i]) == 0)
@@ -411,6 +426,27 @@ set_pct(struct ds_agg *st, const char *v)
 	st->m->pct = (int)n;
 }
 
+/* inet_ntop(AF_INET) without its sprintf: "%u.%u.%u.%u" into buf */
+static const char *
+ip4_text(const struct in_addr *a, char *buf)
+{
+	const guint8 *b = (const guint8 *)&a->s_addr;
+	char *p = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		if (b[i] >= 100)
+			*p++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*p++ = (char)('0' + b[i] / 10 % 10);
+		*p++ = (char)('0' + b[i] % 10);
+	}
+	*p = '\0';
+	return buf;
+}
+
 /* THREATS #14: canonical text from inet_pton/inet_ntop, never inet_aton
  * (which reads "010.1.2.3" as octal); a bad address is kept verbatim. */
 static bool
@@ -425,7 +461,7 @@ set_ip(struct ds_agg *st, char *v)
 		if (inet_pton(AF_INET6, v, &a6) == 1)
 			c = inet_ntop(AF_INET6, &a6, buf, sizeof(buf));
 	} else if (inet_pton(AF_INET, v, &a4) == 1)
-		c = inet_ntop(AF_INET, &a4, buf, sizeof(buf));
+		c = ip4_text(&a4, buf);
 	if (c == NULL) {
 		char *q = ds_agg_q(v);
 
@@ -441,17 +477,27 @@ bool
 ds_agg_field_set(struct ds_agg *st, enum ds_agg_field f)
 {
 	const struct fdesc *d = &fields[f];
+	const char *a, *b;
 	char *v;
 	size_t len;
 	bool ok = true;
 
 	st->seen[f] = true;
-	if (g_utf8_validate(st->text->str, (gssize)st->text->len, NULL))
-		v = g_strndup(st->text->str, st->text->len);
-	else /* cannot happen after aggregate_input.c; stay safe */
+	a = st->text->str;
+	b = a + st->text->len;
+	if (g_utf8_validate(a, (gssize)st->text->len, NULL)) {
+		/* g_strstrip() before the copy: the same bytes, one pass */
+		len = st->text->len;
+		while (a < b && g_ascii_isspace(*a))
+			a++;
+		while (b > a && g_ascii_isspace(b[-1]))
+			b--;
+		v = g_strndup(a, (gsize)(b - a));
+	} else { /* cannot happen after aggregate_input.c; stay safe */
 		v = g_utf8_make_valid(st->text->str, (gssize)st->text->len);
-	len = strlen(v);
-	g_strstrip(v);
+		len = strlen(v);
+		g_strstrip(v);
+	}
 	if (*v == '\0') {
 		g_free(v);
 		if (d->kind == K_TIME || d->kind == K_COUNT) {

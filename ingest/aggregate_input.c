@@ -144,12 +144,13 @@ fail(struct ds_agg_input *in, int code, const char *fmt, ...)
 	g_free(msg);
 }
 
-/* One step of the lexer over an emitted byte (markup bytes are ASCII). */
+/*
+ * One step of the lexer over an emitted byte (markup bytes are ASCII).
+ * Lines are counted by lex_run(), which also catches "<!D" first.
+ */
 static void
 lex_step(struct ds_agg_input *in, int c)
 {
-	if (c == '\n')
-		in->line++;
 	switch (in->lex) {
 	case L_TEXT:
 		if (c == '<')
@@ -234,14 +235,96 @@ lex_step(struct ds_agg_input *in, int c)
 	}
 }
 
+/* The bytes that end a run of an open start tag. */
+static const guint8 stag_stop[256] = { ['>'] = 1, ['"'] = 1, ['\''] = 1 };
+
+/* Newlines in b[0..n), for the lexer's line count. */
+static unsigned long
+count_nl(const guint8 *b, size_t n)
+{
+	const guint8 *p = b, *end = b + n;
+	unsigned long k = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* The next c in [p, end), else end. */
+static const guint8 *
+skip_to(const guint8 *p, const guint8 *end, int c)
+{
+	const guint8 *q = memchr(p, c, (size_t)(end - p));
+
+	return q != NULL ? q : end;
+}
+
+/*
+ * lex_step() over b[0..n) until the root element ends or the lexer
+ * fails; returns how many bytes it took (the last one included). The
+ * states that only wait for one byte ('<' in text, '>' closing an end
+ * tag or a declaration, the closing quote) jump to it; what they skip
+ * would not change the state, so the result is the same as stepping.
+ */
+static size_t
+lex_run(struct ds_agg_input *in, const guint8 *b, size_t n)
+{
+	const guint8 *p = b, *end = b + n, *q, *r;
+
+	while (p < end && in->lex != L_DONE && in->pending == NULL) {
+		switch (in->lex) {
+		case L_TEXT:
+			p = skip_to(p, end, '<');
+			break;
+		case L_ETAG:
+		case L_DECL:
+			p = skip_to(p, end, '>');
+			break;
+		case L_STAG_Q:
+			p = skip_to(p, end, in->lex_q);
+			break;
+		case L_STAG:
+			/* to '>' or a quote; then the last non-blank byte
+			 * skipped says whether the tag ends with '/' */
+			for (q = p; q < end && !stag_stop[*q]; q++)
+				;
+			for (r = q; r > p && is_ws(r[-1]); r--)
+				;
+			if (r > p)
+				in->slash = r[-1] == '/';
+			p = q;
+			break;
+		case L_BANG:
+			if (*p == 'D' || *p == 'd') {
+				/* THREATS #1, #2: no DTD, no entity, ever */
+				fail(in, DS_ERROR_XML,
+				    "line %lu: DOCTYPE is not allowed "
+				    "(entities and DTDs are refused)",
+				    in->line + count_nl(b, (size_t)(p - b)));
+				p++;
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+		if (p < end)
+			lex_step(in, *p++);
+	}
+	in->line += count_nl(b, (size_t)(p - b));
+	return (size_t)(p - b);
+}
+
 /* Hand b[0..n) on (or, after the root element, only count it). */
 static void
 emit(struct ds_agg_input *in, const guint8 *b, size_t n)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n && in->lex != L_DONE && in->pending == NULL; i++)
-		lex_step(in, b[i]);
+	if (in->lex != L_DONE && in->pending == NULL)
+		i = lex_run(in, b, n);
 	g_byte_array_append(in->out, b, (guint)i);
 	if (in->pending)
 		return;
@@ -308,6 +391,45 @@ utf8_cont_ok(const guint8 *b, size_t avail)
 	return true;
 }
 
+/* plain[c]: ASCII and not a control character (is_ctrl) */
+static const guint8 plain[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+#define P4(c) [c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1
+#define P16(c) P4(c), P4(c + 4), P4(c + 8), P4(c + 12)
+	P16(0x20), P16(0x30), P16(0x40), P16(0x50), P16(0x60), P16(0x70),
+#undef P16
+#undef P4
+};
+
+/*
+ * Length of the run of plain bytes at the start of b[0..n): eight at a
+ * time while no byte of a word has its high bit set or is below 0x20
+ * (x - 0x20.. borrows into a high bit only below 0x20), byte by byte
+ * through a word that has one (\t, \n and \r are plain too).
+ */
+static size_t
+plain_run(const guint8 *b, size_t n)
+{
+	const guint64 k20 = 0x2020202020202020ull, hi = 0x8080808080808080ull;
+	size_t i = 0, e;
+	guint64 x;
+
+	while (i < n) {
+		if (i + 8 <= n) {
+			memcpy(&x, b + i, 8);
+			if ((((x - k20) | x) & hi) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		for (e = MIN(n, i + 8); i < e; i++) {
+			if (!plain[b[i]])
+				return i;
+		}
+	}
+	return n;
+}
+
 /*
  * Convert b[0..n) into in->out. Returns how many bytes were used: an
  * incomplete sequence at the end is kept for the next chunk unless
@@ -326,9 +448,7 @@ convert(struct ds_agg_input *in, const guint8 *b, size_t n, bool final)
 	}
 	while (i < n && in->pending == NULL) {
 		/* the common case: a run of plain ASCII */
-		for (run = i; run < n && b[run] < 0x80 && !is_ctrl(b[run]);
-		     run++)
-			;
+		run = i + plain_run(b + i, n - i);
 		if (run > i || in->lex == L_DONE) {
 			if (run == i) /* trailing: only counted */
 				run++;
@@ -591,7 +711,8 @@ ds_agg_input_read(void *p, char *buf, int len)
 
 	if (len <= 0)
 		return 0;
-	if (in->out_pos > 0) { /* keep out small: drop what was read */
+	if (in->out_pos > 0 && in->out->len - in->out_pos < (size_t)len) {
+		/* keep out small: drop what was read before filling it */
 		g_byte_array_remove_range(in->out, 0, (guint)in->out_pos);
 		in->out_pos = 0;
 	}
@@ -600,18 +721,19 @@ ds_agg_input_read(void *p, char *buf, int len)
 	 * that libxml2 sees the same chunks, hence reaches the same
 	 * verdict at the same record, from a buffer or a stream.
 	 */
-	while (in->pending == NULL && in->out->len < (size_t)len &&
+	while (in->pending == NULL &&
+	       in->out->len - in->out_pos < (size_t)len &&
 	       !(in->src_eof && in->inbuf->len == 0 && !in->head_pending))
 		fill(in);
-	if (in->out->len == 0 && in->pending) {
+	if (in->out->len == in->out_pos && in->pending) {
 		in->err = in->pending; /* libxml2 got all before it */
 		in->pending = NULL;
 	}
 	if (in->err)
 		return -1;
-	avail = MIN((size_t)len, in->out->len);
-	memcpy(buf, in->out->data, avail);
-	in->out_pos = avail;
+	avail = MIN((size_t)len, in->out->len - in->out_pos);
+	memcpy(buf, in->out->data + in->out_pos, avail);
+	in->out_pos += avail;
 	return (int)avail;
 }
 

@@ -115,7 +115,11 @@ ds_agg_record_open(struct ds_agg *st)
 		return ds_agg_fail(st, DS_ERROR_LIMIT,
 		    "more than %" G_GUINT64_FORMAT " records",
 		    st->lim->max_records);
-	ds_record_init(&st->rec);
+	/* one record struct for the whole report: no per-record arrays */
+	if (st->rec.reasons == NULL)
+		ds_record_init(&st->rec);
+	else
+		ds_record_reset(&st->rec);
 	st->in_record = true;
 	st->have_count = false;
 	memset(st->seen, 0, sizeof(st->seen));
@@ -140,7 +144,7 @@ ds_agg_record_close(struct ds_agg *st)
 	if (ok && st->cbs && st->cbs->record &&
 	    !st->cbs->record(st->m, &st->rec, st->payload, &e))
 		ok = cb_failed(st, e, "record");
-	ds_record_clear(&st->rec); /* constant memory */
+	ds_record_reset(&st->rec); /* constant memory */
 	st->in_record = false;
 	return ok;
 }

@@ -15,12 +15,14 @@
 #include "ingest/source.h"
 #include "ingest/source_imap.h"
 
-static char *max_message, *opt_cacert;
+static char *max_message, *max_inflated, *opt_cacert;
 static gboolean opt_keep;
 
 static const GOptionEntry entries[] = {
 	{ "max-message-size", 0, 0, G_OPTION_ARG_STRING, &max_message,
 	  "largest message or file read into memory (default 64M)", "SIZE" },
+	{ "max-inflated", 0, 0, G_OPTION_ARG_STRING, &max_inflated,
+	  "most bytes decompressed from one input (default 256M)", "SIZE" },
 	{ "keep", 'k', 0, G_OPTION_ARG_NONE, &opt_keep,
 	  "IMAP: leave the mailbox untouched (no move, no flag)", NULL },
 	{ "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
@@ -117,6 +119,13 @@ cmd_ingest(int argc, char **argv)
 	if (max_message && (lim.max_message = parse_size(max_message)) == 0) {
 		fprintf(stderr, "dmarcsift ingest: bad size '%s'\n",
 		    max_message);
+		return DS_EXIT_USAGE;
+	}
+	/* THREATS #4: the cap stays; a big report of one's own may need more */
+	if (max_inflated &&
+	    (lim.max_inflated = parse_size(max_inflated)) == 0) {
+		fprintf(stderr, "dmarcsift ingest: bad size '%s'\n",
+		    max_inflated);
 		return DS_EXIT_USAGE;
 	}
 	/* a bad zone file is a usage error before anything is stored */

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "schema/error.h"
 #include "ingest/aggregate.h"
 #include "ingest/message.h"
@@ -359,14 +361,20 @@ input_tell(struct input *in, enum ds_outcome o)
 	}
 }
 
+/* SHA-256 of buf as 64 lower-case hex digits (THREATS #13 dedup key). */
 static void
 hash_hex(const char *buf, size_t len, char out[65])
 {
-	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	size_t i;
 
-	g_checksum_update(ck, (const guchar *)buf, len);
-	g_strlcpy(out, g_checksum_get_string(ck), 65);
-	g_checksum_free(ck);
+	SHA256((const unsigned char *)buf, len, md);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
 }
 
 /* The body of ds_pipeline_ingest, inside the input's transaction. */

@@ -111,6 +111,12 @@ ingest_file(struct ds_pipeline *pl, const char *path, GError **err)
 		return skip_input(pl, path, g_strerror(errno));
 	}
 	n = pread(fd, head, sizeof(head), 0);
+	if (n >= 5 && memcmp(head, "From ", 5) == 0) {
+		/* an mbox: streamed, one message at a time (THREATS #7) */
+		ok = ds_source_mbox_ingest_fd(pl, path, fd, err);
+		close(fd);
+		return ok;
+	}
 	if ((uint64_t)sb.st_size > DS_SOURCE_STREAM_MIN && n > 0 &&
 	    !ds_message_sniff(head, (size_t)n)) {
 		/* a large report: stream it, never hold it in memory */

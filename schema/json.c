@@ -6,6 +6,7 @@
  * RFC 8259 section 7 (strings); THREATS #8 (output stays valid UTF-8 and
  * JSON whatever the input), #9 (safe inside <script>).
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "schema/json.h"
@@ -57,13 +58,31 @@ escape_valid(GString *g, const char *s)
 	g_string_append_len(g, (const char *)run, p - run);
 }
 
+/* Printable ASCII that needs no escape here (not " \\ < > &). */
+static bool
+json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' &&
+	    c != '>' && c != '&';
+}
+
 void
 ds_json_escape(GString *g, const char *s)
 {
+	const unsigned char *p;
 	char *fixed;
 
 	if (s == NULL) {
 		g_string_append(g, "null");
+		return;
+	}
+	/* the common case (domains, results, addresses): copied as is */
+	for (p = (const unsigned char *)s; json_plain(*p); p++)
+		;
+	if (*p == '\0') {
+		g_string_append_c(g, '"');
+		g_string_append_len(g, s, (gssize)(p - (const unsigned char *)s));
+		g_string_append_c(g, '"');
 		return;
 	}
 	g_string_append_c(g, '"');

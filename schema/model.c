@@ -123,6 +123,35 @@ ds_record_clear(struct ds_record *r)
 }
 
 /*
+ * Free the strings r owns and empty its three arrays (their clear
+ * functions free the entries) without freeing the arrays themselves:
+ * a parser reuses one ds_record for every record of a report instead of
+ * allocating three arrays per record. Needs ds_record_init() first.
+ */
+void
+ds_record_reset(struct ds_record *r)
+{
+	GArray *reasons = r->reasons, *dkim = r->dkim_results,
+	    *spf = r->spf_results;
+
+	g_free(r->source_ip);
+	g_free(r->disposition);
+	g_free(r->dkim);
+	g_free(r->spf);
+	g_free(r->envelope_to);
+	g_free(r->envelope_from);
+	g_free(r->header_from);
+	g_free(r->extensions);
+	g_array_set_size(reasons, 0);
+	g_array_set_size(dkim, 0);
+	g_array_set_size(spf, 0);
+	memset(r, 0, sizeof(*r));
+	r->reasons = reasons;
+	r->dkim_results = dkim;
+	r->spf_results = spf;
+}
+
+/*
  * Append the warning "name: detail" to m->warnings (created when NULL).
  * An identical warning is kept once; past MAX_WARNINGS the last slot
  * says "too-many-warnings" and later ones are dropped. Callers pass

@@ -89,6 +89,9 @@ void ds_report_meta_clear(struct ds_report_meta *m);
 void ds_record_init(struct ds_record *r);
 void ds_record_clear(struct ds_record *r);	/* frees contents, leaves it
 					   zeroed: init again to reuse */
+/* Free r's strings and empty its arrays, keeping them for the next
+ * record (r was initialised with ds_record_init()). */
+void ds_record_reset(struct ds_record *r);
 
 /* Add a warning "fmt..." to m->warnings (deduplicated, capped at 100). */
 void ds_report_warn(struct ds_report_meta *m, const char *fmt, ...)

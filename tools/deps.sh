@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian 12 packages dmarcsift needs, only those missing.
-# Usage: tools/deps.sh [build|test]   (test adds the test-only packages)
+# Usage: tools/deps.sh [build|test|bench]   (test adds the test-only
+# packages, bench what bench/run needs)
 # SPDX-License-Identifier: MIT
 set -eu
 BUILD="build-essential cmake pkg-config libxml2-dev libsqlite3-dev
@@ -9,8 +10,10 @@ BUILD="build-essential cmake pkg-config libxml2-dev libsqlite3-dev
  libldns-dev libssl-dev sqlite3"
 TEST="libcmocka-dev libxml2-utils jq zip unzip clang libclang-rt-14-dev
  dovecot-imapd opendkim-tools chromium openssl curl procps time valgrind"
+BENCH="libxml2-utils gzip time valgrind"
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"
+[ "${1:-build}" = bench ] && want="$BUILD $BENCH"
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

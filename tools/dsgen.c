@@ -150,6 +150,7 @@ mode_xml(guint32 seed, struct ds_gen_truth *truth, GError **err)
 	}
 	g_strlcpy(r.domain, opt_domain ? opt_domain : "example.com",
 	    sizeof(r.domain));
+	r.dkim3 = true;
 	r.begin = opt_begin;
 	r.end = r.begin + DS_GEN_DAY - 1 + r.rep->end_extra;
 	ds_gen_policy_for(&r.pol, r.domain);

@@ -88,6 +88,7 @@ struct ds_gen_report {
 	char domain[DS_GEN_NAME]; /* policy_published/domain */
 	gint64 begin, end;
 	struct ds_gen_policy pol;
+	bool dkim3; /* some ESP records carry a third DKIM signature */
 };
 
 struct ds_gen_dkim {

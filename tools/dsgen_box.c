@@ -305,6 +305,7 @@ ds_gen_mailbox(const char *path, bool mbox, guint32 seed, gint64 nmsg,
 		memset(&r, 0, sizeof(r));
 		r.rep = pick_reporter(rand, &ri);
 		r.fmt = r.rep->fmt;
+		r.dkim3 = true;
 		di = (size_t)g_rand_int_range(rand, 0, (gint32)nd);
 		g_strlcpy(r.domain, domains[di], sizeof(r.domain));
 		r.begin = start + next_day[ri * nd + di]++ * DS_GEN_DAY;
