@@ -8,5 +8,8 @@
 #define DS_INGEST_COMMANDS_H
 
 int cmd_ingest(int argc, char **argv);
+int cmd_failures(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_poll(int argc, char **argv);
 
 #endif

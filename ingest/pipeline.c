@@ -384,7 +384,7 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 {
 	struct ds_pipeline *pl = in->pl;
 	GError *e = NULL;
-	char sha[65];
+	char sha[65], *top = NULL;
 	int n;
 
 	hash_hex(buf, len, sha);
@@ -402,16 +402,24 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		return hook ? hook(pl->st, *o, hook_payload, err) : true;
 	}
 	if (ds_message_sniff(buf, len)) {
-		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, NULL,
+		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, &top,
 		    &e)) {
 			if (in->fatal) {
 				g_clear_error(&e);
+				g_free(top);
 				goto fatal;
 			}
 			in->rejected++;
 			add_reason(in, "message", e->message);
 			g_clear_error(&e);
 		}
+		/* a multipart/report without a feedback part and without an
+		 * aggregate report: the failure parser reads what it can
+		 * (exim's plain-text reports) or says why not */
+		if (!in->has_arf && in->stored + in->dups + in->rejected == 0 &&
+		    top && strcmp(top, "multipart/report") == 0)
+			in->has_arf = true;
+		g_free(top);
 	} else {
 		in->bare = true;
 		if (!walk_payload(in, in->source, buf, len))

@@ -158,7 +158,7 @@ list_dir(const char *path)
 		g_ptr_array_add(names, g_strdup(de->d_name));
 	}
 	closedir(d);
-	qsort(names->pdata, names->len, sizeof(char *), cmp_names);
+	g_ptr_array_sort(names, cmp_names);
 	return names;
 }
 

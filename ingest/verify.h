@@ -30,6 +30,19 @@ struct ds_verify_input {
 	const char	*source_ip;	/* SMTP client IP or NULL */
 	const char	*mail_from;	/* RFC5321.MailFrom (may be "<>") or NULL */
 	const char	*helo;		/* HELO/EHLO identity or NULL */
+	int		 discovery;	/* enum ds_verify_disc; 0 = auto */
+};
+
+/*
+ * How the DMARC policy is found. AUTO: RFC 7489 (the From domain, then
+ * its organizational domain by the Public Suffix List) and, when that
+ * finds no record, the RFC 9989 §4.10 DNS tree walk (which also finds
+ * public suffix domain records, RFC 9091).
+ */
+enum ds_verify_disc {
+	DS_VERIFY_DISC_AUTO = 0,
+	DS_VERIFY_DISC_PSL,
+	DS_VERIFY_DISC_TREEWALK,
 };
 
 struct ds_spf_verdict {
@@ -57,6 +70,8 @@ struct ds_dmarc_verdict {
 	char	*record_domain;	/* where it was found (e.g. "_dmarc.example.com") */
 	bool	 spf_aligned;
 	bool	 dkim_aligned;
+	char	*reason;	/* why this result, one line */
+	char	*discovery;	/* "psl" or "treewalk": how the record was found */
 };
 
 struct ds_verify_result {
@@ -82,9 +97,10 @@ void ds_verify_result_clear(struct ds_verify_result *r);
 
 /*
  * Append r to g as one JSON object: {"spf":{"result","domain","reason",
- * "mechanism"},"dkim":[{"domain","selector","algorithm","result",
- * "reason","body_length"}],"dmarc":{"result","from_domain","org_domain",
- * "policy","record","spf_aligned","dkim_aligned"}}. Strings escaped.
+ * "mechanism"} or null when !spf_checked,"dkim":[{"domain","selector",
+ * "algorithm","result","reason","body_length"}],"dmarc":{"result",
+ * "from_domain","org_domain","policy","record","record_domain",
+ * "discovery","reason","spf_aligned","dkim_aligned"}}. Strings escaped.
  */
 void ds_verify_result_json(GString *g, const struct ds_verify_result *r);
 

@@ -156,7 +156,7 @@ ds_parse_time(const char *s, int64_t now, int64_t *out, GError **err)
 		iso = g_strdup_printf("%sT00:00:00Z", s);
 	else if (n == 16)
 		iso = g_strdup_printf("%s:00Z", s);
-	else if (s[n - 1] != 'Z' && strchr(s + 10, '+') == NULL)
+	else if (s[n - 1] != 'Z' && (n <= 10 || strchr(s + 10, '+') == NULL))
 		iso = g_strdup_printf("%sZ", s);
 	else
 		iso = g_strdup(s);

@@ -15,6 +15,7 @@ struct ds_embed {
 
 extern const struct ds_embed ds_assets[];	/* web-static/ */
 extern const struct ds_embed ds_migrations[];	/* schema/sql/, sorted */
+extern const struct ds_embed ds_data[];		/* schema/data/ (ds_report) */
 
 /* The embedded file called name in table, or NULL. */
 const struct ds_embed *ds_embed_find(const struct ds_embed *table,

@@ -180,6 +180,7 @@ configure(struct ds_store *st, bool memory, GError **err)
 	sqlite3_stmt *s = NULL;
 	const char *mode;
 	bool ok = false;
+	int rc, tries;
 
 	sqlite3_busy_timeout(st->db, DS_STORE_BUSY_MS);
 	/* no writable_schema, no journal_mode=OFF, no corrupting pragmas */
@@ -191,10 +192,24 @@ configure(struct ds_store *st, bool memory, GError **err)
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
 	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, DS_STORE_MAX_LENGTH);
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
-	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
-		ds_store_fail(st, err, "set journal_mode");
-		goto done;
+	/*
+	 * THREATS #18: while another run creates the database and turns
+	 * WAL on, this pragma answers SQLITE_BUSY at once, without the busy
+	 * handler: try again for as long as busy_timeout would wait.
+	 */
+	for (tries = 0;; tries++) {
+		rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1,
+		    &s, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+			break;
+		if ((rc & 0xff) != SQLITE_BUSY ||
+		    tries * 10 >= DS_STORE_BUSY_MS) {
+			ds_store_fail(st, err, "set journal_mode");
+			goto done;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+		g_usleep(10000);
 	}
 	mode = (const char *)sqlite3_column_text(s, 0);
 	if (mode == NULL || (strcmp(mode, "wal") != 0 &&

@@ -46,12 +46,18 @@ struct ds_disp_counts {
 	int64_t other;		/* absent or off-schema */
 };
 
-/* One published policy (policy_published) and when it was reported. */
+/*
+ * One published policy (policy_published) and when it was reported,
+ * lower case, with the defaults filled in (sp = p, adkim = aspf = "r",
+ * pct = 100, testing = "n"), so a reporter omitting a default is no
+ * policy change; np is NULL when no report carried it, and an absent np
+ * matches any.
+ */
 struct ds_policy_seen {
-	char *p, *sp, *np;	/* NULL when absent */
+	char *p, *sp, *np;	/* p NULL only if reports lacked it */
 	char *adkim, *aspf;
-	int pct;		/* -1 when absent */
-	char *testing;		/* RFC 9990 t=, NULL when absent */
+	int pct;		/* -1 only for an absurd stored value */
+	char *testing;		/* RFC 9990 t= */
 	int64_t first_seen;	/* begin of the first report showing it */
 	int64_t last_seen;	/* end of the last one */
 	int64_t reports;	/* reports showing it */
@@ -59,7 +65,7 @@ struct ds_policy_seen {
 
 /* Per policy domain over a period: ds_store_summary_each(). */
 struct ds_domain_summary {
-	char *domain;
+	char *domain;		/* lower case */
 	int64_t messages;
 	int64_t records;
 	int64_t dmarc_pass, dmarc_fail;
@@ -193,7 +199,7 @@ struct ds_reporter {
 
 /* One policy domain with totals: ds_store_domains_each(). */
 struct ds_domain_row {
-	char *domain;
+	char *domain;		/* lower case */
 	int64_t reports;
 	int64_t reporters;
 	int64_t messages;
@@ -212,8 +218,9 @@ typedef bool (*ds_ip_cb)(const char *ip, void *payload);
  * Call cb with the summary of every policy domain that has a report in
  * the period (q->domain set: that one, and only if it has reports),
  * domains in name order. q->limit is ignored. days and
- * days_without_report cover [since, until) by UTC day; an open bound is
- * replaced by the domain's first or last report.
+ * days_without_report count the full UTC days inside [since, until)
+ * (since "7d" at noon starts at the next midnight); an open bound is
+ * replaced by the day of the domain's first or last report midpoint.
  */
 bool ds_store_summary_each(struct ds_store *st, const struct ds_query *q,
     ds_summary_cb cb, void *payload, GError **err);
@@ -232,7 +239,10 @@ bool ds_store_daily(struct ds_store *st, const struct ds_query *q,
  * The senders of the period (SPEC section 4): one struct ds_sender per
  * IP or group, filtered, sorted and limited as q says. *out (caller
  * g_ptr_array_unref; it frees the rows) is empty when nothing matched.
- * q->info is called once per distinct IP before grouping.
+ * q->info is called once per distinct IP of the rows kept (grouping by
+ * base domain or service: once per IP of the period, as the groups
+ * depend on it), in IP order, with no statement pending. Groups take an
+ * enrichment field only when all their IPs agree.
  */
 bool ds_store_senders(struct ds_store *st, const struct ds_sender_query *q,
     GPtrArray **out, GError **err);
@@ -272,6 +282,14 @@ bool ds_store_ipinfo_get(struct ds_store *st, const char *ip,
 /* Insert or replace the cached row of in->ip. */
 bool ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
     GError **err);
+
+/*
+ * The SQL text of every query above, for the EXPLAIN QUERY PLAN test
+ * (tests/unit/test_store_senders.c) and doctor: *array of borrowed
+ * static strings, caller g_ptr_array_unref()s. Parameters: ?1 domain,
+ * ?2 since, ?3 until, ?4 limit (sql_seen: ?1 IP, ?2 domain, ?3 since).
+ */
+GPtrArray *ds_store_reporter_sql(void);
 
 /* Pass rate in percent (0 when messages is 0), for output. */
 double ds_pass_rate(int64_t pass, int64_t messages);

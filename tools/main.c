@@ -22,6 +22,15 @@ struct ds_cmd {
 static const struct ds_cmd cmds[] = {
 	{ "ingest", cmd_ingest, "store reports from files, Maildir, mbox, stdin" },
 	{ "reports", cmd_reports, "list stored aggregate reports" },
+	{ "failures", cmd_failures, "failure reports, re-verified (show ID)" },
+	{ "verify", cmd_verify, "check SPF, DKIM and DMARC of one message" },
+	{ "summary", cmd_summary, "per domain: pass rates, policy, failing sources" },
+	{ "senders", cmd_senders, "who sends as the domain, with names behind IPs" },
+	{ "reporters", cmd_reporters, "who reports about the domain, and when last" },
+	{ "poll", cmd_poll, "store reports from the configured IMAP mailboxes" },
+	{ "doctor", cmd_doctor, "diagnose a domain's DMARC, SPF, DKIM setup" },
+	{ "html", cmd_html, "write the static HTML dashboard" },
+	{ "weekly", cmd_weekly, "weekly report of a domain (HTML, mail)" },
 };
 
 static void

@@ -348,11 +348,14 @@ test_counts(void **state)
 	assert_true(ds_store_counts(f->st, &c, &e));
 	assert_int_equal(c.reports, 2);
 	assert_int_equal(c.records, 9);
-	/* a later migration's failure_report table is counted */
+	/* migration 003's failure_report table is counted */
 	assert_int_equal(sqlite3_open(f->path, &rw), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(rw, "CREATE TABLE failure_report "
-	    "(id INTEGER PRIMARY KEY); INSERT INTO failure_report "
-	    "VALUES (1), (2)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(rw, "CREATE TABLE IF NOT EXISTS "
+	    "failure_report (id INTEGER PRIMARY KEY, identity TEXT, "
+	    "event_ts INTEGER, ingested_at INTEGER); INSERT INTO "
+	    "failure_report (id, identity, event_ts, ingested_at) "
+	    "VALUES (1, 'a', 0, 0), (2, 'b', 0, 0)", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(rw);
 	assert_true(ds_store_counts(f->st, &c, &e));
 	assert_int_equal(c.failures, 2);

@@ -1,0 +1,44 @@
+/*
+ * helper_senders.h - the hand-made store of the reporter query tests
+ * (test_store_senders.c, test_store_summary.c): seven reports of two
+ * domains over six days with fifteen records, and the period rule of
+ * store_senders.h to recompute expected values from it.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DS_HELPER_SENDERS_H
+#define DS_HELPER_SENDERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schema/store.h"
+#include "tests/unit/helper_store.h"
+
+#define T0 INT64_C(1767225600)	/* 2026-01-01 00:00 UTC */
+#define DAY INT64_C(86400)
+
+struct trep {
+	const char *org, *id, *domain, *p;
+	int64_t begin, end;
+};
+
+struct trec {
+	int rep;		/* index in ts_reps[] */
+	const char *ip;
+	unsigned count;
+	const char *disp, *dkim, *spf;
+};
+
+extern const struct trep ts_reps[];
+extern const struct trec ts_recs[];
+extern const size_t ts_nrep, ts_nrec;
+
+/* cmocka setup: ts_setup() plus the fixture stored. */
+int ts_senders_setup(void **state);
+/* Is report i in the period of q (midpoint rule, domain w/o case)? */
+bool ts_in_period(size_t i, const struct ds_query *q);
+/* Does record r pass DMARC (policy_evaluated DKIM or SPF pass)? */
+bool ts_passes(const struct trec *r);
+
+#endif

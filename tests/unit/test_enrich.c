@@ -1,0 +1,236 @@
+/*
+ * test_enrich.c - report/enrich.c against a zone file: forward-confirmed
+ * reverse DNS (confirmed, pointing elsewhere, no forward name, several
+ * PTR names, IPv6), base domain (PSL), service, NXDOMAIN; the ip_info
+ * cache: written once, answered from while fresh (no DNS query),
+ * refreshed after its TTL, used as is offline; temporary failures and
+ * offline answers not cached.
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "schema/error.h"
+#include "report/enrich.h"
+#include "tests/unit/helper_store.h"
+
+#define NOW INT64_C(1767225600)
+
+static const char zone[] =
+    "$TTL 300\n"
+    "$ORIGIN 2.0.192.in-addr.arpa.\n"
+    "1 IN PTR mail.example.com.\n"
+    "2 IN PTR fake.example.com.\n"
+    "3 IN PTR o1.ptr1.sendgrid.net.\n"
+    "4 IN PTR first.example.org.\n"
+    "4 IN PTR second.example.org.\n"
+    "6 IN PTR nohost.example.net.\n"
+    "$ORIGIN 8.b.d.0.1.0.0.2.ip6.arpa.\n"
+    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN PTR "
+    "v6.mail.example.co.uk.\n"
+    "$ORIGIN example.com.\n"
+    "mail IN A 192.0.2.1\n"
+    "fake IN A 192.0.2.99\n"
+    "$ORIGIN example.org.\n"
+    "first IN A 192.0.2.50\n"
+    "second IN A 192.0.2.4\n"
+    "o1.ptr1.sendgrid.net. IN A 192.0.2.3\n"
+    "v6.mail.example.co.uk. IN AAAA 2001:db8::1\n";
+
+struct fx {
+	struct ts_fx *ts;
+	struct ds_dns *dns;
+	struct ds_services *svc;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = g_new0(struct fx, 1);
+	GError *e = NULL;
+	char *path;
+	int fd;
+
+	ts_setup((void **)&f->ts);
+	fd = g_file_open_tmp("ds-enrich-XXXXXX.zone", &path, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(path, zone, -1, NULL));
+	f->dns = ds_dns_new(DS_DNS_ZONE, path, &e);
+	if (f->dns == NULL)
+		fail_msg("%s", e->message);
+	unlink(path);
+	g_free(path);
+	f->svc = ds_services_default(NULL, &e);
+	assert_non_null(f->svc);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ds_dns_free(f->dns);
+	ds_services_free(f->svc);
+	ts_teardown((void **)&f->ts);
+	g_free(f);
+	return 0;
+}
+
+static void
+resolve(struct ds_dns *dns, const char *ip, struct ds_ipinfo *i)
+{
+	ds_ipinfo_init(i);
+	i->ip = g_strdup(ip);
+	ds_enrich_resolve(dns, ip, i);
+}
+
+static void
+test_resolve(void **state)
+{
+	struct fx *f = *state;
+	struct ds_ipinfo i;
+
+	resolve(f->dns, "192.0.2.1", &i);
+	assert_string_equal(i.ptr, "mail.example.com");
+	assert_int_equal(i.ptr_confirmed, 1);
+	assert_string_equal(i.base_domain, "example.com");
+	assert_string_equal(i.status, "ok");
+	assert_int_equal(i.ttl, DS_ENRICH_TTL_OK);
+	ds_ipinfo_clear(&i);
+
+	resolve(f->dns, "192.0.2.2", &i);	/* A points elsewhere */
+	assert_string_equal(i.ptr, "fake.example.com");
+	assert_int_equal(i.ptr_confirmed, 0);
+	ds_ipinfo_clear(&i);
+
+	resolve(f->dns, "192.0.2.6", &i);	/* the name has no A */
+	assert_string_equal(i.ptr, "nohost.example.net");
+	assert_int_equal(i.ptr_confirmed, 0);
+	assert_string_equal(i.base_domain, "example.net");
+	ds_ipinfo_clear(&i);
+
+	resolve(f->dns, "192.0.2.4", &i);	/* the second name confirms */
+	assert_string_equal(i.ptr, "second.example.org");
+	assert_int_equal(i.ptr_confirmed, 1);
+	ds_ipinfo_clear(&i);
+
+	resolve(f->dns, "2001:db8::1", &i);
+	assert_string_equal(i.ptr, "v6.mail.example.co.uk");
+	assert_int_equal(i.ptr_confirmed, 1);
+	assert_string_equal(i.base_domain, "example.co.uk");
+	ds_ipinfo_clear(&i);
+
+	resolve(f->dns, "192.0.2.9", &i);	/* no PTR */
+	assert_null(i.ptr);
+	assert_null(i.base_domain);
+	assert_string_equal(i.status, "nxdomain");
+	assert_int_equal(i.ttl, DS_ENRICH_TTL_NEG);
+	ds_ipinfo_clear(&i);
+}
+
+static void
+info(struct ds_enrich *en, const char *ip, struct ds_ipinfo *i)
+{
+	GError *e = NULL;
+
+	ds_ipinfo_init(i);
+	i->ip = g_strdup(ip);
+	assert_true(ds_enrich_ipinfo(i, en, &e));
+	assert_null(e);
+}
+
+static void
+test_cache(void **state)
+{
+	struct fx *f = *state;
+	struct ds_dns *off;
+	struct ds_enrich en;
+	struct ds_ipinfo i;
+	GError *e = NULL;
+	unsigned q;
+
+	ds_enrich_init(&en, f->ts->st, f->dns, f->svc, NOW);
+	info(&en, "192.0.2.3", &i);
+	assert_string_equal(i.ptr, "o1.ptr1.sendgrid.net");
+	assert_int_equal(i.ptr_confirmed, 1);
+	assert_string_equal(i.base_domain, "sendgrid.net");
+	assert_string_equal(i.service, "SendGrid");
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.lookups, 1);
+	assert_int_equal(ts_int(f->ts->db, "SELECT checked_at FROM ip_info "
+	    "WHERE ip = '192.0.2.3'", 0), NOW);
+	assert_int_equal(ts_int(f->ts->db, "SELECT ptr_confirmed FROM ip_info"
+	    " WHERE ip = '192.0.2.3'", 0), 1);
+
+	/* fresh: from the cache, no DNS query */
+	q = ds_dns_query_count(f->dns);
+	en.now = NOW + DS_ENRICH_TTL_OK - 1;
+	info(&en, "192.0.2.3", &i);
+	assert_string_equal(i.ptr, "o1.ptr1.sendgrid.net");
+	assert_string_equal(i.service, "SendGrid");
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.cached, 1);
+	assert_int_equal(ds_dns_query_count(f->dns), q);
+
+	/* a negative answer is cached for a day */
+	en.now = NOW;
+	info(&en, "192.0.2.9", &i);
+	assert_null(i.ptr);
+	ds_ipinfo_clear(&i);
+	assert_int_equal(ts_int(f->ts->db, "SELECT ttl FROM ip_info "
+	    "WHERE ip = '192.0.2.9'", 0), DS_ENRICH_TTL_NEG);
+
+	/* stale: looked up again and rewritten */
+	en.now = NOW + DS_ENRICH_TTL_OK;
+	info(&en, "192.0.2.3", &i);
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.lookups, 3);
+	assert_int_equal(ts_int(f->ts->db, "SELECT checked_at FROM ip_info "
+	    "WHERE ip = '192.0.2.3'", 0), NOW + DS_ENRICH_TTL_OK);
+
+	/* offline: any cached row, else nothing and nothing stored */
+	off = ds_dns_new(DS_DNS_OFF, NULL, &e);
+	assert_non_null(off);
+	ds_enrich_init(&en, f->ts->st, off, f->svc, NOW + 1000 * 86400);
+	info(&en, "192.0.2.3", &i);
+	assert_string_equal(i.ptr, "o1.ptr1.sendgrid.net");
+	ds_ipinfo_clear(&i);
+	info(&en, "167.89.64.1", &i);
+	assert_null(i.ptr);
+	assert_int_equal(i.ptr_confirmed, -1);
+	assert_string_equal(i.status, "offline");
+	assert_string_equal(i.service, "SendGrid");	/* by IP range */
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.cached, 1);
+	assert_int_equal(en.offline, 1);
+	assert_int_equal(ts_int(f->ts->db, "SELECT count(*) FROM ip_info "
+	    "WHERE ip = '167.89.64.1'", 0), 0);
+	ds_dns_free(off);
+
+	/* --refresh ignores a fresh row */
+	ds_enrich_init(&en, f->ts->st, f->dns, f->svc, NOW + DS_ENRICH_TTL_OK);
+	en.refresh = true;
+	info(&en, "192.0.2.3", &i);
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.lookups, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
