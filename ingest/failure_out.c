@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "schema/csv.h"
 #include "schema/json.h"
 #include "ingest/failure_out.h"
 
@@ -187,28 +188,11 @@ ds_failure_json(GString *g, const struct ds_failure *f, bool detail,
 	g_free(dom);
 }
 
-/* RFC 4180 field; THREATS #10 formula guard. */
+/* RFC 4180 field (THREATS #10 formula guard) and its separator. */
 static void
 csv(GString *g, const char *s, bool last)
 {
-	const char *p;
-	bool guard, quote;
-
-	if (s == NULL)
-		s = "";
-	guard = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
-	quote = guard || strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		g_string_append_c(g, '"');
-	if (guard)
-		g_string_append_c(g, '\'');
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			g_string_append_c(g, '"');
-		g_string_append_c(g, *p);
-	}
-	if (quote)
-		g_string_append_c(g, '"');
+	ds_csv_field(g, s);
 	g_string_append(g, last ? "\r\n" : ",");
 }
 

@@ -200,27 +200,6 @@ ds_json_str(GString *g, const char *s)
 	g_string_append_c(g, '"');
 }
 
-void
-ds_csv_field(GString *g, const char *s)
-{
-	/* THREATS #10: a leading = + - @ TAB CR makes a spreadsheet formula */
-	bool guard = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
-	bool quote = guard || strpbrk(s, ",\"\r\n") != NULL;
-	const char *p;
-
-	if (quote)
-		g_string_append_c(g, '"');
-	if (guard)
-		g_string_append_c(g, '\'');
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			g_string_append_c(g, '"');
-		g_string_append_c(g, *p);
-	}
-	if (quote)
-		g_string_append_c(g, '"');
-}
-
 static void
 emit_json(const struct ds_table *t, GString *g)
 {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "schema/cli.h"
+#include "schema/csv.h"	/* ds_csv_field */
 
 struct ds_table;
 
@@ -44,7 +45,5 @@ void ds_table_emit(const struct ds_table *t, enum ds_outfmt fmt, FILE *f);
 
 /* Append s to g as a JSON string literal ("..."), <>& escaped too. */
 void ds_json_str(GString *g, const char *s);
-/* Append s to g as one RFC 4180 CSV field with formula guarding. */
-void ds_csv_field(GString *g, const char *s);
 
 #endif
