@@ -30,21 +30,6 @@ static const GOptionEntry entries[] = {
 	G_OPTION_ENTRY_NULL
 };
 
-/* "50M", "1G", "4096" to bytes; 0 when malformed */
-static uint64_t
-parse_size(const char *s)
-{
-	char *end;
-	guint64 v = g_ascii_strtoull(s, &end, 10);
-
-	switch (g_ascii_toupper(*end)) {
-	case 'K': v <<= 10; end++; break;
-	case 'M': v <<= 20; end++; break;
-	case 'G': v <<= 30; end++; break;
-	}
-	return *end ? 0 : v;
-}
-
 static bool
 is_imap_url(const char *s)
 {
@@ -116,14 +101,15 @@ cmd_ingest(int argc, char **argv)
 		return DS_EXIT_USAGE;
 	}
 	ds_limits_default(&lim);
-	if (max_message && (lim.max_message = parse_size(max_message)) == 0) {
+	if (max_message &&
+	    !ds_config_parse_size(max_message, &lim.max_message)) {
 		fprintf(stderr, "dmarcsift ingest: bad size '%s'\n",
 		    max_message);
 		return DS_EXIT_USAGE;
 	}
 	/* THREATS #4: the cap stays; a big report of one's own may need more */
 	if (max_inflated &&
-	    (lim.max_inflated = parse_size(max_inflated)) == 0) {
+	    !ds_config_parse_size(max_inflated, &lim.max_inflated)) {
 		fprintf(stderr, "dmarcsift ingest: bad size '%s'\n",
 		    max_inflated);
 		return DS_EXIT_USAGE;
