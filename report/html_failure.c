@@ -128,16 +128,6 @@ ds_html_failure_section(struct ds_html_ctx *c, GString *g,
 	return ok;
 }
 
-static void
-kv(GString *g, const char *k, const char *v)
-{
-	g_string_append(g, "<tr><th>");
-	ds_html_text(g, k);
-	g_string_append(g, "</th><td class=\"wrap\">");
-	ds_html_text(g, v ? v : "\xe2\x80\x93");
-	g_string_append(g, "</td></tr>\n");
-}
-
 /* "a@b" as "…@b": recipients are personal data. */
 static char *
 masked(const char *addr)
@@ -155,35 +145,35 @@ fields(GString *g, const struct ds_failure *f)
 
 	g_string_append(g, "<div class=\"tw\"><table class=\"kv\" "
 	    "id=\"t-fields\">\n");
-	kv(g, "Reporter", f->report_from);
-	kv(g, "Report subject", f->report_subject);
-	kv(g, "Report date", f->report_date);
-	kv(g, "Feedback-Type", f->feedback_type);
-	kv(g, "User-Agent", f->user_agent);
-	kv(g, "Arrival-Date", f->arrival_date);
-	kv(g, "Source-IP", f->source_ip);
+	ds_tr_kv(g, "Reporter", f->report_from);
+	ds_tr_kv(g, "Report subject", f->report_subject);
+	ds_tr_kv(g, "Report date", f->report_date);
+	ds_tr_kv(g, "Feedback-Type", f->feedback_type);
+	ds_tr_kv(g, "User-Agent", f->user_agent);
+	ds_tr_kv(g, "Arrival-Date", f->arrival_date);
+	ds_tr_kv(g, "Source-IP", f->source_ip);
 	for (i = 0; f->reported_domain && i < f->reported_domain->len; i++)
-		kv(g, "Reported-Domain", g_ptr_array_index(f->reported_domain,
+		ds_tr_kv(g, "Reported-Domain", g_ptr_array_index(f->reported_domain,
 		    i));
-	kv(g, "Original-Mail-From", f->original_mail_from);
+	ds_tr_kv(g, "Original-Mail-From", f->original_mail_from);
 	for (i = 0; f->original_rcpt_to && i < f->original_rcpt_to->len; i++) {
 		s = masked(g_ptr_array_index(f->original_rcpt_to, i));
-		kv(g, "Original-Rcpt-To", s);
+		ds_tr_kv(g, "Original-Rcpt-To", s);
 		g_free(s);
 	}
-	kv(g, "Auth-Failure", f->auth_failure);
-	kv(g, "Authentication-Results", f->auth_results);
-	kv(g, "DKIM-Domain", f->dkim_domain);
-	kv(g, "DKIM-Selector", f->dkim_selector);
-	kv(g, "Delivery-Result", f->delivery_result);
-	kv(g, "Identity-Alignment", f->identity_alignment);
-	kv(g, "Sample", ds_sample_kind_name(f->sample_kind));
-	kv(g, "Sample From", f->sample_from);
-	kv(g, "Sample Subject", f->sample_subject);
-	kv(g, "Sample Message-ID", f->sample_message_id);
-	kv(g, "Sample Authentication-Results", f->sample_auth_results);
+	ds_tr_kv(g, "Auth-Failure", f->auth_failure);
+	ds_tr_kv(g, "Authentication-Results", f->auth_results);
+	ds_tr_kv(g, "DKIM-Domain", f->dkim_domain);
+	ds_tr_kv(g, "DKIM-Selector", f->dkim_selector);
+	ds_tr_kv(g, "Delivery-Result", f->delivery_result);
+	ds_tr_kv(g, "Identity-Alignment", f->identity_alignment);
+	ds_tr_kv(g, "Sample", ds_sample_kind_name(f->sample_kind));
+	ds_tr_kv(g, "Sample From", f->sample_from);
+	ds_tr_kv(g, "Sample Subject", f->sample_subject);
+	ds_tr_kv(g, "Sample Message-ID", f->sample_message_id);
+	ds_tr_kv(g, "Sample Authentication-Results", f->sample_auth_results);
 	for (i = 0; f->sample_dkim && i < f->sample_dkim->len; i++)
-		kv(g, "Sample DKIM-Signature", g_ptr_array_index(f->sample_dkim,
+		ds_tr_kv(g, "Sample DKIM-Signature", g_ptr_array_index(f->sample_dkim,
 		    i));
 	g_string_append(g, "</table></div>\n");
 }

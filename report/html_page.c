@@ -194,6 +194,16 @@ ds_td_link(GString *g, const char *href, const char *text)
 }
 
 void
+ds_tr_kv(GString *g, const char *k, const char *v)
+{
+	g_string_append(g, "<tr><th>");
+	ds_html_text(g, k);
+	g_string_append(g, "</th><td class=\"wrap\">");
+	ds_html_text(g, v ? v : "\xe2\x80\x93");
+	g_string_append(g, "</td></tr>\n");
+}
+
+void
 ds_td_result(GString *g, const char *s)
 {
 	g_string_append(g, "<td>");

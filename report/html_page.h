@@ -68,6 +68,8 @@ void ds_td_rate(GString *g, int64_t pass, int64_t messages);
 void ds_td_link(GString *g, const char *href, const char *text);
 /* "pass"/"fail"/other result word, coloured */
 void ds_td_result(GString *g, const char *s);
+/* one row of a key/value table: <th>k</th><td>v</td>, both escaped, NULL v as a dash */
+void ds_tr_kv(GString *g, const char *k, const char *v);
 
 /* Append v with thousands separators (10,914). */
 void ds_fmt_int(GString *g, int64_t v);

@@ -40,16 +40,6 @@ on_report(const struct ds_report_row *r, void *payload)
 }
 
 static void
-dt_row(GString *g, const char *k, const char *v)
-{
-	g_string_append(g, "<tr><th>");
-	ds_html_text(g, k);
-	g_string_append(g, "</th><td class=\"wrap\">");
-	ds_html_text(g, v ? v : "\xe2\x80\x93");
-	g_string_append(g, "</td></tr>\n");
-}
-
-static void
 meta_table(GString *g, const struct ds_report_detail *d)
 {
 	const struct ds_report_meta *m = &d->meta;
@@ -57,27 +47,27 @@ meta_table(GString *g, const struct ds_report_detail *d)
 
 	g_string_append(g, "<div class=\"tw\"><table class=\"kv\" "
 	    "id=\"t-meta\">\n");
-	dt_row(g, "Reporter", m->org_name);
-	dt_row(g, "Email", m->email);
-	dt_row(g, "Extra contact", m->extra_contact_info);
-	dt_row(g, "Report ID", m->report_id);
+	ds_tr_kv(g, "Reporter", m->org_name);
+	ds_tr_kv(g, "Email", m->email);
+	ds_tr_kv(g, "Extra contact", m->extra_contact_info);
+	ds_tr_kv(g, "Report ID", m->report_id);
 	g_string_append(g, "<tr><th>Period (UTC)</th><td>");
 	ds_fmt_time(g, m->begin, true);
 	g_string_append(g, " \xe2\x80\x93 ");
 	ds_fmt_time(g, m->end, true);
 	g_string_append(g, "</td></tr>\n");
-	dt_row(g, "Format", ds_format_name(m->format));
-	dt_row(g, "Generator", m->generator);
-	dt_row(g, "Policy domain", m->domain);
-	dt_row(g, "p", m->p);
-	dt_row(g, "sp", m->sp);
-	dt_row(g, "np", m->np);
-	dt_row(g, "adkim", m->adkim);
-	dt_row(g, "aspf", m->aspf);
+	ds_tr_kv(g, "Format", ds_format_name(m->format));
+	ds_tr_kv(g, "Generator", m->generator);
+	ds_tr_kv(g, "Policy domain", m->domain);
+	ds_tr_kv(g, "p", m->p);
+	ds_tr_kv(g, "sp", m->sp);
+	ds_tr_kv(g, "np", m->np);
+	ds_tr_kv(g, "adkim", m->adkim);
+	ds_tr_kv(g, "aspf", m->aspf);
 	g_snprintf(pct, sizeof(pct), "%d", m->pct);
-	dt_row(g, "pct", m->pct >= 0 ? pct : NULL);
-	dt_row(g, "fo", m->fo);
-	dt_row(g, "testing", m->testing);
+	ds_tr_kv(g, "pct", m->pct >= 0 ? pct : NULL);
+	ds_tr_kv(g, "fo", m->fo);
+	ds_tr_kv(g, "testing", m->testing);
 	/* d->source (a local path or mailbox URL) stays private */
 	g_string_append(g, "</table></div>\n");
 }
