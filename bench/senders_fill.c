@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema/error.h"
-#include "schema/model.h"
-#include "schema/store.h"
+#include "schema/util/error.h"
+#include "schema/model/model.h"
+#include "schema/store/store.h"
 
 #define OWN_POOL 1500
 #define SHARED_POOL 200000

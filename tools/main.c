@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema/error.h"
-#include "ingest/commands.h"
-#include "report/commands.h"
+#include "schema/util/error.h"
+#include "ingest/cmd/commands.h"
+#include "report/cmd/commands.h"
 
 struct ds_cmd {
 	const char *name;

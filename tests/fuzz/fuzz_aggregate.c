@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/aggregate.h"
-#include "schema/error.h"
+#include "ingest/aggregate/aggregate.h"
+#include "schema/util/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,8 +2,8 @@
  * fuzz_arf.c - libFuzzer target for the failure report (ARF) parser
  * (ingest/failure*.c, RFC 5965/6591/9991; THREATS #6-#8, #14) and what
  * is done with a parsed report without DNS: its Authentication-Results
- * read (ingest/authres.c), its re-verification with DNS off
- * (ingest/failure_verify.c: DKIM-Signature parsing, DMARC From domain,
+ * read (ingest/failure/authres.c), its re-verification with DNS off
+ * (ingest/failure/failure_verify.c: DKIM-Signature parsing, DMARC From domain,
  * the differences), its JSON and text output, redacted or not.
  * SPDX-License-Identifier: MIT
  *
@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema/error.h"
-#include "ingest/authres.h"
-#include "ingest/failure.h"
-#include "ingest/failure_int.h"
-#include "ingest/failure_out.h"
-#include "ingest/failure_verify.h"
+#include "schema/util/error.h"
+#include "ingest/failure/authres.h"
+#include "ingest/failure/failure.h"
+#include "ingest/failure/failure_int.h"
+#include "ingest/failure/failure_out.h"
+#include "ingest/failure/failure_verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_imap.c - libFuzzer target for the IMAP reply parsers
- * (ingest/source_imap_parse.c): SEARCH, FETCH, STATUS, CAPABILITY, LIST,
+ * (ingest/source/source_imap_parse.c): SEARCH, FETCH, STATUS, CAPABILITY, LIST,
  * and the sequence sets built from what they return.
  * SPDX-License-Identifier: MIT
  *
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <glib.h>
 
-#include "ingest/imap.h"
+#include "ingest/source/imap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "schema/limits.h"
-#include "schema/store.h"
-#include "ingest/pipeline.h"
+#include "schema/model/limits.h"
+#include "schema/store/store.h"
+#include "ingest/pipeline/pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

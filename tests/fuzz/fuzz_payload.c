@@ -17,9 +17,9 @@
 #include <glib.h>
 #include <zlib.h>
 
-#include "schema/error.h"
-#include "schema/limits.h"
-#include "ingest/payload.h"
+#include "schema/util/error.h"
+#include "schema/model/limits.h"
+#include "ingest/payload/payload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

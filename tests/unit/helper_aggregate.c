@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
+#include "schema/util/error.h"
 #include "tests/unit/helper_aggregate.h"
 
 static void

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "ingest/aggregate.h"
+#include "ingest/aggregate/aggregate.h"
 
 struct got {
 	int metas;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
+#include "schema/util/error.h"
 #include "tests/unit/helper_senders.h"
 
 const struct trep ts_reps[] = {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "schema/store.h"
+#include "schema/store/store.h"
 #include "tests/unit/helper_store.h"
 
 #define T0 INT64_C(1767225600)	/* 2026-01-01 00:00 UTC */

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "schema/model.h"
-#include "schema/store.h"
+#include "schema/model/model.h"
+#include "schema/store/store.h"
 
 struct ts_fx {
 	char *dir;		/* temp dir, removed by ts_teardown */

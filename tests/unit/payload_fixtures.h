@@ -1,6 +1,6 @@
 /*
  * payload_fixtures.h - fixtures for test_payload*.c, generated with zlib
- * and libzip at run time, and a leaf collector for ingest/payload.c.
+ * and libzip at run time, and a leaf collector for ingest/payload/payload.c.
  * SPDX-License-Identifier: MIT
  *
  * Header-only (static, G_GNUC_UNUSED) so that it is linked into the two
@@ -17,9 +17,9 @@
 #include <zip.h>
 #include <zlib.h>
 
-#include "schema/error.h"
-#include "schema/limits.h"
-#include "ingest/payload.h"
+#include "schema/util/error.h"
+#include "schema/model/limits.h"
+#include "ingest/payload/payload.h"
 
 #define FX static G_GNUC_UNUSED
 

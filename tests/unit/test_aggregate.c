@@ -1,7 +1,7 @@
 /*
  * test_aggregate.c - the aggregate report parser (ingest/aggregate*.c)
  * against our own fixtures (tests/fixtures/aggregate/, inline cases for
- * every row of ingest/QUIRKS.md) and hostile input (THREATS #1-#3, #8,
+ * every row of ingest/aggregate/QUIRKS.md) and hostile input (THREATS #1-#3, #8,
  * #11, #14). The shared corpus: test_aggregate_corpus.c.
  * SPDX-License-Identifier: MIT
  */
@@ -18,8 +18,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "ingest/aggregate.h"
-#include "schema/error.h"
+#include "ingest/aggregate/aggregate.h"
+#include "schema/util/error.h"
 #include "tests/unit/helper_aggregate.h"
 
 /* ---- inline documents ---- */
@@ -58,7 +58,7 @@ struct tcase {
 	const char *want2; /* a second one, or NULL */
 };
 
-/* Tolerated deviations: one row per warning of ingest/QUIRKS.md. */
+/* Tolerated deviations: one row per warning of ingest/aggregate/QUIRKS.md. */
 static const struct tcase quirks[] = {
 	{ "enum-case",
 	    DOC(META, POL("<p>Quarantine</p>"),

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
-#include "schema/error.h"
+#include "schema/util/error.h"
 #include "tests/unit/helper_aggregate.h"
 
 static char *

@@ -1,5 +1,5 @@
 /*
- * test_config.c - the configuration file (ingest/config.c) on real files
+ * test_config.c - the configuration file (ingest/source/config.c) on real files
  * in a temp dir: [mailbox:NAME] sections, values, unknown keys, modes.
  * SPDX-License-Identifier: MIT
  *
@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "ingest/config.h"
+#include "schema/util/error.h"
+#include "ingest/source/config.h"
 
 struct fx {
 	char *dir;

@@ -8,7 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "schema/csv.h"
+#include "schema/util/csv.h"
 
 static void
 field_is(const char *in, const char *want)

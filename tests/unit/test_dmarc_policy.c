@@ -1,5 +1,5 @@
 /*
- * test_dmarc_policy.c - schema/dmarc_policy.c over a zone file:
+ * test_dmarc_policy.c - schema/policy/dmarc_policy.c over a zone file:
  * discovery (RFC 7489 §6.6.3 with the PSL, RFC 9989 §4.10 tree walk and
  * its 8-name bound, THREATS #17), several records, non-DMARC TXT, the
  * organizational domain (psd=y, psd=n), the policy that applies (p, sp,
@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "schema/dmarc_policy.h"
-#include "schema/error.h"
+#include "schema/policy/dmarc_policy.h"
+#include "schema/util/error.h"
 
 static const char zone_text[] =
     "$TTL 300\n"

@@ -1,5 +1,5 @@
 /*
- * test_dmarc_record.c - schema/dmarc_record.c: DMARC policy record
+ * test_dmarc_record.c - schema/policy/dmarc_record.c: DMARC policy record
  * parsing (RFC 7489 §6.3, §6.4; RFC 9989 np, psd, t): what is a DMARC
  * record at all, every tag, defaults, and the lenient handling of
  * invalid, unknown and duplicate tags (warnings, never failure).
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/dmarc_policy.h"
-#include "schema/error.h"
+#include "schema/policy/dmarc_policy.h"
+#include "schema/util/error.h"
 
 static bool
 warned(const struct ds_dmarc_record *r, const char *part)

@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "schema/dns.h"
-#include "schema/error.h"
+#include "schema/dns/dns.h"
+#include "schema/util/error.h"
 
 static const char zone_text[] =
     "; test zone\n"

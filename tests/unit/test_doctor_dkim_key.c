@@ -1,5 +1,5 @@
 /*
- * test_doctor_dkim_key.c - report/dkim_key.c: DKIM key records (RFC 6376
+ * test_doctor_dkim_key.c - report/doctor/dkim_key.c: DKIM key records (RFC 6376
  * §3.6.1 tags, RFC 8463 ed25519) measured with OpenSSL (RFC 8301 sizes):
  * SPKI and bare PKCS #1 RSA keys of 512, 1024, 2048 bits, revoked keys,
  * and the malformed records doctor must name.
@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "report/dkim_key.h"
+#include "report/doctor/dkim_key.h"
 
 /* public keys made with openssl genpkey (public halves only) */
 static const char k512[] =

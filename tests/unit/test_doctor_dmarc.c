@@ -1,5 +1,5 @@
 /*
- * test_doctor_dmarc.c - the parts of schema/dmarc_policy.h doctor uses:
+ * test_doctor_dmarc.c - the parts of schema/policy/dmarc_policy.h doctor uses:
  * ds_dmarc_record_parse (RFC 7489 §6.3, RFC 9989 np/t/psd; v=DMARC1
  * first, lenient tags with warnings), ds_dmarc_report_authorized
  * (RFC 7489 §7.1 `_report._dmarc`) and ds_dmarc_discover over a zone.
@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "schema/dmarc_policy.h"
+#include "schema/policy/dmarc_policy.h"
 
 static const char zone[] =
     "$TTL 300\n"

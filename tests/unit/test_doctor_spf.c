@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "schema/dns.h"
-#include "report/spf_check.h"
+#include "schema/dns/dns.h"
+#include "report/doctor/spf_check.h"
 
 static const char zone[] =
     "$TTL 300\n"

@@ -1,5 +1,5 @@
 /*
- * test_enrich.c - report/enrich.c against a zone file: forward-confirmed
+ * test_enrich.c - report/enrich/enrich.c against a zone file: forward-confirmed
  * reverse DNS (confirmed, pointing elsewhere, no forward name, several
  * PTR names, IPv6), base domain (PSL), service, NXDOMAIN; the ip_info
  * cache: written once, answered from while fresh (no DNS query),
@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "report/enrich.h"
+#include "schema/util/error.h"
+#include "report/enrich/enrich.h"
 #include "tests/unit/helper_store.h"
 
 #define NOW INT64_C(1767225600)

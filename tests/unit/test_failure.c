@@ -2,7 +2,7 @@
  * test_failure.c - the ARF parser (ingest/failure*.c): every field of
  * message/feedback-report (RFC 5965, RFC 6591, RFC 9991), the original
  * as message/rfc822 or text/rfc822-headers, identity, the non-standard
- * layouts of ingest/QUIRKS.md "Failure reports", hostile input.
+ * layouts of ingest/aggregate/QUIRKS.md "Failure reports", hostile input.
  * SPDX-License-Identifier: MIT
  */
 #include <setjmp.h>
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "schema/limits.h"
-#include "ingest/failure.h"
+#include "schema/util/error.h"
+#include "schema/model/limits.h"
+#include "ingest/failure/failure.h"
 
 #define TOP(ct) "From: DMARC Reports <ruf@reporter.example>\r\n" \
 	"To: dmarc@example.com\r\nSubject: failure report\r\n" \

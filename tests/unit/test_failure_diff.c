@@ -1,8 +1,8 @@
 /*
  * test_failure_diff.c - the reporter's claims against our verdict:
- * RFC 8601 Authentication-Results reading (ingest/authres.c), the named
- * differences (ingest/failure_diff.c) and --redact
- * (ingest/failure_redact.c).
+ * RFC 8601 Authentication-Results reading (ingest/failure/authres.c), the named
+ * differences (ingest/failure/failure_diff.c) and --redact
+ * (ingest/failure/failure_redact.c).
  * SPDX-License-Identifier: MIT
  */
 #include <setjmp.h>
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ingest/authres.h"
-#include "ingest/failure_diff.h"
-#include "ingest/failure_out.h"
+#include "ingest/failure/authres.h"
+#include "ingest/failure/failure_diff.h"
+#include "ingest/failure/failure_out.h"
 
 static void
 test_authres(void **state)

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "report/html_escape.h"
-#include "report/html_site.h"
+#include "report/html/html_escape.h"
+#include "report/html/html_site.h"
 
 static const char *const hostile[] = {
 	"<script>alert(1)</script>",

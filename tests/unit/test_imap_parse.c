@@ -1,6 +1,6 @@
 /*
  * test_imap_parse.c - the IMAP reply parsers, sequence sets, quoting and
- * URLs of ingest/source_imap_parse.c and source_imap_url.c, over replies
+ * URLs of ingest/source/source_imap_parse.c and source_imap_url.c, over replies
  * as Dovecot writes them and over hostile ones.
  * SPDX-License-Identifier: MIT
  *
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "ingest/imap.h"
+#include "schema/util/error.h"
+#include "ingest/source/imap.h"
 
 #define S(x) x, sizeof(x) - 1
 

@@ -1,5 +1,5 @@
 /*
- * test_json.c - schema/json.c: JSON string literals (RFC 8259 section 7).
+ * test_json.c - schema/util/json.c: JSON string literals (RFC 8259 section 7).
  * SPDX-License-Identifier: MIT
  *
  * THREATS #8 (valid output whatever the input), #9 (no '<' '>' '&' or
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/json.h"
+#include "schema/util/json.h"
 
 static const struct {
 	const char *in;

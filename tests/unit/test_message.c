@@ -1,5 +1,5 @@
 /*
- * test_message.c - the GMime walk (ingest/message.c): forwarded reports,
+ * test_message.c - the GMime walk (ingest/payload/message.c): forwarded reports,
  * octet-stream attachments, and THREATS #6 (MIME bombs).
  * SPDX-License-Identifier: MIT
  */
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "schema/limits.h"
-#include "ingest/message.h"
+#include "schema/util/error.h"
+#include "schema/model/limits.h"
+#include "ingest/payload/message.h"
 
 struct seen {
 	unsigned parts;

@@ -1,5 +1,5 @@
 /*
- * test_model.c - schema/model.c, schema/error.c, schema/limits.c:
+ * test_model.c - schema/model/model.c, schema/util/error.c, schema/model/limits.c:
  * warnings, life cycle, quoting of hostile text (THREATS #8), exit codes.
  * SPDX-License-Identifier: MIT
  */
@@ -11,9 +11,9 @@
 #include <cmocka.h>
 #include <glib.h>
 
-#include "schema/error.h"
-#include "schema/limits.h"
-#include "schema/model.h"
+#include "schema/util/error.h"
+#include "schema/model/limits.h"
+#include "schema/model/model.h"
 
 static void
 test_warnings(void **state)

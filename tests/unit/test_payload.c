@@ -1,5 +1,5 @@
 /*
- * test_payload.c - gzip, plain and fd walks of ingest/payload.c, and the
+ * test_payload.c - gzip, plain and fd walks of ingest/payload/payload.c, and the
  * real containers of $DS_CORPUS (THREATS #4, #7). Zip cases are in
  * test_payload_zip.c. Every fixture is generated here with zlib.
  * SPDX-License-Identifier: MIT
@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "schema/error.h"
-#include "ingest/payload.h"
+#include "schema/util/error.h"
+#include "ingest/payload/payload.h"
 #include "payload_fixtures.h"
 
 #define MIB (1024u * 1024u)

@@ -1,5 +1,5 @@
 /*
- * test_payload_zip.c - zip walks of ingest/payload_zip.c against hostile
+ * test_payload_zip.c - zip walks of ingest/payload/payload_zip.c against hostile
  * archives built here with libzip (THREATS #5): junk and directory
  * entries, 10 000 entries, "../../" names, encrypted, corrupt and lying
  * entries, overlapping central-directory records, nesting.

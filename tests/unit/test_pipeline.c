@@ -14,9 +14,9 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
-#include "schema/error.h"
-#include "schema/store.h"
-#include "ingest/pipeline.h"
+#include "schema/util/error.h"
+#include "schema/store/store.h"
+#include "ingest/pipeline/pipeline.h"
 
 struct fx {
 	char *dir, *path;

@@ -1,5 +1,5 @@
 /*
- * test_services.c - report/services.c: the service table format, PTR
+ * test_services.c - report/enrich/services.c: the service table format, PTR
  * suffix matching on label boundaries, IPv4 and IPv6 networks, rule
  * order (user rules first), errors with file and line, the shipped
  * table.
@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "report/services.h"
+#include "schema/util/error.h"
+#include "report/enrich/services.h"
 
 static const char rules[] =
     "# comment\n"

@@ -17,9 +17,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "schema/embed.h"
-#include "schema/error.h"
-#include "schema/store.h"
+#include "schema/util/embed.h"
+#include "schema/util/error.h"
+#include "schema/store/store.h"
 #include "tests/unit/helper_store.h"
 
 /* The highest migration number embedded in this build. */

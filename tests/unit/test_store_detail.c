@@ -1,5 +1,5 @@
 /*
- * test_store_detail.c - schema/store_detail.c: one stored report read
+ * test_store_detail.c - schema/store/store_detail.c: one stored report read
  * back as model structs (metadata, policy, errors, warnings) and its
  * records with reasons, DKIM and SPF results in stored order, the
  * limit, a stopping callback, missing rows.
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "schema/store_detail.h"
+#include "schema/util/error.h"
+#include "schema/store/store_detail.h"
 #include "tests/unit/helper_store.h"
 
 static void

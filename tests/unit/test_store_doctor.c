@@ -1,5 +1,5 @@
 /*
- * test_store_doctor.c - schema/store_doctor.c, the evidence queries of
+ * test_store_doctor.c - schema/store/store_doctor.c, the evidence queries of
  * doctor: DKIM selectors per reporter and result, per-source totals
  * (DMARC pass, own signature by a selector that passes, DKIM pass with
  * SPF fail for the domain), header_from, reporters, missing days, and
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/store_doctor.h"
+#include "schema/store/store_doctor.h"
 #include "helper_store.h"
 
 #define DAY 86400

@@ -1,6 +1,6 @@
 /*
  * test_store_failure.c - failure reports in the store
- * (schema/store_failure.c, schema/sql/003-failure.sql): a parsed report
+ * (schema/store/store_failure.c, schema/store/sql/003-failure.sql): a parsed report
  * stored and read back field for field, the sample in its own table,
  * the identity stored once (THREATS #13), filters bound (THREATS #11).
  * SPDX-License-Identifier: MIT
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "schema/store_failure.h"
-#include "ingest/failure.h"
+#include "schema/util/error.h"
+#include "schema/store/store_failure.h"
+#include "ingest/failure/failure.h"
 #include "tests/unit/helper_store.h"
 
 static const char report[] =

@@ -1,6 +1,6 @@
 /*
  * test_store_imap.c - IMAP ingestion state in the store
- * (schema/store_imap.c, schema/sql/002-imap.sql) on a real file.
+ * (schema/store/store_imap.c, schema/store/sql/002-imap.sql) on a real file.
  * SPDX-License-Identifier: MIT
  *
  * THREATS #19: a UID row put inside a transaction that rolls back is
@@ -14,8 +14,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "schema/error.h"
-#include "schema/store_imap.h"
+#include "schema/util/error.h"
+#include "schema/store/store_imap.h"
 #include "tests/unit/helper_store.h"
 
 #define BOX "imaps://dmarc@imap.example.com:993/INBOX"

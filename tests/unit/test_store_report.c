@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "schema/error.h"
-#include "schema/store.h"
+#include "schema/util/error.h"
+#include "schema/store/store.h"
 #include "tests/unit/helper_store.h"
 
 static void

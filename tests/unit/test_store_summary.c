@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "schema/error.h"
-#include "schema/store_senders.h"
+#include "schema/util/error.h"
+#include "schema/store/store_senders.h"
 #include "tests/unit/helper_senders.h"
 
 static bool

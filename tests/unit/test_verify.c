@@ -1,5 +1,5 @@
 /*
- * test_verify.c - ingest/verify.c, the API the failure-report code
+ * test_verify.c - ingest/verify/verify.c, the API the failure-report code
  * calls: the From domain rules (RFC 7489 §6.6.1), what is not a
  * message, SPF skipped without identity, the JSON contract (null spf,
  * escaped hostile text, RFC 8601 words) and result ownership. The DKIM
@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "ingest/verify.h"
+#include "schema/util/error.h"
+#include "ingest/verify/verify.h"
 
 static const char zone_text[] =
     "$ORIGIN example.com.\n"

@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "schema/error.h"
-#include "report/mail.h"
-#include "report/weekly.h"
+#include "schema/util/error.h"
+#include "report/weekly/mail.h"
+#include "report/weekly/weekly.h"
 #include "tests/unit/helper_store.h"
 
 #define W02 INT64_C(1767571200)	/* Monday 2026-01-05 00:00 UTC */

@@ -1,0 +1,193 @@
+/*
+ * cmd_poll.c - "dmarcsift poll": every configured IMAP mailbox (or one,
+ * --mailbox NAME) into the database; made to run from cron or a systemd
+ * timer.
+ * SPDX-License-Identifier: MIT
+ *
+ * THREATS #18: one exclusive lock per database, so overlapping runs
+ * queue for a while and then give up with exit 4 and a clear message.
+ * Quiet with --quiet unless something needs attention; a progress line
+ * at a terminal; one summary line; exit status per schema/util/error.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "schema/cli/cli.h"
+#include "schema/util/error.h"
+#include "ingest/cmd/commands.h"
+#include "ingest/source/config.h"
+#include "ingest/pipeline/failure_hook.h"
+#include "ingest/source/source.h"
+#include "ingest/source/source_imap.h"
+
+static char *opt_mailbox, *opt_cacert;
+static gboolean opt_keep;
+static int opt_wait = 10;
+
+static const GOptionEntry entries[] = {
+	{ "mailbox", 'm', 0, G_OPTION_ARG_STRING, &opt_mailbox,
+	  "poll only the [mailbox:NAME] section NAME", "NAME" },
+	{ "keep", 'k', 0, G_OPTION_ARG_NONE, &opt_keep,
+	  "leave the mailboxes untouched (no move, no flag)", NULL },
+	{ "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
+	  "trust the CA certificates in FILE (overrides ca-file)", "FILE" },
+	{ "wait", 0, 0, G_OPTION_ARG_INT, &opt_wait,
+	  "seconds to wait for another run to finish (default 10)", "SEC" },
+	G_OPTION_ENTRY_NULL
+};
+
+/* The worse of two exit codes for a run over several mailboxes. */
+static int
+worse(int a, int b)
+{
+	static const int order[] = { DS_EXIT_OK, DS_EXIT_REJECTED,
+		DS_EXIT_TEMPFAIL, DS_EXIT_AUTH, DS_EXIT_USAGE };
+	size_t i, ia = 0, ib = 0;
+
+	for (i = 0; i < G_N_ELEMENTS(order); i++) {
+		if (order[i] == a)
+			ia = i;
+		if (order[i] == b)
+			ib = i;
+	}
+	return ia >= ib ? a : b;
+}
+
+int
+ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
+    const struct ds_imap_stats *is, int rc)
+{
+	const struct ds_ingest_stats *s = ds_pipeline_stats(pl);
+
+	ds_source_progress(pl, true);
+	if (s->rejected || is->skipped)
+		rc = worse(rc, DS_EXIT_REJECTED);
+	if (s->errors)
+		rc = worse(rc, DS_EXIT_TEMPFAIL);
+	/* quiet: the summary only when something needs attention */
+	if (ds_cli.quiet && rc == DS_EXIT_OK)
+		return rc;
+	fprintf(stderr, "dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
+	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
+	    " records), %" G_GUINT64_FORMAT " failure reports, %"
+	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " rejected, %"
+	    G_GUINT64_FORMAT " too large, %" G_GUINT64_FORMAT " errors; %"
+	    G_GUINT64_FORMAT " archived, %" G_GUINT64_FORMAT " invalid, %"
+	    G_GUINT64_FORMAT " flagged, %" G_GUINT64_FORMAT " resumed\n", cmd,
+	    is->fetched, s->reports, s->records, s->failures, s->duplicates,
+	    s->rejected, is->skipped, s->errors, is->archived, is->invalid,
+	    is->flagged, is->resumed);
+	return rc;
+}
+
+int
+ds_imap_cmd_lock(struct ds_store *st, int wait_s)
+{
+	GError *e = NULL;
+	int rc;
+
+	if (ds_store_lock(st, (unsigned)MAX(wait_s, 0) * 1000u, &e))
+		return DS_EXIT_OK;
+	if (e->code == DS_ERROR_LOCKED)
+		fprintf(stderr, "dmarcsift: %s (waited %d s); not run, try "
+		    "again later\n", e->message, MAX(wait_s, 0));
+	else
+		fprintf(stderr, "dmarcsift: %s\n", e->message);
+	rc = ds_error_exit_code(e);
+	g_error_free(e);
+	return rc;
+}
+
+int
+cmd_poll(int argc, char **argv)
+{
+	struct ds_imap_run_opts ro = { 0 };
+	struct ds_imap_stats is = { 0 };
+	struct ds_pipeline_opts po = { 0 };
+	struct ds_mailbox_conf *c;
+	struct ds_pipeline *pl = NULL;
+	struct ds_store *st = NULL;
+	struct ds_dns *dns = NULL;
+	struct ds_limits lim;
+	GPtrArray *boxes = NULL;
+	GOptionEntry *all;
+	GError *e = NULL;
+	int rc = DS_EXIT_OK;
+	guint i, done = 0;
+	bool ok;
+
+	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	ok = ds_cli_parse("poll", "",
+	    "Fetch the new messages of every [mailbox:NAME] section of the\n"
+	    "configuration file (or of one, --mailbox NAME), store their\n"
+	    "reports, then move them to archive-folder / invalid-folder.\n"
+	    "Failure reports are re-verified with DNS as it is now\n"
+	    "(--offline, --dns-zone).", all, &argc, &argv);
+	g_free(all);
+	if (!ok)
+		return DS_EXIT_USAGE;
+	if (argc > 1) {
+		fprintf(stderr, "dmarcsift poll: unexpected '%s' (mailboxes "
+		    "come from the configuration file)\n", argv[1]);
+		return DS_EXIT_USAGE;
+	}
+	if (!ds_config_load(&boxes, ds_cli.config, false, &e))
+		goto fail;
+	for (i = 0; i < boxes->len; i++) {
+		c = g_ptr_array_index(boxes, i);
+		if (opt_mailbox == NULL || strcmp(c->name, opt_mailbox) == 0)
+			done++;
+	}
+	if (done == 0) {
+		ds_fail(&e, DS_ERROR_USAGE, opt_mailbox ? "no [mailbox:%s] in "
+		    "the configuration file" : "no [mailbox:NAME] section in "
+		    "the configuration file%s", opt_mailbox ? opt_mailbox : "");
+		goto fail;
+	}
+	/* a bad zone file is a usage error before anything is stored */
+	if ((ds_cli_dns.offline || ds_cli_dns.zone) &&
+	    (dns = ds_cli_open_dns(&e)) == NULL)
+		goto fail;
+	if ((st = ds_cli_open_store(&e)) == NULL)
+		goto fail;
+	if ((rc = ds_imap_cmd_lock(st, opt_wait)) != DS_EXIT_OK)
+		goto done;
+	ds_limits_default(&lim);
+	/* one pipeline for the run; each mailbox's cap is applied by the
+	 * IMAP source before and while fetching */
+	for (i = 0; i < boxes->len; i++) {
+		c = g_ptr_array_index(boxes, i);
+		lim.max_message = MAX(lim.max_message, c->max_message);
+	}
+	po.quiet = ds_cli.quiet;
+	po.verbose = ds_cli.verbose;
+	pl = ds_pipeline_new(st, &lim, &po);
+	ds_failure_hook_install(pl);
+	ds_failure_hook_set_dns(pl, dns);
+	ro.keep = opt_keep;
+	ro.cacert = opt_cacert;
+	for (i = 0; i < boxes->len; i++) {
+		c = g_ptr_array_index(boxes, i);
+		if (opt_mailbox != NULL && strcmp(c->name, opt_mailbox) != 0)
+			continue;
+		if (!ds_source_imap_run(pl, c, &ro, &is, &e)) {
+			fprintf(stderr, "dmarcsift: poll %s: %s\n", c->name,
+			    e->message);
+			rc = worse(rc, ds_error_exit_code(e));
+			g_clear_error(&e);
+		}
+	}
+	rc = ds_imap_cmd_finish(pl, "poll", &is, rc);
+	goto done;
+fail:
+	rc = ds_cli_fail(e);
+	g_clear_error(&e);
+done:
+	ds_failure_hook_remove(pl);
+	ds_pipeline_free(pl);
+	ds_store_close(st);
+	ds_dns_free(dns);
+	if (boxes)
+		g_ptr_array_unref(boxes);
+	return rc;
+}

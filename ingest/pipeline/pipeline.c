@@ -1,0 +1,572 @@
+/*
+ * pipeline.c - one input through message walk, payload, parser, store.
+ * SPDX-License-Identifier: MIT
+ *
+ * THREATS #13 (duplicates: whole-input hash, then report key), #19 (one
+ * transaction per input, a savepoint per report), and the rule that bad
+ * input is quarantined and never costs a good report.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/sha.h>
+
+#include "schema/util/error.h"
+#include "ingest/aggregate/aggregate.h"
+#include "ingest/payload/message.h"
+#include "ingest/payload/payload.h"
+#include "ingest/pipeline/pipeline.h"
+
+struct ds_pipeline {
+	struct ds_store *st;
+	struct ds_limits lim;
+	struct ds_pipeline_opts opts;
+	struct ds_ingest_stats stats;
+	ds_failure_handler fh;
+	void *fh_payload;
+};
+
+/* what happened to one input */
+struct input {
+	struct ds_pipeline *pl;
+	const char *source;
+	int64_t msg_id;
+	unsigned stored, dups, rejected, failures, leaves;
+	bool has_arf;
+	bool bare;		/* a report file, not a mail message */
+	GString *reasons;	/* "; "-separated */
+	GPtrArray *warnings;	/* payload-layer warnings (char *) */
+	GError *fatal;		/* operational error: abort the input */
+};
+
+/* one aggregate report being parsed */
+struct report {
+	struct input *in;
+	int64_t row;
+	uint64_t records, messages;
+};
+
+struct ds_pipeline *
+ds_pipeline_new(struct ds_store *st, const struct ds_limits *lim,
+    const struct ds_pipeline_opts *opts)
+{
+	struct ds_pipeline *pl = g_new0(struct ds_pipeline, 1);
+
+	pl->st = st;
+	pl->lim = *lim;
+	if (opts)
+		pl->opts = *opts;
+	return pl;
+}
+
+void
+ds_pipeline_free(struct ds_pipeline *pl)
+{
+	g_free(pl);
+}
+
+struct ds_store *
+ds_pipeline_store(struct ds_pipeline *pl)
+{
+	return pl->st;
+}
+
+const struct ds_limits *
+ds_pipeline_limits(struct ds_pipeline *pl)
+{
+	return &pl->lim;
+}
+
+const struct ds_ingest_stats *
+ds_pipeline_stats(struct ds_pipeline *pl)
+{
+	return &pl->stats;
+}
+
+void
+ds_pipeline_set_failure_handler(struct ds_pipeline *pl, ds_failure_handler h,
+    void *payload)
+{
+	pl->fh = h;
+	pl->fh_payload = payload;
+}
+
+void *
+ds_pipeline_failure_payload(struct ds_pipeline *pl)
+{
+	return pl->fh_payload;
+}
+
+void
+ds_pipeline_say(struct ds_pipeline *pl, const char *source, const char *fmt,
+    ...)
+{
+	va_list ap;
+	char *msg, *src;
+
+	if (pl->opts.quiet)
+		return;
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	src = ds_quote(source, strlen(source), 200);
+	fprintf(stderr, "dmarcsift: %s: %s\n", src, msg);
+	g_free(src);
+	g_free(msg);
+}
+
+static bool
+is_operational(const GError *e)
+{
+	return e->domain == DS_ERROR && (e->code == DS_ERROR_DB ||
+	    e->code == DS_ERROR_IO || e->code == DS_ERROR_NET);
+}
+
+/*
+ * Add "what: msg" to the input's reasons; what is a leaf or part name,
+ * shown relative to the input (the input itself is named once).
+ */
+static void
+add_reason(struct input *in, const char *what, const char *msg)
+{
+	size_t n = strlen(in->source);
+
+	if (in->reasons->len)
+		g_string_append(in->reasons, "; ");
+	if (strncmp(what, in->source, n) == 0 && (what[n] == '/' ||
+	    what[n] == '\0'))
+		what = what[n] ? what + n + 1 : NULL;
+	else if (strncmp(in->source, what, strlen(what)) == 0)
+		what = NULL;	/* "x.xml" inside "x.xml.gz" */
+	if (what)
+		g_string_append_printf(in->reasons, "%s: %s", what, msg);
+	else
+		g_string_append(in->reasons, msg);
+}
+
+static bool
+meta_cb(const struct ds_report_meta *m, void *payload, GError **err)
+{
+	struct report *r = payload;
+	struct input *in = r->in;
+
+	return ds_store_report_put(in->pl->st, m, in->source, in->msg_id,
+	    &r->row, err);
+}
+
+static bool
+record_cb(struct ds_report_meta *m, const struct ds_record *rec,
+    void *payload, GError **err)
+{
+	struct report *r = payload;
+
+	/* THREATS #14: counts are 64-bit and the sum must not overflow */
+	if (rec->count > (uint64_t)INT64_MAX ||
+	    r->messages + rec->count > (uint64_t)INT64_MAX)
+		return ds_fail(err, DS_ERROR_SCHEMA,
+		    "record %" G_GUINT64_FORMAT ": count too large",
+		    r->records + 1);
+	r->records++;
+	r->messages += rec->count;
+	return ds_store_record_put(r->in->pl->st, r->row, rec, err);
+}
+
+static int
+leaf_read(void *ctx, char *buf, int len)
+{
+	return ds_leaf_read(ctx, buf, len);
+}
+
+static const GError *
+leaf_error(void *ctx)
+{
+	return ((struct ds_leaf *)ctx)->error;
+}
+
+/* Parse and store one aggregate report leaf inside a savepoint. */
+static bool
+ingest_aggregate(struct input *in, struct ds_leaf *leaf)
+{
+	static const struct ds_aggregate_cbs cbs = { meta_cb, record_cb };
+	struct ds_pipeline *pl = in->pl;
+	struct ds_report_meta m;
+	struct report r = { in, 0, 0, 0 };
+	GError *e = NULL;
+	bool ok;
+	guint i;
+
+	if (!ds_store_savepoint(pl->st, &in->fatal))
+		return false;
+	if (leaf->mem)
+		ok = ds_aggregate_parse(&m, leaf->mem, leaf->mem_len, &pl->lim,
+		    &cbs, &r, &e);
+	else
+		ok = ds_aggregate_parse_io(&m, leaf_read, leaf, leaf_error,
+		    &pl->lim, &cbs, &r, &e);
+	if (ok) {
+		for (i = 0; in->warnings && i < in->warnings->len; i++)
+			ds_report_warn(&m, "%s",
+			    (char *)g_ptr_array_index(in->warnings, i));
+		ok = ds_store_report_finish(pl->st, r.row, r.records,
+		    r.messages, &m, &e);
+	}
+	if (ok) {
+		ds_store_release(pl->st, NULL);
+		in->stored++;
+		pl->stats.reports++;
+		pl->stats.records += r.records;
+		if (pl->opts.verbose)
+			ds_pipeline_say(pl, in->source,
+			    "stored report %s from %s for %s (%" G_GUINT64_FORMAT
+			    " records)", m.report_id, m.org_name, m.domain,
+			    r.records);
+	} else {
+		ds_store_rollback_to(pl->st);
+		ds_store_release(pl->st, NULL);
+		if (e->domain == DS_ERROR && e->code == DS_ERROR_DUP) {
+			in->dups++;
+			pl->stats.duplicates++;
+		} else if (is_operational(e)) {
+			g_propagate_error(&in->fatal, e);
+			e = NULL;
+		} else {
+			in->rejected++;
+			add_reason(in, leaf->name, e->message);
+		}
+	}
+	g_clear_error(&e);
+	ds_report_meta_clear(&m);
+	return in->fatal == NULL;
+}
+
+static bool
+leaf_cb(struct ds_leaf *leaf, void *payload, GError **err)
+{
+	struct input *in = payload;
+
+	in->leaves++;
+	if (ds_aggregate_sniff(leaf->head, leaf->head_len)) {
+		if (!ingest_aggregate(in, leaf)) {
+			g_set_error_literal(err, DS_ERROR, DS_ERROR_DB,
+			    in->fatal->message);
+			return false;
+		}
+	}
+	/* other leaves (mail bodies, TLS-RPT JSON, junk) are not ours;
+	 * in a bare report file say what it was instead */
+	else if (in->bare) {
+		char *what = ds_quote(leaf->head, MIN(leaf->head_len, 40), 40);
+
+		in->rejected++;
+		add_reason(in, leaf->name, leaf->head_len && leaf->head[0] ==
+		    '<' ? "XML but not a DMARC <feedback> report" :
+		    "not a DMARC report");
+		g_string_append_printf(in->reasons, " (starts '%s')", what);
+		g_free(what);
+	}
+	return true;
+}
+
+/* Walk one container or bare report; payload errors become reasons. */
+static bool
+walk_payload(struct input *in, const char *name, const char *buf, size_t len)
+{
+	GError *e = NULL;
+
+	if (!ds_payload_walk(name, buf, len, &in->pl->lim, leaf_cb, in,
+	    in->warnings, &e)) {
+		if (in->fatal) {
+			g_clear_error(&e);
+			return false;
+		}
+		in->rejected++;
+		add_reason(in, name, e->message);
+		g_clear_error(&e);
+	}
+	return true;
+}
+
+static bool
+part_cb(const struct ds_part *part, void *payload, GError **err)
+{
+	struct input *in = payload;
+	char *name;
+	bool ok;
+
+	if (strcmp(part->content_type, "message/feedback-report") == 0) {
+		in->has_arf = true;
+		return true;
+	}
+	if (part->len == 0)
+		return true;
+	/* the content decides: bodies that are neither containers nor
+	 * reports become leaves that leaf_cb passes over */
+	name = g_strdup_printf("%s/%s", in->source,
+	    part->filename ? part->filename : part->content_type);
+	ok = walk_payload(in, name, part->data, part->len);
+	g_free(name);
+	if (!ok)
+		g_set_error_literal(err, DS_ERROR, DS_ERROR_DB,
+		    in->fatal->message);
+	return ok;
+}
+
+static void
+input_init(struct input *in, struct ds_pipeline *pl, const char *source)
+{
+	memset(in, 0, sizeof(*in));
+	in->pl = pl;
+	in->source = source;
+	in->reasons = g_string_new(NULL);
+	in->warnings = g_ptr_array_new_with_free_func(g_free);
+}
+
+static void
+input_clear(struct input *in)
+{
+	g_string_free(in->reasons, TRUE);
+	g_ptr_array_free(in->warnings, TRUE);
+	g_clear_error(&in->fatal);
+}
+
+static enum ds_outcome
+input_outcome(struct input *in)
+{
+	if (in->rejected == 0 && in->stored + in->failures + in->dups == 0) {
+		in->rejected++;
+		add_reason(in, "input", "no DMARC report found");
+	}
+	if (in->rejected == 0)
+		return in->stored + in->failures ? DS_OUTCOME_STORED :
+		    DS_OUTCOME_DUPLICATE;
+	return in->stored + in->failures + in->dups ? DS_OUTCOME_PARTIAL :
+	    DS_OUTCOME_REJECTED;
+}
+
+/* Report the outcome of one input to the user and the counters. */
+static void
+input_tell(struct input *in, enum ds_outcome o)
+{
+	struct ds_pipeline *pl = in->pl;
+
+	if (in->rejected) {
+		pl->stats.rejected++;
+		ds_pipeline_say(pl, in->source, "rejected: %s",
+		    in->reasons->str);
+	} else if (o == DS_OUTCOME_DUPLICATE && pl->opts.verbose) {
+		ds_pipeline_say(pl, in->source, "duplicate");
+	}
+}
+
+/* SHA-256 of buf as 64 lower-case hex digits (THREATS #13 dedup key). */
+static void
+hash_hex(const char *buf, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	size_t i;
+
+	SHA256((const unsigned char *)buf, len, md);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* The body of ds_pipeline_ingest, inside the input's transaction. */
+static bool
+ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
+    ds_commit_hook hook, void *hook_payload, GError **err)
+{
+	struct ds_pipeline *pl = in->pl;
+	GError *e = NULL;
+	char sha[65], *top = NULL;
+	int n;
+
+	hash_hex(buf, len, sha);
+	if (!ds_store_message_put(pl->st, sha, in->source, len, &in->msg_id,
+	    &e)) {
+		if (e->code != DS_ERROR_DUP) {
+			g_propagate_error(err, e);
+			return false;
+		}
+		/* the very same bytes were ingested before */
+		g_clear_error(&e);
+		in->dups++;
+		pl->stats.duplicates++;
+		*o = DS_OUTCOME_DUPLICATE;
+		return hook ? hook(pl->st, *o, hook_payload, err) : true;
+	}
+	if (ds_message_sniff(buf, len)) {
+		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, &top,
+		    &e)) {
+			if (in->fatal) {
+				g_clear_error(&e);
+				g_free(top);
+				goto fatal;
+			}
+			in->rejected++;
+			add_reason(in, "message", e->message);
+			g_clear_error(&e);
+		}
+		/* a multipart/report without a feedback part and without an
+		 * aggregate report: the failure parser reads what it can
+		 * (exim's plain-text reports) or says why not */
+		if (!in->has_arf && in->stored + in->dups + in->rejected == 0 &&
+		    top && strcmp(top, "multipart/report") == 0)
+			in->has_arf = true;
+		g_free(top);
+	} else {
+		in->bare = true;
+		if (!walk_payload(in, in->source, buf, len))
+			goto fatal;
+	}
+	if (in->has_arf) {
+		if (pl->fh == NULL) {
+			in->rejected++;
+			add_reason(in, "failure report",
+			    "failure reports are not handled by this build");
+		} else if ((n = pl->fh(pl, in->source, buf, len, in->msg_id,
+		    &e)) < 0) {
+			if (is_operational(e)) {
+				g_propagate_error(&in->fatal, e);
+				goto fatal;
+			}
+			in->rejected++;
+			add_reason(in, "failure report", e->message);
+			g_clear_error(&e);
+		} else if (n > 0) {
+			in->failures += n;
+			pl->stats.failures += n;
+		} else {
+			in->dups++;
+			pl->stats.duplicates++;
+		}
+	}
+	*o = input_outcome(in);
+	if (in->rejected && !ds_store_quarantine_put(pl->st, in->source,
+	    in->reasons->str, buf, len, err))
+		return false;
+	if (!ds_store_message_done(pl->st, in->msg_id,
+	    *o == DS_OUTCOME_REJECTED ? "rejected" : "done", err))
+		return false;
+	if (hook && !hook(pl->st, *o, hook_payload, err))
+		return false;
+	return true;
+fatal:
+	g_propagate_error(err, in->fatal);
+	in->fatal = NULL;
+	return false;
+}
+
+bool
+ds_pipeline_ingest(struct ds_pipeline *pl, const char *source,
+    const char *buf, size_t len, ds_commit_hook hook, void *hook_payload,
+    enum ds_outcome *out, GError **err)
+{
+	struct input in;
+	enum ds_outcome o = DS_OUTCOME_REJECTED;
+	bool ok;
+
+	pl->stats.inputs++;
+	input_init(&in, pl, source);
+	ok = ds_store_begin(pl->st, err);
+	if (ok) {
+		ok = ingest_in_tx(&in, buf, len, &o, hook, hook_payload, err);
+		if (ok)
+			ok = ds_store_commit(pl->st, err);
+		else
+			ds_store_rollback(pl->st);
+	}
+	if (ok)
+		input_tell(&in, o);
+	else
+		pl->stats.errors++;
+	input_clear(&in);
+	if (out)
+		*out = o;
+	return ok;
+}
+
+/* Read up to max bytes of fd from offset 0 for the quarantine copy. */
+static char *
+read_head(int fd, size_t max, size_t *out_len)
+{
+	char *buf = g_malloc(max ? max : 1);
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < max && (n = pread(fd, buf + got, max - got, got)) > 0)
+		got += (size_t)n;
+	*out_len = got;
+	return buf;
+}
+
+bool
+ds_pipeline_ingest_fd(struct ds_pipeline *pl, const char *source, int fd,
+    enum ds_outcome *out, GError **err)
+{
+	struct input in;
+	enum ds_outcome o = DS_OUTCOME_REJECTED;
+	GError *e = NULL;
+	bool ok;
+
+	pl->stats.inputs++;
+	input_init(&in, pl, source);
+	in.bare = true;
+	ok = ds_store_begin(pl->st, err);
+	if (!ok)
+		goto done;
+	if (!ds_payload_walk_fd(source, fd, &pl->lim, leaf_cb, &in,
+	    in.warnings, &e)) {
+		if (in.fatal) {
+			g_clear_error(&e);
+			g_propagate_error(err, in.fatal);
+			in.fatal = NULL;
+			ds_store_rollback(pl->st);
+			ok = false;
+			goto done;
+		}
+		in.rejected++;
+		add_reason(&in, source, e->message);
+		g_clear_error(&e);
+	}
+	o = input_outcome(&in);
+	if (in.rejected) {
+		size_t n;
+		char *raw = read_head(fd, pl->lim.max_message, &n);
+
+		ok = ds_store_quarantine_put(pl->st, source, in.reasons->str,
+		    raw, n, err);
+		g_free(raw);
+	}
+	ok = ok && ds_store_commit(pl->st, err);
+	if (!ok)
+		ds_store_rollback(pl->st);
+done:
+	if (ok)
+		input_tell(&in, o);
+	else
+		pl->stats.errors++;
+	input_clear(&in);
+	if (out)
+		*out = o;
+	return ok;
+}
+
+char *
+ds_pipeline_summary(struct ds_pipeline *pl)
+{
+	const struct ds_ingest_stats *s = &pl->stats;
+
+	return g_strdup_printf("%" G_GUINT64_FORMAT " inputs: %"
+	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
+	    " records), %" G_GUINT64_FORMAT " failure reports, %"
+	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
+	    " rejected, %" G_GUINT64_FORMAT " errors", s->inputs, s->reports,
+	    s->records, s->failures, s->duplicates, s->rejected, s->errors);
+}

@@ -1,0 +1,96 @@
+/*
+ * pipeline.h - one input message through payload, parsers and store.
+ * SPDX-License-Identifier: MIT
+ *
+ * Every source (file, directory, Maildir, mbox, stdin, IMAP) hands each
+ * input here. One SQLite transaction per input; each report inside it
+ * gets a savepoint, so a bad report never costs a good one (THREATS #13,
+ * #19). Rejected content is quarantined with its raw bytes.
+ */
+#ifndef DS_PIPELINE_H
+#define DS_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "schema/model/limits.h"
+#include "schema/store/store.h"
+
+struct ds_ingest_stats {
+	uint64_t inputs;	/* messages or files handed in */
+	uint64_t reports;	/* aggregate reports stored */
+	uint64_t failures;	/* failure reports stored */
+	uint64_t duplicates;	/* reports (or whole inputs) seen before */
+	uint64_t rejected;	/* inputs with something quarantined */
+	uint64_t records;	/* aggregate records stored */
+	uint64_t errors;	/* operational errors (I/O, database) */
+};
+
+enum ds_outcome {
+	DS_OUTCOME_STORED = 0,	/* at least one new report, none bad */
+	DS_OUTCOME_DUPLICATE,	/* everything in it was stored before */
+	DS_OUTCOME_PARTIAL,	/* some stored or duplicate, some rejected */
+	DS_OUTCOME_REJECTED,	/* nothing usable: quarantined */
+};
+
+struct ds_pipeline;
+
+/*
+ * Called inside the input's transaction, after its reports were put
+ * and before COMMIT (IMAP records its UID here). Return false with err
+ * to roll the whole input back.
+ */
+typedef bool (*ds_commit_hook)(struct ds_store *st, enum ds_outcome o,
+    void *payload, GError **err);
+
+/*
+ * Handler for failure (ARF) reports, registered by the failure module
+ * (ingest/failure_ingest.c). Called inside the transaction with the raw
+ * message. Returns the number stored (0 or 1), -1 with err for a
+ * rejection (DS_ERROR_SCHEMA...) or operational failure.
+ */
+typedef int (*ds_failure_handler)(struct ds_pipeline *pl, const char *source,
+    const char *buf, size_t len, int64_t msg_id, GError **err);
+
+struct ds_pipeline_opts {
+	bool quiet;		/* print nothing but operational errors */
+	bool verbose;		/* one line per input */
+};
+
+/* New pipeline over an open store; lim is copied. */
+struct ds_pipeline *ds_pipeline_new(struct ds_store *st,
+    const struct ds_limits *lim, const struct ds_pipeline_opts *opts);
+void ds_pipeline_free(struct ds_pipeline *pl);	/* NULL-safe */
+struct ds_store *ds_pipeline_store(struct ds_pipeline *pl);
+const struct ds_limits *ds_pipeline_limits(struct ds_pipeline *pl);
+const struct ds_ingest_stats *ds_pipeline_stats(struct ds_pipeline *pl);
+void ds_pipeline_set_failure_handler(struct ds_pipeline *pl,
+    ds_failure_handler h, void *payload);
+void *ds_pipeline_failure_payload(struct ds_pipeline *pl);
+
+/*
+ * Ingest one input held in memory (a mail message, or a bare report:
+ * XML, gzip, zip), named source in messages. hook may be NULL. *out is
+ * the outcome. Returns false only on an operational error (database,
+ * I/O): the input's transaction is rolled back and err says why.
+ */
+bool ds_pipeline_ingest(struct ds_pipeline *pl, const char *source,
+    const char *buf, size_t len, ds_commit_hook hook, void *hook_payload,
+    enum ds_outcome *out, GError **err);
+
+/*
+ * Ingest one file too large to hold in memory, streaming it (gzip
+ * inflated on the fly). No whole-input hash; report keys dedup.
+ */
+bool ds_pipeline_ingest_fd(struct ds_pipeline *pl, const char *source,
+    int fd, enum ds_outcome *out, GError **err);
+
+/* Print a one-line notice about source, unless quiet. */
+void ds_pipeline_say(struct ds_pipeline *pl, const char *source,
+    const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* The run summary line: "N inputs: N reports stored, ...". Caller frees. */
+char *ds_pipeline_summary(struct ds_pipeline *pl);
+
+#endif

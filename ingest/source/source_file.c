@@ -1,0 +1,241 @@
+/*
+ * source_file.c - ingest from files, directories, Maildirs and stdin.
+ * SPDX-License-Identifier: MIT
+ *
+ * Content decides the type (SPEC.md 1): an mbox starts with "From ", a
+ * message with a header field, anything else goes to the payload layer.
+ * THREATS #7: a file larger than lim->max_message is streamed when it is
+ * a report and refused when it is mail.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "schema/util/error.h"
+#include "ingest/payload/message.h"
+#include "ingest/source/source.h"
+
+void
+ds_source_progress(struct ds_pipeline *pl, bool last)
+{
+	static gint64 shown;
+	static int tty = -1;
+	const struct ds_ingest_stats *s = ds_pipeline_stats(pl);
+	gint64 now = g_get_monotonic_time();
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO) && getenv("DMARCSIFT_NO_PROGRESS")
+		    == NULL;
+	if (!tty || (!last && now - shown < 250000))
+		return;
+	if (last && shown == 0)
+		return;
+	shown = now;
+	fprintf(stderr, "\r%" G_GUINT64_FORMAT " inputs, %" G_GUINT64_FORMAT
+	    " reports, %" G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
+	    " rejected%s", s->inputs, s->reports, s->duplicates, s->rejected,
+	    last ? "\n" : "\033[K");
+	fflush(stderr);
+}
+
+/* Count an unreadable input and say so; the run goes on. */
+static bool
+skip_input(struct ds_pipeline *pl, const char *path, const char *why)
+{
+	ds_pipeline_say(pl, path, "skipped: %s", why);
+	((struct ds_ingest_stats *)ds_pipeline_stats(pl))->errors++;
+	return true;
+}
+
+/* Read all of fd, at most max bytes (else NULL with *too_big). */
+static char *
+slurp_fd(int fd, size_t max, size_t *out_len, bool *too_big)
+{
+	GByteArray *b = g_byte_array_new();
+	char chunk[65536];
+	ssize_t n;
+
+	*too_big = false;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			g_byte_array_free(b, TRUE);
+			return NULL;
+		}
+		if (b->len + (size_t)n > max) {
+			*too_big = true;
+			g_byte_array_free(b, TRUE);
+			return NULL;
+		}
+		g_byte_array_append(b, (guint8 *)chunk, (guint)n);
+	}
+	*out_len = b->len;
+	g_byte_array_append(b, (const guint8 *)"", 1);	/* NUL for safety */
+	return (char *)g_byte_array_free(b, FALSE);
+}
+
+/* Ingest a buffer that may be an mbox, a message or a report. */
+static bool
+ingest_buffer(struct ds_pipeline *pl, const char *source, const char *buf,
+    size_t len, GError **err)
+{
+	bool ok;
+
+	if (len >= 5 && memcmp(buf, "From ", 5) == 0)
+		return ds_source_mbox_ingest(pl, source, buf, len, err);
+	ok = ds_pipeline_ingest(pl, source, buf, len, NULL, NULL, NULL, err);
+	ds_source_progress(pl, false);
+	return ok;
+}
+
+static bool
+ingest_file(struct ds_pipeline *pl, const char *path, GError **err)
+{
+	const struct ds_limits *lim = ds_pipeline_limits(pl);
+	struct stat sb;
+	char head[16], *buf;
+	size_t len;
+	ssize_t n;
+	bool ok = true, too_big;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return skip_input(pl, path, g_strerror(errno));
+	}
+	n = pread(fd, head, sizeof(head), 0);
+	if (n >= 5 && memcmp(head, "From ", 5) == 0) {
+		/* an mbox: streamed, one message at a time (THREATS #7) */
+		ok = ds_source_mbox_ingest_fd(pl, path, fd, err);
+		close(fd);
+		return ok;
+	}
+	if ((uint64_t)sb.st_size > DS_SOURCE_STREAM_MIN && n > 0 &&
+	    !ds_message_sniff(head, (size_t)n)) {
+		/* a large report: stream it, never hold it in memory */
+		ok = ds_pipeline_ingest_fd(pl, path, fd, NULL, err);
+		ds_source_progress(pl, false);
+		close(fd);
+		return ok;
+	}
+	buf = slurp_fd(fd, lim->max_message, &len, &too_big);
+	close(fd);
+	if (buf == NULL)
+		return skip_input(pl, path, too_big ?
+		    "larger than the message size limit" : g_strerror(errno));
+	ok = ingest_buffer(pl, path, buf, len, err);
+	g_free(buf);
+	return ok;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Directory entries sorted by name, so runs are reproducible. */
+static GPtrArray *
+list_dir(const char *path)
+{
+	GPtrArray *names;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL)
+		return NULL;
+	names = g_ptr_array_new_with_free_func(g_free);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;	/* ., .., and hidden files */
+		g_ptr_array_add(names, g_strdup(de->d_name));
+	}
+	closedir(d);
+	g_ptr_array_sort(names, cmp_names);
+	return names;
+}
+
+static bool ingest_path(struct ds_pipeline *pl, const char *path,
+    unsigned depth, GError **err);
+
+static bool
+is_maildir(const char *path)
+{
+	char *cur = g_build_filename(path, "cur", NULL);
+	char *new = g_build_filename(path, "new", NULL);
+	bool yes = g_file_test(cur, G_FILE_TEST_IS_DIR) &&
+	    g_file_test(new, G_FILE_TEST_IS_DIR);
+
+	g_free(cur);
+	g_free(new);
+	return yes;
+}
+
+static bool
+ingest_dir(struct ds_pipeline *pl, const char *path, unsigned depth,
+    GError **err)
+{
+	GPtrArray *names;
+	bool ok = true, maildir = is_maildir(path);
+	guint i;
+
+	if (depth > 32)
+		return skip_input(pl, path, "directories nested too deep");
+	if ((names = list_dir(path)) == NULL)
+		return skip_input(pl, path, g_strerror(errno));
+	for (i = 0; ok && i < names->len; i++) {
+		const char *n = g_ptr_array_index(names, i);
+		char *sub;
+
+		/* a Maildir's tmp/ holds messages still being delivered */
+		if (maildir && strcmp(n, "tmp") == 0)
+			continue;
+		sub = g_build_filename(path, n, NULL);
+		ok = ingest_path(pl, sub, depth + 1, err);
+		g_free(sub);
+	}
+	g_ptr_array_free(names, TRUE);
+	return ok;
+}
+
+static bool
+ingest_path(struct ds_pipeline *pl, const char *path, unsigned depth,
+    GError **err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0)
+		return skip_input(pl, path, g_strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return ingest_dir(pl, path, depth, err);
+	if (!S_ISREG(sb.st_mode))
+		return skip_input(pl, path, "not a regular file");
+	return ingest_file(pl, path, err);
+}
+
+bool
+ds_source_local_ingest(struct ds_pipeline *pl, const char *path,
+    GError **err)
+{
+	const struct ds_limits *lim = ds_pipeline_limits(pl);
+	size_t len;
+	bool ok, too_big;
+	char *buf;
+
+	if (strcmp(path, "-") != 0)
+		return ingest_path(pl, path, 0, err);
+	buf = slurp_fd(STDIN_FILENO, lim->max_message, &len, &too_big);
+	if (buf == NULL)
+		return skip_input(pl, "<stdin>", too_big ?
+		    "larger than the message size limit" : g_strerror(errno));
+	ok = ingest_buffer(pl, "<stdin>", buf, len, err);
+	g_free(buf);
+	return ok;
+}

@@ -1,0 +1,97 @@
+/*
+ * doctor_services.c - who is behind a source IP: PTR name and
+ * forward-confirmed reverse DNS (report/enrich/enrich.h, SPEC section 4), the
+ * sending service from the reporter's service table (report/enrich/services.h,
+ * report/enrich/data/services.tsv plus the user's rules), and the SPF include
+ * each service documents, which only doctor needs.
+ * SPDX-License-Identifier: MIT
+ *
+ * Doctor resolves now, without the ip_info cache: it diagnoses the DNS
+ * of today (or of a --dns-zone what-if), so a cached answer from
+ * another zone must not leak in. Lookups are capped per run
+ * (d->enrich_left), each IP in its own DNS budget window (THREATS #17).
+ */
+#include <string.h>
+
+#include "report/doctor/doctor.h"
+#include "report/enrich/enrich.h"
+
+struct include {
+	const char *service;	/* name in services.tsv */
+	const char *include;	/* NULL: no single include to name */
+	bool mailbox;		/* a mailbox provider: DKIM pass with SPF
+				   fail from it is its users forwarding */
+};
+
+/* from each service's sending documentation */
+static const struct include includes[] = {
+	{ "Google", "_spf.google.com", false },
+	{ "Microsoft 365", "spf.protection.outlook.com", false },
+	{ "Amazon SES", "amazonses.com", false },
+	{ "SendGrid", "sendgrid.net", false },
+	{ "Mailchimp", "servers.mcsv.net", false },
+	{ "Mailgun", "mailgun.org", false },
+	{ "Mailjet", "spf.mailjet.com", false },
+	{ "Postmark", "spf.mtasv.net", false },
+	{ "SparkPost", "sparkpostmail.com", false },
+	{ "Brevo", "spf.brevo.com", false },
+	{ "Campaign Monitor", "_spf.createsend.com", false },
+	{ "Constant Contact", "spf.constantcontact.com", false },
+	{ "Zendesk", "mail.zendesk.com", false },
+	{ "Salesforce", "_spf.salesforce.com", false },
+	{ "Zoho", "zoho.com", false },
+	{ "Fastmail", "spf.messagingengine.com", false },
+	{ "Barracuda", "spf.ess.barracudanetworks.com", false },
+	{ "Outlook.com", NULL, true },
+	{ "Yahoo", NULL, true },
+	{ "GMX / Web.de", NULL, true },
+	{ "Mail.ru", NULL, true },
+	{ "Yandex", NULL, true },
+	{ "Apple iCloud", NULL, true },
+};
+
+const char *
+ds_doctor_service_include(const char *service, bool *mailbox)
+{
+	size_t i;
+
+	*mailbox = false;
+	for (i = 0; service != NULL && i < G_N_ELEMENTS(includes); i++)
+		if (strcmp(includes[i].service, service) == 0) {
+			*mailbox = includes[i].mailbox;
+			return includes[i].include;
+		}
+	return NULL;
+}
+
+void
+ds_doctor_enrich(struct ds_doctor *d, struct ds_doc_src *s)
+{
+	struct ds_ipinfo info;
+	const char *svc;
+
+	if (s->enriched || s->ip == NULL || d->enrich_left == 0)
+		return;
+	d->enrich_left--;
+	ds_ipinfo_init(&info);
+	info.ip = g_strdup(s->ip);
+	ds_enrich_resolve(d->dns, s->ip, &info);
+	/* the IP rules of the table need no DNS */
+	svc = ds_services_match(d->svc, s->ip, info.ptr);
+	if (svc != NULL) {
+		s->service = ds_doctor_fmt(d, "%s", svc);
+		s->include = ds_doctor_service_include(svc, &s->mailbox);
+	}
+	if (info.status != NULL && (strcmp(info.status, "tempfail") == 0 ||
+	    strcmp(info.status, "offline") == 0)) {
+		ds_doctor_skip(d, ds_doctor_fmt(d, "PTR of %s", s->ip),
+		    strcmp(info.status, "offline") == 0 ? DS_DNS_OFFLINE :
+		    DS_DNS_TEMPFAIL);
+	} else {
+		s->enriched = true;
+		s->ptr = info.ptr;
+		info.ptr = NULL;
+		s->ptr_confirmed = info.ptr_confirmed;
+	}
+	ds_ipinfo_clear(&info);
+}

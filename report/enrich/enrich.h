@@ -1,0 +1,60 @@
+/*
+ * enrich.h - names behind the source IPs of "dmarcsift senders":
+ * forward-confirmed reverse DNS (PTR, then A/AAAA of that name back to
+ * the IP), the organizational domain of the PTR name (libpsl), and the
+ * named service (report/enrich/services.h); cached in the store (ip_info) with
+ * a time to live, so each IP is looked up once per TTL, not per row.
+ * SPDX-License-Identifier: MIT
+ *
+ * THREATS #17: DNS answers are attacker data (escaped on output) and
+ * each IP gets its own DNS budget window.
+ */
+#ifndef DS_ENRICH_H
+#define DS_ENRICH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "schema/dns/dns.h"
+#include "schema/store/store_senders.h"
+#include "report/enrich/services.h"
+
+#define DS_ENRICH_TTL_OK (7 * 86400)	/* a PTR answer */
+#define DS_ENRICH_TTL_NEG 86400		/* NXDOMAIN / NODATA */
+
+struct ds_enrich {
+	struct ds_store *st;		/* borrowed: the cache */
+	struct ds_dns *dns;		/* borrowed; DS_DNS_OFF: cache only */
+	const struct ds_services *svc;	/* borrowed; NULL: no services */
+	int64_t now;			/* Unix seconds, for the TTL */
+	bool refresh;			/* ignore cached rows */
+	unsigned lookups;		/* IPs resolved through DNS */
+	unsigned cached;		/* IPs answered by the cache */
+	unsigned offline;		/* IPs left without a name */
+};
+
+/* Set e up (zeroed counters); all pointers are borrowed. */
+void ds_enrich_init(struct ds_enrich *e, struct ds_store *st,
+    struct ds_dns *dns, const struct ds_services *svc, int64_t now);
+
+/*
+ * A ds_ipinfo_fn (store_senders.h), payload a struct ds_enrich: fill out
+ * (whose ip is set) from a fresh cache row, else from DNS (then the row
+ * is written back; temporary failures are not cached), else, offline,
+ * from any cached row. The service is matched again on every call, so
+ * an edited table takes effect at once. Fails only on store errors
+ * (DS_ERROR_DB).
+ */
+bool ds_enrich_ipinfo(struct ds_ipinfo *out, void *payload, GError **err);
+
+/*
+ * Resolve ip now, no cache: PTR names, each checked forward until one
+ * returns ip. Sets ptr, ptr_confirmed (1, 0, or -1 when a forward lookup
+ * failed temporarily), base_domain, status, ttl of out. Pure DNS; used
+ * by ds_enrich_ipinfo and tests.
+ */
+void ds_enrich_resolve(struct ds_dns *dns, const char *ip,
+    struct ds_ipinfo *out);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * html_build.h - "dmarcsift html": the whole static dashboard from the
+ * store (index of domains, one page per domain, one per report), built
+ * on the reporter queries of schema/store/store_senders.h and
+ * schema/store/store_detail.h (no SQL here).
+ * SPDX-License-Identifier: MIT
+ *
+ * Site layout (all names ours; names from reports pass through
+ * ds_html_slug()):
+ *   index.html              domains with volume, pass rate, sparkline
+ *   domains/<slug>.html     one policy domain
+ *   reports/<row id>.html   one aggregate report with its records
+ *   failures.html           failure reports, newest first
+ *   failures/<row id>.html  one failure report, re-verified
+ *   style.css, sort.js      from web-static/ (embedded)
+ */
+#ifndef DS_HTML_BUILD_H
+#define DS_HTML_BUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "schema/store/store_senders.h"
+#include "report/html/html_site.h"
+
+/* Bumped whenever report or domain page markup changes (html_site.h stamps). */
+#define DS_HTML_REPORT_REV "2"
+#define DS_HTML_DOMAIN_REV "1"
+
+struct ds_html_opts {
+	const char *out;	/* site directory */
+	ds_ipinfo_fn info;	/* enrichment for the senders, NULL: cache */
+	void *info_payload;
+	unsigned max_senders;	/* rows of a senders table, 0: 500 */
+	unsigned max_records;	/* records on a report page, 0: 2000 */
+	unsigned max_reports;	/* newest reports listed per domain, 0: 1000 */
+};
+
+/* What the page builders share during one build. */
+struct ds_html_ctx {
+	struct ds_store *st;
+	struct ds_site *site;
+	const struct ds_html_opts *o;
+};
+
+/*
+ * Build or refresh the site in o->out from st. Only pages whose bytes
+ * change are rewritten, each atomically; report pages whose report is
+ * unchanged since the last run, and domain pages whose domain has no
+ * new report (the same UTC day), are not even generated; pages of reports
+ * no longer stored are removed (html_site.h). *out (may be NULL) gets
+ * the counts. DS_ERROR_DB, DS_ERROR_IO.
+ */
+bool ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
+    struct ds_site_stats *out, GError **err);
+
+/*
+ * Write domains/<slug>.html for one policy domain (html_domain.c) with
+ * stamp (html_site.h; may be NULL). DS_ERROR_DB, DS_ERROR_IO.
+ */
+bool ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
+    const char *stamp, GError **err);
+
+/*
+ * Write reports/<id>.html for every stored report whose page is not
+ * fresh (html_report.c). DS_ERROR_DB, DS_ERROR_IO.
+ */
+bool ds_html_report_pages(struct ds_html_ctx *c, GError **err);
+
+/*
+ * Write failures.html and failures/<id>.html for every stored failure
+ * report whose page is not fresh (html_failure.c). *fingerprint (caller
+ * g_frees) changes whenever the list changes. DS_ERROR_DB, DS_ERROR_IO.
+ */
+bool ds_html_failure_pages(struct ds_html_ctx *c, char **fingerprint,
+    GError **err);
+
+/* Append the failure reports section of domain's page to g. DS_ERROR_DB. */
+bool ds_html_failure_section(struct ds_html_ctx *c, GString *g,
+    const char *domain, GError **err);
+
+/* Site-relative path of the page of domain (caller g_frees). */
+char *ds_html_domain_path(const char *domain);
+
+#endif

@@ -1,0 +1,384 @@
+/*
+ * table.c - typed result tables rendered as text, JSON (RFC 8259) or CSV
+ * (RFC 4180, formula-guarded per THREATS #10).
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/text/table.h"
+
+enum cell_kind { C_NULL, C_STR, C_NUM, C_JSON };
+
+struct cell {
+	enum cell_kind kind;
+	char *text;	/* display / CSV text */
+	char *json;	/* C_NUM, C_JSON: literal JSON */
+};
+
+struct ds_table {
+	GPtrArray *cols;	/* char * */
+	GArray *cells;		/* struct cell, row-major */
+	GHashTable *hidden;	/* column index + 1 */
+	unsigned rows;
+};
+
+struct ds_table *
+ds_table_new(const char *const *cols)
+{
+	struct ds_table *t = g_new0(struct ds_table, 1);
+
+	t->cols = g_ptr_array_new_with_free_func(g_free);
+	for (; *cols; cols++)
+		g_ptr_array_add(t->cols, g_strdup(*cols));
+	t->cells = g_array_new(FALSE, TRUE, sizeof(struct cell));
+	t->hidden = g_hash_table_new(NULL, NULL);
+	return t;
+}
+
+void
+ds_table_free(struct ds_table *t)
+{
+	guint i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->cells->len; i++) {
+		struct cell *c = &g_array_index(t->cells, struct cell, i);
+		g_free(c->text);
+		g_free(c->json);
+	}
+	g_array_free(t->cells, TRUE);
+	g_ptr_array_free(t->cols, TRUE);
+	g_hash_table_destroy(t->hidden);
+	g_free(t);
+}
+
+void
+ds_table_row(struct ds_table *t)
+{
+	struct cell blank = { C_NULL, NULL, NULL };
+
+	/* pad an unfinished previous row */
+	while (t->cells->len % t->cols->len)
+		g_array_append_val(t->cells, blank);
+	t->rows++;
+}
+
+static void
+put(struct ds_table *t, enum cell_kind k, char *text, char *json)
+{
+	struct cell c = { k, text, json };
+
+	g_assert(t->cells->len < (guint)t->rows * t->cols->len);
+	g_array_append_val(t->cells, c);
+}
+
+void
+ds_table_str(struct ds_table *t, const char *s)
+{
+	if (s == NULL)
+		put(t, C_NULL, NULL, NULL);
+	else
+		put(t, C_STR, g_utf8_make_valid(s, -1), NULL);
+}
+
+void
+ds_table_int(struct ds_table *t, int64_t v)
+{
+	char *s = g_strdup_printf("%" G_GINT64_FORMAT, v);
+
+	put(t, C_NUM, s, g_strdup(s));
+}
+
+void
+ds_table_num(struct ds_table *t, double v, int decimals)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	char *fmt = g_strdup_printf("%%.%df", decimals);
+
+	g_ascii_formatd(buf, sizeof(buf), fmt, v);
+	g_free(fmt);
+	put(t, C_NUM, g_strdup(buf), g_strdup(buf));
+}
+
+void
+ds_table_bool(struct ds_table *t, int v)
+{
+	if (v < 0)
+		put(t, C_NULL, NULL, NULL);
+	else
+		put(t, C_NUM, g_strdup(v ? "yes" : "no"),
+		    g_strdup(v ? "true" : "false"));
+}
+
+void
+ds_table_null(struct ds_table *t)
+{
+	put(t, C_NULL, NULL, NULL);
+}
+
+void
+ds_table_json(struct ds_table *t, const char *json, const char *text)
+{
+	put(t, C_JSON, g_strdup(text ? text : ""), g_strdup(json));
+}
+
+void
+ds_table_time(struct ds_table *t, int64_t v)
+{
+	GDateTime *dt = g_date_time_new_from_unix_utc(v);
+	char *iso = dt ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ") :
+	    g_strdup_printf("%" G_GINT64_FORMAT, v);
+
+	if (dt)
+		g_date_time_unref(dt);
+	put(t, C_NUM, iso, g_strdup_printf("%" G_GINT64_FORMAT, v));
+}
+
+void
+ds_table_day(struct ds_table *t, int64_t v)
+{
+	GDateTime *dt = g_date_time_new_from_unix_utc(v);
+	char *day = dt ? g_date_time_format(dt, "%Y-%m-%d") :
+	    g_strdup_printf("%" G_GINT64_FORMAT, v);
+
+	if (dt)
+		g_date_time_unref(dt);
+	put(t, C_NUM, day, g_strdup_printf("%" G_GINT64_FORMAT, v));
+}
+
+void
+ds_table_text_hide(struct ds_table *t, const char *col)
+{
+	guint i;
+
+	for (i = 0; i < t->cols->len; i++)
+		if (strcmp(g_ptr_array_index(t->cols, i), col) == 0)
+			g_hash_table_add(t->hidden, GUINT_TO_POINTER(i + 1));
+}
+
+unsigned
+ds_table_rows(const struct ds_table *t)
+{
+	return t->rows;
+}
+
+static const struct cell *
+cell_at(const struct ds_table *t, unsigned r, unsigned c)
+{
+	static const struct cell blank = { C_NULL, NULL, NULL };
+	guint i = r * t->cols->len + c;
+
+	return i < t->cells->len ? &g_array_index(t->cells, struct cell, i) :
+	    &blank;
+}
+
+void
+ds_json_str(GString *g, const char *s)
+{
+	const unsigned char *p;
+
+	g_string_append_c(g, '"');
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': g_string_append(g, "\\\""); break;
+		case '\\': g_string_append(g, "\\\\"); break;
+		case '\n': g_string_append(g, "\\n"); break;
+		case '\r': g_string_append(g, "\\r"); break;
+		case '\t': g_string_append(g, "\\t"); break;
+		case '<': case '>': case '&':
+			g_string_append_printf(g, "\\u%04x", *p);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				g_string_append_printf(g, "\\u%04x", *p);
+			else
+				g_string_append_c(g, (char)*p);
+		}
+	}
+	g_string_append_c(g, '"');
+}
+
+static void
+emit_json(const struct ds_table *t, GString *g)
+{
+	unsigned r, c;
+
+	g_string_append_c(g, '[');
+	for (r = 0; r < t->rows; r++) {
+		g_string_append(g, r ? ",\n {" : "\n {");
+		for (c = 0; c < t->cols->len; c++) {
+			const struct cell *x = cell_at(t, r, c);
+
+			if (c)
+				g_string_append_c(g, ',');
+			ds_json_str(g, g_ptr_array_index(t->cols, c));
+			g_string_append_c(g, ':');
+			if (x->kind == C_NULL)
+				g_string_append(g, "null");
+			else if (x->kind == C_STR)
+				ds_json_str(g, x->text);
+			else
+				g_string_append(g, x->json);
+		}
+		g_string_append_c(g, '}');
+	}
+	g_string_append(g, t->rows ? "\n]\n" : "]\n");
+}
+
+static void
+emit_csv(const struct ds_table *t, GString *g)
+{
+	unsigned r, c;
+
+	for (c = 0; c < t->cols->len; c++) {
+		if (c)
+			g_string_append_c(g, ',');
+		ds_csv_field(g, g_ptr_array_index(t->cols, c));
+	}
+	g_string_append(g, "\r\n");
+	for (r = 0; r < t->rows; r++) {
+		for (c = 0; c < t->cols->len; c++) {
+			const struct cell *x = cell_at(t, r, c);
+
+			if (c)
+				g_string_append_c(g, ',');
+			if (x->kind == C_STR)
+				ds_csv_field(g, x->text);
+			else if (x->kind != C_NULL)
+				ds_csv_field(g, x->kind == C_JSON ? x->json :
+				    x->json);
+		}
+		g_string_append(g, "\r\n");
+	}
+}
+
+/* Display text of a cell on one line: control characters become '?'. */
+static char *
+display(const struct cell *x)
+{
+	char *s = g_strdup(x->kind == C_NULL ? "-" : x->text), *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
+static void
+pad_cell(GString *g, const char *s, long width, bool right)
+{
+	long n = g_utf8_strlen(s, -1), i;
+
+	if (n > width) {
+		/* truncate on a character boundary, mark with '~' */
+		const char *cut = g_utf8_offset_to_pointer(s, width - 1);
+		g_string_append_len(g, s, cut - s);
+		g_string_append_c(g, '~');
+		return;
+	}
+	if (right)
+		for (i = n; i < width; i++)
+			g_string_append_c(g, ' ');
+	g_string_append(g, s);
+	if (!right)
+		for (i = n; i < width; i++)
+			g_string_append_c(g, ' ');
+}
+
+static void
+emit_text(const struct ds_table *t, GString *g)
+{
+	unsigned nc = t->cols->len, r, c, shown = 0;
+	long *w = g_new0(long, nc), total, max_w;
+	const char *env = getenv("COLUMNS");
+	long cols = env ? strtol(env, NULL, 10) : 80;
+	bool *right = g_new0(bool, nc);
+	char ***cells = g_new0(char **, t->rows);
+
+	if (cols < 40)
+		cols = 80;
+	for (c = 0; c < nc; c++) {
+		if (g_hash_table_contains(t->hidden, GUINT_TO_POINTER(c + 1)))
+			continue;
+		w[c] = g_utf8_strlen(g_ptr_array_index(t->cols, c), -1);
+		right[c] = t->rows > 0;
+		shown++;
+	}
+	for (r = 0; r < t->rows; r++) {
+		cells[r] = g_new0(char *, nc);
+		for (c = 0; c < nc; c++) {
+			const struct cell *x = cell_at(t, r, c);
+			long n;
+
+			cells[r][c] = display(x);
+			n = g_utf8_strlen(cells[r][c], -1);
+			if (n > w[c] && w[c] >= 0)
+				w[c] = n;
+			if (x->kind == C_STR || x->kind == C_JSON)
+				right[c] = false;
+		}
+	}
+	/* shrink the widest column until the table fits */
+	for (;;) {
+		unsigned widest = 0;
+
+		total = shown ? (long)(shown - 1) * 2 : 0;
+		max_w = 0;
+		for (c = 0; c < nc; c++) {
+			if (g_hash_table_contains(t->hidden,
+			    GUINT_TO_POINTER(c + 1)))
+				continue;
+			total += w[c];
+			if (w[c] > max_w) {
+				max_w = w[c];
+				widest = c;
+			}
+		}
+		if (total <= cols || max_w <= 8)
+			break;
+		w[widest]--;
+	}
+	for (r = 0; r <= t->rows; r++) {
+		bool first = true;
+		gsize start = g->len;
+
+		for (c = 0; c < nc; c++) {
+			if (g_hash_table_contains(t->hidden,
+			    GUINT_TO_POINTER(c + 1)))
+				continue;
+			if (!first)
+				g_string_append(g, "  ");
+			first = false;
+			pad_cell(g, r == 0 ? g_ptr_array_index(t->cols, c) :
+			    cells[r - 1][c], w[c], right[c]);
+		}
+		while (g->len > start && g->str[g->len - 1] == ' ')
+			g_string_truncate(g, g->len - 1);
+		g_string_append_c(g, '\n');
+	}
+	for (r = 0; r < t->rows; r++) {
+		for (c = 0; c < nc; c++)
+			g_free(cells[r][c]);
+		g_free(cells[r]);
+	}
+	g_free(cells);
+	g_free(right);
+	g_free(w);
+}
+
+void
+ds_table_emit(const struct ds_table *t, enum ds_outfmt fmt, FILE *f)
+{
+	GString *g = g_string_new(NULL);
+
+	if (fmt == DS_OUT_JSON)
+		emit_json(t, g);
+	else if (fmt == DS_OUT_CSV)
+		emit_csv(t, g);
+	else
+		emit_text(t, g);
+	fwrite(g->str, 1, g->len, f);
+	g_string_free(g, TRUE);
+}

@@ -1,0 +1,117 @@
+/*
+ * store.h - the store API: the only door to SQL (schema/ owns it all).
+ * SPDX-License-Identifier: MIT
+ *
+ * A PostgreSQL backend could sit behind this same API. Every function
+ * that can fail returns bool (or a pointer) and sets err (DS_ERROR_DB,
+ * DS_ERROR_LOCKED, DS_ERROR_IO). Strings passed in are copied or bound;
+ * strings returned are the caller's to g_free unless noted.
+ */
+#ifndef DS_STORE_H
+#define DS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "schema/model/model.h"
+
+struct ds_store;
+
+/*
+ * Open (creating and migrating) the database at path: WAL,
+ * synchronous=NORMAL, busy_timeout, foreign keys, defensive mode.
+ * path NULL means ds_store_default_path(). Caller frees with
+ * ds_store_close().
+ */
+struct ds_store *ds_store_open(const char *path, GError **err);
+void ds_store_close(struct ds_store *st);	/* NULL-safe */
+/* --db, else $DMARCSIFT_DB, else $XDG_DATA_HOME/dmarcsift/dmarc.db */
+char *ds_store_default_path(void);
+const char *ds_store_path(const struct ds_store *st);
+int ds_store_schema_version(struct ds_store *st);
+
+/*
+ * Take an exclusive advisory lock (flock on "<db>.lock") for this
+ * process, waiting up to wait_ms. DS_ERROR_LOCKED when another run
+ * holds it. Released by ds_store_close().
+ */
+bool ds_store_lock(struct ds_store *st, unsigned wait_ms, GError **err);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; savepoints nest inside. */
+bool ds_store_begin(struct ds_store *st, GError **err);
+bool ds_store_commit(struct ds_store *st, GError **err);
+void ds_store_rollback(struct ds_store *st);
+bool ds_store_savepoint(struct ds_store *st, GError **err);
+bool ds_store_release(struct ds_store *st, GError **err);
+void ds_store_rollback_to(struct ds_store *st);
+
+/* ---- aggregate reports ---- */
+
+/*
+ * Insert the report row for m (key: org_name, report_id, domain, begin,
+ * end). On success *out_id is the new row id. When the key is already
+ * stored, returns false with DS_ERROR_DUP and *out_id the existing id.
+ * source names where it came from (path, imap URL); msg_id is the
+ * ds_store_message_put() id or 0.
+ */
+bool ds_store_report_put(struct ds_store *st, const struct ds_report_meta *m,
+    const char *source, int64_t msg_id, int64_t *out_id, GError **err);
+/* Insert one record of report id (one prepared statement, reused). */
+bool ds_store_record_put(struct ds_store *st, int64_t report_id,
+    const struct ds_record *r, GError **err);
+/* Set the totals and final warnings once all records are in. */
+bool ds_store_report_finish(struct ds_store *st, int64_t report_id,
+    uint64_t records, uint64_t messages, const struct ds_report_meta *m,
+    GError **err);
+
+/* ---- raw messages and quarantine ---- */
+
+/*
+ * Record a raw input by its SHA-256 (hex). When the hash is already
+ * known with status "done", returns false with DS_ERROR_DUP (fast path
+ * for reruns). Otherwise *out_id is its row.
+ */
+bool ds_store_message_put(struct ds_store *st, const char *sha256,
+    const char *source, uint64_t size, int64_t *out_id, GError **err);
+bool ds_store_message_done(struct ds_store *st, int64_t msg_id,
+    const char *status, GError **err);
+/*
+ * Keep a copy of raw bytes that could not be used, with the reason.
+ * The same (sha256, reason) pair is kept once.
+ */
+bool ds_store_quarantine_put(struct ds_store *st, const char *source,
+    const char *reason, const char *raw, size_t len, GError **err);
+
+/* ---- queries for report/ ---- */
+
+struct ds_report_row {
+	int64_t id;
+	char *org_name, *report_id, *domain, *format, *email, *source;
+	int64_t begin, end;
+	int64_t records, messages;
+	char *warnings_json;	/* JSON array text */
+	char *policy_p;
+};
+
+struct ds_query {
+	const char *domain;	/* NULL: all */
+	int64_t since;		/* report end >= since; INT64_MIN: none */
+	int64_t until;		/* report begin < until; INT64_MAX: none */
+	unsigned limit;		/* 0: none */
+};
+
+void ds_query_init(struct ds_query *q);
+typedef bool (*ds_report_row_cb)(const struct ds_report_row *row,
+    void *payload);
+/* Call cb for every stored report matching q, oldest first. */
+bool ds_store_reports_each(struct ds_store *st, const struct ds_query *q,
+    ds_report_row_cb cb, void *payload, GError **err);
+
+struct ds_store_counts {
+	int64_t reports, records, messages, quarantined, failures;
+};
+bool ds_store_counts(struct ds_store *st, struct ds_store_counts *out,
+    GError **err);
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * store_detail.c - read one stored aggregate report and its records back
+ * into the model structs (store_detail.h), for the per-report pages.
+ * SPDX-License-Identifier: MIT
+ *
+ * THREATS #11: constant statements, bound parameters. The JSON columns
+ * (written by schema/util/json.c) are taken apart with json_each(), so no
+ * JSON parser is needed in C. The records of one report were inserted
+ * together (store_report.c), so they are read by rowid range: the
+ * record table is walked in order, never sorted.
+ */
+#include <string.h>
+
+#include "schema/util/error.h"
+#include "schema/store/store_detail.h"
+#include "schema/store/store_priv.h"
+
+static const char sql_report[] =
+    "SELECT format, version, org_name, email, extra_contact_info,"
+    " report_id, generator, begin_ts, end_ts, domain, adkim, aspf, p, sp,"
+    " np, pct, fo, discovery_method, testing, extensions, records,"
+    " messages, source, ingested_at FROM report WHERE id = ?1";
+
+static const char sql_texts[] =
+    "SELECT 0, j.key, j.value FROM report r, json_each(r.errors) j"
+    " WHERE r.id = ?1"
+    " UNION ALL SELECT 1, j.key, j.value FROM report r,"
+    " json_each(r.warnings) j WHERE r.id = ?1 ORDER BY 1, 2";
+
+static const char sql_range[] =
+    "SELECT min(id), max(id) FROM record WHERE report_row = ?1";
+
+static const char sql_records[] =
+    "SELECT id, source_ip, count, disposition, dkim, spf, envelope_to,"
+    " envelope_from, header_from, extensions FROM record"
+    " WHERE id BETWEEN ?2 AND ?3 AND report_row = ?1 ORDER BY id LIMIT ?4";
+
+/* reasons, DKIM and SPF results, each ordered by record, then position */
+static const char *const sql_parts[3] = {
+	"SELECT r.id, json_extract(j.value, '$.type'),"
+	" json_extract(j.value, '$.comment'), NULL, NULL"
+	" FROM record r, json_each(r.reasons) j"
+	" WHERE r.id BETWEEN ?2 AND ?3 AND r.report_row = ?1"
+	" ORDER BY r.id, j.key",
+	"SELECT r.id, json_extract(j.value, '$.domain'),"
+	" json_extract(j.value, '$.selector'),"
+	" json_extract(j.value, '$.result'),"
+	" json_extract(j.value, '$.human_result')"
+	" FROM record r, json_each(r.dkim_auth) j"
+	" WHERE r.id BETWEEN ?2 AND ?3 AND r.report_row = ?1"
+	" ORDER BY r.id, j.key",
+	"SELECT r.id, json_extract(j.value, '$.domain'),"
+	" json_extract(j.value, '$.scope'),"
+	" json_extract(j.value, '$.result'),"
+	" json_extract(j.value, '$.human_result')"
+	" FROM record r, json_each(r.spf_auth) j"
+	" WHERE r.id BETWEEN ?2 AND ?3 AND r.report_row = ?1"
+	" ORDER BY r.id, j.key",
+};
+
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	return g_strdup((const char *)sqlite3_column_text(s, i));
+}
+
+/* See store_detail.h: empty, with the meta arrays allocated. */
+void
+ds_report_detail_init(struct ds_report_detail *d)
+{
+	memset(d, 0, sizeof(*d));
+	ds_report_meta_init(&d->meta);
+}
+
+/* See store_detail.h. */
+void
+ds_report_detail_clear(struct ds_report_detail *d)
+{
+	ds_report_meta_clear(&d->meta);
+	g_free(d->source);
+	memset(d, 0, sizeof(*d));
+	d->meta.pct = -1;
+}
+
+static void
+meta_fill(struct ds_report_detail *d, sqlite3_stmt *s)
+{
+	struct ds_report_meta *m = &d->meta;
+	const char *fmt = (const char *)sqlite3_column_text(s, 0);
+
+	m->format = fmt && strcmp(fmt, "rfc9990") == 0 ? DS_FORMAT_RFC9990 :
+	    DS_FORMAT_RFC7489;
+	m->version = col_dup(s, 1);
+	m->org_name = col_dup(s, 2);
+	m->email = col_dup(s, 3);
+	m->extra_contact_info = col_dup(s, 4);
+	m->report_id = col_dup(s, 5);
+	m->generator = col_dup(s, 6);
+	m->begin = sqlite3_column_int64(s, 7);
+	m->end = sqlite3_column_int64(s, 8);
+	m->domain = col_dup(s, 9);
+	m->adkim = col_dup(s, 10);
+	m->aspf = col_dup(s, 11);
+	m->p = col_dup(s, 12);
+	m->sp = col_dup(s, 13);
+	m->np = col_dup(s, 14);
+	m->pct = sqlite3_column_type(s, 15) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(s, 15);
+	m->fo = col_dup(s, 16);
+	m->discovery_method = col_dup(s, 17);
+	m->testing = col_dup(s, 18);
+	m->extensions = col_dup(s, 19);
+	d->records = sqlite3_column_int64(s, 20);
+	d->messages = sqlite3_column_int64(s, 21);
+	d->source = col_dup(s, 22);
+	d->ingested_at = sqlite3_column_int64(s, 23);
+}
+
+/*
+ * See store_detail.h. The <error> texts go to out->meta.errors, the
+ * stored warnings to out->meta.warnings, in stored order.
+ */
+bool
+ds_store_report_get(struct ds_store *st, int64_t id,
+    struct ds_report_detail *out, bool *found, GError **err)
+{
+	sqlite3_stmt *s = NULL;
+	bool ok = false;
+	int rc;
+
+	ds_report_detail_init(out);
+	*found = false;
+	if (sqlite3_prepare_v2(st->db, sql_report, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		ok = true;
+		goto done;
+	}
+	if (rc != SQLITE_ROW)
+		goto fail;
+	out->id = id;
+	meta_fill(out, s);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql_texts, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		g_ptr_array_add(sqlite3_column_int(s, 0) == 0 ?
+		    out->meta.errors : out->meta.warnings, col_dup(s, 2));
+	if (rc != SQLITE_DONE)
+		goto fail;
+	*found = true;
+	ok = true;
+	goto done;
+fail:
+	ds_store_fail(st, err, "read report %" G_GINT64_FORMAT, id);
+	ds_report_detail_clear(out);
+done:
+	sqlite3_finalize(s);
+	return ok;
+}
+
+/* Append the part row of s (positioned on it) to record r. */
+static void
+part_add(struct ds_record *r, int kind, sqlite3_stmt *s)
+{
+	if (kind == 0) {
+		struct ds_reason x = { col_dup(s, 1), col_dup(s, 2) };
+
+		g_array_append_val(r->reasons, x);
+	} else if (kind == 1) {
+		struct ds_dkim_result x = { col_dup(s, 1), col_dup(s, 2),
+		    col_dup(s, 3), col_dup(s, 4) };
+
+		g_array_append_val(r->dkim_results, x);
+	} else {
+		struct ds_spf_result x = { col_dup(s, 1), col_dup(s, 2),
+		    col_dup(s, 3), col_dup(s, 4) };
+
+		g_array_append_val(r->spf_results, x);
+	}
+}
+
+static void
+record_fill(struct ds_record *r, sqlite3_stmt *s)
+{
+	r->source_ip = col_dup(s, 1);
+	r->count = (uint64_t)sqlite3_column_int64(s, 2);
+	r->disposition = col_dup(s, 3);
+	r->dkim = col_dup(s, 4);
+	r->spf = col_dup(s, 5);
+	r->envelope_to = col_dup(s, 6);
+	r->envelope_from = col_dup(s, 7);
+	r->header_from = col_dup(s, 8);
+	r->extensions = col_dup(s, 9);
+}
+
+static bool
+bind_range(sqlite3_stmt *s, int64_t row, int64_t lo, int64_t hi)
+{
+	return sqlite3_bind_int64(s, 1, row) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 2, lo) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 3, hi) == SQLITE_OK;
+}
+
+/*
+ * See store_detail.h. Four statements walk the same rowid range in
+ * step: the records, and their reasons, DKIM and SPF results (each
+ * ordered by record id), merged here.
+ */
+bool
+ds_store_records_each(struct ds_store *st, int64_t report_row,
+    unsigned limit, ds_record_each_cb cb, void *payload, GError **err)
+{
+	sqlite3_stmt *rs = NULL, *ps[3] = { NULL, NULL, NULL };
+	int prc[3] = { SQLITE_DONE, SQLITE_DONE, SQLITE_DONE };
+	struct ds_record rec;
+	int64_t lo, hi, id;
+	bool ok = false, more;
+	int rc, k;
+
+	if (sqlite3_prepare_v2(st->db, sql_range, -1, &rs, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(rs, 1, report_row);
+	if (sqlite3_step(rs) != SQLITE_ROW)
+		goto fail;
+	if (sqlite3_column_type(rs, 0) == SQLITE_NULL) {
+		ok = true;	/* no records */
+		goto done;
+	}
+	lo = sqlite3_column_int64(rs, 0);
+	hi = sqlite3_column_int64(rs, 1);
+	sqlite3_finalize(rs);
+	rs = NULL;
+	if (sqlite3_prepare_v2(st->db, sql_records, -1, &rs, NULL) !=
+	    SQLITE_OK || !bind_range(rs, report_row, lo, hi) ||
+	    sqlite3_bind_int64(rs, 4, limit ? (int64_t)limit : -1) !=
+	    SQLITE_OK)
+		goto fail;
+	for (k = 0; k < 3; k++) {
+		if (sqlite3_prepare_v2(st->db, sql_parts[k], -1, &ps[k],
+		    NULL) != SQLITE_OK || !bind_range(ps[k], report_row, lo, hi))
+			goto fail;
+		prc[k] = sqlite3_step(ps[k]);
+	}
+	while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(rs, 0);
+		ds_record_init(&rec);
+		record_fill(&rec, rs);
+		for (k = 0; k < 3; k++) {
+			while (prc[k] == SQLITE_ROW &&
+			    sqlite3_column_int64(ps[k], 0) <= id) {
+				if (sqlite3_column_int64(ps[k], 0) == id)
+					part_add(&rec, k, ps[k]);
+				prc[k] = sqlite3_step(ps[k]);
+			}
+			if (prc[k] != SQLITE_ROW && prc[k] != SQLITE_DONE) {
+				ds_record_clear(&rec);
+				goto fail;
+			}
+		}
+		more = cb(&rec, payload);
+		ds_record_clear(&rec);
+		if (!more)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto fail;
+	ok = true;
+	goto done;
+fail:
+	ds_store_fail(st, err, "read records of report %" G_GINT64_FORMAT,
+	    report_row);
+done:
+	sqlite3_finalize(rs);
+	for (k = 0; k < 3; k++)
+		sqlite3_finalize(ps[k]);
+	return ok;
+}

@@ -1,0 +1,328 @@
+/*
+ * store_doctor.c - the evidence queries of `dmarcsift doctor` (see
+ * store_doctor.h): DKIM selectors per reporter, per-source totals with
+ * the DKIM-pass/SPF-fail (RFC 7489 §4.2, §10.1 forwarding) patterns,
+ * header_from domains, reporters and days without reports.
+ * SPDX-License-Identifier: MIT
+ *
+ * THREATS #11: every value is a bound parameter (?1 domain, ?2 since,
+ * ?3 until, ?4 own domain); the JSON columns are read with json_each().
+ */
+#include <string.h>
+
+#include "schema/util/error.h"
+#include "schema/store/store_doctor.h"
+#include "schema/store/store_priv.h"
+
+#define MID "((r.begin_ts + r.end_ts) / 2)"
+#define PERIOD " r.domain = ?1 AND " MID " >= ?2 AND " MID " < ?3"
+/* x is own_domain (?4) or a subdomain of it */
+#define OURS(x) "(" x " = ?4 OR substr(" x ", -length(?4) - 1) = '.' || ?4)"
+#define JDOM "lower(json_extract(x.value, '$.domain'))"
+
+static const char sql_selectors[] =
+    "SELECT lower(json_extract(j.value, '$.domain')) AS d,"
+    " json_extract(j.value, '$.selector') AS s, r.org_name,"
+    " lower(trim(json_extract(j.value, '$.result'))) AS res,"
+    " sum(c.count), count(DISTINCT r.id), max(r.end_ts),"
+    " sum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)"
+    " FROM report r JOIN record c ON c.report_row = r.id,"
+    " json_each(c.dkim_auth) j WHERE" PERIOD
+    " GROUP BY d, s, r.org_name, res"
+    " ORDER BY 5 DESC, d, s, r.org_name, res";
+
+/*
+ * own_sig counts a DKIM result for own_domain only when its (domain,
+ * selector) passed somewhere in the period: spoofers can claim d= of
+ * the domain with a made-up selector, a forwarder or list breaks a
+ * real one.
+ */
+static const char sql_sources[] =
+    "WITH good (d, s) AS (SELECT DISTINCT"
+    "  lower(json_extract(x.value, '$.domain')),"
+    "  json_extract(x.value, '$.selector')"
+    "  FROM report r JOIN record c ON c.report_row = r.id,"
+    "  json_each(c.dkim_auth) x WHERE" PERIOD
+    "  AND lower(trim(json_extract(x.value, '$.result'))) = 'pass')"
+    " SELECT c.source_ip, sum(c.count),"
+    " sum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
+    "  THEN c.count ELSE 0 END),"
+    " sum(CASE WHEN lower(c.dkim) = 'pass' THEN c.count ELSE 0 END),"
+    " sum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END),"
+    " count(DISTINCT r.org_name),"
+    " sum(CASE WHEN c.reasons <> '[]' AND"
+    "  EXISTS (SELECT 1 FROM json_each(c.reasons) x WHERE"
+    "  lower(json_extract(x.value, '$.type')) IN ('forwarded',"
+    "  'mailing_list', 'trusted_forwarder')) THEN c.count ELSE 0 END),"
+    " sum(CASE WHEN instr(lower(c.dkim_auth), ?4) > 0 AND"
+    "  EXISTS (SELECT 1 FROM json_each(c.dkim_auth) x WHERE"
+    "  " OURS(JDOM) " AND (" JDOM ", json_extract(x.value, '$.selector'))"
+    "  IN good) THEN c.count ELSE 0 END),"
+    " sum(CASE WHEN lower(c.dkim) = 'pass'"
+    "  AND lower(coalesce(c.spf, '')) <> 'pass'"
+    "  AND EXISTS (SELECT 1 FROM json_each(c.spf_auth) x WHERE"
+    "  " OURS(JDOM)
+    "  AND lower(coalesce(json_extract(x.value, '$.scope'), 'mfrom'))"
+    "  <> 'helo' AND lower(coalesce(json_extract(x.value, '$.result'),"
+    "  '')) <> 'pass') THEN c.count ELSE 0 END),"
+    " min(r.begin_ts), max(r.end_ts),"
+    " max(CASE WHEN lower(c.dkim) = 'pass'"
+    "  AND lower(coalesce(c.spf, '')) <> 'pass' THEN (SELECT " JDOM
+    "  FROM json_each(c.spf_auth) x WHERE " OURS(JDOM)
+    "  AND lower(coalesce(json_extract(x.value, '$.scope'), 'mfrom'))"
+    "  <> 'helo' AND lower(coalesce(json_extract(x.value, '$.result'),"
+    "  '')) <> 'pass' LIMIT 1) END)"
+    " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD
+    " GROUP BY c.source_ip ORDER BY 2 DESC, c.source_ip";
+
+static const char sql_has_failures[] =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+    " AND name = 'failure_report'";
+
+static const char sql_failure_selectors[] =
+    "SELECT lower(f.dkim_domain) AS d, f.dkim_selector AS s,"
+    " coalesce(f.reporter, '(unknown)') AS o, 'fail', count(*),"
+    " count(*), max(f.event_ts),"
+    " sum(instr(lower(coalesce(f.identity_alignment, '')), 'spf') > 0)"
+    " FROM failure_report f"
+    " WHERE f.domain = ?1 AND f.event_ts >= ?2 AND f.event_ts < ?3"
+    " AND f.dkim_selector IS NOT NULL AND f.dkim_domain IS NOT NULL"
+    " AND lower(coalesce(f.auth_failure, 'dkim')) IN ('dkim', 'bodyhash',"
+    " 'revoked', 'signature', 'dmarc')"
+    " GROUP BY d, s, o ORDER BY 5 DESC, d, s, o";
+
+static const char sql_from[] =
+    "SELECT lower(c.header_from) AS hf, sum(c.count),"
+    " sum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
+    "  THEN c.count ELSE 0 END), count(DISTINCT c.source_ip)"
+    " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD
+    " AND c.header_from IS NOT NULL"
+    " GROUP BY hf ORDER BY 2 DESC, hf";
+
+static const char sql_reporters[] =
+    "SELECT r.org_name, sum(" MID " >= ?2), count(*), min(r.begin_ts),"
+    " max(r.end_ts) FROM report r WHERE r.domain = ?1 AND " MID " < ?3"
+    " GROUP BY r.org_name ORDER BY r.org_name";
+
+static const char sql_ranges[] =
+    "SELECT r.begin_ts, r.end_ts FROM report r WHERE r.domain = ?1"
+    " AND r.end_ts >= ?2 AND r.begin_ts < ?3";
+
+/* Prepare sql and bind the period (and own domain when given). */
+static sqlite3_stmt *
+prepare(struct ds_store *st, const char *sql, const struct ds_query *q,
+    const char *own, GError **err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		ds_store_fail(st, err, "prepare doctor query");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, q->domain ? q->domain : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, q->since);
+	sqlite3_bind_int64(s, 3, q->until);
+	if (own != NULL)
+		sqlite3_bind_text(s, 4, own, -1, SQLITE_STATIC);
+	return s;
+}
+
+/* Finish a walk: rc is the last sqlite3_step result. */
+static bool
+finish(struct ds_store *st, sqlite3_stmt *s, int rc, bool stopped,
+    GError **err)
+{
+	bool ok = true;
+
+	if (!stopped && rc != SQLITE_DONE)
+		ok = ds_store_fail(st, err, "doctor query");
+	sqlite3_finalize(s);
+	return ok;
+}
+
+#define TXT(s, i) ((const char *)sqlite3_column_text((s), (i)))
+#define I64(s, i) sqlite3_column_int64((s), (i))
+
+/* See store_doctor.h. */
+bool
+ds_store_doc_selectors_each(struct ds_store *st, const struct ds_query *q,
+    ds_doc_selector_cb cb, void *payload, GError **err)
+{
+	struct ds_doc_selector r;
+	sqlite3_stmt *s;
+	bool stop = false;
+	int rc;
+
+	if ((s = prepare(st, sql_selectors, q, NULL, err)) == NULL)
+		return false;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.domain = TXT(s, 0);
+		r.selector = TXT(s, 1);
+		r.org_name = TXT(s, 2);
+		r.result = TXT(s, 3);
+		r.messages = I64(s, 4);
+		r.reports = I64(s, 5);
+		r.last_seen = I64(s, 6);
+		r.spf_pass = I64(s, 7);
+		stop = !cb(&r, payload);
+	}
+	return finish(st, s, rc, stop, err);
+}
+
+/* See store_doctor.h. */
+bool
+ds_store_doc_failure_selectors_each(struct ds_store *st,
+    const struct ds_query *q, ds_doc_selector_cb cb, void *payload,
+    GError **err)
+{
+	struct ds_doc_selector r;
+	sqlite3_stmt *s;
+	bool stop = false, has;
+	int rc;
+
+	if ((s = prepare(st, sql_has_failures, q, NULL, err)) == NULL)
+		return false;
+	rc = sqlite3_step(s);
+	has = rc == SQLITE_ROW && I64(s, 0) > 0;
+	if (!finish(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, false, err))
+		return false;
+	if (!has)
+		return true;
+	if ((s = prepare(st, sql_failure_selectors, q, NULL, err)) == NULL)
+		return false;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.domain = TXT(s, 0);
+		r.selector = TXT(s, 1);
+		r.org_name = TXT(s, 2);
+		r.result = TXT(s, 3);
+		r.messages = I64(s, 4);
+		r.reports = I64(s, 5);
+		r.last_seen = I64(s, 6);
+		r.spf_pass = I64(s, 7);
+		stop = !cb(&r, payload);
+	}
+	return finish(st, s, rc, stop, err);
+}
+
+/* See store_doctor.h. */
+bool
+ds_store_doc_sources_each(struct ds_store *st, const struct ds_query *q,
+    const char *own_domain, ds_doc_source_cb cb, void *payload,
+    GError **err)
+{
+	struct ds_doc_source r;
+	sqlite3_stmt *s;
+	bool stop = false;
+	int rc;
+
+	if ((s = prepare(st, sql_sources, q, own_domain ? own_domain : "",
+	    err)) == NULL)
+		return false;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.ip = TXT(s, 0);
+		r.messages = I64(s, 1);
+		r.dmarc_pass = I64(s, 2);
+		r.dkim_pass = I64(s, 3);
+		r.spf_pass = I64(s, 4);
+		r.reporters = I64(s, 5);
+		r.fwd_reason = I64(s, 6);
+		r.own_sig = I64(s, 7);
+		r.dkim_pass_spf_fail = I64(s, 8);
+		r.first_seen = I64(s, 9);
+		r.last_seen = I64(s, 10);
+		r.spf_fail_domain = TXT(s, 11);
+		stop = !cb(&r, payload);
+	}
+	return finish(st, s, rc, stop, err);
+}
+
+/* See store_doctor.h. */
+bool
+ds_store_doc_from_each(struct ds_store *st, const struct ds_query *q,
+    ds_doc_from_cb cb, void *payload, GError **err)
+{
+	struct ds_doc_from r;
+	sqlite3_stmt *s;
+	bool stop = false;
+	int rc;
+
+	if ((s = prepare(st, sql_from, q, NULL, err)) == NULL)
+		return false;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.header_from = TXT(s, 0);
+		r.messages = I64(s, 1);
+		r.dmarc_pass = I64(s, 2);
+		r.ips = I64(s, 3);
+		stop = !cb(&r, payload);
+	}
+	return finish(st, s, rc, stop, err);
+}
+
+/* See store_doctor.h. */
+bool
+ds_store_doc_reporters_each(struct ds_store *st, const struct ds_query *q,
+    ds_doc_reporter_cb cb, void *payload, GError **err)
+{
+	struct ds_doc_reporter r;
+	sqlite3_stmt *s;
+	bool stop = false;
+	int rc;
+
+	if ((s = prepare(st, sql_reporters, q, NULL, err)) == NULL)
+		return false;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.org_name = TXT(s, 0);
+		r.reports_period = I64(s, 1);
+		r.reports_before = I64(s, 2);
+		r.first_begin = I64(s, 3);
+		r.last_end = I64(s, 4);
+		stop = !cb(&r, payload);
+	}
+	return finish(st, s, rc, stop, err);
+}
+
+/* at most ten years of days, so a silly period cannot eat memory */
+#define MAX_DAYS 3660
+
+/* See store_doctor.h. DS_ERROR_USAGE for an open or too long period. */
+bool
+ds_store_doc_missing_days(struct ds_store *st, const struct ds_query *q,
+    GArray *days, GError **err)
+{
+	int64_t first, ndays, i, b, e;
+	sqlite3_stmt *s;
+	guint8 *covered;
+	int rc;
+	bool ok;
+
+	if (q->since == INT64_MIN || q->until == INT64_MAX ||
+	    q->until <= q->since)
+		return ds_fail(err, DS_ERROR_USAGE, "missing days: the period "
+		    "needs both bounds");
+	first = q->since - (q->since % 86400 + 86400) % 86400;
+	ndays = (q->until - first + 86399) / 86400;
+	if (ndays > MAX_DAYS)
+		return ds_fail(err, DS_ERROR_USAGE, "missing days: period "
+		    "longer than %d days", MAX_DAYS);
+	if ((s = prepare(st, sql_ranges, q, NULL, err)) == NULL)
+		return false;
+	covered = g_new0(guint8, ndays);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		b = (I64(s, 0) - first) / 86400;
+		/* an end at midnight does not cover the day it starts */
+		e = (MAX(I64(s, 1) - 1, I64(s, 0)) - first) / 86400;
+		for (i = MAX(b, 0); i <= e && i < ndays; i++)
+			covered[i] = 1;
+	}
+	ok = finish(st, s, rc, false, err);
+	for (i = 0; ok && i < ndays; i++)
+		if (!covered[i]) {
+			int64_t d = first + i * 86400;
+
+			g_array_append_val(days, d);
+		}
+	g_free(covered);
+	return ok;
+}

@@ -1,0 +1,147 @@
+/*
+ * store_message.c - raw inputs by hash, and the quarantine of inputs
+ * that could not be used.
+ * SPDX-License-Identifier: MIT
+ *
+ * THREATS #13 (whole-input hash dedup), #19 (status "done" is written in
+ * the input's own transaction, so a rerun after a crash redoes exactly
+ * the inputs whose transaction never committed), #8 (raw bytes kept for
+ * forensics).
+ */
+#include <string.h>
+
+#include "schema/util/error.h"
+#include "schema/store/store_priv.h"
+
+/* One statement: insert, or count one more arrival of a known hash. */
+static const char sql_message_put[] =
+    "INSERT INTO message (sha256, source, size, first_seen, last_seen)"
+    " VALUES (?1, ?2, ?3, ?4, ?4)"
+    " ON CONFLICT (sha256) DO UPDATE SET arrivals = arrivals + 1,"
+    " last_seen = excluded.last_seen"
+    " RETURNING id, status";
+
+static const char sql_message_done[] =
+    "UPDATE message SET status = ?2 WHERE id = ?1";
+
+static const char sql_quarantine_put[] =
+    "INSERT INTO quarantine (sha256, source, reason, size, raw, created)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (sha256, reason) DO NOTHING";
+
+/* sha256 must be 64 hex digits; stored lower case. */
+static bool
+valid_sha256(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!g_ascii_isxdigit(s[i]))
+			return false;
+	return s[64] == '\0';
+}
+
+/*
+ * See store.h. The source of the first arrival is kept. DS_ERROR_DUP
+ * (with *out_id set) when the hash is stored with status "done";
+ * DS_ERROR_DB for a malformed hash or an SQLite failure.
+ */
+bool
+ds_store_message_put(struct ds_store *st, const char *sha256,
+    const char *source, uint64_t size, int64_t *out_id, GError **err)
+{
+	sqlite3_stmt *s;
+	const char *status;
+	char *hex;
+	bool ok = false;
+
+	*out_id = 0;
+	if (sha256 == NULL || !valid_sha256(sha256))
+		return ds_fail(err, DS_ERROR_DB, "message hash is not SHA-256 "
+		    "hex");
+	if (size > (uint64_t)INT64_MAX)
+		return ds_fail(err, DS_ERROR_DB, "message size too large");
+	if ((s = ds_store_stmt(st, DS_STMT_MESSAGE_PUT, sql_message_put,
+	    err)) == NULL)
+		return false;
+	hex = g_ascii_strdown(sha256, -1);
+	sqlite3_bind_text(s, 1, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (int64_t)size);
+	sqlite3_bind_int64(s, 4, ds_store_now());
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		ds_store_fail(st, err, "insert message %s", hex);
+		goto done;
+	}
+	*out_id = sqlite3_column_int64(s, 0);
+	status = (const char *)sqlite3_column_text(s, 1);
+	if (status && strcmp(status, "done") == 0) {
+		ds_fail(err, DS_ERROR_DUP, "message %s already ingested", hex);
+		goto done;
+	}
+	ok = true;
+done:
+	sqlite3_reset(s);
+	g_free(hex);
+	return ok;
+}
+
+/*
+ * Set the status of message row msg_id: "new", "done" (a rerun skips
+ * it) or "rejected" (a rerun tries again). DS_ERROR_DB for another
+ * status or an unknown row.
+ */
+bool
+ds_store_message_done(struct ds_store *st, int64_t msg_id,
+    const char *status, GError **err)
+{
+	sqlite3_stmt *s;
+
+	if ((s = ds_store_stmt(st, DS_STMT_MESSAGE_DONE, sql_message_done,
+	    err)) == NULL)
+		return false;
+	sqlite3_bind_int64(s, 1, msg_id);
+	sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+	if (!ds_store_step_done(st, s, "set message status", err))
+		return false;
+	if (sqlite3_changes(st->db) != 1)
+		return ds_fail(err, DS_ERROR_DB, "set message status: no "
+		    "message row %" G_GINT64_FORMAT, msg_id);
+	return true;
+}
+
+/*
+ * See store.h. raw may hold any bytes (NULs too); raw NULL means len 0.
+ * Inputs longer than the store's length limit keep their first
+ * DS_STORE_MAX_LENGTH - 1 MiB bytes (size keeps the true length). A
+ * (sha256, reason) pair already kept is not an error. DS_ERROR_DB.
+ */
+bool
+ds_store_quarantine_put(struct ds_store *st, const char *source,
+    const char *reason, const char *raw, size_t len, GError **err)
+{
+	const size_t keep_max = DS_STORE_MAX_LENGTH - 1024 * 1024;
+	sqlite3_stmt *s;
+	char *sha;
+	bool ok;
+
+	if (raw == NULL)
+		len = 0;
+	if ((s = ds_store_stmt(st, DS_STMT_QUARANTINE_PUT, sql_quarantine_put,
+	    err)) == NULL)
+		return false;
+	sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)(raw ? raw : ""), len);
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, reason ? reason : "unknown", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (int64_t)len);
+	/* a non-NULL pointer binds an empty blob, not NULL */
+	sqlite3_bind_blob64(s, 5, raw ? raw : "", len > keep_max ? keep_max :
+	    len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, ds_store_now());
+	ok = ds_store_step_done(st, s, "quarantine input", err);
+	g_free(sha);
+	return ok;
+}

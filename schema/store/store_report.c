@@ -1,0 +1,329 @@
+/*
+ * store_report.c - store aggregate reports and their records.
+ * SPDX-License-Identifier: MIT
+ *
+ * RFC 7489 appendix C and RFC 9990 fields, as parsed into model.h.
+ * THREATS #11 (every value bound, never spliced into SQL), #13 (the key
+ * (org_name, report_id, domain, begin, end) is stored once: a second put
+ * is DS_ERROR_DUP), #14 (counts beyond INT64_MAX are refused).
+ */
+#include <string.h>
+
+#include "schema/util/error.h"
+#include "schema/util/json.h"
+#include "schema/store/store_priv.h"
+
+/* Bound 1..21 by bind_meta(), then source, message row, ingested_at. */
+static const char sql_report_insert[] =
+    "INSERT INTO report (org_name, report_id, domain, begin_ts, end_ts,"
+    " format, version, email, extra_contact_info, generator, errors,"
+    " adkim, aspf, p, sp, np, pct, fo, discovery_method, testing,"
+    " extensions, warnings, source, message_row, ingested_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+    " ON CONFLICT DO NOTHING RETURNING id";
+
+static const char sql_report_find[] =
+    "SELECT id FROM report WHERE org_name = ?1 AND report_id = ?2"
+    " AND domain = ?3 AND begin_ts = ?4 AND end_ts = ?5";
+
+/* The key never changes: ?1..?5, bound by bind_meta(), are unused. */
+static const char sql_report_finish[] =
+    "UPDATE report SET format = ?6, version = ?7, email = ?8,"
+    " extra_contact_info = ?9, generator = ?10, errors = ?11,"
+    " adkim = ?12, aspf = ?13, p = ?14, sp = ?15, np = ?16, pct = ?17,"
+    " fo = ?18, discovery_method = ?19, testing = ?20,"
+    " extensions = ?21, warnings = ?22,"
+    " records = ?23, messages = ?24 WHERE id = ?25";
+
+static const char sql_record_insert[] =
+    "INSERT INTO record (report_row, source_ip, count, disposition, dkim,"
+    " spf, envelope_to, envelope_from, header_from, reasons, dkim_auth,"
+    " spf_auth, extensions)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+static void
+bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	/* a NULL v binds NULL */
+	sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/*
+ * Bind the report's metadata to ?1..?22 of s. The JSON texts live in
+ * errors and warnings, which must outlive the step.
+ */
+static void
+bind_meta(sqlite3_stmt *s, const struct ds_report_meta *m, GString *errors,
+    GString *warnings)
+{
+	g_string_truncate(errors, 0);
+	ds_json_str_array(errors, m->errors);
+	g_string_truncate(warnings, 0);
+	ds_json_str_array(warnings, m->warnings);
+
+	bind_str(s, 1, m->org_name);
+	bind_str(s, 2, m->report_id);
+	bind_str(s, 3, m->domain);
+	sqlite3_bind_int64(s, 4, m->begin);
+	sqlite3_bind_int64(s, 5, m->end);
+	bind_str(s, 6, ds_format_name(m->format));
+	bind_str(s, 7, m->version);
+	bind_str(s, 8, m->email);
+	bind_str(s, 9, m->extra_contact_info);
+	bind_str(s, 10, m->generator);
+	sqlite3_bind_text(s, 11, errors->str, (int)errors->len, SQLITE_STATIC);
+	bind_str(s, 12, m->adkim);
+	bind_str(s, 13, m->aspf);
+	bind_str(s, 14, m->p);
+	bind_str(s, 15, m->sp);
+	bind_str(s, 16, m->np);
+	if (m->pct >= 0)	/* -1: absent (RFC 9990 has no pct) */
+		sqlite3_bind_int(s, 17, m->pct);
+	bind_str(s, 18, m->fo);
+	bind_str(s, 19, m->discovery_method);
+	bind_str(s, 20, m->testing);
+	bind_str(s, 21, m->extensions);
+	sqlite3_bind_text(s, 22, warnings->str, (int)warnings->len,
+	    SQLITE_STATIC);
+}
+
+/* The key of m quoted for an error message. Caller frees. */
+static char *
+key_text(const struct ds_report_meta *m)
+{
+	char *id = ds_quote(m->report_id, strlen(m->report_id), 80);
+	char *org = ds_quote(m->org_name, strlen(m->org_name), 80);
+	char *dom = ds_quote(m->domain, strlen(m->domain), 80);
+	char *s = g_strdup_printf("report '%s' from '%s' for '%s'", id, org,
+	    dom);
+
+	g_free(id);
+	g_free(org);
+	g_free(dom);
+	return s;
+}
+
+/* Look up the row of an already stored key, for DS_ERROR_DUP. */
+static bool
+find_existing(struct ds_store *st, const struct ds_report_meta *m,
+    int64_t *out_id, GError **err)
+{
+	sqlite3_stmt *s;
+	char *key;
+	int rc;
+
+	if ((s = ds_store_stmt(st, DS_STMT_REPORT_FIND, sql_report_find,
+	    err)) == NULL)
+		return false;
+	bind_str(s, 1, m->org_name);
+	bind_str(s, 2, m->report_id);
+	bind_str(s, 3, m->domain);
+	sqlite3_bind_int64(s, 4, m->begin);
+	sqlite3_bind_int64(s, 5, m->end);
+	rc = sqlite3_step(s);
+	key = key_text(m);
+	if (rc == SQLITE_ROW) {
+		*out_id = sqlite3_column_int64(s, 0);
+		ds_fail(err, DS_ERROR_DUP, "%s already stored", key);
+	} else {
+		ds_store_fail(st, err, "find %s", key);
+	}
+	sqlite3_reset(s);
+	g_free(key);
+	return false;
+}
+
+/*
+ * See store.h. DS_ERROR_SCHEMA when a key field is NULL (the parser
+ * rejects such reports first), DS_ERROR_DUP with *out_id set when the
+ * key is stored, DS_ERROR_DB otherwise.
+ */
+bool
+ds_store_report_put(struct ds_store *st, const struct ds_report_meta *m,
+    const char *source, int64_t msg_id, int64_t *out_id, GError **err)
+{
+	sqlite3_stmt *s;
+	char *key;
+	int rc;
+
+	*out_id = 0;
+	if (m->org_name == NULL || m->report_id == NULL || m->domain == NULL)
+		return ds_fail(err, DS_ERROR_SCHEMA, "report without %s",
+		    m->org_name == NULL ? "org_name" :
+		    m->report_id == NULL ? "report_id" : "policy domain");
+	if ((s = ds_store_stmt(st, DS_STMT_REPORT_INSERT, sql_report_insert,
+	    err)) == NULL)
+		return false;
+	bind_meta(s, m, st->json[0], st->json[1]);
+	bind_str(s, 23, source);
+	if (msg_id > 0)
+		sqlite3_bind_int64(s, 24, msg_id);
+	sqlite3_bind_int64(s, 25, ds_store_now());
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out_id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return true;
+	}
+	if (rc == SQLITE_DONE) {	/* ON CONFLICT DO NOTHING */
+		sqlite3_reset(s);
+		return find_existing(st, m, out_id, err);
+	}
+	key = key_text(m);
+	ds_store_fail(st, err, "insert %s", key);
+	g_free(key);
+	sqlite3_reset(s);
+	return false;
+}
+
+/* Append the JSON array of a record's <reason> elements. */
+static void
+json_reasons(GString *g, const GArray *a)
+{
+	const struct ds_reason *r;
+	guint i;
+
+	g_string_append_c(g, '[');
+	for (i = 0; a && i < a->len; i++) {
+		r = &g_array_index(a, struct ds_reason, i);
+		g_string_append(g, i ? ",{\"type\":" : "{\"type\":");
+		ds_json_escape(g, r->type);
+		g_string_append(g, ",\"comment\":");
+		ds_json_escape(g, r->comment);
+		g_string_append_c(g, '}');
+	}
+	g_string_append_c(g, ']');
+}
+
+/* Append the JSON array of auth_results/dkim. */
+static void
+json_dkim(GString *g, const GArray *a)
+{
+	const struct ds_dkim_result *d;
+	guint i;
+
+	g_string_append_c(g, '[');
+	for (i = 0; a && i < a->len; i++) {
+		d = &g_array_index(a, struct ds_dkim_result, i);
+		g_string_append(g, i ? ",{\"domain\":" : "{\"domain\":");
+		ds_json_escape(g, d->domain);
+		g_string_append(g, ",\"selector\":");
+		ds_json_escape(g, d->selector);
+		g_string_append(g, ",\"result\":");
+		ds_json_escape(g, d->result);
+		g_string_append(g, ",\"human_result\":");
+		ds_json_escape(g, d->human_result);
+		g_string_append_c(g, '}');
+	}
+	g_string_append_c(g, ']');
+}
+
+/* Append the JSON array of auth_results/spf. */
+static void
+json_spf(GString *g, const GArray *a)
+{
+	const struct ds_spf_result *p;
+	guint i;
+
+	g_string_append_c(g, '[');
+	for (i = 0; a && i < a->len; i++) {
+		p = &g_array_index(a, struct ds_spf_result, i);
+		g_string_append(g, i ? ",{\"domain\":" : "{\"domain\":");
+		ds_json_escape(g, p->domain);
+		g_string_append(g, ",\"scope\":");
+		ds_json_escape(g, p->scope);
+		g_string_append(g, ",\"result\":");
+		ds_json_escape(g, p->result);
+		g_string_append(g, ",\"human_result\":");
+		ds_json_escape(g, p->human_result);
+		g_string_append_c(g, '}');
+	}
+	g_string_append_c(g, ']');
+}
+
+/*
+ * See store.h. One cached INSERT per record; reasons and auth results
+ * become JSON arrays (objects always carry every key, null when absent).
+ * DS_ERROR_SCHEMA for a count beyond INT64_MAX, DS_ERROR_DB otherwise
+ * (also for an unknown report_id: foreign key).
+ */
+bool
+ds_store_record_put(struct ds_store *st, int64_t report_id,
+    const struct ds_record *r, GError **err)
+{
+	sqlite3_stmt *s;
+	GString *reasons = st->json[0], *dkim = st->json[1],
+	    *spf = st->json[2];
+	char *ip;
+
+	/* THREATS #14: SQLite integers are signed 64-bit */
+	if (r->count > (uint64_t)INT64_MAX)
+		return ds_fail(err, DS_ERROR_SCHEMA, "record count %"
+		    G_GUINT64_FORMAT " is too large", r->count);
+	if ((s = ds_store_stmt(st, DS_STMT_RECORD_INSERT, sql_record_insert,
+	    err)) == NULL)
+		return false;
+	g_string_truncate(reasons, 0);
+	json_reasons(reasons, r->reasons);
+	g_string_truncate(dkim, 0);
+	json_dkim(dkim, r->dkim_results);
+	g_string_truncate(spf, 0);
+	json_spf(spf, r->spf_results);
+
+	sqlite3_bind_int64(s, 1, report_id);
+	bind_str(s, 2, r->source_ip);
+	sqlite3_bind_int64(s, 3, (int64_t)r->count);
+	bind_str(s, 4, r->disposition);
+	bind_str(s, 5, r->dkim);
+	bind_str(s, 6, r->spf);
+	bind_str(s, 7, r->envelope_to);
+	bind_str(s, 8, r->envelope_from);
+	bind_str(s, 9, r->header_from);
+	sqlite3_bind_text(s, 10, reasons->str, (int)reasons->len,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, dkim->str, (int)dkim->len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, spf->str, (int)spf->len, SQLITE_STATIC);
+	bind_str(s, 13, r->extensions);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		ip = r->source_ip ? ds_quote(r->source_ip,
+		    strlen(r->source_ip), 64) : g_strdup("(none)");
+		ds_store_fail(st, err, "insert record for %s of report row %"
+		    G_GINT64_FORMAT, ip, report_id);
+		g_free(ip);
+		sqlite3_reset(s);
+		return false;
+	}
+	sqlite3_reset(s);
+	return true;
+}
+
+/*
+ * See store.h. Also rewrites every non-key column from m (the parser
+ * may learn extensions, errors and warnings after the first record);
+ * m NULL is not allowed. DS_ERROR_SCHEMA when a total exceeds INT64_MAX,
+ * DS_ERROR_DB when report_id is not a stored report.
+ */
+bool
+ds_store_report_finish(struct ds_store *st, int64_t report_id,
+    uint64_t records, uint64_t messages, const struct ds_report_meta *m,
+    GError **err)
+{
+	sqlite3_stmt *s;
+
+	if (records > (uint64_t)INT64_MAX || messages > (uint64_t)INT64_MAX)
+		return ds_fail(err, DS_ERROR_SCHEMA, "report totals too large");
+	if ((s = ds_store_stmt(st, DS_STMT_REPORT_FINISH, sql_report_finish,
+	    err)) == NULL)
+		return false;
+	bind_meta(s, m, st->json[0], st->json[1]);
+	sqlite3_bind_int64(s, 23, (int64_t)records);
+	sqlite3_bind_int64(s, 24, (int64_t)messages);
+	sqlite3_bind_int64(s, 25, report_id);
+	if (!ds_store_step_done(st, s, "finish report", err))
+		return false;
+	if (sqlite3_changes(st->db) != 1)
+		return ds_fail(err, DS_ERROR_DB, "finish report: no report "
+		    "row %" G_GINT64_FORMAT, report_id);
+	return true;
+}

@@ -1,0 +1,108 @@
+/*
+ * store_senders_priv.h - what schema/store_senders*.c, store_summary.c
+ * and store_ipinfo.c share: the period filter as constant SQL, and the
+ * working rows of the senders query. Never included elsewhere.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DS_STORE_SENDERS_PRIV_H
+#define DS_STORE_SENDERS_PRIV_H
+
+#include "schema/store/store_priv.h"
+#include "schema/store/store_senders.h"
+
+/*
+ * The period test of store_senders.h over "report AS rep": the
+ * midpoint of the date range in [?2, ?3). SS_MID is spelled exactly as
+ * in the expression indexes report_domain_mid and report_mid
+ * (004-reporter.sql), so the test is an index range search.
+ */
+#define SS_MID "((rep.begin_ts + rep.end_ts) / 2)"
+#define SS_PERIOD " " SS_MID " >= ?2 AND " SS_MID " < ?3"
+/* with and without the domain filter (?1): two constant statements */
+#define SS_WHERE_DOM " WHERE rep.domain = ?1 AND" SS_PERIOD
+#define SS_WHERE_ALL " WHERE" SS_PERIOD
+/* UTC day (midnight, Unix seconds) of the midpoint, floored */
+#define SS_DAY "((CASE WHEN " SS_MID " >= 0 THEN " SS_MID " / 86400" \
+    " ELSE (" SS_MID " - 86399) / 86400 END) * 86400)"
+#define SS_PASS "(rec.dkim = 'pass' OR rec.spf = 'pass')"
+/*
+ * Sums use total() (a double, never an overflow error) so two absurd
+ * 2^63-1 counts cannot stop a query; ds_ss_int() clamps back.
+ */
+#define SS_SUMS \
+    " total(rec.count)," \
+    " total(CASE WHEN " SS_PASS " THEN rec.count END)," \
+    " total(CASE WHEN rec.dkim = 'pass' THEN rec.count END)," \
+    " total(CASE WHEN rec.spf = 'pass' THEN rec.count END)," \
+    " total(CASE WHEN rec.disposition = 'none' THEN rec.count END)," \
+    " total(CASE WHEN rec.disposition = 'quarantine' THEN rec.count END)," \
+    " total(CASE WHEN rec.disposition = 'reject' THEN rec.count END)," \
+    " total(CASE WHEN rec.disposition = 'pass' THEN rec.count END)"
+#define SS_NSUMS 8
+
+/* Working row of ds_store_senders(): one IP, or one group of IPs. */
+struct ss_row {
+	struct ds_sender *s;	/* handed out when kept */
+	struct ss_row *group;	/* IP rows when grouping: their group */
+	GHashTable *auth[2];	/* "d\037s\037r" -> index+1 in dkim/spf */
+	GHashTable *reporters;	/* set of char * */
+	GHashTable *hfrom;	/* set of char * */
+	GHashTable *reports;	/* set of report row ids (groups only) */
+	bool keep;		/* survived filter, sort and limit */
+	int family;		/* of the key when it is an IP or net,
+				   else 0 (precomputed for sorting) */
+	unsigned char addr[16];
+	unsigned merged;	/* groups: IP enrichments merged so far */
+	unsigned conflict;	/* groups: enrichment fields that differ */
+};
+
+/*
+ * Prepare sql[q->domain != NULL] (index 0: all domains, 1: ?1 is the
+ * domain) and bind ?1 domain, ?2 since, ?3 until and, when the
+ * statement has it, ?4 limit (-1 for none). *out finalized by caller.
+ */
+bool ds_ss_prepare(struct ds_store *st, const char *const sql[2],
+    const struct ds_query *q, sqlite3_stmt **out, GError **err);
+/* Column i as a new string or NULL. */
+char *ds_ss_col(sqlite3_stmt *s, int i);
+/* A total() column as int64, clamped to [0, INT64_MAX]. */
+int64_t ds_ss_int(sqlite3_stmt *s, int i);
+/* Fill sums from SS_SUMS columns starting at column i. */
+void ds_ss_sums(sqlite3_stmt *s, int i, int64_t *messages, int64_t *pass,
+    int64_t *dkim, int64_t *spf, struct ds_disp_counts *d);
+/* Clamp an int64 addition (counts are never negative). */
+int64_t ds_ss_add(int64_t a, int64_t b);
+/* The values of h as a new array (g_ptr_array_unref; values borrowed). */
+GPtrArray *ds_ss_values(GHashTable *h);
+/* UTC midnight of the day holding t (floored, also before 1970). */
+int64_t ds_ss_day(int64_t t);
+
+/*
+ * Append the constant statements of store_senders.c, store_summary.c,
+ * store_reporters.c, store_ipinfo.c to out (borrowed static text), for
+ * ds_store_reporter_sql().
+ */
+void ds_ss_stmts_senders(GPtrArray *out);
+void ds_ss_stmts_summary(GPtrArray *out);
+void ds_ss_stmts_reporters(GPtrArray *out);
+void ds_ss_stmts_ipinfo(GPtrArray *out);
+
+/* store_senders_group.c */
+struct ss_row *ds_ss_row_new(const char *key, const char *ip);
+void ds_ss_row_free(gpointer p);
+/* Group key of ip row r for group g (caller g_free; NULL: unknown). */
+char *ds_ss_group_key(const struct ss_row *r, enum ds_group g);
+/* Add the totals and IP of IP row r into group row g. */
+void ds_ss_row_merge(struct ss_row *g, const struct ss_row *r);
+/* Then its enrichment (once enriched): kept while all IPs agree. */
+void ds_ss_row_merge_info(struct ss_row *g, const struct ss_row *r);
+/* Add one auth_results outcome (kind 0 DKIM, 1 SPF). */
+void ds_ss_row_auth(struct ss_row *r, int kind, const char *domain,
+    const char *selector, const char *result, int64_t messages);
+/* Move sets into the sender's arrays and sort them. */
+void ds_ss_row_finish(struct ss_row *r);
+/* qsort-style compare of two struct ss_row ** for sort order o. */
+int ds_ss_row_cmp(const struct ss_row *a, const struct ss_row *b,
+    enum ds_sender_sort o);
+
+#endif
