@@ -10,7 +10,6 @@
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
 #include "ingest/source/config.h"
-#include "ingest/pipeline/failure_hook.h"
 #include "ingest/pipeline/pipeline.h"
 #include "ingest/source/source.h"
 #include "ingest/source/source_imap.h"
@@ -124,9 +123,9 @@ cmd_ingest(int argc, char **argv)
 		goto done;
 	opts.quiet = ds_cli.quiet;
 	opts.verbose = ds_cli.verbose;
+	opts.dns = dns;
+	opts.open_dns = ds_cli_open_dns;
 	pl = ds_pipeline_new(st, &lim, &opts);
-	ds_failure_hook_install(pl);
-	ds_failure_hook_set_dns(pl, dns);
 	for (i = 1; i < argc; i++) {
 		if (is_imap_url(argv[i])) {
 			imap = true;
@@ -155,7 +154,6 @@ fail:
 	rc = ds_cli_fail(e);
 	g_clear_error(&e);
 done:
-	ds_failure_hook_remove(pl);
 	ds_pipeline_free(pl);
 	ds_store_close(st);
 	ds_dns_free(dns);

@@ -16,7 +16,6 @@
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
 #include "ingest/source/config.h"
-#include "ingest/pipeline/failure_hook.h"
 #include "ingest/source/source.h"
 #include "ingest/source/source_imap.h"
 
@@ -161,9 +160,9 @@ cmd_poll(int argc, char **argv)
 	}
 	po.quiet = ds_cli.quiet;
 	po.verbose = ds_cli.verbose;
+	po.dns = dns;
+	po.open_dns = ds_cli_open_dns;
 	pl = ds_pipeline_new(st, &lim, &po);
-	ds_failure_hook_install(pl);
-	ds_failure_hook_set_dns(pl, dns);
 	ro.keep = opt_keep;
 	ro.cacert = opt_cacert;
 	for (i = 0; i < boxes->len; i++) {
@@ -183,7 +182,6 @@ fail:
 	rc = ds_cli_fail(e);
 	g_clear_error(&e);
 done:
-	ds_failure_hook_remove(pl);
 	ds_pipeline_free(pl);
 	ds_store_close(st);
 	ds_dns_free(dns);
