@@ -90,5 +90,6 @@ extern const struct ds_report_parser *const ds_report_parsers[];
 
 extern const struct ds_report_parser ds_parser_aggregate;
 extern const struct ds_report_parser ds_parser_failure;
+extern const struct ds_report_parser ds_parser_tls;
 
 #endif

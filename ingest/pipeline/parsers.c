@@ -11,6 +11,7 @@
 
 const struct ds_report_parser *const ds_report_parsers[] = {
 	&ds_parser_aggregate,
+	&ds_parser_tls,
 	&ds_parser_failure,
 	NULL,
 };

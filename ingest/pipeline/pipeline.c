@@ -535,11 +535,17 @@ char *
 ds_pipeline_summary(struct ds_pipeline *pl)
 {
 	const struct ds_ingest_stats *s = &pl->stats;
+	char tls[48] = "";
 
+	/* said only when there were some, so DMARC-only runs read as before */
+	if (s->tls_reports)
+		g_snprintf(tls, sizeof(tls), "%" G_GUINT64_FORMAT
+		    " TLS reports, ", s->tls_reports);
 	return g_strdup_printf("%" G_GUINT64_FORMAT " inputs: %"
 	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
-	    " records), %" G_GUINT64_FORMAT " failure reports, %"
+	    " records), %" G_GUINT64_FORMAT " failure reports, %s%"
 	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
 	    " rejected, %" G_GUINT64_FORMAT " errors", s->inputs, s->reports,
-	    s->records, s->failures, s->duplicates, s->rejected, s->errors);
+	    s->records, s->failures, tls, s->duplicates, s->rejected,
+	    s->errors);
 }
