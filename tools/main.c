@@ -27,6 +27,7 @@ static const struct ds_cmd cmds[] = {
 	{ "summary", cmd_summary, "per domain: pass rates, policy, failing sources" },
 	{ "senders", cmd_senders, "who sends as the domain, with names behind IPs" },
 	{ "reporters", cmd_reporters, "who reports about the domain, and when last" },
+	{ "tls", cmd_tls, "SMTP TLS reports: sessions, failures, per MX" },
 	{ "poll", cmd_poll, "store reports from the configured IMAP mailboxes" },
 	{ "doctor", cmd_doctor, "diagnose a domain's DMARC, SPF, DKIM setup" },
 	{ "html", cmd_html, "write the static HTML dashboard" },
@@ -39,7 +40,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: dmarcsift COMMAND [OPTIONS] [ARGS]\n\n"
-	    "DMARC aggregate and failure report processor.\n\ncommands:\n");
+	    "DMARC aggregate and failure report and SMTP TLS report processor.\n\ncommands:\n");
 	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\n'dmarcsift COMMAND --help' describes a command; "
