@@ -340,6 +340,22 @@ input_tell(struct input *in, enum ds_outcome o)
 	}
 }
 
+/*
+ * Does a leaf parser recognise buf as its own report? A one-line JSON
+ * report ('{"organization-name":...') passes for a header line.
+ */
+static bool
+leaf_claims(const char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; ds_report_parsers[i] != NULL; i++)
+		if (ds_report_parsers[i]->scope == DS_PARSER_LEAF &&
+		    ds_report_parsers[i]->sniff(buf, MIN(len, 4096)))
+			return true;
+	return false;
+}
+
 /* SHA-256 of buf as 64 lower-case hex digits (THREATS #13 dedup key). */
 static void
 hash_hex(const char *buf, size_t len, char out[65])
@@ -380,7 +396,7 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		*o = DS_OUTCOME_DUPLICATE;
 		return hook ? hook(pl->st, *o, hook_payload, err) : true;
 	}
-	if (ds_message_sniff(buf, len)) {
+	if (ds_message_sniff(buf, len) && !leaf_claims(buf, len)) {
 		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, &top,
 		    &e)) {
 			if (in->fatal) {

@@ -61,4 +61,15 @@ bool ds_store_tls_each(struct ds_store *st, enum ds_tls_group g,
     const char *domain, int64_t since, int64_t until, ds_tls_row_cb cb,
     void *payload, GError **err);
 
+/*
+ * The lines of every MTA-STS policy (policy-type sts, policy-string) the
+ * reporters saw for domain in reports beginning before until, oldest
+ * report first: cb(begin, policy_row, line) once per line, lines of
+ * one policy in order. For doctor's policy checks.
+ */
+typedef bool (*ds_tls_line_cb)(int64_t begin, int64_t policy_row,
+    const char *line, void *payload, GError **err);
+bool ds_store_tls_sts_lines(struct ds_store *st, const char *domain,
+    int64_t until, ds_tls_line_cb cb, void *payload, GError **err);
+
 #endif

@@ -95,3 +95,30 @@ ds_store_tls_each(struct ds_store *st, enum ds_tls_group g,
 	sqlite3_finalize(s);
 	return ok;
 }
+
+bool
+ds_store_tls_sts_lines(struct ds_store *st, const char *domain,
+    int64_t until, ds_tls_line_cb cb, void *payload, GError **err)
+{
+	static const char sql[] =
+	    "SELECT r.begin_ts, p.id, j.value FROM tls_report r"
+	    " JOIN tls_policy p ON p.report_row = r.id,"
+	    " json_each(p.strings) j"
+	    " WHERE p.domain = ?1 AND p.type = 'sts' AND r.begin_ts < ?2"
+	    " AND j.type = 'text' ORDER BY r.begin_ts, p.id, j.key";
+	sqlite3_stmt *s;
+	bool ok = true;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return ds_store_fail(st, err, "prepare MTA-STS query");
+	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, until);
+	while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ok = cb(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		    col(s, 2), payload, err);
+	if (ok && rc != SQLITE_DONE)
+		ok = ds_store_fail(st, err, "read MTA-STS policies");
+	sqlite3_finalize(s);
+	return ok;
+}
