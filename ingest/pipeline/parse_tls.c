@@ -10,9 +10,35 @@
  */
 #include "schema/util/error.h"
 #include "schema/store/store_tls.h"
+#include "ingest/payload/message.h"
 #include "ingest/tlsrpt/tlsrpt.h"
 #include "ingest/pipeline/parser.h"
 #include "ingest/pipeline/pipeline.h"
+
+/*
+ * RFC 8460 §5.3: TLS-Report-Domain and TLS-Report-Submitter. The
+ * submitter is kept; the domain names a report that has no policy, and
+ * a different one is warned about (the JSON wins).
+ */
+static void
+mail_headers(struct ds_tls_report *r, const char *msg, size_t len)
+{
+	char *dom = ds_message_header(msg, len, "TLS-Report-Domain");
+
+	r->submitter = ds_message_header(msg, len, "TLS-Report-Submitter");
+	if (dom == NULL)
+		return;
+	if (r->domain == NULL) {
+		r->domain = g_ascii_strdown(dom, -1);
+		ds_tls_warn(r, "domain-from-header");
+	} else if (g_ascii_strcasecmp(r->domain, dom) != 0) {
+		char *q = g_strescape(dom, NULL);
+
+		ds_tls_warn(r, "header-domain-differs: '%.60s'", q);
+		g_free(q);
+	}
+	g_free(dom);
+}
 
 static bool
 ingest(struct ds_pipeline *pl, const struct ds_parse_unit *u,
@@ -37,6 +63,8 @@ ingest(struct ds_pipeline *pl, const struct ds_parse_unit *u,
 	ds_tls_report_clear(&r);
 	if (!ds_tlsrpt_parse(&r, data, len, lim, err))
 		goto done;
+	if (u->buf)
+		mail_headers(&r, u->buf, u->len);
 	for (i = 0; u->warnings && i < u->warnings->len; i++)
 		ds_tls_warn(&r, "%s", (char *)g_ptr_array_index(u->warnings,
 		    i));

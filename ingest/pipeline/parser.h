@@ -42,7 +42,8 @@ struct ds_parse_unit {
 	const char *source;	/* the input, as named to the user */
 	const char *name;	/* the leaf or part inside it */
 	struct ds_leaf *leaf;	/* DS_PARSER_LEAF: the content */
-	const char *buf;	/* DS_PARSER_MESSAGE: the whole message */
+	const char *buf;	/* the whole mail message, also for leaves
+				 * found in one (NULL for a bare file) */
 	size_t len;
 	int64_t msg_id;		/* the input's row in the store */
 	const GPtrArray *warnings;	/* container warnings (char *) to

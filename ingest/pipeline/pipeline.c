@@ -37,6 +37,8 @@ struct input {
 	unsigned stored, dups, rejected, leaves;
 	const struct ds_report_parser *wanted[DS_MAX_PARSERS];
 	bool bare;		/* a report file, not a mail message */
+	const char *msg;	/* the mail message, when it is one */
+	size_t msg_len;
 	GString *reasons;	/* "; "-separated */
 	GPtrArray *warnings;	/* payload-layer warnings (char *) */
 	GError *fatal;		/* operational error: abort the input */
@@ -224,6 +226,8 @@ leaf_cb(struct ds_leaf *leaf, void *payload, GError **err)
 	if (p) {
 		u.name = leaf->name;
 		u.leaf = leaf;
+		u.buf = in->msg;
+		u.len = in->msg_len;
 		if (!run_parser(in, p, &u)) {
 			g_set_error_literal(err, DS_ERROR, DS_ERROR_DB,
 			    in->fatal->message);
@@ -397,6 +401,8 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		return hook ? hook(pl->st, *o, hook_payload, err) : true;
 	}
 	if (ds_message_sniff(buf, len) && !leaf_claims(buf, len)) {
+		in->msg = buf;
+		in->msg_len = len;
 		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, &top,
 		    &e)) {
 			if (in->fatal) {

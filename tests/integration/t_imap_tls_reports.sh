@@ -76,6 +76,8 @@ for n in 1 2 3; do
 	    FROM tls_report WHERE report_id = 'tls-$n'")
 	[ "$got" = "$((n * 100))|$n|tls-$n.example" ] || fail "tls-$n: $got"
 done
+[ "$(sqlite3 "$DB" "SELECT submitter FROM tls_report WHERE report_id = 'tls-2'")" = mail2.example ] ||
+	fail "TLS-Report-Submitter not kept"
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM quarantine')" -eq 0 ] ||
 	fail "something was quarantined"
 [ "$(dv count "$T/dv")" -eq 0 ] || fail "INBOX not empty"
