@@ -25,7 +25,7 @@ struct ds_pipeline {
 	struct ds_limits lim;
 	struct ds_pipeline_opts opts;
 	struct ds_ingest_stats stats;
-	struct ds_dns *own_dns;	/* opened with opts.open_dns */
+	struct ds_dns *opened;	/* from opts.open_dns (borrowed) */
 	bool dns_tried;
 };
 
@@ -60,9 +60,6 @@ ds_pipeline_new(struct ds_store *st, const struct ds_limits *lim,
 void
 ds_pipeline_free(struct ds_pipeline *pl)
 {
-	if (pl == NULL)
-		return;
-	ds_dns_free(pl->own_dns);
 	g_free(pl);
 }
 
@@ -93,13 +90,14 @@ ds_pipeline_dns(struct ds_pipeline *pl)
 		return pl->opts.dns;
 	if (!pl->dns_tried && pl->opts.open_dns) {
 		pl->dns_tried = true;
-		if ((pl->own_dns = pl->opts.open_dns(&e)) == NULL) {
+		if ((pl->opened = pl->opts.open_dns(pl->opts.open_ctx,
+		    &e)) == NULL) {
 			ds_pipeline_say(pl, "dns", "no re-verification: %s",
 			    e->message);
 			g_clear_error(&e);
 		}
 	}
-	return pl->own_dns;
+	return pl->opened;
 }
 
 void
@@ -345,19 +343,18 @@ input_tell(struct input *in, enum ds_outcome o)
 }
 
 /*
- * Does a leaf parser recognise buf as its own report? A one-line JSON
- * report ('{"organization-name":...') passes for a header line.
+ * Is buf a JSON object ('{' first, after a BOM and white space)? A
+ * one-line JSON report ('{"organization-name":...') passes for a header
+ * line; no mail starts with '{'.
  */
 static bool
-leaf_claims(const char *buf, size_t len)
+json_object_first(const char *buf, size_t len)
 {
-	int i;
+	size_t i = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 
-	for (i = 0; ds_report_parsers[i] != NULL; i++)
-		if (ds_report_parsers[i]->scope == DS_PARSER_LEAF &&
-		    ds_report_parsers[i]->sniff(buf, MIN(len, 4096)))
-			return true;
-	return false;
+	while (i < len && g_ascii_isspace(buf[i]))
+		i++;
+	return i < len && buf[i] == '{';
 }
 
 /* SHA-256 of buf as 64 lower-case hex digits (THREATS #13 dedup key). */
@@ -400,7 +397,7 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		*o = DS_OUTCOME_DUPLICATE;
 		return hook ? hook(pl->st, *o, hook_payload, err) : true;
 	}
-	if (ds_message_sniff(buf, len) && !leaf_claims(buf, len)) {
+	if (ds_message_sniff(buf, len) && !json_object_first(buf, len)) {
 		in->msg = buf;
 		in->msg_len = len;
 		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, &top,

@@ -51,13 +51,14 @@ struct ds_pipeline_opts {
 	bool verbose;		/* one line per input */
 	/*
 	 * The resolver failure reports are re-verified with (borrowed: it
-	 * must outlive the pipeline). When NULL, open_dns (if set) is
-	 * called at the first failure report that needs one and its
-	 * result is freed with the pipeline; NULL from it means no
-	 * re-verification (said once, unless quiet).
+	 * must outlive the pipeline). When NULL, open_dns(open_ctx) (if
+	 * set) is called at the first failure report that needs one; what
+	 * it returns is borrowed too (its owner frees it). NULL from it
+	 * means no re-verification (said once, unless quiet).
 	 */
 	struct ds_dns *dns;
-	struct ds_dns *(*open_dns)(GError **err);
+	struct ds_dns *(*open_dns)(void *open_ctx, GError **err);
+	void *open_ctx;
 };
 
 /* New pipeline over an open store; lim is copied. */

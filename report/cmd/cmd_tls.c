@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
-#include "report/text/rq_common.h"
 #include "report/text/tls_text.h"
 
 static char *opt_by;
@@ -38,43 +38,30 @@ parse_by(const char *s, int *out, GError **err)
 }
 
 /*
- * "dmarcsift tls": parse argv, print the TLS report figures of the
- * period. Returns a DS_EXIT_* code.
+ * "dmarcsift tls": print the TLS report figures of the period.
+ * Returns a DS_EXIT_* code.
  */
 int
-cmd_tls(int argc, char **argv)
+cmd_tls(struct ds_ctx *c, int argc, char **argv)
 {
-	struct ds_store *st = NULL;
-	struct ds_rq rq;
-	GOptionEntry *all;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK, view = DS_TLS_VIEW_ALL;
 
-	all = ds_cli_entries_join(own, ds_rq_entries());
-	if (!ds_cli_parse("tls", NULL, "SMTP TLS reports (RFC 8460) per "
-	    "policy domain: sessions, success rate,\nper policy type and MX, "
-	    "failure types with counts and sending MTAs.", all, &argc,
-	    &argv) || !ds_rq_no_args("tls", argc)) {
-		g_free(all);
-		return DS_EXIT_USAGE;
-	}
-	g_free(all);
-	if (!ds_rq_setup(&rq, &e))
-		goto fail;
+	if (!ds_ctx_setup(c, NULL, "SMTP TLS reports (RFC 8460) per policy "
+	    "domain: sessions, success rate,\nper policy type and MX, failure "
+	    "types with counts and sending MTAs.", own, argc, argv) ||
+	    !ds_ctx_no_args(c))
+		return c->rc;
 	if (opt_by && !parse_by(opt_by, &view, &e))
 		goto fail;
-	if (rq.fmt == DS_OUT_CSV && view == DS_TLS_VIEW_ALL)
+	if (c->fmt == DS_OUT_CSV && view == DS_TLS_VIEW_ALL)
 		view = DS_TLS_BY_DOMAIN;
-	if ((st = ds_cli_open_store(&e)) == NULL)
+	if (!ds_tls_emit(c->store, view, c->q.domain, c->q.since, c->q.until,
+	    c->fmt, stdout, &e))
 		goto fail;
-	if (!ds_tls_emit(st, view, rq.q.domain, rq.q.since, rq.q.until,
-	    rq.fmt, stdout, &e))
-		goto fail;
-	goto done;
+	return rc;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
-done:
-	ds_store_close(st);
 	return rc;
 }
