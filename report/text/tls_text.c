@@ -187,3 +187,34 @@ ds_tls_emit(struct ds_store *st, int view, const char *domain,
 		fputs("no TLS reports in the period\n", f);
 	return true;
 }
+
+struct totals {
+	int64_t reports, ok, failed;
+};
+
+static bool
+totals_cb(const struct ds_tls_row *r, void *payload, GError **err)
+{
+	struct totals *t = payload;
+
+	t->reports += r->reports;
+	t->ok += r->successes;
+	t->failed += r->failures;
+	return true;
+}
+
+bool
+ds_tls_totals(struct ds_store *st, const char *domain, int64_t since,
+    int64_t until, int64_t *reports, int64_t *ok, int64_t *failed,
+    GError **err)
+{
+	struct totals t = { 0, 0, 0 };
+
+	if (!ds_store_tls_each(st, DS_TLS_BY_DOMAIN, domain, since, until,
+	    totals_cb, &t, err))
+		return false;
+	*reports = t.reports;
+	*ok = t.ok;
+	*failed = t.failed;
+	return true;
+}

@@ -40,6 +40,14 @@ bool ds_tls_emit(struct ds_store *st, int view, const char *domain,
     int64_t since, int64_t until, enum ds_outfmt fmt, FILE *f,
     GError **err);
 
+/*
+ * The TLS totals of domain in [since, until): reports, successful and
+ * failed sessions (all 0 when there is none). DS_ERROR_DB.
+ */
+bool ds_tls_totals(struct ds_store *st, const char *domain, int64_t since,
+    int64_t until, int64_t *reports, int64_t *ok, int64_t *failed,
+    GError **err);
+
 /* Success rate in percent; 100 when there were no sessions at all. */
 double ds_tls_rate(int64_t ok, int64_t failed);
 

@@ -86,4 +86,18 @@ n1=$(sqlite3 "$DB" 'SELECT count(*) FROM tls_report')
 ok=$(jq '[.domains[].successes] | add' "$T/tls.json")
 [ "$ok" = "$(sqlite3 "$DB" 'SELECT sum(successes) FROM tls_report')" ] ||
 	fail "tls json successes $ok"
+# summary carries the TLS figures of a DMARC domain
+cat >"$T/dmarc.xml" <<'X'
+<?xml version="1.0"?><feedback><report_metadata><org_name>R</org_name><email>d@r.example</email><report_id>x1</report_id><date_range><begin>1704758400</begin><end>1704844799</end></date_range></report_metadata><policy_published><domain>example.com</domain><p>none</p></policy_published><record><row><source_ip>192.0.2.1</source_ip><count>3</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results><spf><domain>example.com</domain><result>fail</result></spf></auth_results></record></feedback>
+X
+"$DS_BIN" ingest -q --db "$DB" "$T/dmarc.xml" || fail "ingest dmarc.xml"
+want=$(jq -s '[.[] | select(.policies[0].policy."policy-domain" == "example.com")] |
+    "\(length)|\([.[].policies[].summary."total-successful-session-count"] | add)|\([.[].policies[].summary."total-failure-session-count"] | add)"' \
+    "$C"/*.json)
+got=$("$DS_BIN" summary --db "$DB" --domain example.com --format json |
+    jq '.[0] | "\(.tls_reports)|\(.tls_sessions - .tls_failures)|\(.tls_failures)"')
+[ "$got" = "$want" ] || fail "summary TLS figures $got, want $want"
+"$DS_BIN" summary --db "$DB" --domain example.com | grep -q '^  SMTP TLS ' ||
+	fail "summary text has no SMTP TLS line"
+
 echo "ok: $(wc -l <"$T/expect") TLS reports match their JSON"
