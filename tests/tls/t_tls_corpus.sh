@@ -100,4 +100,27 @@ got=$("$DS_BIN" summary --db "$DB" --domain example.com --format json |
 "$DS_BIN" summary --db "$DB" --domain example.com | grep -q '^  SMTP TLS ' ||
 	fail "summary text has no SMTP TLS line"
 
+# the weekly report of that week and the domain's dashboard page carry
+# the TLS figures; reported text is escaped (a hostile result-type)
+"$DS_BIN" weekly --db "$DB" --domain example.com --week 2024-W02 --offline \
+    >"$T/w.html" || fail "weekly exited $?"
+grep -q '3 sessions to your MX hosts in 1 TLS report, 0.0 % over TLS' "$T/w.html" ||
+	fail "weekly has no SMTP TLS section"
+grep -q 'validation-failure: 3 sessions (MX example.com)' "$T/w.html" ||
+	fail "weekly lists no TLS failure type"
+cat >"$T/xss.json" <<'J'
+{"organization-name":"<script>alert(1)</script>","report-id":"xss",
+"date-range":{"start-datetime":"2024-01-10T00:00:00Z","end-datetime":"2024-01-10T23:59:59Z"},
+"policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},
+"summary":{"total-successful-session-count":1,"total-failure-session-count":1},
+"failure-details":[{"result-type":"<img src=x onerror=alert(1)>","failed-session-count":1}]}]}
+J
+"$DS_BIN" ingest -q --db "$DB" "$T/xss.json" || fail "ingest xss.json"
+"$DS_BIN" html --db "$DB" --out "$T/site" --offline -q || fail "html exited $?"
+page=$(grep -l 'id="t-tls-failures"' "$T/site/domains/"example.com*.html) ||
+	fail "the domain page has no TLS failure table"
+grep -q '<img src=x' "$page" && fail "TLS result type not escaped"
+grep -q '&lt;img src=x onerror=alert(1)&gt;' "$page" || fail "escaped result type missing"
+grep -q 'id="k-tls-sessions"' "$page" || fail "no TLS KPIs"
+
 echo "ok: $(wc -l <"$T/expect") TLS reports match their JSON"
