@@ -66,4 +66,28 @@ r nodate.json 'no date-range'
 	{ cat "$T/err2"; fail "mail with both reports: exit $?"; }
 grep -q '1 reports stored (1 records), 0 failure reports, 1 TLS reports' "$T/err2" ||
 	fail "summary: $(cat "$T/err2")"
+# RFC 8460 §5.3 headers: TLS-Report-Domain names a report without
+# policies, a different one is warned about, the submitter is kept
+hmail() {
+	{
+		printf 'From: r@x.example\r\nSubject: tls\r\nMIME-Version: 1.0\r\n'
+		printf 'TLS-Report-Domain: %s\r\nTLS-Report-Submitter: sub.example\r\n' "$1"
+		printf 'Content-Type: multipart/report; report-type=tlsrpt; boundary=B\r\n\r\n'
+		printf -- '--B\r\nContent-Type: application/tlsrpt+json\r\n\r\n'
+		cat "$2"
+		printf -- '\r\n--B--\r\n'
+	} >"$T/$3.eml"
+	"$DS_BIN" ingest -q --db "$DB" "$T/$3.eml" || fail "$3.eml: exit $?"
+}
+printf '{%s,"report-id":"hdr-1","policies":[]}' "$HEAD" >"$T/h1.json"
+hmail Named.Example "$T/h1.json" h1
+[ "$(sqlite3 "$DB" "SELECT domain || '|' || submitter FROM tls_report WHERE report_id = 'hdr-1'")" = 'named.example|sub.example' ] ||
+	fail "TLS-Report-Domain not used: $(sqlite3 "$DB" "SELECT domain, submitter, warnings FROM tls_report WHERE report_id = 'hdr-1'")"
+printf '{%s,"report-id":"hdr-2","policies":[{"policy":{"policy-type":"sts","policy-domain":"json.example"},"summary":{"total-successful-session-count":1,"total-failure-session-count":0}}]}' \
+    "$HEAD" >"$T/h2.json"
+hmail other.example "$T/h2.json" h2
+sqlite3 "$DB" "SELECT domain, warnings FROM tls_report WHERE report_id = 'hdr-2'" |
+    grep -q "^json.example|.*header-domain-differs: 'other.example'" ||
+	fail "no header-domain-differs warning"
+
 echo "ok: hostile TLS reports rejected with reasons, good ones stored"
