@@ -52,21 +52,28 @@ struct fill {
 	enum ds_tls_group g;
 };
 
-/* "a,b,c" from group_concat as "a, b, c" (NULL stays NULL) */
+/*
+ * "a,b,c" from group_concat (IPs, host names, policy types: no commas
+ * of their own) as a JSON array, "a, b, c" in text and CSV; NULL: [].
+ */
 static void
 list_cell(struct ds_table *t, const char *s)
 {
-	char **v, *j;
+	GString *json = g_string_new("[");
+	char **v = g_strsplit(s ? s : "", ",", -1), *j;
+	int i;
 
-	if (s == NULL) {
-		ds_table_null(t);
-		return;
+	for (i = 0; s && v[i]; i++) {
+		if (i)
+			g_string_append_c(json, ',');
+		ds_json_str(json, v[i]);
 	}
-	v = g_strsplit(s, ",", -1);
+	g_string_append_c(json, ']');
 	j = g_strjoinv(", ", v);
-	ds_table_str(t, j);
+	ds_table_json(t, json->str, j);
 	g_free(j);
 	g_strfreev(v);
+	g_string_free(json, TRUE);
 }
 
 static bool
