@@ -78,6 +78,18 @@ ev mta-sts-mx-uncovered '.uncovered_mx == ["mail.example.com"] and .policy_from 
 has mta-sts-testing-long warning
 ev mta-sts-testing-long '.tls_failures_in_period == 30'
 
+# two MTA-STS records; a reported policy that is not valid
+EXTRA='_mta-sts.example.com. IN TXT "v=STSv1; id=1"
+_mta-sts.example.com. IN TXT "v=STSv1; id=2"'
+doc
+has mta-sts-several error
+tls 1 r1 strict "mail.example.com" 5 0
+EXTRA='_smtp._tls.example.com. IN TXT "v=TLSRPTv1; rua=mailto:tls@example.com"
+_mta-sts.example.com. IN TXT "v=STSv1; id=20261101T000000"'
+doc
+has mta-sts-policy-invalid error
+ev mta-sts-policy-invalid '.mode == "strict"'
+
 # the failures are outside a period that ends before them
 doc --until "@$((TODAY - 10 * 86400))"
 lacks tls-certificate-expired
