@@ -163,6 +163,7 @@ struct hist {
 	struct policy cur;	/* the latest complete one */
 	struct policy next;
 	int64_t testing_since;	/* start of the current testing stretch */
+	int64_t testing_last;	/* begin of its latest report */
 };
 
 static void
@@ -176,6 +177,7 @@ hist_close(struct hist *h)
 	if (h->cur.mode && g_ascii_strcasecmp(h->cur.mode, "testing") == 0) {
 		if (h->testing_since == 0)
 			h->testing_since = h->begin;
+		h->testing_last = h->begin;
 	} else {
 		h->testing_since = 0;
 	}
@@ -290,23 +292,37 @@ ds_doctor_mtasts(struct ds_doctor *d, struct ds_doctor_tls *t, GError **err)
 			    url, d->domain);
 		}
 	} else if (t->sts_id) {
-		g_ptr_array_add(d->skipped, g_strdup_printf("%s: not fetched "
-		    "(offline or --dns-zone); the policy senders reported is "
-		    "checked instead", url));
+		f = ds_doctor_add(d, DS_SEV_INFO, "mta-sts-not-fetched", 0,
+		    "the MTA-STS policy of %s was not fetched (%s); %s",
+		    d->domain, ds_dns_get_mode(d->dns) == DS_DNS_ZONE ?
+		    "--dns-zone" : "offline", h.cur.mx ? "the latest policy "
+		    "senders reported is checked instead" : "no sender "
+		    "reported it either");
+		ds_ev_str(f, "url", url);
+		ds_finding_fix(f, "Run doctor with live DNS (no --dns-zone, no "
+		    "--offline) to fetch and check %s.", url);
 	}
 	if (p == NULL && h.cur.mx && t->sts_id)
 		p = &h.cur;
 	if (p)
 		check_policy(d, p, url);
-	/* testing for long: only the reports know since when */
+	/*
+	 * testing for long: only the reports know since when; until now
+	 * when the fetched policy still says testing, else until the last
+	 * report that showed it
+	 */
 	if (h.testing_since && p && p->mode &&
 	    g_ascii_strcasecmp(p->mode, "testing") == 0 &&
-	    d->now - h.testing_since > TESTING_LONG) {
+	    (p == &fetched ? d->now : h.testing_last) - h.testing_since >
+	    TESTING_LONG) {
+		int64_t upto = p == &fetched ? d->now : h.testing_last;
+
 		f = ds_doctor_add(d, DS_SEV_WARNING, "mta-sts-testing-long", 0,
 		    "the MTA-STS policy of %s has been in mode testing for %"
-		    G_GINT64_FORMAT " days: it protects nothing yet",
-		    d->domain, (d->now - h.testing_since) / 86400);
+		    G_GINT64_FORMAT " days (by the TLS reports): it protects "
+		    "nothing yet", d->domain, (upto - h.testing_since) / 86400);
 		ds_ev_time(f, "testing_since", h.testing_since);
+		ds_ev_time(f, "testing_seen_until", upto);
 		ds_ev_int(f, "tls_failures_in_period", t->failures);
 		ds_finding_fix(f, "When the TLS reports show no failures for "
 		    "your MX hosts, set 'mode: enforce' in %s and change the "
