@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: MIT
  *
  * Four reads of the period's records: the per-IP totals (index-only
- * through record_report_cover), the DKIM and the SPF auth_results (from
+ * through record_report_seq), the DKIM and the SPF auth_results (from
  * the JSON columns with json_each) and the reporters and header_from
  * domains; the last three only feed the rows that survive the filter
  * and the limit. THREATS #11: every statement is constant text, values
@@ -46,16 +46,14 @@ static const char *const sql_ips[2] = BOTH(
     "SELECT DISTINCT rec.source_ip" FROM_JOIN, "");
 
 /*
- * Seen before the period? Walks record_ip for the one IP (CROSS JOIN
- * keeps that order), then each report by rowid; stops at the first.
+ * Seen before the period? One primary-key lookup in the sender_seen
+ * rollup (006-speed.sql): the IP's first report midpoint, per domain.
  */
 static const char *const sql_seen[2] = {
-	"SELECT 1 FROM record AS rec CROSS JOIN report AS rep"
-	" ON rep.id = rec.report_row WHERE rec.source_ip = ?1"
-	" AND " SS_MID " < ?3 LIMIT 1",
-	"SELECT 1 FROM record AS rec CROSS JOIN report AS rep"
-	" ON rep.id = rec.report_row WHERE rec.source_ip = ?1"
-	" AND rep.domain = ?2 AND " SS_MID " < ?3 LIMIT 1",
+	"SELECT 1 FROM sender_seen WHERE source_ip = ?1"
+	" AND first_mid < ?3 LIMIT 1",
+	"SELECT 1 FROM sender_seen WHERE source_ip = ?1"
+	" AND domain = ?2 AND first_mid < ?3 LIMIT 1",
 };
 
 /* See store_senders_priv.h. */
