@@ -31,6 +31,7 @@ static const struct ds_cmd cmds[] = {
 	{ "doctor", cmd_doctor, "diagnose a domain's DMARC, SPF, DKIM setup" },
 	{ "html", cmd_html, "write the static HTML dashboard" },
 	{ "weekly", cmd_weekly, "weekly report of a domain (HTML, mail)" },
+	{ "prune", cmd_prune, "forget failure samples, quarantined bytes past an age" },
 };
 
 static void
