@@ -22,7 +22,7 @@ static const GOptionEntry entries[] = {
 	{ "max-message-size", 0, 0, G_OPTION_ARG_STRING, &max_message,
 	  "largest message or file read into memory (default 64M)", "SIZE" },
 	{ "max-inflated", 0, 0, G_OPTION_ARG_STRING, &max_inflated,
-	  "most bytes decompressed from one input (default 256M)", "SIZE" },
+	  "most bytes decompressed from one input (default 4G)", "SIZE" },
 	{ "keep", 'k', 0, G_OPTION_ARG_NONE, &opt_keep,
 	  "IMAP: leave the mailbox untouched (no move, no flag)", NULL },
 	{ "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
