@@ -124,6 +124,7 @@ cmd_ingest(int argc, char **argv)
 		goto done;
 	opts.quiet = ds_cli.quiet;
 	opts.verbose = ds_cli.verbose;
+	opts.batch = true;	/* files, Maildir, mbox: IMAP commits alone */
 	pl = ds_pipeline_new(st, &lim, &opts);
 	ds_failure_hook_install(pl);
 	ds_failure_hook_set_dns(pl, dns);
@@ -135,6 +136,8 @@ cmd_ingest(int argc, char **argv)
 		} else if (!ds_source_local_ingest(pl, argv[i], &e))
 			break;
 	}
+	if (e == NULL)	/* the last batch; failing, it is an error */
+		ds_pipeline_flush(pl, &e);
 	if (imap && e == NULL) {
 		rc = ds_imap_cmd_finish(pl, "ingest", &is, rc);
 		goto done;
