@@ -10,7 +10,8 @@
  */
 #include <stdio.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
+#include "schema/config/config.h"
 #include "schema/util/error.h"
 #include "schema/store/store_prune.h"
 #include "ingest/cmd/commands.h"
@@ -34,62 +35,82 @@ static const GOptionEntry entries[] = {
 	G_OPTION_ENTRY_NULL
 };
 
-/* An age ("400d", "8w") or a date: the cut-off point in time. */
+/* [retention] of the configuration file; the options win */
+static const struct ds_conf_key retention_keys[] = {
+	{ "samples-older-than", 0, NULL },
+	{ "quarantine-older-than", 0, NULL },
+	{ NULL, 0, NULL }
+};
+
+/*
+ * The cut-off point of one option: its value (an age, "400d", or a
+ * date), else the [retention] key of the same name (an age); *set is
+ * false when neither is given.
+ */
 static bool
-age(const char *opt, const char *s, int64_t now, int64_t *out, GError **err)
+cutoff(struct ds_ctx *c, const char *key, const char *opt, int64_t *out,
+    bool *set, GError **err)
 {
 	GError *e = NULL;
+	int64_t age = -1;
 
-	if (s == NULL)
+	*set = false;
+	if (opt != NULL) {
+		if (!ds_parse_time(opt, c->now, out, &e)) {
+			ds_fail(err, DS_ERROR_USAGE, "--%s: %s", key,
+			    e->message);
+			g_error_free(e);
+			return false;
+		}
+		*set = true;
 		return true;
-	if (!ds_parse_time(s, now, out, &e)) {
-		ds_fail(err, DS_ERROR_USAGE, "--%s: %s", opt, e->message);
-		g_error_free(e);
+	}
+	if (!ds_conf_get_age(c->conf, "retention", key, &age, err))
 		return false;
+	if (age >= 0) {
+		*out = c->now - age;
+		*set = true;
 	}
 	return true;
 }
 
 int
-cmd_prune(int argc, char **argv)
+cmd_prune(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_prune_stats r;
-	struct ds_store *st = NULL;
 	struct ds_prune p;
 	GError *e = NULL;
-	int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+	bool samples, quarantine;
 	int rc;
 
-	if (!ds_cli_parse("prune", "", "Forget what is past its age: failure "
+	if (!ds_ctx_setup(c, NULL, "Forget what is past its age: failure "
 	    "samples (personal data)\nand quarantined bytes. AGE is 400d, 8w, "
-	    "12h or a date (2026-01-01).\nReports, records and totals stay; "
-	    "the file shrinks.", entries, &argc, &argv))
-		return DS_EXIT_USAGE;
-	if (argc > 1) {
-		fprintf(stderr, "dmarcsift prune: unexpected '%s'\n", argv[1]);
-		return DS_EXIT_USAGE;
-	}
+	    "12h or a date (2026-01-01);\nwithout an option, the [retention] "
+	    "keys of the same names.\nReports, records and totals stay; the "
+	    "file shrinks.", entries, argc, argv) || !ds_ctx_no_args(c))
+		return c->rc;
 	ds_prune_init(&p);
 	p.dry_run = opt_dry_run;
-	if (!age("samples-older-than", opt_samples, now, &p.samples_before,
-	    &e) || !age("quarantine-older-than", opt_quarantine, now,
-	    &p.quarantine_before, &e))
+	if (!ds_conf_check(c->conf, "retention", retention_keys, &e) ||
+	    !cutoff(c, "samples-older-than", opt_samples, &p.samples_before,
+	    &samples, &e) || !cutoff(c, "quarantine-older-than",
+	    opt_quarantine, &p.quarantine_before, &quarantine, &e))
 		goto fail;
-	if (opt_samples == NULL && opt_quarantine == NULL) {
+	if (!samples)
+		p.samples_before = INT64_MIN;
+	if (!quarantine)
+		p.quarantine_before = INT64_MIN;
+	if (!samples && !quarantine) {
 		ds_fail(&e, DS_ERROR_USAGE, "nothing to prune: give "
-		    "--samples-older-than or --quarantine-older-than");
+		    "--samples-older-than or --quarantine-older-than (or set "
+		    "them in [retention])");
 		goto fail;
 	}
-	if ((st = ds_cli_open_store(&e)) == NULL)
+	if ((rc = ds_imap_cmd_lock(c->store, opt_wait)) != DS_EXIT_OK)
+		return c->rc = rc;
+	if (!ds_store_prune(c->store, &p, &r, &e))
 		goto fail;
-	if ((rc = ds_imap_cmd_lock(st, opt_wait)) != DS_EXIT_OK) {
-		ds_store_close(st);
-		return rc;
-	}
-	if (!ds_store_prune(st, &p, &r, &e))
-		goto fail;
-	ds_store_close(st);
-	if (!ds_cli.quiet)
+	if (!c->quiet)
 		fprintf(stderr, "dmarcsift: prune: %s%" G_GINT64_FORMAT
 		    " failure samples (%" G_GINT64_FORMAT " bytes), %"
 		    G_GINT64_FORMAT " quarantined inputs (%" G_GINT64_FORMAT
@@ -99,8 +120,7 @@ cmd_prune(int argc, char **argv)
 		    r.quarantine_bytes, r.file_before, r.file_after);
 	return DS_EXIT_OK;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_error_free(e);
-	ds_store_close(st);
 	return rc;
 }

@@ -39,7 +39,8 @@ ds prune --samples-older-than soon 2>"$T/err" && fail "bad age accepted"
 grep -q -- "--samples-older-than" "$T/err" || fail "error: $(cat "$T/err")"
 ds prune 2>/dev/null && fail "prune without options ran"
 
-# dry run: counts, changes nothing
+# dry run: counts, changes nothing (no configuration file: options only)
+export XDG_CONFIG_HOME=$T/none
 ds prune --samples-older-than 2026-11-03 --quarantine-older-than \
     2099-01-01 --dry-run 2>"$T/out" || fail "dry run"
 grep -q "would delete 1 failure samples" "$T/out" || fail "$(cat "$T/out")"
@@ -47,8 +48,14 @@ grep -q "would delete 1 failure samples" "$T/out" || fail "$(cat "$T/out")"
 [ "$(q 'SELECT sum(length(raw)) FROM quarantine')" -gt 3000000 ] ||
 	fail "dry run emptied the quarantine"
 
-# samples of failure reports before Nov 3 (every-field: Nov 2) go
-ds prune --samples-older-than 2026-11-03 2>"$T/out" || fail "prune"
+# samples of failure reports before Nov 3 (every-field: Nov 2) go, the
+# age from [retention] of the configuration file
+printf '[retention]\nsamples-older-than = 10d   # ten days\n' >"$T/config"
+printf '[retention]\nsample-older-than = 10d\n' >"$T/typo"
+ds prune --config "$T/typo" 2>"$T/err" && fail "unknown key accepted"
+grep -q "sample-older-than" "$T/err" || fail "error: $(cat "$T/err")"
+DMARCSIFT_NOW=$(date -u -d 2026-11-13 +%s) ds prune --config "$T/config" \
+    2>"$T/out" || fail "prune: $(cat "$T/out")"
 grep -q "deleted 1 failure samples" "$T/out" || fail "$(cat "$T/out")"
 [ "$(q 'SELECT count(*) FROM failure_sample')" = 1 ] || fail "samples left"
 [ "$(q 'SELECT count(*) FROM failure_report')" = 2 ] || fail "reports gone"
