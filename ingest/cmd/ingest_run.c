@@ -18,7 +18,7 @@ open_dns(void *ctx, GError **err)
 
 int
 ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
-    int wait_s, struct ds_pipeline **out)
+    int wait_s, bool batch, struct ds_pipeline **out)
 {
 	struct ds_pipeline_opts po = { 0 };
 	struct ds_pipeline *pl;
@@ -38,6 +38,7 @@ ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
 	po.dns = c->dns;
 	po.open_dns = open_dns;
 	po.open_ctx = c;
+	po.batch = batch;
 	pl = ds_pipeline_new(c->store, lim, &po);
 	*out = pl;
 	return DS_EXIT_OK;

@@ -25,9 +25,23 @@ struct ds_pipeline {
 	struct ds_limits lim;
 	struct ds_pipeline_opts opts;
 	struct ds_ingest_stats stats;
+	const struct ds_report_parser *const *parsers;	/* opts', else
+							 * ds_report_parsers */
 	struct ds_dns *opened;	/* from opts.open_dns (borrowed) */
 	bool dns_tried;
+	bool in_batch;		/* a transaction holds earlier inputs */
+	unsigned batched;	/* inputs in it */
+	gint64 batch_start;	/* monotonic time of its BEGIN */
 };
+
+/*
+ * A batch (opts.batch) ends after this many inputs or this long: few
+ * enough that a crash costs a rerun of seconds, many enough that the
+ * pages every input touches (message table, indexes) are written to
+ * the WAL once per batch instead of once per input.
+ */
+#define DS_BATCH_INPUTS 500
+#define DS_BATCH_USEC (2 * G_USEC_PER_SEC)
 
 /* what happened to one input */
 struct input {
@@ -49,18 +63,108 @@ ds_pipeline_new(struct ds_store *st, const struct ds_limits *lim,
     const struct ds_pipeline_opts *opts)
 {
 	struct ds_pipeline *pl = g_new0(struct ds_pipeline, 1);
+	unsigned n;
 
 	pl->st = st;
 	pl->lim = *lim;
 	if (opts)
 		pl->opts = *opts;
+	pl->parsers = pl->opts.parsers ? pl->opts.parsers : ds_report_parsers;
+	for (n = 0; pl->parsers[n] != NULL; n++)
+		g_assert(n < DS_MAX_PARSERS);	/* in->wanted[] */
 	return pl;
 }
 
 void
 ds_pipeline_free(struct ds_pipeline *pl)
 {
+	GError *e = NULL;
+
+	if (pl == NULL)
+		return;
+	if (!ds_pipeline_flush(pl, &e)) {
+		fprintf(stderr, "dmarcsift: %s\n", e->message);
+		g_error_free(e);
+	}
 	g_free(pl);
+}
+
+/* See pipeline.h. */
+bool
+ds_pipeline_flush(struct ds_pipeline *pl, GError **err)
+{
+	unsigned n = pl->batched;
+
+	if (!pl->in_batch)
+		return true;
+	pl->in_batch = false;
+	pl->batched = 0;
+	if (ds_store_commit(pl->st, err))
+		return true;
+	ds_store_rollback(pl->st);
+	g_prefix_error(err, "the last %u inputs were not stored: ", n);
+	return false;
+}
+
+/*
+ * Open the transaction of one input: its own (after committing a
+ * batch), or with batch a savepoint in the batch's transaction, so the
+ * input stays all-or-nothing and a failed one costs no other (issue
+ * 20). *base is the savepoint depth the input started from.
+ */
+static bool
+tx_begin(struct ds_pipeline *pl, bool batch, unsigned *base, GError **err)
+{
+	if (!batch)
+		return ds_pipeline_flush(pl, err) && ds_store_begin(pl->st, err);
+	if (!pl->in_batch) {
+		if (!ds_store_begin(pl->st, err))
+			return false;
+		pl->in_batch = true;
+		pl->batched = 0;
+		pl->batch_start = g_get_monotonic_time();
+	}
+	*base = ds_store_depth(pl->st);
+	return ds_store_savepoint(pl->st, err);
+}
+
+/*
+ * End the transaction of one input that went ok or not (err set). In a
+ * batch a failed input is undone to its savepoint and the inputs before
+ * it are committed at once; a good one is committed with the batch.
+ */
+static bool
+tx_end(struct ds_pipeline *pl, bool batch, unsigned base, bool ok,
+    GError **err)
+{
+	GError *e = NULL;
+
+	if (!batch) {
+		if (ok)
+			return ds_store_commit(pl->st, err);
+		ds_store_rollback(pl->st);
+		return false;
+	}
+	if (ok && ds_store_depth(pl->st) == base + 1 &&
+	    ds_store_release(pl->st, err)) {
+		pl->batched++;
+		if (pl->batched < DS_BATCH_INPUTS && g_get_monotonic_time() -
+		    pl->batch_start < DS_BATCH_USEC)
+			return true;
+		return ds_pipeline_flush(pl, err);
+	}
+	if (ok)	/* a savepoint left open: our bug, fail the input */
+		ds_fail(err, DS_ERROR_DB, "savepoint depth %u, not %u",
+		    ds_store_depth(pl->st), base + 1);
+	while (ds_store_depth(pl->st) > base) {
+		ds_store_rollback_to(pl->st);
+		ds_store_release(pl->st, NULL);
+	}
+	if (!ds_pipeline_flush(pl, &e)) {
+		g_prefix_error(err, "%s; ", e->message);
+		g_error_free(e);
+	}
+	return false;
 }
 
 struct ds_store *
@@ -209,16 +313,15 @@ static bool
 leaf_cb(struct ds_leaf *leaf, void *payload, GError **err)
 {
 	struct input *in = payload;
-
 	const struct ds_report_parser *p = NULL;
 	struct ds_parse_unit u = { 0 };
 	int i;
 
 	in->leaves++;
-	for (i = 0; ds_report_parsers[i] != NULL; i++)
-		if (ds_report_parsers[i]->scope == DS_PARSER_LEAF &&
-		    ds_report_parsers[i]->sniff(leaf->head, leaf->head_len)) {
-			p = ds_report_parsers[i];
+	for (i = 0; in->pl->parsers[i] != NULL; i++)
+		if (in->pl->parsers[i]->scope == DS_PARSER_LEAF &&
+		    in->pl->parsers[i]->sniff(leaf->head, leaf->head_len)) {
+			p = in->pl->parsers[i];
 			break;
 		}
 	if (p) {
@@ -274,12 +377,12 @@ part_cb(const struct ds_part *part, void *payload, GError **err)
 	bool ok;
 	int i;
 
-	for (i = 0; ds_report_parsers[i] != NULL; i++)
-		if (ds_report_parsers[i]->scope == DS_PARSER_MESSAGE &&
-		    ds_report_parsers[i]->part_type &&
+	for (i = 0; in->pl->parsers[i] != NULL; i++)
+		if (in->pl->parsers[i]->scope == DS_PARSER_MESSAGE &&
+		    in->pl->parsers[i]->part_type &&
 		    strcmp(part->content_type,
-		    ds_report_parsers[i]->part_type) == 0) {
-			in->wanted[i] = ds_report_parsers[i];
+		    in->pl->parsers[i]->part_type) == 0) {
+			in->wanted[i] = in->pl->parsers[i];
 			return true;
 		}
 	if (part->len == 0)
@@ -414,8 +517,8 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		/* a message of a parser's top type in which nothing else
 		 * was found: that parser reads what it can (exim's
 		 * plain-text failure reports) or says why not */
-		for (i = 0; ds_report_parsers[i] != NULL; i++) {
-			const struct ds_report_parser *p = ds_report_parsers[i];
+		for (i = 0; pl->parsers[i] != NULL; i++) {
+			const struct ds_report_parser *p = pl->parsers[i];
 
 			if (p->scope == DS_PARSER_MESSAGE && p->top_type &&
 			    in->stored + in->dups + in->rejected == 0 && top &&
@@ -428,12 +531,12 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		if (!walk_payload(in, in->source, buf, len))
 			goto fatal;
 	}
-	for (i = 0; ds_report_parsers[i] != NULL; i++) {
+	for (i = 0; pl->parsers[i] != NULL; i++) {
 		struct ds_parse_unit u = { 0 };
 
 		if (in->wanted[i] == NULL)
 			continue;
-		u.name = ds_report_parsers[i]->label;
+		u.name = pl->parsers[i]->label;
 		u.buf = buf;
 		u.len = len;
 		if (!run_parser(in, in->wanted[i], &u))
@@ -462,17 +565,16 @@ ds_pipeline_ingest(struct ds_pipeline *pl, const char *source,
 {
 	struct input in;
 	enum ds_outcome o = DS_OUTCOME_REJECTED;
+	bool batch = pl->opts.batch && hook == NULL;
+	unsigned base = 0;
 	bool ok;
 
 	pl->stats.inputs++;
 	input_init(&in, pl, source);
-	ok = ds_store_begin(pl->st, err);
+	ok = tx_begin(pl, batch, &base, err);
 	if (ok) {
 		ok = ingest_in_tx(&in, buf, len, &o, hook, hook_payload, err);
-		if (ok)
-			ok = ds_store_commit(pl->st, err);
-		else
-			ds_store_rollback(pl->st);
+		ok = tx_end(pl, batch, base, ok, err);
 	}
 	if (ok)
 		input_tell(&in, o);
@@ -510,7 +612,7 @@ ds_pipeline_ingest_fd(struct ds_pipeline *pl, const char *source, int fd,
 	pl->stats.inputs++;
 	input_init(&in, pl, source);
 	in.bare = true;
-	ok = ds_store_begin(pl->st, err);
+	ok = ds_pipeline_flush(pl, err) && ds_store_begin(pl->st, err);
 	if (!ok)
 		goto done;
 	if (!ds_payload_walk_fd(source, fd, &pl->lim, leaf_cb, &in,

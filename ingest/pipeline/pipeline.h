@@ -37,6 +37,7 @@ enum ds_outcome {
 };
 
 struct ds_pipeline;
+struct ds_report_parser;
 
 /*
  * Called inside the input's transaction, after its reports were put
@@ -59,6 +60,14 @@ struct ds_pipeline_opts {
 	struct ds_dns *dns;
 	struct ds_dns *(*open_dns)(void *open_ctx, GError **err);
 	void *open_ctx;
+	/*
+	 * The report parsers (ingest/pipeline/parser.h), NULL-terminated;
+	 * NULL: all of ds_report_parsers. Tests plug in a failing one.
+	 */
+	const struct ds_report_parser *const *parsers;
+	bool batch;		/* several inputs per transaction (each its
+				   own savepoint) when no commit hook needs
+				   the COMMIT; ds_pipeline_flush() ends it */
 };
 
 /* New pipeline over an open store; lim is copied. */
@@ -87,6 +96,14 @@ bool ds_pipeline_ingest(struct ds_pipeline *pl, const char *source,
  */
 bool ds_pipeline_ingest_fd(struct ds_pipeline *pl, const char *source,
     int fd, enum ds_outcome *out, GError **err);
+
+/*
+ * Commit the inputs of an open batch (opts.batch). Call it before the
+ * run's summary; ds_pipeline_free() does it too, printing a failure.
+ * DS_ERROR_DB when the COMMIT fails: those inputs were not stored (a
+ * rerun stores them).
+ */
+bool ds_pipeline_flush(struct ds_pipeline *pl, GError **err);
 
 /* Print a one-line notice about source, unless quiet. */
 void ds_pipeline_say(struct ds_pipeline *pl, const char *source,
