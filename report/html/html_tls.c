@@ -8,6 +8,7 @@
  * the escaping cells of html_page.h.
  */
 #include "schema/store/store_tls.h"
+#include "schema/util/rate.h"
 #include "report/html/html_build.h"
 #include "report/html/html_page.h"
 
@@ -85,8 +86,7 @@ ds_html_tls_section(struct ds_html_ctx *c, GString *g, const char *domain,
 	g_string_append(g, "<div class=\"kpis\">\n");
 	ds_page_kpi(g, "k-tls-sessions", "TLS sessions", w.ok + w.failed);
 	ds_page_kpi_pct(g, "k-tls-rate", "TLS success rate",
-	    w.ok + w.failed ? 100.0 * (double)w.ok / (double)(w.ok +
-	    w.failed) : 100.0);
+	    w.ok + w.failed ? ds_pass_rate(w.ok, w.ok + w.failed) : 100.0);
 	ds_page_kpi(g, "k-tls-failed", "TLS failures", w.failed);
 	ds_page_kpi(g, "k-tls-reports", "TLS reports", w.reports);
 	g_string_append(g, "</div>\n");

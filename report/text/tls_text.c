@@ -5,6 +5,7 @@
  * THREATS #9, #10: every value leaves through report/text/table.c
  * (terminal escaping, JSON escaping, CSV formula guarding).
  */
+#include "schema/util/rate.h"
 #include "report/text/tls_text.h"
 
 static const char *const cols_domain[] = { "domain", "reports",
@@ -42,9 +43,11 @@ static const char *const titles[] = {
 double
 ds_tls_rate(int64_t ok, int64_t failed)
 {
-	double all = (double)ok + (double)failed;
-
-	return all > 0 ? 100.0 * (double)ok / all : 100.0;
+	/* ds_pass_rate never shows 100.0 while a session failed */
+	if (ok + failed <= 0)
+		return 100.0;
+	return ds_pass_rate(ok, ok > INT64_MAX - failed ? INT64_MAX :
+	    ok + failed);
 }
 
 struct fill {

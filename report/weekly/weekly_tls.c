@@ -11,6 +11,7 @@
 
 #include "schema/util/error.h"
 #include "schema/store/store_tls.h"
+#include "schema/util/rate.h"
 #include "report/html/html_escape.h"
 #include "report/weekly/weekly.h"
 
@@ -58,8 +59,8 @@ ds_weekly_tls_compute(struct ds_store *st, struct ds_weekly *w,
 static double
 rate(const struct ds_weekly_tls *t)
 {
-	return t->ok + t->failed ? 100.0 * (double)t->ok /
-	    (double)(t->ok + t->failed) : 100.0;
+	return t->ok + t->failed ? ds_pass_rate(t->ok, t->ok + t->failed) :
+	    100.0;
 }
 
 void
