@@ -46,6 +46,8 @@ static const struct ds_cmd cmds[] = {
 	  "who sends as the domain, with names behind IPs" },
 	{ "reporters", cmd_reporters, READ | QUERY | FMT,
 	  "who reports about the domain, and when last" },
+	{ "tls", cmd_tls, READ | QUERY | FMT,
+	  "SMTP TLS reports: sessions, failures, per MX" },
 	{ "poll", cmd_poll, STORE | DNSOPT | CONF,
 	  "store reports from the configured IMAP mailboxes" },
 	{ "doctor", cmd_doctor, READ | DS_CTX_PERIOD | FMT | DNS | CONF | ENRICH,
@@ -78,7 +80,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: dmarcsift COMMAND [OPTIONS] [ARGS]\n\n"
-	    "DMARC aggregate and failure report processor.\n\ncommands:\n");
+	    "DMARC aggregate, failure and SMTP TLS report processor.\n\ncommands:\n");
 	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\n'dmarcsift COMMAND --help' describes a command; "

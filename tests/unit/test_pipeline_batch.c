@@ -20,6 +20,7 @@
 
 #include "schema/util/error.h"
 #include "schema/store/store.h"
+#include "ingest/pipeline/parser.h"
 #include "ingest/pipeline/pipeline.h"
 
 struct fx {
@@ -54,14 +55,19 @@ static const char arf[] =
     "--b\r\nContent-Type: message/feedback-report\r\n\r\n"
     "Feedback-Type: auth-failure\r\n\r\n--b--\r\n";
 
-static int
-broken_handler(struct ds_pipeline *pl, const char *source, const char *buf,
-    size_t len, int64_t msg_id, GError **err)
+static bool
+broken_ingest(struct ds_pipeline *pl, const struct ds_parse_unit *u,
+    struct ds_parse_result *out, GError **err)
 {
-	(void)pl, (void)source, (void)buf, (void)len, (void)msg_id;
-	ds_fail(err, DS_ERROR_DB, "disk on fire");
-	return -1;
+	(void)pl, (void)u, (void)out;
+	return ds_fail(err, DS_ERROR_DB, "disk on fire");
 }
+
+/* the real table, with the failure parser failing like a broken disk */
+static struct ds_report_parser broken_failure;
+static const struct ds_report_parser *parsers[] = {
+	&ds_parser_aggregate, &broken_failure, &ds_parser_tls, NULL
+};
 
 /* A count through a second connection: what is committed. */
 static int64_t
@@ -87,16 +93,18 @@ static int
 setup(void **state)
 {
 	struct fx *f = g_new0(struct fx, 1);
-	struct ds_pipeline_opts opts = { .quiet = true, .batch = true };
+	struct ds_pipeline_opts opts = { .quiet = true, .batch = true,
+	    .parsers = parsers };
 	struct ds_limits lim;
 
+	broken_failure = ds_parser_failure;
+	broken_failure.ingest = broken_ingest;
 	f->dir = g_dir_make_tmp("dsbatch-XXXXXX", NULL);
 	f->path = g_build_filename(f->dir, "t.db", NULL);
 	f->st = ds_store_open(f->path, NULL);
 	assert_non_null(f->st);
 	ds_limits_default(&lim);
 	f->pl = ds_pipeline_new(f->st, &lim, &opts);
-	ds_pipeline_set_failure_handler(f->pl, broken_handler, NULL);
 	*state = f;
 	return 0;
 }
@@ -233,7 +241,8 @@ test_crash_rerun(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		/* its own connection: none crosses fork() (SQLite FAQ) */
-		struct ds_pipeline_opts opts = { .quiet = true, .batch = true };
+		struct ds_pipeline_opts opts = { .quiet = true, .batch = true,
+	    .parsers = parsers };
 		struct ds_limits lim;
 		struct fx c = { .path = f->path };
 
