@@ -18,7 +18,7 @@
 #include "ingest/source/config.h"
 #include "ingest/pipeline/failure_hook.h"
 #include "ingest/source/source.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *opt_mailbox, *opt_cacert;
 static gboolean opt_keep;
@@ -55,7 +55,7 @@ worse(int a, int b)
 
 int
 ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
-    const struct ds_imap_stats *is, int rc)
+    const struct ds_mail_stats *is, int rc)
 {
 	const struct ds_ingest_stats *s = ds_pipeline_stats(pl);
 
@@ -101,8 +101,8 @@ ds_imap_cmd_lock(struct ds_store *st, int wait_s)
 int
 cmd_poll(int argc, char **argv)
 {
-	struct ds_imap_run_opts ro = { 0 };
-	struct ds_imap_stats is = { 0 };
+	struct ds_mail_run_opts ro = { 0 };
+	struct ds_mail_stats is = { 0 };
 	struct ds_pipeline_opts po = { 0 };
 	struct ds_mailbox_conf *c;
 	struct ds_pipeline *pl = NULL;
@@ -170,7 +170,7 @@ cmd_poll(int argc, char **argv)
 		c = g_ptr_array_index(boxes, i);
 		if (opt_mailbox != NULL && strcmp(c->name, opt_mailbox) != 0)
 			continue;
-		if (!ds_source_imap_run(pl, c, &ro, &is, &e)) {
+		if (!ds_source_mail_run(pl, c, &ro, &is, &e)) {
 			fprintf(stderr, "dmarcsift: poll %s: %s\n", c->name,
 			    e->message);
 			rc = worse(rc, ds_error_exit_code(e));
