@@ -9,6 +9,7 @@
  * are freed and never appear in a message.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #include "schema/util/error.h"
 #include "ingest/source/config.h"
 #include "ingest/source/imap.h"
+#include "ingest/source/api.h"
+#include "ingest/oauth/http.h"
 
 /* a configuration or password file is small */
 #define CONFIG_MAX_BYTES (1u << 20)
@@ -26,8 +29,43 @@
 static const char *const known_keys[] = {
 	"url", "user", "password", "password-file", "ca-file",
 	"archive-folder", "invalid-folder", "max-message-size",
-	"allow-plaintext", "keep", NULL
+	"allow-plaintext", "keep", "auth", "oauth2-token-url",
+	"oauth2-device-url", "oauth2-client-id", "oauth2-client-secret-file",
+	"oauth2-refresh-token-file", "oauth2-scope", "oauth2-token-cache",
+	"oauth2-mechanism", "api-url", "remove-labels", NULL
 };
+
+/* The string keys and where each goes. */
+static char **
+string_slot(struct ds_mailbox_conf *c, const char *key)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} slots[] = {
+#define S(k, f) { k, offsetof(struct ds_mailbox_conf, f) }
+		S("url", url), S("user", user), S("password", password),
+		S("password-file", password_file), S("ca-file", ca_file),
+		S("archive-folder", archive_folder),
+		S("invalid-folder", invalid_folder),
+		S("oauth2-mechanism", mechanism), S("api-url", api_url),
+		S("remove-labels", remove_labels),
+		S("oauth2-token-url", oauth.token_url),
+		S("oauth2-device-url", oauth.device_url),
+		S("oauth2-client-id", oauth.client_id),
+		S("oauth2-client-secret-file", oauth.client_secret_file),
+		S("oauth2-refresh-token-file", oauth.refresh_token_file),
+		S("oauth2-scope", oauth.scope),
+		S("oauth2-token-cache", oauth.token_cache),
+#undef S
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(slots); i++)
+		if (strcmp(key, slots[i].key) == 0)
+			return (char **)((char *)c + slots[i].off);
+	return NULL;
+}
 
 char *
 ds_config_default_path(void)
@@ -86,6 +124,10 @@ ds_mailbox_conf_free(struct ds_mailbox_conf *c)
 	g_free(c->ca_file);
 	g_free(c->archive_folder);
 	g_free(c->invalid_folder);
+	g_free(c->mechanism);
+	g_free(c->api_url);
+	g_free(c->remove_labels);
+	ds_oauth_conf_clear(&c->oauth);
 	g_free(c);
 }
 
@@ -227,7 +269,7 @@ static bool
 parse_section(struct ds_mailbox_conf *c, GKeyFile *kf, const char *group,
     const char *file, GError **err)
 {
-	char **keys, *v;
+	char **keys, *v, **slot;
 	GError *e = NULL;
 	bool ok = false;
 	size_t i, k;
@@ -251,20 +293,23 @@ parse_section(struct ds_mailbox_conf *c, GKeyFile *kf, const char *group,
 		g_strstrip(v);
 		if (strcmp(keys[i], "password") != 0)
 			strip_comment(v);
-		if (strcmp(keys[i], "url") == 0)
-			c->url = v;
-		else if (strcmp(keys[i], "user") == 0)
-			c->user = v;
-		else if (strcmp(keys[i], "password") == 0)
-			c->password = v;
-		else if (strcmp(keys[i], "password-file") == 0)
-			c->password_file = v;
-		else if (strcmp(keys[i], "ca-file") == 0)
-			c->ca_file = v;
-		else if (strcmp(keys[i], "archive-folder") == 0)
-			c->archive_folder = v;
-		else if (strcmp(keys[i], "invalid-folder") == 0)
-			c->invalid_folder = v;
+		if ((slot = string_slot(c, keys[i])) != NULL) {
+			g_free(*slot);
+			*slot = v;
+		} else if (strcmp(keys[i], "auth") == 0) {
+			bool good = strcmp(v, "oauth2") == 0 ||
+			    strcmp(v, "password") == 0;
+
+			if (good)
+				c->oauth2 = strcmp(v, "oauth2") == 0;
+			else
+				ds_fail(err, DS_ERROR_USAGE, "%s: [%s] auth: "
+				    "'%s' is neither password nor oauth2",
+				    file, group, v);
+			g_free(v);
+			if (!good)
+				goto done;
+		}
 		else {
 			/* the non-string keys */
 			bool good = true;
@@ -300,23 +345,67 @@ done:
 	return ok;
 }
 
-/* Check the URL the way the IMAP source will read it. */
+/* The oauth2 settings of c, checked before anything is contacted. */
 static bool
-check_url(struct ds_mailbox_conf *c, const char *file, GError **err)
+check_oauth(struct ds_mailbox_conf *c, const char *file, GError **err)
 {
-	struct ds_imap_url u;
 	GError *e = NULL;
 
-	if (!ds_imap_url_parse(&u, c->url, &e)) {
+	c->oauth.name = g_strdup(c->name);
+	if (!c->oauth2)
+		return true;
+	if (c->oauth.token_url == NULL || c->oauth.client_id == NULL)
+		return ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s]: auth = "
+		    "oauth2 needs oauth2-token-url and oauth2-client-id", file,
+		    c->name);
+	if (c->mechanism != NULL && strcmp(c->mechanism, "xoauth2") != 0 &&
+	    strcmp(c->mechanism, "oauthbearer") != 0)
+		return ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s] "
+		    "oauth2-mechanism: '%s' is neither xoauth2 nor oauthbearer",
+		    file, c->name, c->mechanism);
+	if (c->password != NULL || c->password_file != NULL)
+		return ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s]: auth = "
+		    "oauth2 takes no password", file, c->name);
+	if (!ds_http_check_url(c->oauth.token_url, "oauth2-token-url", &e) ||
+	    (c->oauth.device_url && !ds_http_check_url(c->oauth.device_url,
+	    "oauth2-device-url", &e)) || (c->api_url &&
+	    !ds_http_check_url(c->api_url, "api-url", &e))) {
 		ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s] %s", file,
 		    c->name, e->message);
 		g_error_free(e);
 		return false;
 	}
+	return true;
+}
+
+/* Check the URL the way the source will read it. */
+static bool
+check_url(struct ds_mailbox_conf *c, const char *file, GError **err)
+{
+	struct ds_imap_url u;
+	struct ds_api_url au;
+	GError *e = NULL;
+	const char *api = g_str_has_prefix(c->url, "graph://") ? "graph" :
+	    g_str_has_prefix(c->url, "gmail://") ? "gmail" : NULL;
+
+	if (api != NULL) {
+		if (!ds_api_url_parse(&au, c->url, api, &e))
+			goto bad;
+		ds_api_url_clear(&au);
+		c->oauth2 = true;	/* the APIs know no other way */
+		return check_oauth(c, file, err);
+	}
+	if (!ds_imap_url_parse(&u, c->url, &e))
+		goto bad;
 	if (c->user == NULL && u.user != NULL)
 		c->user = g_strdup(u.user);
 	ds_imap_url_clear(&u);
-	return true;
+	return check_oauth(c, file, err);
+bad:
+	ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s] %s", file, c->name,
+	    e->message);
+	g_error_free(e);
+	return false;
 }
 
 bool
@@ -406,6 +495,7 @@ ds_mailbox_conf_from_url(const char *url, GError **err)
 	c->url = g_strdup(url);
 	c->user = g_strdup(u.user);
 	c->max_message = DS_MAILBOX_MAX_MESSAGE_DEFAULT;
+	c->oauth.name = g_strdup(c->name);
 	ds_imap_url_clear(&u);
 	return c;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "schema/util/error.h"
+#include "ingest/oauth/oauth.h"
 #include "ingest/source/imap_auth.h"
 
 /* The password, or NULL for ~/.netrc (which must exist and be private). */
@@ -60,9 +61,56 @@ open_password(const struct ds_imap_url *u, const struct ds_mailbox_conf *c,
 	return im;
 }
 
+/*
+ * A token from the cache (or the endpoint); a refused login with a
+ * cached token (expired early, revoked) gets one fresh token and one
+ * more try. The endpoint refusing is DS_ERROR_AUTH in its words.
+ */
+static struct ds_imap *
+open_oauth2(const struct ds_imap_url *u, const struct ds_mailbox_conf *c,
+    const char *cacert, GError **err)
+{
+	struct ds_imap_opts io = { 0 };
+	struct ds_imap *im = NULL;
+	const char *ca = cacert ? cacert : c->ca_file;
+	GError *e = NULL;
+	char *tok = NULL;
+	bool cached;
+
+	if (c->user == NULL) {
+		ds_fail(err, DS_ERROR_USAGE, "mailbox %s: auth = oauth2 needs "
+		    "user (the mailbox address)", c->name);
+		return NULL;
+	}
+	if (!ds_oauth_token(&c->oauth, ca, false, &tok, &cached, err))
+		return NULL;
+	io.user = c->user;
+	io.ca_file = ca;
+	io.allow_plaintext = c->allow_plaintext;
+	io.mechanism = c->mechanism;
+	io.bearer = tok;
+	im = ds_imap_open(u, &io, &e);
+	if (im == NULL && cached && e->code == DS_ERROR_AUTH) {
+		g_clear_error(&e);
+		ds_oauth_free_secret(tok);
+		tok = NULL;
+		ds_oauth_forget(&c->oauth);
+		if (!ds_oauth_token(&c->oauth, ca, true, &tok, &cached, err))
+			return NULL;
+		io.bearer = tok;
+		im = ds_imap_open(u, &io, &e);
+	}
+	ds_oauth_free_secret(tok);	/* libcurl keeps its own copy */
+	if (im == NULL)
+		g_propagate_error(err, e);
+	return im;
+}
+
 struct ds_imap *
 ds_imap_auth_open(const struct ds_imap_url *u, const struct ds_mailbox_conf *c,
     const char *cacert, GError **err)
 {
+	if (c->oauth2)
+		return open_oauth2(u, c, cacert, err);
 	return open_password(u, c, cacert, err);
 }

@@ -103,6 +103,8 @@ struct ds_mailsrc_ops {
 };
 
 extern const struct ds_mailsrc_ops ds_mailsrc_imap;	/* imap:// imaps:// */
+extern const struct ds_mailsrc_ops ds_mailsrc_graph;	/* graph:// */
+extern const struct ds_mailsrc_ops ds_mailsrc_gmail;	/* gmail:// */
 
 /* The ops for url's scheme, or NULL. */
 const struct ds_mailsrc_ops *ds_mailsrc_for_url(const char *url);

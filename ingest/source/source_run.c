@@ -46,6 +46,10 @@ ds_mailsrc_for_url(const char *url)
 	if (g_str_has_prefix(url, "imap://") || g_str_has_prefix(url,
 	    "imaps://"))
 		return &ds_mailsrc_imap;
+	if (g_str_has_prefix(url, "graph://"))
+		return &ds_mailsrc_graph;
+	if (g_str_has_prefix(url, "gmail://"))
+		return &ds_mailsrc_gmail;
 	return NULL;
 }
 
@@ -291,7 +295,7 @@ ds_source_mail_run(struct ds_pipeline *pl, const struct ds_mailbox_conf *c,
 	r.s.ops = ds_mailsrc_for_url(c->url);
 	if (r.s.ops == NULL)
 		return ds_fail(err, DS_ERROR_USAGE, "mailbox %s: '%s' is not "
-		    "an imap:// or imaps:// URL", c->name,
+		    "an imap://, imaps://, graph:// or gmail:// URL", c->name,
 		    c->url);
 	r.s.c = c;
 	r.s.o = o;
