@@ -207,6 +207,8 @@ ds_http_do(struct ds_http *h, const struct ds_http_req *r,
 		hl = curl_slist_append(hl, ct);
 	}
 	hl = curl_slist_append(hl, "Accept: application/json");
+	/* no "Expect: 100-continue" wait before a larger body */
+	hl = curl_slist_append(hl, "Expect:");
 	curl_easy_setopt(h->h, CURLOPT_URL, r->url);
 	curl_easy_setopt(h->h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(h->h, CURLOPT_WRITEDATA, &s);
