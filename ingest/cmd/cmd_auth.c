@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
 #include "ingest/oauth/oauth.h"
@@ -28,7 +28,7 @@ static const GOptionEntry entries[] = {
 };
 
 int
-cmd_auth(int argc, char **argv)
+cmd_auth(struct ds_ctx *x, int argc, char **argv)
 {
 	const struct ds_mailbox_conf *c = NULL;
 	GPtrArray *boxes = NULL;
@@ -36,19 +36,20 @@ cmd_auth(int argc, char **argv)
 	guint i;
 	int rc;
 
-	if (!ds_cli_parse("auth", "login",
+	if (!ds_ctx_setup(x, "login",
 	    "Give dmarcsift access to an OAuth2 mailbox once: prints an\n"
 	    "address and a code; open the address anywhere, sign in as the\n"
 	    "mailbox's owner, enter the code. The refresh token is stored\n"
 	    "in oauth2-refresh-token-file (mode 0600); poll uses it from\n"
-	    "then on.", entries, &argc, &argv))
-		return DS_EXIT_USAGE;
-	if (argc != 2 || strcmp(argv[1], "login") != 0 || opt_mailbox == NULL) {
+	    "then on.", entries, argc, argv))
+		return x->rc;
+	if (x->argc != 2 || strcmp(x->argv[1], "login") != 0 ||
+	    opt_mailbox == NULL) {
 		fprintf(stderr, "dmarcsift auth: usage: dmarcsift auth login "
 		    "--mailbox NAME\n");
-		return DS_EXIT_USAGE;
+		return x->rc = DS_EXIT_USAGE;
 	}
-	if (!ds_config_load(&boxes, ds_cli.config, false, &e))
+	if (!ds_config_mailboxes(x->conf, &boxes, &e))
 		goto fail;
 	for (i = 0; i < boxes->len && c == NULL; i++)
 		if (strcmp(((struct ds_mailbox_conf *)g_ptr_array_index(boxes,
@@ -70,7 +71,7 @@ cmd_auth(int argc, char **argv)
 	g_ptr_array_unref(boxes);
 	return DS_EXIT_OK;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(x, e);
 	g_clear_error(&e);
 	if (boxes)
 		g_ptr_array_unref(boxes);

@@ -12,11 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "schema/config/config.h"
 #include "schema/util/error.h"
 #include "ingest/oauth/oauth.h"
 #include "ingest/oauth/secret.h"
-
-#define SECRET_MAX (64u << 10)
 
 void
 ds_oauth_free_secret(char *s)
@@ -85,26 +84,11 @@ ds_oauth_secret(const char *path, const char *env, const char *what,
     char **out, GError **err)
 {
 	const char *v = env ? getenv(env) : NULL;
-	GError *e = NULL;
-	size_t len;
 
 	*out = NULL;
 	if (path != NULL) {
-		if (!ds_oauth_read_private(path, SECRET_MAX, out, &len, &e)) {
-			if (e == NULL)
-				return ds_fail(err, DS_ERROR_USAGE, "%s: no such "
-				    "file (the %s)", path, what);
-			g_propagate_error(err, e);
-			return false;
-		}
-		(*out)[strcspn(*out, "\r\n")] = '\0';
-		if ((*out)[0] == '\0') {
-			ds_oauth_free_secret(*out);
-			*out = NULL;
-			return ds_fail(err, DS_ERROR_USAGE, "%s: empty %s", path,
-			    what);
-		}
-		return true;
+		*out = ds_conf_read_secret_file(path, what, err);
+		return *out != NULL;
 	}
 	if (v != NULL && v[0] != '\0')
 		*out = g_strdup(v);

@@ -13,8 +13,8 @@
 #include <glib.h>
 
 /*
- * The first line of file path (when not NULL), which must be a regular
- * file of at most 64 KiB that group and others cannot read; else the
+ * The first line of file path (when not NULL; read by schema/config's
+ * ds_conf_read_secret_file: regular, small, private); else the
  * environment variable env (when set and not empty); else *out = NULL.
  * what names the secret in messages. Caller frees *out with
  * ds_oauth_free_secret. DS_ERROR_USAGE (mode, empty, missing file),
