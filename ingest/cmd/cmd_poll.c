@@ -1,7 +1,7 @@
 /*
- * cmd_poll.c - "dmarcsift poll": every configured IMAP mailbox (or one,
- * --mailbox NAME) into the database; made to run from cron or a systemd
- * timer.
+ * cmd_poll.c - "dmarcsift poll": every configured mailbox (IMAP,
+ * Microsoft Graph, Gmail API), or one (--mailbox NAME), into the
+ * database; made to run from cron or a systemd timer.
  * SPDX-License-Identifier: MIT
  *
  * THREATS #18: one exclusive lock per database, so overlapping runs
@@ -115,6 +115,8 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 	    "Fetch the new messages of every [mailbox:NAME] section of the\n"
 	    "configuration file (or of one, --mailbox NAME), store their\n"
 	    "reports, then move them to archive-folder / invalid-folder.\n"
+	    "Mailboxes: imaps:// or imap:// (password or OAuth2),\n"
+	    "graph://USER/FOLDER (Microsoft Graph), gmail://USER/QUERY.\n"
 	    "Failure reports are re-verified with DNS as it is now\n"
 	    "(--offline, --dns-zone).", entries, argc, argv))
 		return x->rc;

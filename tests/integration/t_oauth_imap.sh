@@ -123,5 +123,5 @@ grep -q "invalid_grant: AADSTS70000: the refresh token has been revoked" \
 [ "$(dv count "$T/dv")" -eq 5 ] || fail "messages moved without login"
 ok "revoked refresh token: exit 3 with the provider's words"
 
-no_secrets "$T"/*.err "$T"/*.out
+no_secrets "$T"/*.err "$T"/*.out "$DB" "$T/dv/dovecot.log"
 ok "no secret in any output (--verbose included)"
