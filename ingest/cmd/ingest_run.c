@@ -7,7 +7,7 @@
 
 #include "schema/util/error.h"
 #include "ingest/cmd/ingest_run.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 /* the system resolver, opened by the context at the first need */
 static struct ds_dns *
