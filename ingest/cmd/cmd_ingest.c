@@ -13,7 +13,7 @@
 #include "ingest/cmd/ingest_run.h"
 #include "ingest/pipeline/pipeline.h"
 #include "ingest/source/source.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *max_message, *max_inflated, *opt_cacert;
 static gboolean opt_keep;
@@ -44,9 +44,9 @@ is_imap_url(const char *s)
  */
 static bool
 ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
-    uint64_t max, struct ds_imap_stats *is, GError **err)
+    uint64_t max, struct ds_mail_stats *is, GError **err)
 {
-	struct ds_imap_run_opts ro = { (bool)opt_keep, opt_cacert };
+	struct ds_mail_run_opts ro = { (bool)opt_keep, opt_cacert };
 	const struct ds_mailbox_conf *found;
 	struct ds_mailbox_conf *c = NULL;
 	GPtrArray *boxes = NULL;
@@ -61,7 +61,7 @@ ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
 	}
 	if (c != NULL && max_message != NULL)
 		c->max_message = max;
-	ok = ds_source_imap_run(pl, found ? found : c, &ro, is, err);
+	ok = ds_source_mail_run(pl, found ? found : c, &ro, is, err);
 	ds_mailbox_conf_free(c);
 	g_ptr_array_unref(boxes);
 	return ok;
@@ -70,7 +70,7 @@ ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
 int
 cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 {
-	struct ds_imap_stats is = { 0 };
+	struct ds_mail_stats is = { 0 };
 	struct ds_limits lim;
 	struct ds_pipeline *pl = NULL;
 	GError *e = NULL;

@@ -15,7 +15,7 @@
 #include "schema/util/error.h"
 #include "schema/store/store_prune.h"
 #include "ingest/cmd/commands.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *opt_samples, *opt_quarantine;
 static gboolean opt_dry_run;

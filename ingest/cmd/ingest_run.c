@@ -7,7 +7,7 @@
 
 #include "schema/util/error.h"
 #include "ingest/cmd/ingest_run.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 /* the system resolver, opened by the context at the first need */
 static struct ds_dns *
@@ -35,10 +35,10 @@ ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
 		return c->rc = rc;
 	po.quiet = c->quiet;
 	po.verbose = c->verbose;
+	po.batch = batch;
 	po.dns = c->dns;
 	po.open_dns = open_dns;
 	po.open_ctx = c;
-	po.batch = batch;
 	pl = ds_pipeline_new(c->store, lim, &po);
 	*out = pl;
 	return DS_EXIT_OK;

@@ -25,13 +25,12 @@ struct ds_pipeline {
 	struct ds_limits lim;
 	struct ds_pipeline_opts opts;
 	struct ds_ingest_stats stats;
-	const struct ds_report_parser *const *parsers;	/* opts', else
-							 * ds_report_parsers */
-	struct ds_dns *opened;	/* from opts.open_dns (borrowed) */
-	bool dns_tried;
 	bool in_batch;		/* a transaction holds earlier inputs */
 	unsigned batched;	/* inputs in it */
 	gint64 batch_start;	/* monotonic time of its BEGIN */
+	const struct ds_report_parser *const *parsers;	/* opts or default */
+	struct ds_dns *opened;	/* from opts.open_dns (borrowed) */
+	bool dns_tried;
 };
 
 /*
@@ -517,8 +516,8 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		/* a message of a parser's top type in which nothing else
 		 * was found: that parser reads what it can (exim's
 		 * plain-text failure reports) or says why not */
-		for (i = 0; pl->parsers[i] != NULL; i++) {
-			const struct ds_report_parser *p = pl->parsers[i];
+		for (i = 0; in->pl->parsers[i] != NULL; i++) {
+			const struct ds_report_parser *p = in->pl->parsers[i];
 
 			if (p->scope == DS_PARSER_MESSAGE && p->top_type &&
 			    in->stored + in->dups + in->rejected == 0 && top &&
@@ -531,12 +530,12 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		if (!walk_payload(in, in->source, buf, len))
 			goto fatal;
 	}
-	for (i = 0; pl->parsers[i] != NULL; i++) {
+	for (i = 0; in->pl->parsers[i] != NULL; i++) {
 		struct ds_parse_unit u = { 0 };
 
 		if (in->wanted[i] == NULL)
 			continue;
-		u.name = pl->parsers[i]->label;
+		u.name = in->pl->parsers[i]->label;
 		u.buf = buf;
 		u.len = len;
 		if (!run_parser(in, in->wanted[i], &u))

@@ -50,6 +50,9 @@ typedef bool (*ds_commit_hook)(struct ds_store *st, enum ds_outcome o,
 struct ds_pipeline_opts {
 	bool quiet;		/* print nothing but operational errors */
 	bool verbose;		/* one line per input */
+	bool batch;		/* several inputs per transaction (each its
+				   own savepoint) when no commit hook needs
+				   the COMMIT; ds_pipeline_flush() ends it */
 	/*
 	 * The resolver failure reports are re-verified with (borrowed: it
 	 * must outlive the pipeline). When NULL, open_dns(open_ctx) (if
@@ -58,16 +61,10 @@ struct ds_pipeline_opts {
 	 * means no re-verification (said once, unless quiet).
 	 */
 	struct ds_dns *dns;
+	/* the report parsers (parser.h), NULL-terminated; NULL: all */
+	const struct ds_report_parser *const *parsers;
 	struct ds_dns *(*open_dns)(void *open_ctx, GError **err);
 	void *open_ctx;
-	/*
-	 * The report parsers (ingest/pipeline/parser.h), NULL-terminated;
-	 * NULL: all of ds_report_parsers. Tests plug in a failing one.
-	 */
-	const struct ds_report_parser *const *parsers;
-	bool batch;		/* several inputs per transaction (each its
-				   own savepoint) when no commit hook needs
-				   the COMMIT; ds_pipeline_flush() ends it */
 };
 
 /* New pipeline over an open store; lim is copied. */

@@ -46,7 +46,7 @@ report(const char *id)
 	    "</result></spf></auth_results></record></feedback>", id);
 }
 
-/* A failure report whose parser below fails like a broken database. */
+/* A failure report whose handler below fails like a broken database. */
 static const char arf[] =
     "From: r@example.net\r\nTo: d@example.com\r\nSubject: arf\r\n"
     "MIME-Version: 1.0\r\nContent-Type: multipart/report;"
@@ -63,17 +63,10 @@ broken_ingest(struct ds_pipeline *pl, const struct ds_parse_unit *u,
 	return ds_fail(err, DS_ERROR_DB, "disk on fire");
 }
 
-/* the real table with the failure parser replaced by the broken one */
-static const struct ds_report_parser broken = {
-	.name = "failure",
-	.label = "failure report",
-	.kind = DS_REPORT_FAILURE,
-	.scope = DS_PARSER_MESSAGE,
-	.part_type = "message/feedback-report",
-	.ingest = broken_ingest,
-};
-static const struct ds_report_parser *const parsers[] = {
-	&ds_parser_aggregate, &ds_parser_tls, &broken, NULL,
+/* the real table, with the failure parser failing like a broken disk */
+static struct ds_report_parser broken_failure;
+static const struct ds_report_parser *parsers[] = {
+	&ds_parser_aggregate, &broken_failure, &ds_parser_tls, NULL
 };
 
 /* A count through a second connection: what is committed. */
@@ -104,6 +97,8 @@ setup(void **state)
 	    .parsers = parsers };
 	struct ds_limits lim;
 
+	broken_failure = ds_parser_failure;
+	broken_failure.ingest = broken_ingest;
 	f->dir = g_dir_make_tmp("dsbatch-XXXXXX", NULL);
 	f->path = g_build_filename(f->dir, "t.db", NULL);
 	f->st = ds_store_open(f->path, NULL);
