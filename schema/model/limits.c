@@ -27,5 +27,5 @@ ds_limits_default(struct ds_limits *l)
 	l->max_text = 64 * 1024;              /* one XML text field */
 	l->max_mime_depth = 8;                /* THREATS #6 */
 	l->max_mime_parts = 1000;             /* THREATS #6 */
-	l->max_message = 64u * 1024 * 1024;   /* THREATS #7 */
+	l->max_message = DS_MAX_MESSAGE_DEFAULT;	/* THREATS #7 */
 }

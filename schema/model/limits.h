@@ -5,6 +5,13 @@
 #ifndef DS_LIMITS_H
 #define DS_LIMITS_H
 
+/*
+ * The largest message or file read into memory (THREATS #7): the
+ * default of --max-message-size, and the cap of whatever else reads a
+ * whole message (verify's input, an IMAP reply).
+ */
+#define DS_MAX_MESSAGE_DEFAULT (64u << 20)
+
 #include <stddef.h>
 #include <stdint.h>
 
