@@ -14,6 +14,7 @@
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/enrich/enrich.h"
+#include "report/enrich/enrich_opts.h"
 #include "report/text/rq_common.h"
 #include "report/text/table.h"
 
@@ -27,8 +28,8 @@ static const GOptionEntry own[] = {
 	{ "new", 0, 0, G_OPTION_ARG_NONE, &opt_new,
 	  "only sources never seen (for the domain) before --since", NULL },
 	{ "group", 'g', 0, G_OPTION_ARG_STRING, &opt_group,
-	  "ip (default), net (/24, /48), domain (PTR base domain), service",
-	  "BY" },
+	  "ip (default), net (/24, /48), domain (PTR base domain), service, "
+	  "asn, country (these two need --mmdb)", "BY" },
 	{ "sort", 's', 0, G_OPTION_ARG_STRING, &opt_sort,
 	  "messages (default), fail, pass, rate, ip, first, last", "KEY" },
 	{ "limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit,
@@ -45,12 +46,12 @@ static const char *const cols[] = { "source_ip", "group", "ips",
 	"messages", "dmarc_pass", "dmarc_fail", "pass_rate", "dkim_pass",
 	"spf_pass", "disp_none", "disp_quarantine", "disp_reject",
 	"disp_pass", "ptr", "ptr_confirmed", "base_domain",
-	"service", "dkim", "spf", "reporters", "header_from", "reports",
+	"service", "asn", "as_org", "country", "dkim", "spf", "reporters", "header_from", "reports",
 	"first_seen", "last_seen", "new", "ip_list", NULL };
 
 /* text: what fits 80 columns; "ips" only when grouping */
 static const char *const text_cols[] = { "source", "ips", "messages",
-	"fail", "pass%", "ptr", "fcrdns", "service", NULL };
+	"fail", "pass%", "ptr", "fcrdns", "as owner", "cc", "service", NULL };
 
 static bool
 parse_choice(const char *s, const char *const *names, const int *vals,
@@ -72,9 +73,10 @@ static bool
 parse_opts(struct ds_sender_query *q, GError **err)
 {
 	static const char *const groups[] = { "ip", "net", "domain",
-	    "service", NULL };
+	    "service", "asn", "country", NULL };
 	static const int gv[] = { DS_GROUP_IP, DS_GROUP_NET,
-	    DS_GROUP_DOMAIN, DS_GROUP_SERVICE };
+	    DS_GROUP_DOMAIN, DS_GROUP_SERVICE, DS_GROUP_ASN,
+	    DS_GROUP_COUNTRY };
 	static const char *const sorts[] = { "messages", "fail", "pass",
 	    "rate", "ip", "key", "first", "last", NULL };
 	static const int sv[] = { DS_SORT_MESSAGES, DS_SORT_FAIL,
@@ -131,6 +133,12 @@ add_row(struct ds_table *t, const struct ds_sender *s,
 	ds_table_bool(t, s->ptr_confirmed);
 	ds_table_str(t, s->base_domain);
 	ds_table_str(t, s->service);
+	if (s->asn > 0)
+		ds_table_int(t, s->asn);
+	else
+		ds_table_null(t);
+	ds_table_str(t, s->as_org);
+	ds_table_str(t, s->country);
 	json = ds_rq_json_auth(s->dkim, "selector", &text);
 	put_json(t, json, text);
 	json = ds_rq_json_auth(s->spf, "scope", &text);
@@ -159,7 +167,24 @@ add_text_row(struct ds_table *t, const struct ds_sender *s)
 	ds_table_num(t, ds_pass_rate(s->dmarc_pass, s->messages), 1);
 	ds_table_str(t, s->ptr);
 	ds_table_bool(t, s->ptr_confirmed);
+	ds_table_str(t, s->as_org);
+	ds_table_str(t, s->country);
 	ds_table_str(t, s->service);
+}
+
+/* Does any row carry an AS organisation or a country? */
+static bool
+any_geo(const GPtrArray *rows)
+{
+	guint i;
+
+	for (i = 0; i < rows->len; i++) {
+		const struct ds_sender *s = rows->pdata[i];
+
+		if (s->as_org != NULL || s->country != NULL)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -176,7 +201,8 @@ cmd_senders(int argc, char **argv)
 	struct ds_sender_query q;
 	struct ds_enrich en;
 	struct ds_rq rq;
-	GOptionEntry *e1 = NULL, *e2 = NULL;
+	GOptionEntry *e1 = NULL, *e2 = NULL, *e3 = NULL;
+	struct ds_mmdb *mmdb = NULL;
 	GPtrArray *rows = NULL;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
@@ -184,9 +210,10 @@ cmd_senders(int argc, char **argv)
 
 	e1 = ds_cli_entries_join(own, ds_rq_entries());
 	e2 = ds_cli_entries_join(e1, ds_cli_dns_entries());
+	e3 = ds_cli_entries_join(e2, ds_enrich_entries());
 	if (!ds_cli_parse("senders", NULL, "Sources that send mail as the "
 	    "domain, per IP or group, with DMARC results\nand the names "
-	    "behind the IPs (cached; --offline: cache only).", e2, &argc,
+	    "behind the IPs (cached; --offline: cache only).", e3, &argc,
 	    &argv) || !ds_rq_no_args("senders", argc)) {
 		rc = DS_EXIT_USAGE;
 		goto done;
@@ -198,23 +225,35 @@ cmd_senders(int argc, char **argv)
 	if (!parse_opts(&q, &e) ||
 	    (svc = ds_services_default(opt_services, &e)) == NULL ||
 	    (dns = ds_cli_open_dns(&e)) == NULL ||
+	    (mmdb = ds_enrich_mmdb_open(&e)) == NULL ||
 	    (st = ds_cli_open_store(&e)) == NULL)
 		goto fail;
 	ds_enrich_init(&en, st, dns, svc, rq.now);
 	en.refresh = opt_refresh;
+	en.mmdb = mmdb;
 	q.info = ds_enrich_ipinfo;
 	q.info_payload = &en;
 	if (!ds_store_senders(st, &q, &rows, &e))
 		goto fail;
 	if (ds_cli.verbose)
 		fprintf(stderr, "dmarcsift senders: %u rows; names: %u looked "
-		    "up, %u cached, %u offline\n", rows->len, en.lookups,
-		    en.cached, en.offline);
+		    "up, %u cached, %u offline; %u in MaxMind databases\n",
+		    rows->len, en.lookups, en.cached, en.offline, en.geo);
 	t = ds_table_new(rq.fmt == DS_OUT_TEXT ? text_cols : cols);
 	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
 		ds_table_text_hide(t, "ips");
+	if (rq.fmt == DS_OUT_TEXT && q.group != DS_GROUP_DOMAIN)
+		ds_table_text_whole(t, "source");	/* an IP, net, AS */
 	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
 		ds_table_text_hide(t, "service");	/* the key already */
+	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_COUNTRY)
+		ds_table_text_hide(t, "cc");
+	if (rq.fmt == DS_OUT_TEXT && ds_mmdb_count(mmdb) == 0 &&
+	    !any_geo(rows)) {
+		/* no database, nothing cached: no empty columns */
+		ds_table_text_hide(t, "as owner");
+		ds_table_text_hide(t, "cc");
+	}
 	for (i = 0; i < rows->len; i++) {
 		if (rq.fmt == DS_OUT_TEXT)
 			add_text_row(t, rows->pdata[i]);
@@ -233,6 +272,8 @@ done:
 	ds_store_close(st);
 	ds_dns_free(dns);
 	ds_services_free(svc);
+	ds_mmdb_free(mmdb);
+	g_free(e3);
 	g_free(e2);
 	g_free(e1);
 	return rc;

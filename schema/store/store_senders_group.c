@@ -1,6 +1,6 @@
 /*
  * store_senders_group.c - the working rows of the senders query: group
- * keys (/24, /48, base domain, service), merging IP rows into groups,
+ * keys (/24, /48, base domain, service, ASN, country), merging IP rows into groups,
  * auth_results tallies, sort order. No SQL here.
  * SPDX-License-Identifier: MIT
  */
@@ -14,6 +14,9 @@
 #define CONFLICT_CONFIRMED (1u << 1)
 #define CONFLICT_BASE (1u << 2)
 #define CONFLICT_SERVICE (1u << 3)
+#define CONFLICT_ASN (1u << 4)
+#define CONFLICT_AS_ORG (1u << 5)
+#define CONFLICT_COUNTRY (1u << 6)
 
 static void
 auth_clear(gpointer p)
@@ -154,10 +157,23 @@ ds_ss_group_key(const struct ss_row *r, enum ds_group g)
 		return g_strdup(r->s->base_domain);
 	case DS_GROUP_SERVICE:
 		return g_strdup(r->s->service);
+	case DS_GROUP_ASN:
+		return r->s->asn > 0 ? g_strdup_printf("AS%" G_GINT64_FORMAT,
+		    r->s->asn) : NULL;
+	case DS_GROUP_COUNTRY:
+		return g_strdup(r->s->country);
 	case DS_GROUP_IP:
 	default:
 		return g_strdup(r->s->source_ip);
 	}
+}
+
+/* See store_senders_priv.h. */
+bool
+ds_ss_group_by_info(enum ds_group g)
+{
+	return g == DS_GROUP_DOMAIN || g == DS_GROUP_SERVICE ||
+	    g == DS_GROUP_ASN || g == DS_GROUP_COUNTRY;
 }
 
 /* Set *dst to a copy of v the first time; NULL once two values differ. */
@@ -226,6 +242,16 @@ ds_ss_row_merge_info(struct ss_row *g, const struct ss_row *r)
 	agree_str(g, &d->ptr, s->ptr, CONFLICT_PTR);
 	agree_str(g, &d->base_domain, s->base_domain, CONFLICT_BASE);
 	agree_str(g, &d->service, s->service, CONFLICT_SERVICE);
+	agree_str(g, &d->as_org, s->as_org, CONFLICT_AS_ORG);
+	agree_str(g, &d->country, s->country, CONFLICT_COUNTRY);
+	if (!(g->conflict & CONFLICT_ASN)) {
+		if (g->merged == 0) {
+			d->asn = s->asn;
+		} else if (d->asn != s->asn) {
+			d->asn = 0;
+			g->conflict |= CONFLICT_ASN;
+		}
+	}
 	if (!(g->conflict & CONFLICT_CONFIRMED)) {
 		if (g->merged == 0) {
 			d->ptr_confirmed = s->ptr_confirmed;
