@@ -13,6 +13,7 @@
 #include "schema/util/error.h"
 #include "schema/store/store_doctor.h"
 #include "report/cmd/commands.h"
+#include "report/enrich/enrich_opts.h"
 #include "report/doctor/doctor.h"
 
 #define DEFAULT_PERIOD (30 * 86400)
@@ -72,13 +73,16 @@ cmd_doctor(int argc, char **argv)
 	struct ds_query q;
 	enum ds_outfmt fmt;
 	enum ds_sev fail_on = DS_SEV_ERROR;
-	GOptionEntry *all;
+	GOptionEntry *all, *dnse;
+	struct ds_mmdb *mmdb = NULL;
 	GError *e = NULL;
 	int64_t now = g_get_real_time() / G_USEC_PER_SEC;
 	bool inited = false, ok;
 	int rc = DS_EXIT_OK;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	dnse = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	all = ds_cli_entries_join(dnse, ds_enrich_entries());
+	g_free(dnse);
 	ok = ds_cli_parse("doctor", "DOMAIN", "Diagnose the DMARC, SPF and "
 	    "DKIM setup of DOMAIN from the stored\nreports and DNS: findings "
 	    "worst first, each with its evidence and\nthe fix. Exit 1 when a "
@@ -110,11 +114,14 @@ cmd_doctor(int argc, char **argv)
 		goto fail;
 	}
 	if ((dns = ds_cli_open_dns(&e)) == NULL ||
+	    (mmdb = ds_enrich_mmdb_open(&e)) == NULL ||
 	    (st = ds_cli_open_store(&e)) == NULL)
 		goto fail;
 	inited = true;
-	if (!ds_doctor_init(&d, st, dns, argv[1], &q, now, &e) ||
-	    !ds_doctor_run(&d, &e))
+	if (!ds_doctor_init(&d, st, dns, argv[1], &q, now, &e))
+		goto fail;
+	d.mmdb = mmdb;
+	if (!ds_doctor_run(&d, &e))
 		goto fail;
 	ds_doctor_emit(&d, fmt, stdout);
 	if (ds_doctor_failed(&d, fail_on))
@@ -128,5 +135,6 @@ done:
 		ds_doctor_release(&d);
 	ds_store_close(st);
 	ds_dns_free(dns);
+	ds_mmdb_free(mmdb);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/enrich/enrich.h"
+#include "report/enrich/enrich_opts.h"
 #include "report/html/html_build.h"
 
 static char *opt_out;
@@ -33,12 +34,15 @@ cmd_html(int argc, char **argv)
 	struct ds_enrich en;
 	struct ds_html_opts o = { 0 };
 	struct ds_site_stats stats;
-	GOptionEntry *all;
+	GOptionEntry *all, *dnse;
+	struct ds_mmdb *mmdb = NULL;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 	bool parsed;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	dnse = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	all = ds_cli_entries_join(dnse, ds_enrich_entries());
+	g_free(dnse);
 	parsed = ds_cli_parse("html", NULL, "Write the static HTML dashboard "
 	    "(index, one page per domain and per report) to --out DIR.\n"
 	    "Only pages whose content changed are rewritten, atomically.",
@@ -57,10 +61,12 @@ cmd_html(int argc, char **argv)
 	o.max_records = (unsigned)opt_max_records;
 	if ((dns = ds_cli_open_dns(&e)) == NULL ||
 	    (st = ds_cli_open_store(&e)) == NULL ||
-	    (svc = ds_services_default(NULL, &e)) == NULL)
+	    (svc = ds_services_default(NULL, &e)) == NULL ||
+	    (mmdb = ds_enrich_mmdb_open(&e)) == NULL)
 		goto fail;
 	/* names behind the IPs: cache, then DNS (none with --offline) */
 	ds_enrich_init(&en, st, dns, svc, g_get_real_time() / G_USEC_PER_SEC);
+	en.mmdb = mmdb;
 	o.info = ds_enrich_ipinfo;
 	o.info_payload = &en;
 	if (!ds_html_build(st, &o, &stats, &e))
@@ -76,6 +82,7 @@ fail:
 done:
 	ds_store_close(st);
 	ds_services_free(svc);
+	ds_mmdb_free(mmdb);
 	ds_dns_free(dns);
 	return rc;
 }

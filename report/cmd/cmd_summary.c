@@ -14,6 +14,8 @@
 
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
+#include "report/enrich/enrich.h"
+#include "report/enrich/enrich_opts.h"
 #include "report/text/rq_common.h"
 #include "report/text/summary_text.h"
 #include "report/text/table.h"
@@ -38,6 +40,8 @@ static const char *const cols[] = { "domain", "messages", "dmarc_pass",
 struct run {
 	struct ds_store *st;
 	struct ds_rq *rq;
+	struct ds_enrich *en;	/* with --mmdb: cache plus databases, no
+				   DNS; NULL: the cache as it is */
 	struct ds_table *t;	/* JSON, CSV */
 	GString *text;		/* text */
 	GError *err;
@@ -113,6 +117,15 @@ json_failing(GPtrArray *rows)
 		ds_rq_json_str(g, s->ptr);
 		g_string_append(g, ",\"service\":");
 		ds_rq_json_str(g, s->service);
+		if (s->asn > 0)
+			g_string_append_printf(g, ",\"asn\":%" G_GINT64_FORMAT,
+			    s->asn);
+		else
+			g_string_append(g, ",\"asn\":null");
+		g_string_append(g, ",\"as_org\":");
+		ds_rq_json_str(g, s->as_org);
+		g_string_append(g, ",\"country\":");
+		ds_rq_json_str(g, s->country);
 		g_string_append_c(g, '}');
 	}
 	g_string_append_c(g, ']');
@@ -155,6 +168,10 @@ extras(struct run *run, const struct ds_domain_summary *s, GPtrArray **fail,
 	q.period.limit = (unsigned)opt_top;
 	q.failing = true;
 	q.sort = DS_SORT_FAIL;
+	if (run->en != NULL) {
+		q.info = ds_enrich_ipinfo;
+		q.info_payload = run->en;
+	}
 	reps->json = g_string_new("[");
 	reps->text = g_ptr_array_new_with_free_func(g_free);
 	if (!ds_store_senders(run->st, &q, fail, &run->err) ||
@@ -248,11 +265,16 @@ cmd_summary(int argc, char **argv)
 {
 	struct run run = { 0 };
 	struct ds_rq rq;
-	GOptionEntry *all;
+	struct ds_enrich en;
+	struct ds_mmdb *mmdb = NULL;
+	struct ds_services *svc = NULL;
+	GOptionEntry *all, *e1;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 
-	all = ds_cli_entries_join(own, ds_rq_entries());
+	e1 = ds_cli_entries_join(own, ds_rq_entries());
+	all = ds_cli_entries_join(e1, ds_enrich_entries());
+	g_free(e1);
 	if (!ds_cli_parse("summary", NULL, "Per policy domain: messages, "
 	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy and its "
 	    "changes, top failing sources, reporters, days without a "
@@ -273,8 +295,17 @@ cmd_summary(int argc, char **argv)
 	    rq.now > rq.q.since)
 		rq.q.until = rq.now;
 	run.rq = &rq;
-	if ((run.st = ds_cli_open_store(&e)) == NULL)
+	if ((run.st = ds_cli_open_store(&e)) == NULL ||
+	    (mmdb = ds_enrich_mmdb_open(&e)) == NULL)
 		goto fail;
+	if (ds_mmdb_count(mmdb) > 0) {
+		/* the databases' names for the top sources; DNS stays off */
+		if ((svc = ds_services_default(NULL, &e)) == NULL)
+			goto fail;
+		ds_enrich_init(&en, run.st, NULL, svc, rq.now);
+		en.mmdb = mmdb;
+		run.en = &en;
+	}
 	if (rq.fmt == DS_OUT_TEXT)
 		run.text = g_string_new(NULL);
 	else
@@ -301,5 +332,7 @@ done:
 		g_string_free(run.text, TRUE);
 	ds_table_free(run.t);
 	ds_store_close(run.st);
+	ds_mmdb_free(mmdb);
+	ds_services_free(svc);
 	return rc;
 }

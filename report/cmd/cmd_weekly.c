@@ -12,6 +12,7 @@
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/enrich/enrich.h"
+#include "report/enrich/enrich_opts.h"
 #include "report/weekly/mail.h"
 #include "report/weekly/weekly.h"
 
@@ -82,13 +83,16 @@ cmd_weekly(int argc, char **argv)
 	struct ds_enrich en;
 	struct ds_weekly w = { 0 };
 	GString *html = g_string_sized_new(32768);
-	GOptionEntry *all;
+	GOptionEntry *all, *dnse;
+	struct ds_mmdb *mmdb = NULL;
 	GError *e = NULL;
 	int64_t monday;
 	int rc = DS_EXIT_OK;
 	bool parsed;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	dnse = ds_cli_entries_join(entries, ds_cli_dns_entries());
+	all = ds_cli_entries_join(dnse, ds_enrich_entries());
+	g_free(dnse);
 	parsed = ds_cli_parse("weekly", NULL, "Write the weekly report of "
 	    "one domain (HTML for mail clients) to stdout, --out FILE, or "
 	    "mail it with --mail-to.", all, &argc, &argv);
@@ -106,9 +110,11 @@ cmd_weekly(int argc, char **argv)
 	if ((opt_week && !ds_iso_week_parse(opt_week, &monday, &e)) ||
 	    (dns = ds_cli_open_dns(&e)) == NULL ||
 	    (st = ds_cli_open_store(&e)) == NULL ||
-	    (svc = ds_services_default(NULL, &e)) == NULL)
+	    (svc = ds_services_default(NULL, &e)) == NULL ||
+	    (mmdb = ds_enrich_mmdb_open(&e)) == NULL)
 		goto fail;
 	ds_enrich_init(&en, st, dns, svc, g_get_real_time() / G_USEC_PER_SEC);
+	en.mmdb = mmdb;
 	if (!ds_weekly_compute(st, opt_domain, monday, ds_enrich_ipinfo, &en,
 	    &w, &e))
 		goto fail;
@@ -127,6 +133,7 @@ done:
 	ds_weekly_clear(&w);
 	ds_store_close(st);
 	ds_services_free(svc);
+	ds_mmdb_free(mmdb);
 	ds_dns_free(dns);
 	g_string_free(html, TRUE);
 	return rc;

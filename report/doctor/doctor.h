@@ -51,6 +51,8 @@ struct ds_doc_src {
 				   pool) or NULL */
 	const char *include;	/* static SPF include or NULL */
 	bool mailbox;		/* service is a mailbox provider */
+	uint32_t asn;		/* AS number (MaxMind database), 0 unknown */
+	const char *as_org;	/* AS organisation (pool) or NULL */
 };
 
 struct ds_doctor {
@@ -71,6 +73,8 @@ struct ds_doctor {
 	GPtrArray *pool;	/* strings freed with the doctor */
 	unsigned enrich_left;	/* PTR lookups still allowed */
 	struct ds_services *svc;	/* the service table */
+	struct ds_mmdb *mmdb;	/* borrowed, set after ds_doctor_init:
+				   AS numbers for the ASN rules; NULL none */
 };
 
 /* ---- doctor.c ---- */

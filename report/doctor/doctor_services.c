@@ -10,11 +10,14 @@
  * of today (or of a --dns-zone what-if), so a cached answer from
  * another zone must not leak in. Lookups are capped per run
  * (d->enrich_left), each IP in its own DNS budget window (THREATS #17).
+ * The AS number comes from the MaxMind databases (d->mmdb) directly, so
+ * a sender without a PTR name still gets a service from an ASN rule.
  */
 #include <string.h>
 
 #include "report/doctor/doctor.h"
 #include "report/enrich/enrich.h"
+#include "report/enrich/enrich_opts.h"
 
 struct include {
 	const char *service;	/* name in services.tsv */
@@ -68,6 +71,7 @@ void
 ds_doctor_enrich(struct ds_doctor *d, struct ds_doc_src *s)
 {
 	struct ds_ipinfo info;
+	struct ds_geo geo = { 0 };
 	const char *svc;
 
 	if (s->enriched || s->ip == NULL || d->enrich_left == 0)
@@ -76,8 +80,16 @@ ds_doctor_enrich(struct ds_doctor *d, struct ds_doc_src *s)
 	ds_ipinfo_init(&info);
 	info.ip = g_strdup(s->ip);
 	ds_enrich_resolve(d->dns, s->ip, &info);
-	/* the IP rules of the table need no DNS */
-	svc = ds_services_match(d->svc, s->ip, info.ptr);
+	if (d->mmdb != NULL) {
+		ds_mmdb_lookup(d->mmdb, s->ip, &geo);
+		ds_enrich_mmdb_warn(d->mmdb);
+		s->asn = geo.asn;
+		if (geo.as_org != NULL)
+			s->as_org = ds_doctor_fmt(d, "%s", geo.as_org);
+		ds_geo_clear(&geo);
+	}
+	/* the IP and ASN rules of the table need no DNS */
+	svc = ds_services_match_asn(d->svc, s->ip, info.ptr, s->asn);
 	if (svc != NULL) {
 		s->service = ds_doctor_fmt(d, "%s", svc);
 		s->include = ds_doctor_service_include(svc, &s->mailbox);
