@@ -69,7 +69,9 @@ sub out {
 
 my ($asn, $cty, $ipi) = (tree('GeoLite2-ASN', 'map'),
     tree('GeoLite2-Country', 'map'), tree('ipinfo lite.mmdb', 'utf8_string'));
-for my $n (sort keys %net) {
+# shorter prefixes first: a later insert replaces what it covers
+sub plen { my ($p) = $_[0] =~ m{/(\d+)$}; ($_[0] =~ /:/ ? 0 : 96) + $p }
+for my $n (sort { plen($a) <=> plen($b) or $a cmp $b } keys %net) {
 	my ($num, $org, $dom, $cc) = @{ $net{$n} };
 	$asn->insert_network($n, { autonomous_system_number => $num,
 	    autonomous_system_organization => $org . $sfx });
