@@ -123,17 +123,24 @@ grep -q 'AS64500 Example Hosting' "$T"/site/domains/example.com-*.html ||
     fail "the domain page does not show the AS owner"
 
 # doctor: a PTR-less SendGrid sender is named by its AS number, with its
-# include; a machine in Amazon's cloud gets no include of a mail service
+# include; a machine in Amazon's cloud gets no include of a mail service,
+# and one that is ours (PTR under example.com) still gets its ip6:
 DB="$T/doctor.db"
 cat >"$T/recs" <<'R'
 192.0.2.10 200 pass pass example.com example.com:s1:pass example.com:pass
 203.0.113.9 120 pass fail example.com example.com:s1:pass example.com:fail
 2001:db8:5::9 80 pass fail example.com example.com:s1:pass example.com:fail
+2001:db8:5::10 60 pass fail example.com example.com:s1:pass example.com:fail
 R
 daily google.com 3 1 "$T/recs"
+EXTRA='0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.5.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. IN PTR aws1.example.com.
+aws1.example.com. IN AAAA 2001:db8:5::10'
 doc
 lacks spf-include-missing
+has spf-ip-missing
 doc --mmdb "$T/m1/asn.mmdb"
+has spf-ip-missing
+fix spf-ip-missing 'ip6:2001:db8:5::10'
 has spf-include-missing warning
 ev spf-include-missing '.include == "sendgrid.net" and .service == "SendGrid"'
 ev spf-include-missing 'any(.sources[]; .ip == "203.0.113.9" and
