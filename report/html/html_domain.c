@@ -196,10 +196,10 @@ static bool
 senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
     GError **err)
 {
-	static const char *const all_cols[] = { "Source IP", "PTR",
+	static const char *const all_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Messages", "#Pass", "#Fail", "#Pass rate", "DKIM",
 	    "SPF", "Reporters", "#First seen", "#Last seen", NULL };
-	static const char *const fail_cols[] = { "Source IP", "PTR",
+	static const char *const fail_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Failing", "#Messages", "DKIM", "SPF", "Header from",
 	    "Dispositions", NULL };
 	struct ds_sender_query q;
