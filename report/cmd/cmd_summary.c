@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/enrich/enrich.h"
-#include "report/enrich/enrich_opts.h"
 #include "report/text/rq_common.h"
 #include "report/text/summary_text.h"
 #include "report/text/table.h"
@@ -38,10 +38,11 @@ static const char *const cols[] = { "domain", "messages", "dmarc_pass",
 	"top_failing", "reporter_list", NULL };
 
 struct run {
+	struct ds_enrich *en;	/* with a MaxMind database: the cache plus
+				   the databases, no DNS; NULL: the cache
+				   as it is */
 	struct ds_store *st;
 	struct ds_rq *rq;
-	struct ds_enrich *en;	/* with --mmdb: cache plus databases, no
-				   DNS; NULL: the cache as it is */
 	struct ds_table *t;	/* JSON, CSV */
 	GString *text;		/* text */
 	GError *err;
@@ -257,35 +258,29 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 }
 
 /*
- * "dmarcsift summary": parse argv, summarise each domain with its top
+ * "dmarcsift summary": summarise each domain with its top
  * failing sources and reporters, print. Returns a DS_EXIT_* code.
  */
 int
-cmd_summary(int argc, char **argv)
+cmd_summary(struct ds_ctx *c, int argc, char **argv)
 {
 	struct run run = { 0 };
 	struct ds_rq rq;
-	struct ds_enrich en;
-	struct ds_mmdb *mmdb = NULL;
-	struct ds_services *svc = NULL;
-	GOptionEntry *all, *e1;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 
-	e1 = ds_cli_entries_join(own, ds_rq_entries());
-	all = ds_cli_entries_join(e1, ds_enrich_entries());
-	g_free(e1);
-	if (!ds_cli_parse("summary", NULL, "Per policy domain: messages, "
+	if (!ds_ctx_setup(c, NULL, "Per policy domain: messages, "
 	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy and its "
 	    "changes, top failing sources, reporters, days without a "
-	    "report.", all, &argc, &argv) || !ds_rq_no_args("summary",
-	    argc)) {
-		g_free(all);
-		return DS_EXIT_USAGE;
-	}
-	g_free(all);
-	if (!ds_rq_setup(&rq, &e))
-		goto fail;
+	    "report.", own, argc, argv) || !ds_ctx_no_args(c))
+		return c->rc;
+	rq.q = c->q;
+	rq.fmt = c->fmt;
+	rq.now = c->now;
+	run.st = c->store;
+	/* the databases' names for the top sources; DNS stays off */
+	if (ds_mmdb_count(ds_enrich_mmdb(c->enrich)) > 0)
+		run.en = c->enrich;
 	if (opt_top < 0) {
 		ds_fail(&e, DS_ERROR_USAGE, "--top must be >= 0");
 		goto fail;
@@ -295,17 +290,6 @@ cmd_summary(int argc, char **argv)
 	    rq.now > rq.q.since)
 		rq.q.until = rq.now;
 	run.rq = &rq;
-	if ((run.st = ds_cli_open_store(&e)) == NULL ||
-	    (mmdb = ds_enrich_mmdb_open(&e)) == NULL)
-		goto fail;
-	if (ds_mmdb_count(mmdb) > 0) {
-		/* the databases' names for the top sources; DNS stays off */
-		if ((svc = ds_services_default(NULL, &e)) == NULL)
-			goto fail;
-		ds_enrich_init(&en, run.st, NULL, svc, rq.now);
-		en.mmdb = mmdb;
-		run.en = &en;
-	}
 	if (rq.fmt == DS_OUT_TEXT)
 		run.text = g_string_new(NULL);
 	else
@@ -325,14 +309,11 @@ cmd_summary(int argc, char **argv)
 		fwrite(run.text->str, 1, run.text->len, stdout);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	if (run.text)
 		g_string_free(run.text, TRUE);
 	ds_table_free(run.t);
-	ds_store_close(run.st);
-	ds_mmdb_free(mmdb);
-	ds_services_free(svc);
 	return rc;
 }

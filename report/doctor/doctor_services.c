@@ -17,7 +17,6 @@
 
 #include "report/doctor/doctor.h"
 #include "report/enrich/enrich.h"
-#include "report/enrich/enrich_opts.h"
 
 struct include {
 	const char *service;	/* name in services.tsv */

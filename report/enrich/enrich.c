@@ -16,7 +16,6 @@
 
 #include "schema/util/error.h"
 #include "report/enrich/enrich.h"
-#include "report/enrich/enrich_opts.h"
 
 #define MAX_PTR 5	/* PTR names checked forward per IP */
 

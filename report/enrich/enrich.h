@@ -76,4 +76,28 @@ bool ds_enrich_ipinfo(struct ds_ipinfo *out, void *payload, GError **err);
 void ds_enrich_resolve(struct ds_dns *dns, const char *ip,
     struct ds_ipinfo *out);
 
+/*
+ * The enrichment group of the command context (schema/cli/ctx.h), for
+ * every command that needs DS_CTX_ENRICH: --services FILE, --refresh,
+ * --mmdb FILE; c->enrich is then a struct ds_enrich over c->store and
+ * c->dns with its databases (what-if when c->whatif).
+ */
+struct ds_ctx_group;
+const struct ds_ctx_group *ds_enrich_ctx_group(void);
+
+/* The services table of e (NULL-safe). */
+const struct ds_services *ds_enrich_services(const struct ds_enrich *e);
+
+/*
+ * The MaxMind databases the command context opened (--mmdb FILE,
+ * repeatable, else the `mmdb` key of the configuration's [enrich]
+ * section: a ';'-separated list, relative paths taken from the
+ * configuration file's directory); an empty set when none. A database
+ * that cannot be used is a warning, never an error.
+ */
+struct ds_mmdb *ds_enrich_mmdb(const struct ds_enrich *e);
+
+/* Print the pending warnings of m, "dmarcsift: warning: ...", to stderr. */
+void ds_enrich_mmdb_warn(struct ds_mmdb *m);
+
 #endif

@@ -5,7 +5,8 @@
 # --group asn and country (totals kept), the cache with the build date
 # (a newer database is asked again, no database keeps the answer), the
 # [enrich] mmdb configuration key, missing and truncated databases (one
-# warning each, exit 0), a what-if run writing nothing, the dashboard,
+# warning each, exit 0), a what-if run writing nothing, summary, the
+# dashboard,
 # and doctor naming the SPF include of a PTR-less SendGrid sender by its
 # AS number while a cloud machine gets no mail service's include.
 # SPDX-License-Identifier: MIT
@@ -92,10 +93,21 @@ S --config "$T/config" --format json >"$OUT" 2>"$T/err" ||
     fail "senders with [enrich] mmdb"
 row 198.51.100.10 '.as_org == "Example Hosting"'
 [ -s "$T/err" ] && fail "config run warned: $(cat "$T/err")"
+printf '[enrich]\nmmdb-file = x.mmdb\n' >"$T/key.config"
+S --config "$T/key.config" >/dev/null 2>"$T/err" &&
+    fail "an unknown [enrich] key is accepted"
+grep -q "mmdb-file" "$T/err" || fail "the unknown key is not named"
 printf '[enrich\n' >"$T/bad.config"
 S --config "$T/bad.config" >/dev/null 2>"$T/err" &&
     fail "an unreadable configuration is accepted"
 grep -q "bad.config" "$T/err" || fail "config error does not name the file"
+
+# summary: the top failing sources with their network
+"$DS_BIN" summary --db "$DB" --domain example.com --mmdb "$T/m1/asn.mmdb" \
+    --format json >"$OUT" || fail "summary --mmdb"
+jq -e '.[0].top_failing | length > 0 and any(.[]; .source_ip ==
+    "45.95.147.10" and .asn == 64512 and .as_org == "Spam Hosting")' \
+    "$OUT" >/dev/null || fail "summary: failing sources lack their AS"
 
 # unusable databases: one warning each, the command still answers
 head -c 1000 "$T/m1/asn.mmdb" >"$T/truncated.mmdb"
