@@ -346,14 +346,26 @@ ds_ss_row_finish(struct ss_row *r)
 		s->last_seen = 0;
 }
 
+/* "AS8075" as 8075; 0 for any other text. */
+static guint64
+as_number(const char *s)
+{
+	if (s[0] != 'A' || s[1] != 'S' || !g_ascii_isdigit(s[2]) ||
+	    strlen(s) > 12 || strspn(s + 2, "0123456789") != strlen(s + 2))
+		return 0;
+	return g_ascii_strtoull(s + 2, NULL, 10);
+}
+
 /*
- * IPs (and "ip/len") numerically, IPv4 first; other text after, NULL
- * last. fa/fb and x/y: the parsed addresses (family 0: not an IP).
+ * IPs (and "ip/len") numerically, IPv4 first; other text after (AS
+ * numbers numerically), NULL last. fa/fb and x/y: the parsed addresses
+ * (family 0: not an IP).
  */
 static int
 addr_cmp(const char *a, int fa, const unsigned char *x, const char *b,
     int fb, const unsigned char *y)
 {
+	guint64 na, nb;
 	int c;
 
 	if (a == NULL || b == NULL)
@@ -367,6 +379,8 @@ addr_cmp(const char *a, int fa, const unsigned char *x, const char *b,
 	}
 	if ((fa != 0) != (fb != 0))
 		return fa ? -1 : 1;
+	if ((na = as_number(a)) != 0 && (nb = as_number(b)) != 0 && na != nb)
+		return na < nb ? -1 : 1;
 	return strcmp(a, b);
 }
 

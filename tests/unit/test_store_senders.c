@@ -269,7 +269,7 @@ fake_geo(struct ds_ipinfo *out, void *payload, GError **err)
 	if (strncmp(out->ip, "192.0.2.", 8) != 0)
 		return true;
 	if (strcmp(out->ip, "192.0.2.7") == 0) {
-		out->asn = 64501;
+		out->asn = 9;
 		out->as_org = g_strdup("Other Net");
 		out->country = g_strdup("FR");
 	} else {
@@ -331,7 +331,7 @@ test_groups_geo(void **state)
 	n += x.messages;
 	expect_ip("192.0.2.200", &q.period, &x);
 	assert_int_equal(s->messages, n + x.messages);
-	s = find_sender(out, "AS64501");
+	s = find_sender(out, "AS9");
 	assert_non_null(s);
 	assert_int_equal(s->ips, 1);
 	assert_string_equal(s->source_ip, "192.0.2.7");
@@ -340,6 +340,17 @@ test_groups_geo(void **state)
 	assert_int_equal(s->asn, 0);
 	assert_null(s->as_org);
 	g_ptr_array_unref(out);
+
+	/* by key: AS numbers numerically (AS9 before AS10), unknown last */
+	q.sort = DS_SORT_KEY;
+	assert_true(ds_store_senders(f->st, &q, &out, &e));
+	assert_int_equal(out->len, 3);
+	assert_string_equal(((struct ds_sender *)out->pdata[0])->key, "AS9");
+	assert_string_equal(((struct ds_sender *)out->pdata[1])->key,
+	    "AS64500");
+	assert_null(((struct ds_sender *)out->pdata[2])->key);
+	g_ptr_array_unref(out);
+	q.sort = DS_SORT_MESSAGES;
 
 	q.group = DS_GROUP_COUNTRY;
 	assert_true(ds_store_senders(f->st, &q, &out, &e));
