@@ -67,9 +67,10 @@ open_mmdb(struct ds_ctx *c, GError **err)
 	char **list = NULL, *dir, *p;
 	size_t i;
 
+	if (c->conf != NULL &&
+	    !ds_conf_check(c->conf, "enrich", enrich_keys, err))
+		return NULL;
 	if (opt_mmdb == NULL && c->conf != NULL) {
-		if (!ds_conf_check(c->conf, "enrich", enrich_keys, err))
-			return NULL;
 		list = ds_conf_get_list(c->conf, "enrich", "mmdb");
 		dir = g_path_get_dirname(ds_conf_path(c->conf));
 		for (i = 0; list != NULL && list[i] != NULL; i++) {
