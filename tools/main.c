@@ -46,14 +46,20 @@ static const struct ds_cmd cmds[] = {
 	  "who sends as the domain, with names behind IPs" },
 	{ "reporters", cmd_reporters, READ | QUERY | FMT,
 	  "who reports about the domain, and when last" },
+	{ "tls", cmd_tls, READ | QUERY | FMT,
+	  "SMTP TLS reports: sessions, failures, per MX" },
 	{ "poll", cmd_poll, STORE | DNSOPT | CONF,
-	  "store reports from the configured IMAP mailboxes" },
+	  "store reports from the configured mailboxes" },
+	{ "auth", cmd_auth, CONF,
+	  "one-time OAuth2 consent for a mailbox (auth login)" },
 	{ "doctor", cmd_doctor, READ | DS_CTX_PERIOD | FMT | DNS | CONF | ENRICH,
 	  "diagnose a domain's DMARC, SPF, DKIM setup" },
 	{ "html", cmd_html, READ | DNS | CONF | ENRICH,
 	  "write the static HTML dashboard" },
 	{ "weekly", cmd_weekly, READ | DNS | CONF | ENRICH,
 	  "weekly report of a domain (HTML, mail)" },
+	{ "prune", cmd_prune, STORE | CONF,
+	  "forget failure samples, quarantined bytes past an age" },
 };
 
 /* Set up the context the command's needs ask for, run it, tear down. */
@@ -76,7 +82,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: dmarcsift COMMAND [OPTIONS] [ARGS]\n\n"
-	    "DMARC aggregate and failure report processor.\n\ncommands:\n");
+	    "DMARC aggregate, failure and SMTP TLS report processor.\n\ncommands:\n");
 	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\n'dmarcsift COMMAND --help' describes a command; "

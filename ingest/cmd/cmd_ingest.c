@@ -13,7 +13,7 @@
 #include "ingest/cmd/ingest_run.h"
 #include "ingest/pipeline/pipeline.h"
 #include "ingest/source/source.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *max_message, *max_inflated, *opt_cacert;
 static gboolean opt_keep;
@@ -22,7 +22,7 @@ static const GOptionEntry entries[] = {
 	{ "max-message-size", 0, 0, G_OPTION_ARG_STRING, &max_message,
 	  "largest message or file read into memory (default 64M)", "SIZE" },
 	{ "max-inflated", 0, 0, G_OPTION_ARG_STRING, &max_inflated,
-	  "most bytes decompressed from one input (default 256M)", "SIZE" },
+	  "most bytes decompressed from one input (default 4G)", "SIZE" },
 	{ "keep", 'k', 0, G_OPTION_ARG_NONE, &opt_keep,
 	  "IMAP: leave the mailbox untouched (no move, no flag)", NULL },
 	{ "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
@@ -44,9 +44,9 @@ is_imap_url(const char *s)
  */
 static bool
 ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
-    uint64_t max, struct ds_imap_stats *is, GError **err)
+    uint64_t max, struct ds_mail_stats *is, GError **err)
 {
-	struct ds_imap_run_opts ro = { (bool)opt_keep, opt_cacert };
+	struct ds_mail_run_opts ro = { (bool)opt_keep, opt_cacert };
 	const struct ds_mailbox_conf *found;
 	struct ds_mailbox_conf *c = NULL;
 	GPtrArray *boxes = NULL;
@@ -61,7 +61,7 @@ ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
 	}
 	if (c != NULL && max_message != NULL)
 		c->max_message = max;
-	ok = ds_source_imap_run(pl, found ? found : c, &ro, is, err);
+	ok = ds_source_mail_run(pl, found ? found : c, &ro, is, err);
 	ds_mailbox_conf_free(c);
 	g_ptr_array_unref(boxes);
 	return ok;
@@ -70,7 +70,7 @@ ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
 int
 cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 {
-	struct ds_imap_stats is = { 0 };
+	struct ds_mail_stats is = { 0 };
 	struct ds_limits lim;
 	struct ds_pipeline *pl = NULL;
 	GError *e = NULL;
@@ -106,7 +106,8 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 		    max_inflated);
 		return DS_EXIT_USAGE;
 	}
-	if ((rc = ds_ingest_run_begin(c, &lim, 30, &pl)) != DS_EXIT_OK)
+	/* files, Maildir, mbox share a transaction; IMAP commits alone */
+	if ((rc = ds_ingest_run_begin(c, &lim, 30, true, &pl)) != DS_EXIT_OK)
 		goto done;
 	for (i = 1; i < argc; i++) {
 		if (is_imap_url(argv[i])) {
@@ -117,6 +118,8 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 		} else if (!ds_source_local_ingest(pl, argv[i], &e))
 			break;
 	}
+	if (e == NULL)	/* the last batch; failing, it is an error */
+		ds_pipeline_flush(pl, &e);
 	if (imap && e == NULL) {
 		rc = ds_imap_cmd_finish(pl, "ingest", &is, rc);
 		goto done;

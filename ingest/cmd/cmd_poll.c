@@ -1,7 +1,7 @@
 /*
- * cmd_poll.c - "dmarcsift poll": every configured IMAP mailbox (or one,
- * --mailbox NAME) into the database; made to run from cron or a systemd
- * timer.
+ * cmd_poll.c - "dmarcsift poll": every configured mailbox (IMAP,
+ * Microsoft Graph, Gmail API), or one (--mailbox NAME), into the
+ * database; made to run from cron or a systemd timer.
  * SPDX-License-Identifier: MIT
  *
  * THREATS #18: one exclusive lock per database, so overlapping runs
@@ -18,7 +18,7 @@
 #include "ingest/source/config.h"
 #include "ingest/cmd/ingest_run.h"
 #include "ingest/source/source.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *opt_mailbox, *opt_cacert;
 static gboolean opt_keep;
@@ -55,7 +55,7 @@ worse(int a, int b)
 
 int
 ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
-    const struct ds_imap_stats *is, int rc)
+    const struct ds_mail_stats *is, int rc)
 {
 	const struct ds_ingest_stats *s = ds_pipeline_stats(pl);
 
@@ -101,8 +101,8 @@ ds_imap_cmd_lock(struct ds_store *st, int wait_s)
 int
 cmd_poll(struct ds_ctx *x, int argc, char **argv)
 {
-	struct ds_imap_run_opts ro = { 0 };
-	struct ds_imap_stats is = { 0 };
+	struct ds_mail_run_opts ro = { 0 };
+	struct ds_mail_stats is = { 0 };
 	struct ds_mailbox_conf *c;
 	struct ds_pipeline *pl = NULL;
 	struct ds_limits lim;
@@ -115,6 +115,8 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 	    "Fetch the new messages of every [mailbox:NAME] section of the\n"
 	    "configuration file (or of one, --mailbox NAME), store their\n"
 	    "reports, then move them to archive-folder / invalid-folder.\n"
+	    "Mailboxes: imaps:// or imap:// (password or OAuth2),\n"
+	    "graph://USER/FOLDER (Microsoft Graph), gmail://USER/QUERY.\n"
 	    "Failure reports are re-verified with DNS as it is now\n"
 	    "(--offline, --dns-zone).", entries, argc, argv))
 		return x->rc;
@@ -149,7 +151,7 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 		c = g_ptr_array_index(boxes, i);
 		lim.max_message = MAX(lim.max_message, c->max_message);
 	}
-	if ((rc = ds_ingest_run_begin(x, &lim, opt_wait, &pl)) != DS_EXIT_OK)
+	if ((rc = ds_ingest_run_begin(x, &lim, opt_wait, false, &pl)) != DS_EXIT_OK)
 		goto done;
 	ro.keep = opt_keep;
 	ro.cacert = opt_cacert;
@@ -157,7 +159,7 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 		c = g_ptr_array_index(boxes, i);
 		if (opt_mailbox != NULL && strcmp(c->name, opt_mailbox) != 0)
 			continue;
-		if (!ds_source_imap_run(pl, c, &ro, &is, &e)) {
+		if (!ds_source_mail_run(pl, c, &ro, &is, &e)) {
 			fprintf(stderr, "dmarcsift: poll %s: %s\n", c->name,
 			    e->message);
 			rc = worse(rc, ds_error_exit_code(e));

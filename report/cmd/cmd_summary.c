@@ -18,6 +18,7 @@
 #include "report/enrich/enrich.h"
 #include "report/text/rq_common.h"
 #include "report/text/summary_text.h"
+#include "report/text/tls_text.h"
 #include "report/text/table.h"
 
 static gint opt_top = 5;
@@ -35,7 +36,8 @@ static const char *const cols[] = { "domain", "messages", "dmarc_pass",
 	"disp_pass", "disp_other", "records", "reports", "reporters", "ips",
 	"first_report", "last_report", "days", "days_without_report",
 	"missing_days", "policy", "policy_changed", "policies",
-	"top_failing", "reporter_list", NULL };
+	"top_failing", "reporter_list", "tls_reports", "tls_sessions",
+	"tls_failures", "tls_success_rate", NULL };
 
 struct run {
 	struct ds_enrich *en;	/* with a MaxMind database: the cache plus
@@ -235,6 +237,33 @@ add_row(struct ds_table *t, const struct ds_domain_summary *s,
 	ds_table_json(t, reps->json->str, NULL);
 }
 
+/* SMTP TLS figures of the domain: JSON/CSV columns, or a text line */
+static bool
+add_tls(struct run *run, const struct ds_domain_summary *s)
+{
+	int64_t reports, ok, failed;
+
+	if (!ds_tls_totals(run->st, s->domain, run->rq->q.since,
+	    run->rq->q.until, &reports, &ok, &failed, &run->err))
+		return false;
+	if (run->t) {
+		ds_table_int(run->t, reports);
+		ds_table_int(run->t, ok + failed);
+		ds_table_int(run->t, failed);
+		if (reports)
+			ds_table_num(run->t, ds_tls_rate(ok, failed), 1);
+		else
+			ds_table_null(run->t);
+	} else if (reports) {
+		g_string_append_printf(run->text, "  SMTP TLS  %10" G_GINT64_FORMAT
+		    " sessions, %.1f%% successful, %" G_GINT64_FORMAT
+		    " failed, %" G_GINT64_FORMAT " report%s (see 'tls')\n",
+		    ok + failed, ds_tls_rate(ok, failed), failed, reports,
+		    reports == 1 ? "" : "s");
+	}
+	return true;
+}
+
 static bool
 on_domain(const struct ds_domain_summary *s, void *payload)
 {
@@ -248,6 +277,7 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 		add_row(run->t, s, fail, &reps);
 	else if (ok)
 		ds_summary_text(run->text, s, reps.text, fail);
+	ok = ok && add_tls(run, s);
 	if (fail)
 		g_ptr_array_unref(fail);
 	if (reps.json)

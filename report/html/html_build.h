@@ -81,6 +81,13 @@ bool ds_html_failure_pages(struct ds_html_ctx *c, char **fingerprint,
 bool ds_html_failure_section(struct ds_html_ctx *c, GString *g,
     const char *domain, GError **err);
 
+/*
+ * Append the SMTP TLS section of domain (KPIs, per policy and MX, the
+ * failure types) to g; nothing when it has no TLS report. DS_ERROR_DB.
+ */
+bool ds_html_tls_section(struct ds_html_ctx *c, GString *g,
+    const char *domain, GError **err);
+
 /* Site-relative path of the page of domain (caller g_frees). */
 char *ds_html_domain_path(const char *domain);
 
