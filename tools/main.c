@@ -40,7 +40,7 @@ static const struct ds_cmd cmds[] = {
 	  "failure reports, re-verified (show ID)" },
 	{ "verify", cmd_verify, DNS | FMT,
 	  "check SPF, DKIM and DMARC of one message" },
-	{ "summary", cmd_summary, READ | QUERY | FMT | CONF,
+	{ "summary", cmd_summary, READ | QUERY | FMT | CONF | ENRICH,
 	  "per domain: pass rates, policy, failing sources" },
 	{ "senders", cmd_senders, READ | QUERY | FMT | DNS | CONF | ENRICH,
 	  "who sends as the domain, with names behind IPs" },

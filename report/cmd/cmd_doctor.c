@@ -13,6 +13,7 @@
 #include "schema/util/error.h"
 #include "schema/store/store_doctor.h"
 #include "report/cmd/commands.h"
+#include "report/enrich/enrich.h"
 #include "report/doctor/doctor.h"
 
 #define DEFAULT_PERIOD (30 * 86400)
@@ -95,8 +96,11 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 		goto fail;
 	}
 	inited = true;
-	if (!ds_doctor_init(&d, c->store, c->dns, c->argv[1], &q, c->now, &e) ||
-	    !ds_doctor_run(&d, &e))
+	if (!ds_doctor_init(&d, c->store, c->dns, c->argv[1], &q, c->now, &e))
+		goto fail;
+	/* AS numbers for the ASN rules of senders without a PTR name */
+	d.mmdb = ds_enrich_mmdb(c->enrich);
+	if (!ds_doctor_run(&d, &e))
 		goto fail;
 	ds_doctor_emit(&d, c->fmt, stdout);
 	if (ds_doctor_failed(&d, fail_on))

@@ -1,6 +1,7 @@
 /*
  * cmd_senders.c - "dmarcsift senders": who sends as our domain, per
- * source IP (or /24-/48 network, PTR base domain, service), with DMARC
+ * source IP (or /24-/48 network, PTR base domain, service, AS number,
+ * country), with DMARC
  * results (RFC 7489 section 4.2), reporters, and the names behind the
  * IPs (report/enrich/enrich.c: FCrDNS, PSL, service table).
  * SPDX-License-Identifier: MIT
@@ -28,8 +29,8 @@ static const GOptionEntry own[] = {
 	{ "new", 0, 0, G_OPTION_ARG_NONE, &opt_new,
 	  "only sources never seen (for the domain) before --since", NULL },
 	{ "group", 'g', 0, G_OPTION_ARG_STRING, &opt_group,
-	  "ip (default), net (/24, /48), domain (PTR base domain), service",
-	  "BY" },
+	  "ip (default), net (/24, /48), domain (PTR base domain), service, "
+	  "asn, country (these two need --mmdb)", "BY" },
 	{ "sort", 's', 0, G_OPTION_ARG_STRING, &opt_sort,
 	  "messages (default), fail, pass, rate, ip, first, last", "KEY" },
 	{ "limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit,
@@ -41,12 +42,12 @@ static const char *const cols[] = { "source_ip", "group", "ips",
 	"messages", "dmarc_pass", "dmarc_fail", "pass_rate", "dkim_pass",
 	"spf_pass", "disp_none", "disp_quarantine", "disp_reject",
 	"disp_pass", "ptr", "ptr_confirmed", "base_domain",
-	"service", "dkim", "spf", "reporters", "header_from", "reports",
+	"service", "asn", "as_org", "country", "dkim", "spf", "reporters", "header_from", "reports",
 	"first_seen", "last_seen", "new", "ip_list", NULL };
 
 /* text: what fits 80 columns; "ips" only when grouping */
 static const char *const text_cols[] = { "source", "ips", "messages",
-	"fail", "pass%", "ptr", "fcrdns", "service", NULL };
+	"fail", "pass%", "ptr", "fcrdns", "as owner", "cc", "service", NULL };
 
 static bool
 parse_choice(const char *s, const char *const *names, const int *vals,
@@ -68,9 +69,10 @@ static bool
 parse_opts(struct ds_sender_query *q, GError **err)
 {
 	static const char *const groups[] = { "ip", "net", "domain",
-	    "service", NULL };
+	    "service", "asn", "country", NULL };
 	static const int gv[] = { DS_GROUP_IP, DS_GROUP_NET,
-	    DS_GROUP_DOMAIN, DS_GROUP_SERVICE };
+	    DS_GROUP_DOMAIN, DS_GROUP_SERVICE, DS_GROUP_ASN,
+	    DS_GROUP_COUNTRY };
 	static const char *const sorts[] = { "messages", "fail", "pass",
 	    "rate", "ip", "key", "first", "last", NULL };
 	static const int sv[] = { DS_SORT_MESSAGES, DS_SORT_FAIL,
@@ -127,6 +129,12 @@ add_row(struct ds_table *t, const struct ds_sender *s,
 	ds_table_bool(t, s->ptr_confirmed);
 	ds_table_str(t, s->base_domain);
 	ds_table_str(t, s->service);
+	if (s->asn > 0)
+		ds_table_int(t, s->asn);
+	else
+		ds_table_null(t);
+	ds_table_str(t, s->as_org);
+	ds_table_str(t, s->country);
 	json = ds_rq_json_auth(s->dkim, "selector", &text);
 	put_json(t, json, text);
 	json = ds_rq_json_auth(s->spf, "scope", &text);
@@ -155,7 +163,24 @@ add_text_row(struct ds_table *t, const struct ds_sender *s)
 	ds_table_num(t, ds_pass_rate(s->dmarc_pass, s->messages), 1);
 	ds_table_str(t, s->ptr);
 	ds_table_bool(t, s->ptr_confirmed);
+	ds_table_str(t, s->as_org);
+	ds_table_str(t, s->country);
 	ds_table_str(t, s->service);
+}
+
+/* Does any row carry an AS organisation or a country? */
+static bool
+any_geo(const GPtrArray *rows)
+{
+	guint i;
+
+	for (i = 0; i < rows->len; i++) {
+		const struct ds_sender *s = rows->pdata[i];
+
+		if (s->as_org != NULL || s->country != NULL)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -189,13 +214,23 @@ cmd_senders(struct ds_ctx *c, int argc, char **argv)
 		goto fail;
 	if (c->verbose)
 		fprintf(stderr, "dmarcsift senders: %u rows; names: %u looked "
-		    "up, %u cached, %u offline\n", rows->len, en->lookups,
-		    en->cached, en->offline);
+		    "up, %u cached, %u offline; %u in MaxMind databases\n",
+		    rows->len, en->lookups, en->cached, en->offline, en->geo);
 	t = ds_table_new(c->fmt == DS_OUT_TEXT ? text_cols : cols);
 	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
 		ds_table_text_hide(t, "ips");
+	if (c->fmt == DS_OUT_TEXT && q.group != DS_GROUP_DOMAIN)
+		ds_table_text_whole(t, "source");	/* an IP, net, AS */
 	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
 		ds_table_text_hide(t, "service");	/* the key already */
+	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_COUNTRY)
+		ds_table_text_hide(t, "cc");
+	if (c->fmt == DS_OUT_TEXT && ds_mmdb_count(en->mmdb) == 0 &&
+	    !any_geo(rows)) {
+		/* no database, nothing cached: no empty columns */
+		ds_table_text_hide(t, "as owner");
+		ds_table_text_hide(t, "cc");
+	}
 	for (i = 0; i < rows->len; i++) {
 		if (c->fmt == DS_OUT_TEXT)
 			add_text_row(t, rows->pdata[i]);

@@ -15,6 +15,7 @@
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
+#include "report/enrich/enrich.h"
 #include "report/text/rq_common.h"
 #include "report/text/summary_text.h"
 #include "report/text/tls_text.h"
@@ -39,6 +40,9 @@ static const char *const cols[] = { "domain", "messages", "dmarc_pass",
 	"tls_failures", "tls_success_rate", NULL };
 
 struct run {
+	struct ds_enrich *en;	/* with a MaxMind database: the cache plus
+				   the databases, no DNS; NULL: the cache
+				   as it is */
 	struct ds_store *st;
 	struct ds_rq *rq;
 	struct ds_table *t;	/* JSON, CSV */
@@ -116,6 +120,15 @@ json_failing(GPtrArray *rows)
 		ds_rq_json_str(g, s->ptr);
 		g_string_append(g, ",\"service\":");
 		ds_rq_json_str(g, s->service);
+		if (s->asn > 0)
+			g_string_append_printf(g, ",\"asn\":%" G_GINT64_FORMAT,
+			    s->asn);
+		else
+			g_string_append(g, ",\"asn\":null");
+		g_string_append(g, ",\"as_org\":");
+		ds_rq_json_str(g, s->as_org);
+		g_string_append(g, ",\"country\":");
+		ds_rq_json_str(g, s->country);
 		g_string_append_c(g, '}');
 	}
 	g_string_append_c(g, ']');
@@ -158,6 +171,10 @@ extras(struct run *run, const struct ds_domain_summary *s, GPtrArray **fail,
 	q.period.limit = (unsigned)opt_top;
 	q.failing = true;
 	q.sort = DS_SORT_FAIL;
+	if (run->en != NULL) {
+		q.info = ds_enrich_ipinfo;
+		q.info_payload = run->en;
+	}
 	reps->json = g_string_new("[");
 	reps->text = g_ptr_array_new_with_free_func(g_free);
 	if (!ds_store_senders(run->st, &q, fail, &run->err) ||
@@ -291,6 +308,9 @@ cmd_summary(struct ds_ctx *c, int argc, char **argv)
 	rq.fmt = c->fmt;
 	rq.now = c->now;
 	run.st = c->store;
+	/* the databases' names for the top sources; DNS stays off */
+	if (ds_mmdb_count(ds_enrich_mmdb(c->enrich)) > 0)
+		run.en = c->enrich;
 	if (opt_top < 0) {
 		ds_fail(&e, DS_ERROR_USAGE, "--top must be >= 0");
 		goto fail;

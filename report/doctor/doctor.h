@@ -51,6 +51,10 @@ struct ds_doc_src {
 				   pool) or NULL */
 	const char *include;	/* static SPF include or NULL */
 	bool mailbox;		/* service is a mailbox provider */
+	bool hosting;		/* service is a cloud network, whose
+				   machines may be the domain's own */
+	uint32_t asn;		/* AS number (MaxMind database), 0 unknown */
+	const char *as_org;	/* AS organisation (pool) or NULL */
 };
 
 struct ds_doctor {
@@ -71,6 +75,8 @@ struct ds_doctor {
 	GPtrArray *pool;	/* strings freed with the doctor */
 	unsigned enrich_left;	/* PTR lookups still allowed */
 	struct ds_services *svc;	/* the service table */
+	struct ds_mmdb *mmdb;	/* borrowed, set after ds_doctor_init:
+				   AS numbers for the ASN rules; NULL none */
 };
 
 /* ---- doctor.c ---- */
@@ -172,5 +178,11 @@ void ds_doctor_enrich(struct ds_doctor *d, struct ds_doc_src *src);
  * whose users forward mail.
  */
 const char *ds_doctor_service_include(const char *service, bool *mailbox);
+/*
+ * Is service a cloud network (services.tsv's ASN rules "Microsoft Azure",
+ * "Amazon AWS")? Its machines are anyone's, the domain's own included,
+ * so the own-server checks apply to them as to unnamed hosts.
+ */
+bool ds_doctor_service_hosting(const char *service);
 
 #endif

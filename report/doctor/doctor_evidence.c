@@ -118,8 +118,16 @@ ds_ev_sources(struct ds_finding *f, const char *key, GPtrArray *srcs,
 			ds_json_escape(j, s->ptr);
 			g_string_append(j, ",\"service\":");
 			ds_json_escape(j, s->service);
+			if (s->asn != 0)
+				g_string_append_printf(j, ",\"asn\":%u",
+				    (unsigned)s->asn);
+			g_string_append(j, ",\"as_org\":");
+			ds_json_escape(j, s->as_org);
 			if (s->ptr != NULL)
 				g_string_append_printf(t, ", %s", s->ptr);
+			else if (s->as_org != NULL)
+				g_string_append_printf(t, ", AS%u %s",
+				    (unsigned)s->asn, s->as_org);
 			if (s->service != NULL)
 				g_string_append_printf(t, ", %s", s->service);
 		}

@@ -78,11 +78,11 @@ forwarding(struct ds_doctor *d, GPtrArray *a, int64_t n)
 	    "they should rewrite From or add ARC (RFC 8617).", d->domain);
 }
 
-/* a passing IP that no service of the table claims */
+/* a passing IP that no service of the table claims (a cloud machine) */
 static bool
 is_own(const struct ds_doc_src *s)
 {
-	return s->service == NULL;
+	return s->service == NULL || s->hosting;
 }
 
 /* our passing IPs: PTR missing, not confirmed, or not under our org */
@@ -179,7 +179,7 @@ ds_doctor_senders(struct ds_doctor *d, GError **err)
 		    looked++ < MAX_ENRICH) {
 			/* DKIM carried it: forwarded unless ours/service */
 			ds_doctor_enrich(d, s);
-			if (s->enriched && (s->service == NULL ||
+			if (s->enriched && (is_own(s) ||
 			    s->mailbox) && !(s->ptr && s->ptr_confirmed == 1 &&
 			    ds_doctor_within(s->ptr, d->org))) {
 				g_ptr_array_add(fwd, s);

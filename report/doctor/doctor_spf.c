@@ -117,8 +117,9 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 				g_ptr_array_add(order, a);
 			}
 			g_ptr_array_add(a, s);
-		} else if (s->service == NULL && s->ptr != NULL &&
-		    s->ptr_confirmed == 1 && ds_doctor_within(s->ptr, d->org) &&
+		} else if ((s->service == NULL || s->hosting) &&
+		    s->ptr != NULL && s->ptr_confirmed == 1 &&
+		    ds_doctor_within(s->ptr, d->org) &&
 		    !ds_spf_covers(e, s->ip)) {
 			g_ptr_array_add(own, s);
 			own_msgs += s->dkim_pass_spf_fail;

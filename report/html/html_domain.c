@@ -150,6 +150,7 @@ td_auth(GString *g, const GArray *a)
 	g_string_append(g, "</td>");
 }
 
+/* The PTR name, and beside it the network: AS number, owner, country. */
 static void
 td_ptr(GString *g, const struct ds_sender *s)
 {
@@ -158,6 +159,20 @@ td_ptr(GString *g, const struct ds_sender *s)
 	if (s->ptr && s->ptr_confirmed == 0)
 		g_string_append(g, " <span class=\"warn\" title=\"the name "
 		    "does not resolve back to this IP\">unconfirmed</span>");
+	if (s->asn > 0 || s->as_org != NULL || s->country != NULL) {
+		g_string_append(g, s->ptr ? "<br><span class=\"small muted\" "
+		    "title=\"network (MaxMind database)\">" : "<span class=\""
+		    "small muted\" title=\"network (MaxMind database)\">");
+		if (s->asn > 0)
+			g_string_append_printf(g, "AS%" G_GINT64_FORMAT "%s",
+			    s->asn, s->as_org || s->country ? " " : "");
+		ds_html_text(g, s->as_org);
+		if (s->country != NULL) {
+			g_string_append(g, s->as_org ? ", " : "");
+			ds_html_text(g, s->country);
+		}
+		g_string_append(g, "</span>");
+	}
 	g_string_append(g, "</td>");
 }
 
@@ -181,10 +196,10 @@ static bool
 senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
     GError **err)
 {
-	static const char *const all_cols[] = { "Source IP", "PTR",
+	static const char *const all_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Messages", "#Pass", "#Fail", "#Pass rate", "DKIM",
 	    "SPF", "Reporters", "#First seen", "#Last seen", NULL };
-	static const char *const fail_cols[] = { "Source IP", "PTR",
+	static const char *const fail_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Failing", "#Messages", "DKIM", "SPF", "Header from",
 	    "Dispositions", NULL };
 	struct ds_sender_query q;

@@ -109,10 +109,11 @@ static void
 put_failing(GString *g, GPtrArray *rows)
 {
 	static const char *const cols[] = { "source_ip", "messages",
-	    "dmarc_fail", "ptr", "service", NULL };
+	    "dmarc_fail", "ptr", "as owner", "cc", "service", NULL };
 	struct ds_table *t;
 	char *buf = NULL;
 	size_t len = 0;
+	bool geo = false;
 	FILE *f;
 	guint i;
 
@@ -129,8 +130,16 @@ put_failing(GString *g, GPtrArray *rows)
 		ds_table_int(t, s->messages);
 		ds_table_int(t, s->dmarc_fail);
 		ds_table_str(t, s->ptr);
+		ds_table_str(t, s->as_org);
+		ds_table_str(t, s->country);
 		ds_table_str(t, s->service);
+		geo = geo || s->as_org != NULL || s->country != NULL;
 	}
+	if (!geo) {	/* no MaxMind database ever: no empty columns */
+		ds_table_text_hide(t, "as owner");
+		ds_table_text_hide(t, "cc");
+	}
+	ds_table_text_whole(t, "source_ip");
 	if ((f = open_memstream(&buf, &len)) != NULL) {
 		ds_table_emit(t, DS_OUT_TEXT, f);
 		fclose(f);

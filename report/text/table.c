@@ -21,6 +21,7 @@ struct ds_table {
 	GPtrArray *cols;	/* char * */
 	GArray *cells;		/* struct cell, row-major */
 	GHashTable *hidden;	/* column index + 1 */
+	GHashTable *whole;	/* column index + 1: never shortened */
 	unsigned rows;
 };
 
@@ -34,6 +35,7 @@ ds_table_new(const char *const *cols)
 		g_ptr_array_add(t->cols, g_strdup(*cols));
 	t->cells = g_array_new(FALSE, TRUE, sizeof(struct cell));
 	t->hidden = g_hash_table_new(NULL, NULL);
+	t->whole = g_hash_table_new(NULL, NULL);
 	return t;
 }
 
@@ -52,6 +54,7 @@ ds_table_free(struct ds_table *t)
 	g_array_free(t->cells, TRUE);
 	g_ptr_array_free(t->cols, TRUE);
 	g_hash_table_destroy(t->hidden);
+	g_hash_table_destroy(t->whole);
 	g_free(t);
 }
 
@@ -157,6 +160,16 @@ ds_table_text_hide(struct ds_table *t, const char *col)
 	for (i = 0; i < t->cols->len; i++)
 		if (strcmp(g_ptr_array_index(t->cols, i), col) == 0)
 			g_hash_table_add(t->hidden, GUINT_TO_POINTER(i + 1));
+}
+
+void
+ds_table_text_whole(struct ds_table *t, const char *col)
+{
+	guint i;
+
+	for (i = 0; i < t->cols->len; i++)
+		if (strcmp(g_ptr_array_index(t->cols, i), col) == 0)
+			g_hash_table_add(t->whole, GUINT_TO_POINTER(i + 1));
 }
 
 unsigned
@@ -312,7 +325,8 @@ emit_text(const struct ds_table *t, GString *g)
 			    GUINT_TO_POINTER(c + 1)))
 				continue;
 			total += w[c];
-			if (w[c] > max_w) {
+			if (w[c] > max_w && !g_hash_table_contains(t->whole,
+			    GUINT_TO_POINTER(c + 1))) {
 				max_w = w[c];
 				widest = c;
 			}

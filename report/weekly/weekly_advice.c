@@ -13,14 +13,19 @@
 #define MAX_TODO 8
 #define MIN_FAIL 1		/* ignore sources with fewer failures */
 
+/*
+ * Not "microsoft" or "amazon": the ASN rules of services.tsv name the
+ * rest of those networks "Microsoft Azure" and "Amazon AWS", machines
+ * whose SPF fix is their own address, never the mail service's include.
+ */
 static const struct {
 	const char *match;	/* lower-case substring of a service name */
 	const char *include;
 } services[] = {
 	{ "google", "_spf.google.com" },
-	{ "microsoft", "spf.protection.outlook.com" },
+	{ "microsoft 365", "spf.protection.outlook.com" },
 	{ "outlook", "spf.protection.outlook.com" },
-	{ "amazon", "amazonses.com" },
+	{ "amazon ses", "amazonses.com" },
 	{ "sendgrid", "sendgrid.net" },
 	{ "mailchimp", "servers.mcsv.net" },
 	{ "mandrill", "spf.mandrillapp.com" },
@@ -76,15 +81,22 @@ advise_sender(struct ds_weekly *w, const struct ds_sender *s)
 		return;
 	name = s->service ? g_strdup_printf("%s (%s)", who, s->service) :
 	    s->ptr ? g_strdup_printf("%s (%s)", who, s->ptr) :
+	    s->as_org ? g_strdup_printf("%s (%s)", who, s->as_org) :
 	    g_strdup(who);
+	/*
+	 * Nothing passes, not even unaligned: spoofing unless it is yours,
+	 * also from a named service or network (anyone can rent a cloud
+	 * machine or a service account), so never only "add its include".
+	 */
 	if (s->spf_pass == 0 && s->dkim_pass == 0 && spf_dom == NULL &&
-	    dkim_dom == NULL && s->service == NULL)
+	    dkim_dom == NULL)
 		g_ptr_array_add(w->todo, g_strdup_printf("%s sent %"
 		    G_GINT64_FORMAT " message(s) as %s that pass neither SPF "
 		    "nor DKIM: if it is not yours it is spoofing, which "
-		    "p=quarantine or p=reject stops; if it is yours, add it "
+		    "p=quarantine or p=reject stops; if it is yours, add %s%s "
 		    "to the SPF record of %s or sign its mail with DKIM d=%s.",
-		    name, s->dmarc_fail, w->domain, w->domain, w->domain));
+		    name, s->dmarc_fail, w->domain, inc ? "include:" : "it",
+		    inc ? inc : "", w->domain, w->domain));
 	else if (s->dkim_pass == 0 && s->spf_pass == 0 && dkim_dom)
 		g_ptr_array_add(w->todo, g_strdup_printf("%s signs with "
 		    "DKIM d=%s, not aligned with %s: have it sign with "

@@ -121,7 +121,7 @@ sender_table(GString *g, const char *id, const GPtrArray *a, bool fail)
 		ds_html_text(g, s->key);
 		g_string_append(g, "</td><td style=\"" TD "\">");
 		ds_html_text(g, s->service ? s->service : s->ptr ? s->ptr :
-		    "\xe2\x80\x93");
+		    s->as_org ? s->as_org : "\xe2\x80\x93");
 		g_string_append(g, "</td><td style=\"" TDN "\">");
 		ds_fmt_int(g, s->messages);
 		g_string_append(g, "</td><td style=\"" TDN "\">");

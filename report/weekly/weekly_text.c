@@ -57,9 +57,10 @@ senders(GString *g, const char *title, const GPtrArray *a, bool fail)
 
 		g_string_append(g, "  ");
 		safe(g, s->key);
-		if (s->service || s->ptr) {
+		if (s->service || s->ptr || s->as_org) {
 			g_string_append(g, " (");
-			safe(g, s->service ? s->service : s->ptr);
+			safe(g, s->service ? s->service : s->ptr ? s->ptr :
+			    s->as_org);
 			g_string_append(g, ")");
 		}
 		g_string_append(g, ": ");

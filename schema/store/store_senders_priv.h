@@ -94,6 +94,8 @@ void ds_ss_row_free(gpointer p);
 void ds_ss_row_open(struct ss_row *r);
 /* Group key of ip row r for group g (caller g_free; NULL: unknown). */
 char *ds_ss_group_key(const struct ss_row *r, enum ds_group g);
+/* Does grouping by g need the enrichment of every IP first? */
+bool ds_ss_group_by_info(enum ds_group g);
 /* Add the totals and IP of IP row r into group row g. */
 void ds_ss_row_merge(struct ss_row *g, const struct ss_row *r);
 /* Then its enrichment (once enriched): kept while all IPs agree. */

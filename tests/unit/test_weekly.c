@@ -193,6 +193,13 @@ test_spf_include(void **state)
 	assert_string_equal(ds_weekly_spf_include("Google Workspace"),
 	    "_spf.google.com");
 	assert_null(ds_weekly_spf_include("Example Hosting"));
+	/* ASN-rule names of cloud networks: never the mail service's */
+	assert_string_equal(ds_weekly_spf_include("Microsoft 365"),
+	    "spf.protection.outlook.com");
+	assert_string_equal(ds_weekly_spf_include("Amazon SES"),
+	    "amazonses.com");
+	assert_null(ds_weekly_spf_include("Microsoft Azure"));
+	assert_null(ds_weekly_spf_include("Amazon AWS"));
 	assert_null(ds_weekly_spf_include(NULL));
 }
 
