@@ -133,7 +133,7 @@ struct ds_ipinfo {
 				   "offline" */
 	int64_t checked_at;	/* Unix seconds of the lookup */
 	int64_t ttl;		/* seconds the row stays fresh */
-	/* from MaxMind DB files (report/enrich/mmdb.h), migration 008 */
+	/* from MaxMind DB files (report/enrich/mmdb.h), migration 012 */
 	int64_t asn;		/* AS number, 0 unknown */
 	char *as_org;		/* AS organisation, or NULL */
 	char *as_domain;	/* IPinfo's as_domain, or NULL */

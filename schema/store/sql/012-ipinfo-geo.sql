@@ -1,4 +1,4 @@
--- 008-ipinfo-geo.sql - the AS number, AS organisation and country of a
+-- 012-ipinfo-geo.sql - the AS number, AS organisation and country of a
 -- source IP from MaxMind DB files (report/enrich/mmdb.c), cached with
 -- the IP in ip_info beside its PTR names.
 -- SPDX-License-Identifier: MIT
