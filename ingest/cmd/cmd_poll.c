@@ -67,7 +67,7 @@ ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
 	/* quiet: the summary only when something needs attention */
 	if (ds_cli.quiet && rc == DS_EXIT_OK)
 		return rc;
-	fprintf(stderr, "dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
+	g_printerr("dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
 	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
 	    " records), %" G_GUINT64_FORMAT " failure reports, %"
 	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " rejected, %"
@@ -89,10 +89,10 @@ ds_imap_cmd_lock(struct ds_store *st, int wait_s)
 	if (ds_store_lock(st, (unsigned)MAX(wait_s, 0) * 1000u, &e))
 		return DS_EXIT_OK;
 	if (e->code == DS_ERROR_LOCKED)
-		fprintf(stderr, "dmarcsift: %s (waited %d s); not run, try "
+		g_printerr("dmarcsift: %s (waited %d s); not run, try "
 		    "again later\n", e->message, MAX(wait_s, 0));
 	else
-		fprintf(stderr, "dmarcsift: %s\n", e->message);
+		g_printerr("dmarcsift: %s\n", e->message);
 	rc = ds_error_exit_code(e);
 	g_error_free(e);
 	return rc;
@@ -127,7 +127,7 @@ cmd_poll(int argc, char **argv)
 	if (!ok)
 		return DS_EXIT_USAGE;
 	if (argc > 1) {
-		fprintf(stderr, "dmarcsift poll: unexpected '%s' (mailboxes "
+		g_printerr("dmarcsift poll: unexpected '%s' (mailboxes "
 		    "come from the configuration file)\n", argv[1]);
 		return DS_EXIT_USAGE;
 	}
@@ -171,7 +171,7 @@ cmd_poll(int argc, char **argv)
 		if (opt_mailbox != NULL && strcmp(c->name, opt_mailbox) != 0)
 			continue;
 		if (!ds_source_imap_run(pl, c, &ro, &is, &e)) {
-			fprintf(stderr, "dmarcsift: poll %s: %s\n", c->name,
+			g_printerr("dmarcsift: poll %s: %s\n", c->name,
 			    e->message);
 			rc = worse(rc, ds_error_exit_code(e));
 			g_clear_error(&e);

@@ -113,7 +113,7 @@ ds_pipeline_say(struct ds_pipeline *pl, const char *source, const char *fmt,
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	src = ds_quote(source, strlen(source), 200);
-	fprintf(stderr, "dmarcsift: %s: %s\n", src, msg);
+	g_printerr("dmarcsift: %s: %s\n", src, msg);
 	g_free(src);
 	g_free(msg);
 }

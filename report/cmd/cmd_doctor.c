@@ -87,7 +87,7 @@ cmd_doctor(int argc, char **argv)
 	if (!ok)
 		return DS_EXIT_USAGE;
 	if (argc != 2) {
-		fprintf(stderr, "dmarcsift doctor: give exactly one DOMAIN\n"
+		g_printerr("dmarcsift doctor: give exactly one DOMAIN\n"
 		    "(see 'dmarcsift doctor --help')\n");
 		return DS_EXIT_USAGE;
 	}

@@ -48,7 +48,7 @@ cmd_html(int argc, char **argv)
 		return DS_EXIT_USAGE;
 	if (opt_out == NULL || argc > 1 || opt_max_senders < 0 ||
 	    opt_max_records < 0) {
-		fprintf(stderr, "dmarcsift html: --out DIR is required, "
+		g_printerr("dmarcsift html: --out DIR is required, "
 		    "counts must be positive\n");
 		return DS_EXIT_USAGE;
 	}
@@ -66,7 +66,7 @@ cmd_html(int argc, char **argv)
 	if (!ds_html_build(st, &o, &stats, &e))
 		goto fail;
 	if (!ds_cli.quiet)
-		printf("%s: %u page(s) written, %u unchanged, %u kept, "
+		g_print("%s: %u page(s) written, %u unchanged, %u kept, "
 		    "%u removed\n", opt_out, stats.written, stats.unchanged,
 		    stats.kept, stats.removed);
 	goto done;

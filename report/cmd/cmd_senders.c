@@ -207,7 +207,7 @@ cmd_senders(int argc, char **argv)
 	if (!ds_store_senders(st, &q, &rows, &e))
 		goto fail;
 	if (ds_cli.verbose)
-		fprintf(stderr, "dmarcsift senders: %u rows; names: %u looked "
+		g_printerr("dmarcsift senders: %u rows; names: %u looked "
 		    "up, %u cached, %u offline\n", rows->len, en.lookups,
 		    en.cached, en.offline);
 	t = ds_table_new(rq.fmt == DS_OUT_TEXT ? text_cols : cols);

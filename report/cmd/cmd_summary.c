@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/util/term.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/text/rq_common.h"
@@ -289,9 +290,9 @@ cmd_summary(int argc, char **argv)
 	if (run.t)
 		ds_table_emit(run.t, rq.fmt, stdout);
 	else if (run.text->len == 0)
-		printf("no reports in the period\n");
+		g_print("no reports in the period\n");
 	else
-		fwrite(run.text->str, 1, run.text->len, stdout);
+		ds_term_write(stdout, run.text->str, (gssize)run.text->len);
 	goto done;
 fail:
 	rc = ds_cli_fail(e);

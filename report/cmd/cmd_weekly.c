@@ -7,9 +7,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "schema/cli/cli.h"
 #include "schema/util/error.h"
+#include "schema/util/term.h"
 #include "report/cmd/commands.h"
 #include "report/enrich/enrich.h"
 #include "report/weekly/mail.h"
@@ -98,7 +100,7 @@ cmd_weekly(int argc, char **argv)
 		return DS_EXIT_USAGE;
 	}
 	if (opt_domain == NULL || argc > 1) {
-		fprintf(stderr, "dmarcsift weekly: --domain is required\n");
+		g_printerr("dmarcsift weekly: --domain is required\n");
 		g_string_free(html, TRUE);
 		return DS_EXIT_USAGE;
 	}
@@ -117,7 +119,10 @@ cmd_weekly(int argc, char **argv)
 		goto fail;
 	if (opt_mail_to && !mail(&w, html, &e))
 		goto fail;
-	if (opt_out == NULL && opt_mail_to == NULL)
+	if (opt_out == NULL && opt_mail_to == NULL && isatty(STDOUT_FILENO))
+		ds_term_write(stdout, html->str, (gssize)html->len);
+	else if (opt_out == NULL && opt_mail_to == NULL)
+		/* term: an HTML document for a pipe or file, byte for byte */
 		fwrite(html->str, 1, html->len, stdout);
 	goto done;
 fail:

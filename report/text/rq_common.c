@@ -70,7 +70,7 @@ ds_rq_no_args(const char *cmd, int argc)
 {
 	if (argc <= 1)
 		return true;
-	fprintf(stderr, "dmarcsift %s: unexpected argument (see 'dmarcsift "
+	g_printerr("dmarcsift %s: unexpected argument (see 'dmarcsift "
 	    "%s --help')\n", cmd, cmd);
 	return false;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/term.h"
 #include "report/text/table.h"
 
 enum cell_kind { C_NULL, C_STR, C_NUM, C_JSON };
@@ -254,16 +255,28 @@ emit_csv(const struct ds_table *t, GString *g)
 	}
 }
 
-/* Display text of a cell on one line: control characters become '?'. */
+/*
+ * Display text of a cell on one line, escaped by the terminal rule
+ * (term.h) before the widths are measured, so a column stays aligned;
+ * the tab and newline the rule lets through are shown escaped too.
+ */
 static char *
 display(const struct cell *x)
 {
-	char *s = g_strdup(x->kind == C_NULL ? "-" : x->text), *p;
+	char *s = ds_term_escape(x->kind == C_NULL ? "-" : x->text, -1);
+	GString *g;
+	char *p;
 
+	if (strpbrk(s, "\t\n") == NULL)
+		return s;
+	g = g_string_new(NULL);
 	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return s;
+		if (*p == '\t' || *p == '\n')
+			g_string_append(g, *p == '\t' ? "\\t" : "\\n");
+		else
+			g_string_append_c(g, *p);
+	g_free(s);
+	return g_string_free(g, FALSE);
 }
 
 static void
@@ -379,6 +392,6 @@ ds_table_emit(const struct ds_table *t, enum ds_outfmt fmt, FILE *f)
 		emit_csv(t, g);
 	else
 		emit_text(t, g);
-	fwrite(g->str, 1, g->len, f);
+	ds_term_write(f, g->str, (gssize)g->len);
 	g_string_free(g, TRUE);
 }
