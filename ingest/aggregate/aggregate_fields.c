@@ -371,9 +371,6 @@ set_time(struct ds_agg *st, enum ds_agg_field f, const char *v)
 	}
 	if (frac)
 		warn_value(st, "decimal-timestamp", f, v);
-	if (t > (int64_t)UINT32_MAX) /* after 2106: THREATS #14 */
-		ds_report_warn(st->m, "date-out-of-range: %s %" G_GINT64_FORMAT,
-		    fields[f].label, t);
 	if (*have && *dst != t)
 		return ds_agg_fail(st, DS_ERROR_SCHEMA,
 		    "<%s> given twice: %" G_GINT64_FORMAT

@@ -109,11 +109,11 @@ static const struct tcase quirks[] = {
 	        STDPOL, STDREC),
 	    0, 0, "warning decimal-timestamp: begin '1337270400.0'",
 	    "range=1337270400-1337356799 " },
-	{ "date-out-of-range",
-	    DOC(META_("<org_name>Rep</org_name>", "id-1", "1700000000",
-	            "4354646400"),
+	{ "date-implausible",
+	    DOC(META_("<org_name>Rep</org_name>", "id-1", "0", "1700000000"),
 	        STDPOL, STDREC),
-	    0, 0, "warning date-out-of-range: end 4354646400", NULL },
+	    0, 0, "warning date-implausible: begin 0 is before 2012-01-01",
+	    NULL },
 	{ "bad-value", DOC(META, POL("<p>none</p><pct>200</pct>"), STDREC), 0,
 	    0, "warning bad-value: pct '200'", " pct=-1 " },
 	{ "bad-source-ip",
@@ -203,6 +203,17 @@ static const struct tcase quirks[] = {
 
 /* Rejected documents. */
 static const struct tcase rejects[] = {
+	/* THREATS #21: the plausible-date window (issue 13 items 1, 3) */
+	{ "end-far-future",
+	    DOC(META_("<org_name>Rep</org_name>", "id-1", "1700000000",
+	            "9223372036854775807"),
+	        STDPOL, STDREC),
+	    0, DS_ERROR_SCHEMA, "ends more than a day in the future", NULL },
+	{ "end-2108",
+	    DOC(META_("<org_name>Rep</org_name>", "id-1", "1700000000",
+	            "4354646400"),
+	        STDPOL, STDREC),
+	    0, DS_ERROR_SCHEMA, "not a plausible report date", NULL },
 	{ "wrong root", DECL "<invalid><x/></invalid>", 0, DS_ERROR_SCHEMA,
 	    "root element is <invalid>, not <feedback>", NULL },
 	{ "empty root", "<invalid/>", 0, DS_ERROR_SCHEMA,
