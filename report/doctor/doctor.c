@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/term.h"
 #include "schema/util/error.h"
 #include "schema/util/json.h"
@@ -92,8 +93,8 @@ add_source(const struct ds_doc_source *r, void *payload)
 	s->spf_domain = g_strdup(r->spf_fail_domain);
 	s->ptr_confirmed = -1;
 	g_ptr_array_add(d->sources, s);
-	d->messages += r->messages;
-	d->dmarc_pass += r->dmarc_pass;
+	ds_count_add(&d->messages, r->messages);
+	ds_count_add(&d->dmarc_pass, r->dmarc_pass);
 	return true;
 }
 

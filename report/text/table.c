@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/term.h"
 #include "report/text/table.h"
 
@@ -84,12 +85,13 @@ ds_table_str(struct ds_table *t, const char *s)
 		put(t, C_STR, g_utf8_make_valid(s, -1), NULL);
 }
 
+/* Text through ds_count_str: a count at the 2^63-1 cap shows "+". */
 void
 ds_table_int(struct ds_table *t, int64_t v)
 {
 	char *s = g_strdup_printf("%" G_GINT64_FORMAT, v);
 
-	put(t, C_NUM, s, g_strdup(s));
+	put(t, C_NUM, v >= 0 ? ds_count_str(v, false, 0) : g_strdup(s), s);
 }
 
 void

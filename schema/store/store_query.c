@@ -146,7 +146,7 @@ ds_store_counts(struct ds_store *st, struct ds_store_counts *out,
 	*out = (struct ds_store_counts){ 0 };
 	if (!count_one(st, "SELECT count(*) FROM report", &out->reports,
 	    err) ||
-	    !count_one(st, "SELECT coalesce(sum(records), 0) FROM report",
+	    !count_one(st, "SELECT coalesce(csum(records), 0) FROM report",
 	    &out->records, err) ||
 	    !count_one(st, "SELECT count(*) FROM message", &out->messages,
 	    err) ||

@@ -93,6 +93,8 @@ ds_count_str(int64_t v, bool saturated, char sep)
 		v = 0;
 		saturated = true;
 	}
+	if (v == DS_COUNT_MAX)
+		saturated = true;
 	n = g_snprintf(digits, sizeof(digits), "%" G_GINT64_FORMAT, v);
 	g = g_string_sized_new(32);
 	for (i = 0; i < n; i++) {

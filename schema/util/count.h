@@ -52,8 +52,10 @@ double ds_count_pct(int64_t part, int64_t whole);
 
 /*
  * The decimal text of a count, with thousands separators when sep is not
- * 0 ("1,234,567"), and a trailing "+" when saturated. Negative values
- * (never produced by the functions above) print as 0+. Caller frees.
+ * 0 ("1,234,567"), and a trailing "+" when saturated or v is
+ * DS_COUNT_MAX (a total that reached the cap is a lower bound). Negative
+ * values (never produced by the functions above) print as 0+. Caller
+ * frees.
  */
 char *ds_count_str(int64_t v, bool saturated, char sep);
 
