@@ -184,3 +184,24 @@ ds_message_walk(const char *buf, size_t len, const struct ds_limits *lim,
 		g_propagate_error(err, w.err);
 	return ok;
 }
+
+char *
+ds_message_header(const char *buf, size_t len, const char *name)
+{
+	GMimeMessage *msg;
+	const char *v;
+	char *out = NULL;
+
+	ds_message_init();
+	if ((msg = parse_message(buf, len)) == NULL)
+		return NULL;
+	v = g_mime_object_get_header(GMIME_OBJECT(msg), name);
+	if (v != NULL) {
+		out = g_mime_utils_header_unfold(v);
+		g_strstrip(out);
+		if (!g_utf8_validate(out, -1, NULL) || *out == '\0')
+			g_clear_pointer(&out, g_free);
+	}
+	g_object_unref(msg);
+	return out;
+}

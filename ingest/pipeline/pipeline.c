@@ -15,9 +15,9 @@
 #include <openssl/sha.h>
 
 #include "schema/util/error.h"
-#include "ingest/aggregate/aggregate.h"
 #include "ingest/payload/message.h"
 #include "ingest/payload/payload.h"
+#include "ingest/pipeline/parser.h"
 #include "ingest/pipeline/pipeline.h"
 
 struct ds_pipeline {
@@ -25,28 +25,36 @@ struct ds_pipeline {
 	struct ds_limits lim;
 	struct ds_pipeline_opts opts;
 	struct ds_ingest_stats stats;
-	ds_failure_handler fh;
-	void *fh_payload;
+	bool in_batch;		/* a transaction holds earlier inputs */
+	unsigned batched;	/* inputs in it */
+	gint64 batch_start;	/* monotonic time of its BEGIN */
+	const struct ds_report_parser *const *parsers;	/* opts or default */
+	struct ds_dns *opened;	/* from opts.open_dns (borrowed) */
+	bool dns_tried;
 };
+
+/*
+ * A batch (opts.batch) ends after this many inputs or this long: few
+ * enough that a crash costs a rerun of seconds, many enough that the
+ * pages every input touches (message table, indexes) are written to
+ * the WAL once per batch instead of once per input.
+ */
+#define DS_BATCH_INPUTS 500
+#define DS_BATCH_USEC (2 * G_USEC_PER_SEC)
 
 /* what happened to one input */
 struct input {
 	struct ds_pipeline *pl;
 	const char *source;
 	int64_t msg_id;
-	unsigned stored, dups, rejected, failures, leaves;
-	bool has_arf;
+	unsigned stored, dups, rejected, leaves;
+	const struct ds_report_parser *wanted[DS_MAX_PARSERS];
 	bool bare;		/* a report file, not a mail message */
+	const char *msg;	/* the mail message, when it is one */
+	size_t msg_len;
 	GString *reasons;	/* "; "-separated */
 	GPtrArray *warnings;	/* payload-layer warnings (char *) */
 	GError *fatal;		/* operational error: abort the input */
-};
-
-/* one aggregate report being parsed */
-struct report {
-	struct input *in;
-	int64_t row;
-	uint64_t records, messages;
 };
 
 struct ds_pipeline *
@@ -59,13 +67,100 @@ ds_pipeline_new(struct ds_store *st, const struct ds_limits *lim,
 	pl->lim = *lim;
 	if (opts)
 		pl->opts = *opts;
+	pl->parsers = pl->opts.parsers ? pl->opts.parsers : ds_report_parsers;
 	return pl;
 }
 
 void
 ds_pipeline_free(struct ds_pipeline *pl)
 {
+	GError *e = NULL;
+
+	if (pl == NULL)
+		return;
+	if (!ds_pipeline_flush(pl, &e)) {
+		g_printerr("dmarcsift: %s\n", e->message);
+		g_error_free(e);
+	}
 	g_free(pl);
+}
+
+/* See pipeline.h. */
+bool
+ds_pipeline_flush(struct ds_pipeline *pl, GError **err)
+{
+	unsigned n = pl->batched;
+
+	if (!pl->in_batch)
+		return true;
+	pl->in_batch = false;
+	pl->batched = 0;
+	if (ds_store_commit(pl->st, err))
+		return true;
+	ds_store_rollback(pl->st);
+	g_prefix_error(err, "the last %u inputs were not stored: ", n);
+	return false;
+}
+
+/*
+ * Open the transaction of one input: its own (after committing a
+ * batch), or with batch a savepoint in the batch's transaction, so the
+ * input stays all-or-nothing and a failed one costs no other (issue
+ * 20). *base is the savepoint depth the input started from.
+ */
+static bool
+tx_begin(struct ds_pipeline *pl, bool batch, unsigned *base, GError **err)
+{
+	if (!batch)
+		return ds_pipeline_flush(pl, err) && ds_store_begin(pl->st, err);
+	if (!pl->in_batch) {
+		if (!ds_store_begin(pl->st, err))
+			return false;
+		pl->in_batch = true;
+		pl->batched = 0;
+		pl->batch_start = g_get_monotonic_time();
+	}
+	*base = ds_store_depth(pl->st);
+	return ds_store_savepoint(pl->st, err);
+}
+
+/*
+ * End the transaction of one input that went ok or not (err set). In a
+ * batch a failed input is undone to its savepoint and the inputs before
+ * it are committed at once; a good one is committed with the batch.
+ */
+static bool
+tx_end(struct ds_pipeline *pl, bool batch, unsigned base, bool ok,
+    GError **err)
+{
+	GError *e = NULL;
+
+	if (!batch) {
+		if (ok)
+			return ds_store_commit(pl->st, err);
+		ds_store_rollback(pl->st);
+		return false;
+	}
+	if (ok && ds_store_depth(pl->st) == base + 1 &&
+	    ds_store_release(pl->st, err)) {
+		pl->batched++;
+		if (pl->batched < DS_BATCH_INPUTS && g_get_monotonic_time() -
+		    pl->batch_start < DS_BATCH_USEC)
+			return true;
+		return ds_pipeline_flush(pl, err);
+	}
+	if (ok)	/* a savepoint left open: our bug, fail the input */
+		ds_fail(err, DS_ERROR_DB, "savepoint depth %u, not %u",
+		    ds_store_depth(pl->st), base + 1);
+	while (ds_store_depth(pl->st) > base) {
+		ds_store_rollback_to(pl->st);
+		ds_store_release(pl->st, NULL);
+	}
+	if (!ds_pipeline_flush(pl, &e)) {
+		g_prefix_error(err, "%s; ", e->message);
+		g_error_free(e);
+	}
+	return false;
 }
 
 struct ds_store *
@@ -86,18 +181,23 @@ ds_pipeline_stats(struct ds_pipeline *pl)
 	return &pl->stats;
 }
 
-void
-ds_pipeline_set_failure_handler(struct ds_pipeline *pl, ds_failure_handler h,
-    void *payload)
+struct ds_dns *
+ds_pipeline_dns(struct ds_pipeline *pl)
 {
-	pl->fh = h;
-	pl->fh_payload = payload;
-}
+	GError *e = NULL;
 
-void *
-ds_pipeline_failure_payload(struct ds_pipeline *pl)
-{
-	return pl->fh_payload;
+	if (pl->opts.dns)
+		return pl->opts.dns;
+	if (!pl->dns_tried && pl->opts.open_dns) {
+		pl->dns_tried = true;
+		if ((pl->opened = pl->opts.open_dns(pl->opts.open_ctx,
+		    &e)) == NULL) {
+			ds_pipeline_say(pl, "dns", "no re-verification: %s",
+			    e->message);
+			g_clear_error(&e);
+		}
+	}
+	return pl->opened;
 }
 
 void
@@ -147,82 +247,45 @@ add_reason(struct input *in, const char *what, const char *msg)
 		g_string_append(in->reasons, msg);
 }
 
+static uint64_t *
+kind_counter(struct ds_ingest_stats *s, enum ds_report_kind k)
+{
+	switch (k) {
+	case DS_REPORT_FAILURE:
+		return &s->failures;
+	case DS_REPORT_TLS:
+		return &s->tls_reports;
+	case DS_REPORT_AGGREGATE:
+	default:
+		return &s->reports;
+	}
+}
+
+/*
+ * Hand u to parser p inside a savepoint and count what came of it.
+ * False only on an operational error (in->fatal set).
+ */
 static bool
-meta_cb(const struct ds_report_meta *m, void *payload, GError **err)
+run_parser(struct input *in, const struct ds_report_parser *p,
+    struct ds_parse_unit *u)
 {
-	struct report *r = payload;
-	struct input *in = r->in;
-
-	return ds_store_report_put(in->pl->st, m, in->source, in->msg_id,
-	    &r->row, err);
-}
-
-static bool
-record_cb(struct ds_report_meta *m, const struct ds_record *rec,
-    void *payload, GError **err)
-{
-	struct report *r = payload;
-
-	/* THREATS #14: counts are 64-bit and the sum must not overflow */
-	if (rec->count > (uint64_t)INT64_MAX ||
-	    r->messages + rec->count > (uint64_t)INT64_MAX)
-		return ds_fail(err, DS_ERROR_SCHEMA,
-		    "record %" G_GUINT64_FORMAT ": count too large",
-		    r->records + 1);
-	r->records++;
-	r->messages += rec->count;
-	return ds_store_record_put(r->in->pl->st, r->row, rec, err);
-}
-
-static int
-leaf_read(void *ctx, char *buf, int len)
-{
-	return ds_leaf_read(ctx, buf, len);
-}
-
-static const GError *
-leaf_error(void *ctx)
-{
-	return ((struct ds_leaf *)ctx)->error;
-}
-
-/* Parse and store one aggregate report leaf inside a savepoint. */
-static bool
-ingest_aggregate(struct input *in, struct ds_leaf *leaf)
-{
-	static const struct ds_aggregate_cbs cbs = { meta_cb, record_cb };
 	struct ds_pipeline *pl = in->pl;
-	struct ds_report_meta m;
-	struct report r = { in, 0, 0, 0 };
+	struct ds_parse_result res = { 0, NULL };
 	GError *e = NULL;
-	bool ok;
-	guint i;
 
+	u->source = in->source;
+	u->msg_id = in->msg_id;
+	u->warnings = in->warnings;
 	if (!ds_store_savepoint(pl->st, &in->fatal))
 		return false;
-	if (leaf->mem)
-		ok = ds_aggregate_parse(&m, leaf->mem, leaf->mem_len, &pl->lim,
-		    &cbs, &r, &e);
-	else
-		ok = ds_aggregate_parse_io(&m, leaf_read, leaf, leaf_error,
-		    &pl->lim, &cbs, &r, &e);
-	if (ok) {
-		for (i = 0; in->warnings && i < in->warnings->len; i++)
-			ds_report_warn(&m, "%s",
-			    (char *)g_ptr_array_index(in->warnings, i));
-		ok = ds_store_report_finish(pl->st, r.row, r.records,
-		    r.messages, &m, &e);
-	}
-	if (ok) {
+	if (p->ingest(pl, u, &res, &e)) {
 		ds_store_release(pl->st, NULL);
 		in->stored++;
-		pl->stats.reports++;
-		pl->stats.records += r.records;
-		if (pl->opts.verbose)
-			ds_pipeline_say(pl, in->source,
-			    "stored report %s from %s for %s (%" G_GUINT64_FORMAT
-			    " records)", m.report_id, m.org_name, m.domain,
-			    r.records);
+		(*kind_counter(&pl->stats, p->kind))++;
+		if (p->kind == DS_REPORT_AGGREGATE)
+			pl->stats.records += res.items;
+		if (pl->opts.verbose && res.said)
+			ds_pipeline_say(pl, in->source, "%s", res.said);
 	} else {
 		ds_store_rollback_to(pl->st);
 		ds_store_release(pl->st, NULL);
@@ -234,11 +297,11 @@ ingest_aggregate(struct input *in, struct ds_leaf *leaf)
 			e = NULL;
 		} else {
 			in->rejected++;
-			add_reason(in, leaf->name, e->message);
+			add_reason(in, u->name, e->message);
 		}
 	}
 	g_clear_error(&e);
-	ds_report_meta_clear(&m);
+	g_free(res.said);
 	return in->fatal == NULL;
 }
 
@@ -247,16 +310,30 @@ leaf_cb(struct ds_leaf *leaf, void *payload, GError **err)
 {
 	struct input *in = payload;
 
+	const struct ds_report_parser *p = NULL;
+	struct ds_parse_unit u = { 0 };
+	int i;
+
 	in->leaves++;
-	if (ds_aggregate_sniff(leaf->head, leaf->head_len)) {
-		if (!ingest_aggregate(in, leaf)) {
+	for (i = 0; in->pl->parsers[i] != NULL; i++)
+		if (in->pl->parsers[i]->scope == DS_PARSER_LEAF &&
+		    in->pl->parsers[i]->sniff(leaf->head, leaf->head_len)) {
+			p = in->pl->parsers[i];
+			break;
+		}
+	if (p) {
+		u.name = leaf->name;
+		u.leaf = leaf;
+		u.buf = in->msg;
+		u.len = in->msg_len;
+		if (!run_parser(in, p, &u)) {
 			g_set_error_literal(err, DS_ERROR, DS_ERROR_DB,
 			    in->fatal->message);
 			return false;
 		}
 	}
-	/* other leaves (mail bodies, TLS-RPT JSON, junk) are not ours;
-	 * in a bare report file say what it was instead */
+	/* other leaves (mail bodies, junk) are not ours; in a bare
+	 * report file say what it was instead */
 	else if (in->bare) {
 		char *what = ds_quote(leaf->head, MIN(leaf->head_len, 40), 40);
 
@@ -295,11 +372,16 @@ part_cb(const struct ds_part *part, void *payload, GError **err)
 	struct input *in = payload;
 	char *name;
 	bool ok;
+	int i;
 
-	if (strcmp(part->content_type, "message/feedback-report") == 0) {
-		in->has_arf = true;
-		return true;
-	}
+	for (i = 0; in->pl->parsers[i] != NULL; i++)
+		if (in->pl->parsers[i]->scope == DS_PARSER_MESSAGE &&
+		    in->pl->parsers[i]->part_type &&
+		    strcmp(part->content_type,
+		    in->pl->parsers[i]->part_type) == 0) {
+			in->wanted[i] = in->pl->parsers[i];
+			return true;
+		}
 	if (part->len == 0)
 		return true;
 	/* the content decides: bodies that are neither containers nor
@@ -335,14 +417,13 @@ input_clear(struct input *in)
 static enum ds_outcome
 input_outcome(struct input *in)
 {
-	if (in->rejected == 0 && in->stored + in->failures + in->dups == 0) {
+	if (in->rejected == 0 && in->stored + in->dups == 0) {
 		in->rejected++;
 		add_reason(in, "input", "no DMARC report found");
 	}
 	if (in->rejected == 0)
-		return in->stored + in->failures ? DS_OUTCOME_STORED :
-		    DS_OUTCOME_DUPLICATE;
-	return in->stored + in->failures + in->dups ? DS_OUTCOME_PARTIAL :
+		return in->stored ? DS_OUTCOME_STORED : DS_OUTCOME_DUPLICATE;
+	return in->stored + in->dups ? DS_OUTCOME_PARTIAL :
 	    DS_OUTCOME_REJECTED;
 }
 
@@ -359,6 +440,21 @@ input_tell(struct input *in, enum ds_outcome o)
 	} else if (o == DS_OUTCOME_DUPLICATE && pl->opts.verbose) {
 		ds_pipeline_say(pl, in->source, "duplicate");
 	}
+}
+
+/*
+ * Is buf a JSON object ('{' first, after a BOM and white space)? A
+ * one-line JSON report ('{"organization-name":...') passes for a header
+ * line; no mail starts with '{'.
+ */
+static bool
+json_object_first(const char *buf, size_t len)
+{
+	size_t i = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	while (i < len && g_ascii_isspace(buf[i]))
+		i++;
+	return i < len && buf[i] == '{';
 }
 
 /* SHA-256 of buf as 64 lower-case hex digits (THREATS #13 dedup key). */
@@ -385,7 +481,7 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 	struct ds_pipeline *pl = in->pl;
 	GError *e = NULL;
 	char sha[65], *top = NULL;
-	int n;
+	int i;
 
 	hash_hex(buf, len, sha);
 	if (!ds_store_message_put(pl->st, sha, in->source, len, &in->msg_id,
@@ -401,7 +497,9 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		*o = DS_OUTCOME_DUPLICATE;
 		return hook ? hook(pl->st, *o, hook_payload, err) : true;
 	}
-	if (ds_message_sniff(buf, len)) {
+	if (ds_message_sniff(buf, len) && !json_object_first(buf, len)) {
+		in->msg = buf;
+		in->msg_len = len;
 		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, &top,
 		    &e)) {
 			if (in->fatal) {
@@ -413,39 +511,33 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 			add_reason(in, "message", e->message);
 			g_clear_error(&e);
 		}
-		/* a multipart/report without a feedback part and without an
-		 * aggregate report: the failure parser reads what it can
-		 * (exim's plain-text reports) or says why not */
-		if (!in->has_arf && in->stored + in->dups + in->rejected == 0 &&
-		    top && strcmp(top, "multipart/report") == 0)
-			in->has_arf = true;
+		/* a message of a parser's top type in which nothing else
+		 * was found: that parser reads what it can (exim's
+		 * plain-text failure reports) or says why not */
+		for (i = 0; in->pl->parsers[i] != NULL; i++) {
+			const struct ds_report_parser *p = in->pl->parsers[i];
+
+			if (p->scope == DS_PARSER_MESSAGE && p->top_type &&
+			    in->stored + in->dups + in->rejected == 0 && top &&
+			    strcmp(top, p->top_type) == 0)
+				in->wanted[i] = p;
+		}
 		g_free(top);
 	} else {
 		in->bare = true;
 		if (!walk_payload(in, in->source, buf, len))
 			goto fatal;
 	}
-	if (in->has_arf) {
-		if (pl->fh == NULL) {
-			in->rejected++;
-			add_reason(in, "failure report",
-			    "failure reports are not handled by this build");
-		} else if ((n = pl->fh(pl, in->source, buf, len, in->msg_id,
-		    &e)) < 0) {
-			if (is_operational(e)) {
-				g_propagate_error(&in->fatal, e);
-				goto fatal;
-			}
-			in->rejected++;
-			add_reason(in, "failure report", e->message);
-			g_clear_error(&e);
-		} else if (n > 0) {
-			in->failures += n;
-			pl->stats.failures += n;
-		} else {
-			in->dups++;
-			pl->stats.duplicates++;
-		}
+	for (i = 0; in->pl->parsers[i] != NULL; i++) {
+		struct ds_parse_unit u = { 0 };
+
+		if (in->wanted[i] == NULL)
+			continue;
+		u.name = in->pl->parsers[i]->label;
+		u.buf = buf;
+		u.len = len;
+		if (!run_parser(in, in->wanted[i], &u))
+			goto fatal;
 	}
 	*o = input_outcome(in);
 	if (in->rejected && !ds_store_quarantine_put(pl->st, in->source,
@@ -470,17 +562,16 @@ ds_pipeline_ingest(struct ds_pipeline *pl, const char *source,
 {
 	struct input in;
 	enum ds_outcome o = DS_OUTCOME_REJECTED;
+	bool batch = pl->opts.batch && hook == NULL;
+	unsigned base = 0;
 	bool ok;
 
 	pl->stats.inputs++;
 	input_init(&in, pl, source);
-	ok = ds_store_begin(pl->st, err);
+	ok = tx_begin(pl, batch, &base, err);
 	if (ok) {
 		ok = ingest_in_tx(&in, buf, len, &o, hook, hook_payload, err);
-		if (ok)
-			ok = ds_store_commit(pl->st, err);
-		else
-			ds_store_rollback(pl->st);
+		ok = tx_end(pl, batch, base, ok, err);
 	}
 	if (ok)
 		input_tell(&in, o);
@@ -518,7 +609,7 @@ ds_pipeline_ingest_fd(struct ds_pipeline *pl, const char *source, int fd,
 	pl->stats.inputs++;
 	input_init(&in, pl, source);
 	in.bare = true;
-	ok = ds_store_begin(pl->st, err);
+	ok = ds_pipeline_flush(pl, err) && ds_store_begin(pl->st, err);
 	if (!ok)
 		goto done;
 	if (!ds_payload_walk_fd(source, fd, &pl->lim, leaf_cb, &in,
@@ -562,11 +653,17 @@ char *
 ds_pipeline_summary(struct ds_pipeline *pl)
 {
 	const struct ds_ingest_stats *s = &pl->stats;
+	char tls[48] = "";
 
+	/* said only when there were some, so DMARC-only runs read as before */
+	if (s->tls_reports)
+		g_snprintf(tls, sizeof(tls), "%" G_GUINT64_FORMAT
+		    " TLS reports, ", s->tls_reports);
 	return g_strdup_printf("%" G_GUINT64_FORMAT " inputs: %"
 	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
-	    " records), %" G_GUINT64_FORMAT " failure reports, %"
+	    " records), %" G_GUINT64_FORMAT " failure reports, %s%"
 	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
 	    " rejected, %" G_GUINT64_FORMAT " errors", s->inputs, s->reports,
-	    s->records, s->failures, s->duplicates, s->rejected, s->errors);
+	    s->records, s->failures, tls, s->duplicates, s->rejected,
+	    s->errors);
 }

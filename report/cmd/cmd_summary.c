@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "schema/util/term.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/text/rq_common.h"
 #include "report/text/summary_text.h"
+#include "report/text/tls_text.h"
 #include "report/text/table.h"
 
 static gint opt_top = 5;
@@ -34,7 +36,8 @@ static const char *const cols[] = { "domain", "messages", "dmarc_pass",
 	"disp_pass", "disp_other", "records", "reports", "reporters", "ips",
 	"first_report", "last_report", "days", "days_without_report",
 	"missing_days", "policy", "policy_changed", "policies",
-	"top_failing", "reporter_list", NULL };
+	"top_failing", "reporter_list", "tls_reports", "tls_sessions",
+	"tls_failures", "tls_success_rate", NULL };
 
 struct run {
 	struct ds_store *st;
@@ -218,6 +221,33 @@ add_row(struct ds_table *t, const struct ds_domain_summary *s,
 	ds_table_json(t, reps->json->str, NULL);
 }
 
+/* SMTP TLS figures of the domain: JSON/CSV columns, or a text line */
+static bool
+add_tls(struct run *run, const struct ds_domain_summary *s)
+{
+	int64_t reports, ok, failed;
+
+	if (!ds_tls_totals(run->st, s->domain, run->rq->q.since,
+	    run->rq->q.until, &reports, &ok, &failed, &run->err))
+		return false;
+	if (run->t) {
+		ds_table_int(run->t, reports);
+		ds_table_int(run->t, ok + failed);
+		ds_table_int(run->t, failed);
+		if (reports)
+			ds_table_num(run->t, ds_tls_rate(ok, failed), 1);
+		else
+			ds_table_null(run->t);
+	} else if (reports) {
+		g_string_append_printf(run->text, "  SMTP TLS  %10" G_GINT64_FORMAT
+		    " sessions, %.1f%% successful, %" G_GINT64_FORMAT
+		    " failed, %" G_GINT64_FORMAT " report%s (see 'tls')\n",
+		    ok + failed, ds_tls_rate(ok, failed), failed, reports,
+		    reports == 1 ? "" : "s");
+	}
+	return true;
+}
+
 static bool
 on_domain(const struct ds_domain_summary *s, void *payload)
 {
@@ -231,6 +261,7 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 		add_row(run->t, s, fail, &reps);
 	else if (ok)
 		ds_summary_text(run->text, s, reps.text, fail);
+	ok = ok && add_tls(run, s);
 	if (fail)
 		g_ptr_array_unref(fail);
 	if (reps.json)
@@ -241,30 +272,26 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 }
 
 /*
- * "dmarcsift summary": parse argv, summarise each domain with its top
+ * "dmarcsift summary": summarise each domain with its top
  * failing sources and reporters, print. Returns a DS_EXIT_* code.
  */
 int
-cmd_summary(int argc, char **argv)
+cmd_summary(struct ds_ctx *c, int argc, char **argv)
 {
 	struct run run = { 0 };
 	struct ds_rq rq;
-	GOptionEntry *all;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 
-	all = ds_cli_entries_join(own, ds_rq_entries());
-	if (!ds_cli_parse("summary", NULL, "Per policy domain: messages, "
+	if (!ds_ctx_setup(c, NULL, "Per policy domain: messages, "
 	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy and its "
 	    "changes, top failing sources, reporters, days without a "
-	    "report.", all, &argc, &argv) || !ds_rq_no_args("summary",
-	    argc)) {
-		g_free(all);
-		return DS_EXIT_USAGE;
-	}
-	g_free(all);
-	if (!ds_rq_setup(&rq, &e))
-		goto fail;
+	    "report.", own, argc, argv) || !ds_ctx_no_args(c))
+		return c->rc;
+	rq.q = c->q;
+	rq.fmt = c->fmt;
+	rq.now = c->now;
+	run.st = c->store;
 	if (opt_top < 0) {
 		ds_fail(&e, DS_ERROR_USAGE, "--top must be >= 0");
 		goto fail;
@@ -274,8 +301,6 @@ cmd_summary(int argc, char **argv)
 	    rq.now > rq.q.since)
 		rq.q.until = rq.now;
 	run.rq = &rq;
-	if ((run.st = ds_cli_open_store(&e)) == NULL)
-		goto fail;
 	if (rq.fmt == DS_OUT_TEXT)
 		run.text = g_string_new(NULL);
 	else
@@ -295,12 +320,11 @@ cmd_summary(int argc, char **argv)
 		ds_term_write(stdout, run.text->str, (gssize)run.text->len);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	if (run.text)
 		g_string_free(run.text, TRUE);
 	ds_table_free(run.t);
-	ds_store_close(run.st);
 	return rc;
 }

@@ -244,7 +244,7 @@ ds_doctor_run(struct ds_doctor *d, GError **err)
 {
 	if (!ds_doctor_dmarc(d, err) || !ds_doctor_spf(d, err) ||
 	    !ds_doctor_dkim(d, err) || !ds_doctor_senders(d, err) ||
-	    !ds_doctor_reporting(d, err))
+	    !ds_doctor_reporting(d, err) || !ds_doctor_tls(d, err))
 		return false;
 	add_skipped(d);
 	g_ptr_array_sort(d->findings, cmp_finding);

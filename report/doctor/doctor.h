@@ -153,6 +153,8 @@ bool ds_doctor_spf(struct ds_doctor *d, GError **err);
 bool ds_doctor_dkim(struct ds_doctor *d, GError **err);
 bool ds_doctor_senders(struct ds_doctor *d, GError **err);
 bool ds_doctor_reporting(struct ds_doctor *d, GError **err);
+/* doctor_tls.c: TLS-RPT and MTA-STS records, TLS failures reported */
+bool ds_doctor_tls(struct ds_doctor *d, GError **err);
 
 /* ---- doctor_services.c ---- */
 

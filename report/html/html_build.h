@@ -35,6 +35,7 @@ struct ds_html_opts {
 	unsigned max_senders;	/* rows of a senders table, 0: 500 */
 	unsigned max_records;	/* records on a report page, 0: 2000 */
 	unsigned max_reports;	/* newest reports listed per domain, 0: 1000 */
+	int64_t now;		/* Unix seconds of the build; 0: the clock */
 };
 
 /* What the page builders share during one build. */
@@ -78,6 +79,13 @@ bool ds_html_failure_pages(struct ds_html_ctx *c, char **fingerprint,
 
 /* Append the failure reports section of domain's page to g. DS_ERROR_DB. */
 bool ds_html_failure_section(struct ds_html_ctx *c, GString *g,
+    const char *domain, GError **err);
+
+/*
+ * Append the SMTP TLS section of domain (KPIs, per policy and MX, the
+ * failure types) to g; nothing when it has no TLS report. DS_ERROR_DB.
+ */
+bool ds_html_tls_section(struct ds_html_ctx *c, GString *g,
     const char *domain, GError **err);
 
 /* Site-relative path of the page of domain (caller g_frees). */

@@ -373,6 +373,8 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
 	ds_page_h2(g, "failures", "Failure reports");
 	if (!ds_html_failure_section(c, g, domain, err))
 		goto done;
+	if (!ds_html_tls_section(c, g, domain, err))
+		goto done;
 	ds_page_end(g, NULL);
 	ok = ds_site_put(c->site, path, g->str, g->len, stamp, err);
 done:

@@ -341,7 +341,7 @@ ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
 		g_ptr_array_add(w->top_failing, fail_now->pdata[i]);
 		fail_now->pdata[i] = NULL;
 	}
-	if (!silent(st, w, err))
+	if (!silent(st, w, err) || !ds_weekly_tls_compute(st, w, err))
 		goto done;
 	ds_weekly_advise(w);
 	ok = true;
@@ -374,5 +374,7 @@ ds_weekly_clear(struct ds_weekly *w)
 		g_ptr_array_unref(w->silent);
 	if (w->todo)
 		g_ptr_array_unref(w->todo);
+	if (w->tls.failures)
+		g_ptr_array_unref(w->tls.failures);
 	memset(w, 0, sizeof(*w));
 }

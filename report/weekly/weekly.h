@@ -36,6 +36,13 @@ struct ds_weekly_silent {
 	int64_t reports;	/* reports in the look-back weeks */
 };
 
+/* SMTP TLS reports of the week (RFC 8460); reports == 0: none */
+struct ds_weekly_tls {
+	int64_t reports, ok, failed;
+	GPtrArray *failures;	/* char *: "certificate-expired: 25 sessions
+				   (mx1.example.com)", most first */
+};
+
 struct ds_weekly {
 	char *domain;
 	char week[16];		/* "2026-W47" */
@@ -50,6 +57,7 @@ struct ds_weekly {
 	GPtrArray *top_failing;	/* struct ds_sender *: most failing */
 	GPtrArray *silent;	/* struct ds_weekly_silent * */
 	GPtrArray *todo;	/* char *: advice, plain text */
+	struct ds_weekly_tls tls;
 };
 
 /*
@@ -84,6 +92,12 @@ const char *ds_weekly_spf_include(const char *svc);
 
 /* The report as one HTML document for mail clients (weekly_html.c). */
 void ds_weekly_html(GString *g, const struct ds_weekly *w);
+/* weekly_tls.c: fill w->tls for w->domain, w->since..until (DS_ERROR_DB);
+ * the TLS section in HTML and text, nothing when no TLS report came */
+bool ds_weekly_tls_compute(struct ds_store *st, struct ds_weekly *w,
+    GError **err);
+void ds_weekly_tls_html(GString *g, const struct ds_weekly *w);
+void ds_weekly_tls_text(GString *g, const struct ds_weekly *w);
 /* The report as plain text, lines under 78 columns (weekly_text.c). */
 void ds_weekly_text(GString *g, const struct ds_weekly *w);
 /* "Weekly DMARC report for D, 2026-W47" (plain text; caller g_frees). */

@@ -189,6 +189,7 @@ sections(GString *g, const struct ds_weekly *w)
 		text_list(g, "w-policy", w->policy_changes, false);
 	else
 		none(g, "No change this week.");
+	ds_weekly_tls_html(g, w);
 	g_string_append(g, H2 "Reporters that went silent</h2>\n");
 	if (w->silent->len == 0) {
 		none(g, "None.");

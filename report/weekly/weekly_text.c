@@ -139,6 +139,7 @@ ds_weekly_text(GString *g, const struct ds_weekly *w)
 		safe(g, g_ptr_array_index(w->policy_changes, i));
 		g_string_append_c(g, '\n');
 	}
+	ds_weekly_tls_text(g, w);
 	g_string_append(g, "\nReporters that went silent\n");
 	if (w->silent->len == 0)
 		g_string_append(g, "  none\n");
