@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/util/term.h"
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
@@ -98,6 +99,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	setlocale(LC_ALL, "");
+	ds_term_install();	/* g_print/g_printerr escape controls */
 	if (argc < 2) {
 		usage(stderr);
 		return DS_EXIT_USAGE;
@@ -115,13 +117,13 @@ main(int argc, char **argv)
 		return DS_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("dmarcsift %s\n", DS_VERSION);
+		g_print("dmarcsift %s\n", DS_VERSION);
 		return DS_EXIT_OK;
 	}
 	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 		if (strcmp(cmds[i].name, argv[1]) == 0)
 			return run(&cmds[i], argc - 1, argv + 1);
-	fprintf(stderr, "dmarcsift: '%s' is not a command\n", argv[1]);
+	g_printerr("dmarcsift: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return DS_EXIT_USAGE;
 }

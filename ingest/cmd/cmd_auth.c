@@ -45,7 +45,7 @@ cmd_auth(struct ds_ctx *x, int argc, char **argv)
 		return x->rc;
 	if (x->argc != 2 || strcmp(x->argv[1], "login") != 0 ||
 	    opt_mailbox == NULL) {
-		fprintf(stderr, "dmarcsift auth: usage: dmarcsift auth login "
+		g_printerr("dmarcsift auth: usage: dmarcsift auth login "
 		    "--mailbox NAME\n");
 		return x->rc = DS_EXIT_USAGE;
 	}

@@ -88,21 +88,21 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 	argc = c->argc;
 	argv = c->argv;
 	if (argc < 2) {
-		fprintf(stderr, "dmarcsift ingest: nothing to ingest "
+		g_printerr("dmarcsift ingest: nothing to ingest "
 		    "(give files, directories or -)\n");
 		return DS_EXIT_USAGE;
 	}
 	ds_limits_default(&lim);
 	if (max_message &&
 	    !ds_config_parse_size(max_message, &lim.max_message)) {
-		fprintf(stderr, "dmarcsift ingest: bad size '%s'\n",
+		g_printerr("dmarcsift ingest: bad size '%s'\n",
 		    max_message);
 		return DS_EXIT_USAGE;
 	}
 	/* THREATS #4: the cap stays; a big report of one's own may need more */
 	if (max_inflated &&
 	    !ds_config_parse_size(max_inflated, &lim.max_inflated)) {
-		fprintf(stderr, "dmarcsift ingest: bad size '%s'\n",
+		g_printerr("dmarcsift ingest: bad size '%s'\n",
 		    max_inflated);
 		return DS_EXIT_USAGE;
 	}
@@ -129,7 +129,7 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 		goto fail;
 	sum = ds_pipeline_summary(pl);
 	if (!c->quiet)
-		fprintf(stderr, "dmarcsift: ingest: %s\n", sum);
+		g_printerr("dmarcsift: ingest: %s\n", sum);
 	g_free(sum);
 	if (ds_pipeline_stats(pl)->errors)
 		rc = DS_EXIT_TEMPFAIL;

@@ -67,7 +67,7 @@ ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
 	/* quiet: the summary only when something needs attention */
 	if (ds_cli.quiet && rc == DS_EXIT_OK)
 		return rc;
-	fprintf(stderr, "dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
+	g_printerr("dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
 	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
 	    " records), %" G_GUINT64_FORMAT " failure reports, %"
 	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " rejected, %"
@@ -89,10 +89,10 @@ ds_imap_cmd_lock(struct ds_store *st, int wait_s)
 	if (ds_store_lock(st, (unsigned)MAX(wait_s, 0) * 1000u, &e))
 		return DS_EXIT_OK;
 	if (e->code == DS_ERROR_LOCKED)
-		fprintf(stderr, "dmarcsift: %s (waited %d s); not run, try "
+		g_printerr("dmarcsift: %s (waited %d s); not run, try "
 		    "again later\n", e->message, MAX(wait_s, 0));
 	else
-		fprintf(stderr, "dmarcsift: %s\n", e->message);
+		g_printerr("dmarcsift: %s\n", e->message);
 	rc = ds_error_exit_code(e);
 	g_error_free(e);
 	return rc;
@@ -123,7 +123,7 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 	if (x->argc > 1) {
 		char *q = ds_quote(x->argv[1], strlen(x->argv[1]), 64);
 
-		fprintf(stderr, "dmarcsift poll: unexpected '%s' (mailboxes "
+		g_printerr("dmarcsift poll: unexpected '%s' (mailboxes "
 		    "come from the configuration file)\n", q);
 		g_free(q);
 		return x->rc = DS_EXIT_USAGE;
@@ -160,7 +160,7 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 		if (opt_mailbox != NULL && strcmp(c->name, opt_mailbox) != 0)
 			continue;
 		if (!ds_source_mail_run(pl, c, &ro, &is, &e)) {
-			fprintf(stderr, "dmarcsift: poll %s: %s\n", c->name,
+			g_printerr("dmarcsift: poll %s: %s\n", c->name,
 			    e->message);
 			rc = worse(rc, ds_error_exit_code(e));
 			g_clear_error(&e);

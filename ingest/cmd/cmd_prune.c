@@ -111,7 +111,7 @@ cmd_prune(struct ds_ctx *c, int argc, char **argv)
 	if (!ds_store_prune(c->store, &p, &r, &e))
 		goto fail;
 	if (!c->quiet)
-		fprintf(stderr, "dmarcsift: prune: %s%" G_GINT64_FORMAT
+		g_printerr("dmarcsift: prune: %s%" G_GINT64_FORMAT
 		    " failure samples (%" G_GINT64_FORMAT " bytes), %"
 		    G_GINT64_FORMAT " quarantined inputs (%" G_GINT64_FORMAT
 		    " bytes); database %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT

@@ -82,7 +82,7 @@ ds_pipeline_free(struct ds_pipeline *pl)
 	if (pl == NULL)
 		return;
 	if (!ds_pipeline_flush(pl, &e)) {
-		fprintf(stderr, "dmarcsift: %s\n", e->message);
+		g_printerr("dmarcsift: %s\n", e->message);
 		g_error_free(e);
 	}
 	g_free(pl);
@@ -216,7 +216,7 @@ ds_pipeline_say(struct ds_pipeline *pl, const char *source, const char *fmt,
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	src = ds_quote(source, strlen(source), 200);
-	fprintf(stderr, "dmarcsift: %s: %s\n", src, msg);
+	g_printerr("dmarcsift: %s: %s\n", src, msg);
 	g_free(src);
 	g_free(msg);
 }

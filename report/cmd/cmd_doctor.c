@@ -75,7 +75,7 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 	    argv))
 		return c->rc;
 	if (c->argc != 2) {
-		fprintf(stderr, "dmarcsift doctor: give exactly one DOMAIN\n"
+		g_printerr("dmarcsift doctor: give exactly one DOMAIN\n"
 		    "(see 'dmarcsift doctor --help')\n");
 		return c->rc = DS_EXIT_USAGE;
 	}

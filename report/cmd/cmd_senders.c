@@ -213,7 +213,7 @@ cmd_senders(struct ds_ctx *c, int argc, char **argv)
 	if (!ds_store_senders(c->store, &q, &rows, &e))
 		goto fail;
 	if (c->verbose)
-		fprintf(stderr, "dmarcsift senders: %u rows; names: %u looked "
+		g_printerr("dmarcsift senders: %u rows; names: %u looked "
 		    "up, %u cached, %u offline; %u in MaxMind databases\n",
 		    rows->len, en->lookups, en->cached, en->offline, en->geo);
 	t = ds_table_new(c->fmt == DS_OUT_TEXT ? text_cols : cols);

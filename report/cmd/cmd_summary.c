@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/util/term.h"
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
@@ -334,9 +335,9 @@ cmd_summary(struct ds_ctx *c, int argc, char **argv)
 	if (run.t)
 		ds_table_emit(run.t, rq.fmt, stdout);
 	else if (run.text->len == 0)
-		printf("no reports in the period\n");
+		g_print("no reports in the period\n");
 	else
-		fwrite(run.text->str, 1, run.text->len, stdout);
+		ds_term_write(stdout, run.text->str, (gssize)run.text->len);
 	goto done;
 fail:
 	rc = ds_ctx_fail(c, e);

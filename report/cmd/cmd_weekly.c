@@ -7,7 +7,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "schema/util/term.h"
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
@@ -88,7 +90,7 @@ cmd_weekly(struct ds_ctx *c, int argc, char **argv)
 	    "--mail-to.", entries, argc, argv) || !ds_ctx_no_args(c))
 		return c->rc;
 	if (opt_domain == NULL) {
-		fprintf(stderr, "dmarcsift weekly: --domain is required\n");
+		g_printerr("dmarcsift weekly: --domain is required\n");
 		return c->rc = DS_EXIT_USAGE;
 	}
 	html = g_string_sized_new(32768);
@@ -103,7 +105,10 @@ cmd_weekly(struct ds_ctx *c, int argc, char **argv)
 		goto fail;
 	if (opt_mail_to && !mail(&w, html, c->now, &e))
 		goto fail;
-	if (opt_out == NULL && opt_mail_to == NULL)
+	if (opt_out == NULL && opt_mail_to == NULL && isatty(STDOUT_FILENO))
+		ds_term_write(stdout, html->str, (gssize)html->len);
+	else if (opt_out == NULL && opt_mail_to == NULL)
+		/* term: an HTML document for a pipe or file, byte for byte */
 		fwrite(html->str, 1, html->len, stdout);
 	goto done;
 fail:

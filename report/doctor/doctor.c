@@ -9,8 +9,11 @@
  * JSON only through ds_json_escape().
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/count.h"
+#include "schema/util/term.h"
 #include "schema/util/error.h"
 #include "schema/util/json.h"
 #include "schema/store/store_doctor.h"
@@ -90,8 +93,8 @@ add_source(const struct ds_doc_source *r, void *payload)
 	s->spf_domain = g_strdup(r->spf_fail_domain);
 	s->ptr_confirmed = -1;
 	g_ptr_array_add(d->sources, s);
-	d->messages += r->messages;
-	d->dmarc_pass += r->dmarc_pass;
+	ds_count_add(&d->messages, r->messages);
+	ds_count_add(&d->dmarc_pass, r->dmarc_pass);
 	return true;
 }
 
@@ -337,11 +340,26 @@ emit_json(const struct ds_doctor *d, FILE *fp)
 	g_string_free(g, TRUE);
 }
 
+/*
+ * The findings quote DNS records and report values: they are written to
+ * a memory stream first and leave through the terminal rule (term.h).
+ */
 void
 ds_doctor_emit(const struct ds_doctor *d, enum ds_outfmt fmt, FILE *fp)
 {
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		m = fp;
 	if (fmt == DS_OUT_JSON)
-		emit_json(d, fp);
+		emit_json(d, m);
 	else
-		emit_text(d, fp);
+		emit_text(d, m);
+	if (m != fp) {
+		fclose(m);
+		ds_term_write(fp, buf, (gssize)len);
+		free(buf);
+	}
 }

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/store/store_doctor.h"
 #include "report/doctor/dkim_key.h"
 #include "report/doctor/doctor.h"
@@ -95,13 +96,13 @@ sel_cb(const struct ds_doc_selector *r, void *payload)
 		rp = g_new0(struct rep, 1);
 		g_hash_table_insert(s->reporters, g_strdup(r->org_name), rp);
 	}
-	s->spf_pass += r->spf_pass;
+	ds_count_add(&s->spf_pass, r->spf_pass);
 	if (c > 0) {
-		rp->pass += r->messages;
-		s->pass += r->messages;
+		ds_count_add(&rp->pass, r->messages);
+		ds_count_add(&s->pass, r->messages);
 	} else {
-		rp->fail += r->messages;
-		s->fail += r->messages;
+		ds_count_add(&rp->fail, r->messages);
+		ds_count_add(&s->fail, r->messages);
 	}
 	return true;
 }
@@ -137,7 +138,7 @@ inconsistent(struct ds_doctor *d, const struct sel *s, const char *name)
 			g_ptr_array_add(good, k);
 		else if (r->fail >= MIN_FAIL && 1 - rate >= BAD_RATE) {
 			g_ptr_array_add(bad, k);
-			badfail += r->fail;
+			ds_count_add(&badfail, r->fail);
 		}
 		if (j->len > 1)
 			g_string_append_c(j, ',');

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/error.h"
 #include "schema/util/rate.h"
 #include "schema/store/store_doctor.h"
@@ -100,9 +101,9 @@ policy_none(struct ds_doctor *d)
 			continue;
 		g_ptr_array_add(failing, s);
 		if (s->own_sig > 0 || s->fwd_reason > 0)
-			signed_ += s->messages - s->dmarc_pass;
+			ds_count_add(&signed_, s->messages - s->dmarc_pass);
 		else
-			spoof += s->messages - s->dmarc_pass;
+			ds_count_add(&spoof, s->messages - s->dmarc_pass);
 	}
 	g_ptr_array_sort(failing, by_fail);
 	own = d->dmarc_pass + signed_;
@@ -227,7 +228,7 @@ sub_cb(const struct ds_doc_from *r, void *payload)
 	}
 	if (!exists) {
 		g_ptr_array_add(s->names, g_strdup(r->header_from));
-		s->messages += r->messages - r->dmarc_pass;
+		ds_count_add(&s->messages, r->messages - r->dmarc_pass);
 	}
 	return true;
 }

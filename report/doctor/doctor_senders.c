@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "report/doctor/doctor.h"
 
 #define VOLUME 10		/* messages before a class is a finding */
@@ -183,7 +184,7 @@ ds_doctor_senders(struct ds_doctor *d, GError **err)
 			    s->mailbox) && !(s->ptr && s->ptr_confirmed == 1 &&
 			    ds_doctor_within(s->ptr, d->org))) {
 				g_ptr_array_add(fwd, s);
-				nfwd += s->dkim_pass_spf_fail;
+				ds_count_add(&nfwd, s->dkim_pass_spf_fail);
 			}
 		}
 	}

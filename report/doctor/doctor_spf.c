@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "report/doctor/doctor.h"
 #include "report/doctor/spf_check.h"
 
@@ -122,7 +123,7 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 		    ds_doctor_within(s->ptr, d->org) &&
 		    !ds_spf_covers(e, s->ip)) {
 			g_ptr_array_add(own, s);
-			own_msgs += s->dkim_pass_spf_fail;
+			ds_count_add(&own_msgs, s->dkim_pass_spf_fail);
 		}
 	}
 	for (k = 0; k < order->len; k++) {

@@ -50,7 +50,7 @@ ds_enrich_mmdb_warn(struct ds_mmdb *m)
 	for (i = 0; i < w->len; i++) {
 		/* a path can hold anything: one line, no control bytes */
 		esc = g_strescape(w->pdata[i], NULL);
-		fprintf(stderr, "dmarcsift: warning: %s\n", esc);
+		g_printerr("dmarcsift: warning: %s\n", esc);
 		g_free(esc);
 	}
 }

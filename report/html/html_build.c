@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/embed.h"
 #include "schema/util/error.h"
 #include "schema/store/store_tls.h"
@@ -109,16 +110,16 @@ index_page(struct ds_html_ctx *c, GPtrArray *doms, GError **err)
 	GString *g = g_string_sized_new(16384);
 	struct ds_query q;
 	GArray *days = NULL;
-	int64_t msgs = 0, pass = 0, reports = 0;
+	int64_t msgs = 0, pass = 0, reports = 0, fail;
 	bool ok = false;
 	guint i;
 
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);
 
-		msgs += d->messages;
-		pass += d->dmarc_pass;
-		reports += d->reports;
+		ds_count_add(&msgs, d->messages);
+		ds_count_add(&pass, d->dmarc_pass);
+		ds_count_add(&reports, d->reports);
 	}
 	ds_page_begin(g, "", "DMARC domains");
 	g_string_append(g, "<h1>DMARC domains</h1>\n<div class=\"kpis\">\n");
@@ -126,7 +127,8 @@ index_page(struct ds_html_ctx *c, GPtrArray *doms, GError **err)
 	ds_page_kpi(g, "k-messages", "Messages reported", msgs);
 	ds_page_kpi_pct(g, "k-rate", "DMARC pass rate",
 	    ds_pass_rate(pass, msgs));
-	ds_page_kpi(g, "k-fail", "Failing DMARC", msgs - pass);
+	ds_count_sub(&fail, msgs, pass);
+	ds_page_kpi(g, "k-fail", "Failing DMARC", fail);
 	ds_page_kpi(g, "k-reports", "Aggregate reports", reports);
 	g_string_append(g, "</div>\n");
 	ds_query_init(&q);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "report/text/summary_text.h"
 #include "report/text/table.h"
 
@@ -101,8 +102,11 @@ ds_summary_current_policy(const struct ds_domain_summary *s)
 static void
 put_rate(GString *g, const char *label, int64_t n, int64_t of)
 {
-	g_string_append_printf(g, "  %-15s %12" G_GINT64_FORMAT "  %5.1f%%\n",
-	    label, n, ds_pass_rate(n, of));
+	char *c = ds_count_str(n, false, 0);
+
+	g_string_append_printf(g, "  %-15s %12s  %5.1f%%\n", label, c,
+	    ds_count_pct(n, of));
+	g_free(c);
 }
 
 static void
@@ -186,6 +190,7 @@ ds_summary_text(GString *g, const struct ds_domain_summary *s,
     GPtrArray *reporters, GPtrArray *failing)
 {
 	const struct ds_policy_seen *cur = ds_summary_current_policy(s);
+	char *c;
 	guint i;
 
 	if (g->len > 0)
@@ -200,8 +205,13 @@ ds_summary_text(GString *g, const struct ds_domain_summary *s,
 		    s->days, s->days == 1 ? "" : "s");
 	}
 	g_string_append_c(g, '\n');
-	g_string_append_printf(g, "  %-15s %12" G_GINT64_FORMAT "  from %"
-	    G_GINT64_FORMAT " IPs\n", "messages", s->messages, s->ips);
+	c = ds_count_str(s->messages, false, 0);
+	g_string_append_printf(g, "  %-15s %12s  from %" G_GINT64_FORMAT
+	    " IPs\n", "messages", c, s->ips);
+	g_free(c);
+	if (s->messages == DS_COUNT_MAX)
+		g_string_append(g, "  (totals reached 2^63-1, the largest count "
+		    "kept: they are lower bounds, marked +)\n");
 	put_rate(g, "DMARC pass", s->dmarc_pass, s->messages);
 	put_rate(g, "DMARC fail", s->dmarc_fail, s->messages);
 	put_rate(g, "DKIM aligned", s->dkim_pass, s->messages);

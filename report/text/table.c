@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/term.h"
+#include "schema/util/count.h"
 #include "schema/util/json.h"
 #include "report/text/table.h"
 
@@ -87,12 +89,13 @@ ds_table_str(struct ds_table *t, const char *s)
 		put(t, C_STR, g_utf8_make_valid(s, -1), NULL);
 }
 
+/* Text through ds_count_str: a count at the 2^63-1 cap shows "+". */
 void
 ds_table_int(struct ds_table *t, int64_t v)
 {
 	char *s = g_strdup_printf("%" G_GINT64_FORMAT, v);
 
-	put(t, C_NUM, s, g_strdup(s));
+	put(t, C_NUM, v >= 0 ? ds_count_str(v, false, 0) : g_strdup(s), s);
 }
 
 void
@@ -248,16 +251,28 @@ emit_csv(const struct ds_table *t, GString *g)
 	}
 }
 
-/* Display text of a cell on one line: control characters become '?'. */
+/*
+ * Display text of a cell on one line, escaped by the terminal rule
+ * (term.h) before the widths are measured, so a column stays aligned;
+ * the tab and newline the rule lets through are shown escaped too.
+ */
 static char *
 display(const struct cell *x)
 {
-	char *s = g_strdup(x->kind == C_NULL ? "-" : x->text), *p;
+	char *s = ds_term_escape(x->kind == C_NULL ? "-" : x->text, -1);
+	GString *g;
+	char *p;
 
+	if (strpbrk(s, "\t\n") == NULL)
+		return s;
+	g = g_string_new(NULL);
 	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return s;
+		if (*p == '\t' || *p == '\n')
+			g_string_append(g, *p == '\t' ? "\\t" : "\\n");
+		else
+			g_string_append_c(g, *p);
+	g_free(s);
+	return g_string_free(g, FALSE);
 }
 
 static void
@@ -374,6 +389,6 @@ ds_table_emit(const struct ds_table *t, enum ds_outfmt fmt, FILE *f)
 		emit_csv(t, g);
 	else
 		emit_text(t, g);
-	fwrite(g->str, 1, g->len, f);
+	ds_term_write(f, g->str, (gssize)g->len);
 	g_string_free(g, TRUE);
 }

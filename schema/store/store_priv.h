@@ -84,4 +84,10 @@ int64_t ds_store_now(void);
  */
 bool ds_store_migrate(struct ds_store *st, GError **err);
 
+/*
+ * Register csum(x) on db: the exact, saturating sum of counts
+ * (store_csum.c). Every count total in the store's SQL uses it.
+ */
+bool ds_store_register_csum(sqlite3 *db);
+
 #endif

@@ -20,35 +20,35 @@
 static const char *const sql_group[] = {
 	[DS_TLS_BY_DOMAIN] =
 	    "SELECT r.domain, NULL, NULL, NULL, NULL, NULL, NULL, count(*),"
-	    " sum(r.successes), sum(r.failures), min(r.begin_ts),"
+	    " csum(r.successes), csum(r.failures), min(r.begin_ts),"
 	    " max(r.end_ts) FROM tls_report r" TLS_WHERE
 	    " GROUP BY r.domain ORDER BY r.domain",
 	[DS_TLS_BY_POLICY] =
 	    "SELECT r.domain, p.type, NULL, NULL, NULL, NULL, NULL,"
-	    " count(DISTINCT r.id), sum(p.successes), sum(p.failures),"
+	    " count(DISTINCT r.id), csum(p.successes), csum(p.failures),"
 	    " min(r.begin_ts), max(r.end_ts)"
 	    " FROM tls_report r JOIN tls_policy p ON p.report_row = r.id"
 	    TLS_WHERE " GROUP BY r.domain, p.type"
-	    " ORDER BY r.domain, sum(p.failures) DESC, p.type",
+	    " ORDER BY r.domain, csum(p.failures) DESC, p.type",
 	[DS_TLS_BY_MX] =
 	    "SELECT r.domain, p.type, (SELECT group_concat(value, ' ')"
 	    " FROM json_each(p.mx_hosts)), NULL, NULL, NULL, NULL,"
-	    " count(DISTINCT r.id), sum(p.successes), sum(p.failures),"
+	    " count(DISTINCT r.id), csum(p.successes), csum(p.failures),"
 	    " min(r.begin_ts), max(r.end_ts)"
 	    " FROM tls_report r JOIN tls_policy p ON p.report_row = r.id"
 	    TLS_WHERE " GROUP BY r.domain, p.type, 3"
-	    " ORDER BY r.domain, sum(p.failures) DESC, 3",
+	    " ORDER BY r.domain, csum(p.failures) DESC, 3",
 	[DS_TLS_BY_FAILURE] =
 	    "SELECT r.domain, group_concat(DISTINCT p.type), NULL,"
 	    " f.result_type, group_concat(DISTINCT f.sending_mta_ip),"
 	    " group_concat(DISTINCT f.receiving_mx_hostname),"
 	    " group_concat(DISTINCT f.failure_reason_code),"
-	    " count(DISTINCT r.id), 0, sum(f.failed_sessions),"
+	    " count(DISTINCT r.id), 0, csum(f.failed_sessions),"
 	    " min(r.begin_ts), max(r.end_ts)"
 	    " FROM tls_report r JOIN tls_policy p ON p.report_row = r.id"
 	    " JOIN tls_failure f ON f.policy_row = p.id" TLS_WHERE
 	    " GROUP BY r.domain, f.result_type"
-	    " ORDER BY r.domain, sum(f.failed_sessions) DESC, f.result_type",
+	    " ORDER BY r.domain, csum(f.failed_sessions) DESC, f.result_type",
 };
 
 static const char *
