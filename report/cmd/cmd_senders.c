@@ -13,12 +13,13 @@
 
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
+#include "report/classify/classify.h"
 #include "report/enrich/enrich.h"
 #include "report/text/rq_common.h"
 #include "report/text/table.h"
 
 static gboolean opt_failing, opt_new, opt_refresh;
-static char *opt_group, *opt_sort, *opt_services;
+static char *opt_group, *opt_sort, *opt_services, *opt_class;
 static gint opt_limit;
 
 static const GOptionEntry own[] = {
@@ -31,6 +32,9 @@ static const GOptionEntry own[] = {
 	  "BY" },
 	{ "sort", 's', 0, G_OPTION_ARG_STRING, &opt_sort,
 	  "messages (default), fail, pass, rate, ip, first, last", "KEY" },
+	{ "class", 'c', 0, G_OPTION_ARG_STRING, &opt_class,
+	  "only sources of this class: ours, service, forwarder, unknown "
+	  "(needs --domain)", "CLASS" },
 	{ "limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit,
 	  "at most N rows", "N" },
 	{ "services", 0, 0, G_OPTION_ARG_FILENAME, &opt_services,
@@ -46,11 +50,12 @@ static const char *const cols[] = { "source_ip", "group", "ips",
 	"spf_pass", "disp_none", "disp_quarantine", "disp_reject",
 	"disp_pass", "ptr", "ptr_confirmed", "base_domain",
 	"service", "dkim", "spf", "reporters", "header_from", "reports",
-	"first_seen", "last_seen", "new", "ip_list", NULL };
+	"first_seen", "last_seen", "new", "ip_list", "class", "class_reason",
+	NULL };
 
 /* text: what fits 80 columns; "ips" only when grouping */
-static const char *const text_cols[] = { "source", "ips", "messages",
-	"fail", "pass%", "ptr", "fcrdns", "service", NULL };
+static const char *const text_cols[] = { "source", "class", "ips",
+	"messages", "fail", "pass%", "ptr", "fcrdns", "service", NULL };
 
 static bool
 parse_choice(const char *s, const char *const *names, const int *vals,
@@ -107,7 +112,7 @@ put_json(struct ds_table *t, char *json, char *text)
 
 static void
 add_row(struct ds_table *t, const struct ds_sender *s,
-    const struct ds_sender_query *q)
+    const struct ds_sender_query *q, const struct ds_class_info *c)
 {
 	enum ds_group g = q->group;
 	char *text;
@@ -146,13 +151,17 @@ add_row(struct ds_table *t, const struct ds_sender *s,
 	ds_table_bool(t, q->period.since == INT64_MIN ? -1 : s->is_new);
 	json = ds_rq_json_strv(s->ip_list, &text);
 	put_json(t, json, text);
+	ds_table_str(t, c ? ds_class_name(c->cls) : NULL);
+	ds_table_str(t, c ? c->reason : NULL);
 }
 
 static void
-add_text_row(struct ds_table *t, const struct ds_sender *s)
+add_text_row(struct ds_table *t, const struct ds_sender *s,
+    const struct ds_class_info *c)
 {
 	ds_table_row(t);
 	ds_table_str(t, s->key ? s->key : "(unknown)");
+	ds_table_str(t, c ? ds_class_name(c->cls) : NULL);
 	ds_table_int(t, s->ips);
 	ds_table_int(t, s->messages);
 	ds_table_int(t, s->dmarc_fail);
@@ -160,6 +169,39 @@ add_text_row(struct ds_table *t, const struct ds_sender *s)
 	ds_table_str(t, s->ptr);
 	ds_table_bool(t, s->ptr_confirmed);
 	ds_table_str(t, s->service);
+}
+
+/*
+ * The class of each of rows (the displayed rows, any grouping) into
+ * *out (struct ds_class_info, same order), against every IP row of the
+ * period (ds_classified_senders), so a filtered or grouped view gives
+ * each source the class the full view gives it.
+ */
+static bool
+classify(struct ds_store *st, const struct ds_sender_query *q,
+    struct ds_enrich *en, const struct ds_decl *decl, GPtrArray *rows,
+    GArray **out, GError **err)
+{
+	GPtrArray *iprows = NULL;
+	GArray *ipcls = NULL, *res;
+	struct ds_classifier c;
+	guint i;
+
+	if (!ds_classified_senders(st, &q->period, ds_enrich_ipinfo, en,
+	    decl, &iprows, &ipcls, err))
+		return false;
+	ds_classifier_init(&c, q->period.domain, iprows, decl);
+	res = g_array_new(FALSE, TRUE, sizeof(struct ds_class_info));
+	g_array_set_clear_func(res, (GDestroyNotify)ds_class_info_clear);
+	g_array_set_size(res, rows->len);
+	for (i = 0; i < rows->len; i++)
+		ds_classify(&c, rows->pdata[i], &g_array_index(res,
+		    struct ds_class_info, i));
+	ds_classifier_release(&c);
+	g_ptr_array_unref(iprows);
+	g_array_unref(ipcls);
+	*out = res;
+	return true;
 }
 
 /*
@@ -172,13 +214,17 @@ cmd_senders(int argc, char **argv)
 	struct ds_store *st = NULL;
 	struct ds_dns *dns = NULL;
 	struct ds_services *svc = NULL;
+	struct ds_decl *decl = NULL;
 	struct ds_table *t = NULL;
 	struct ds_sender_query q;
 	struct ds_enrich en;
 	struct ds_rq rq;
 	GOptionEntry *e1 = NULL, *e2 = NULL;
 	GPtrArray *rows = NULL;
+	GArray *cls = NULL;
 	GError *e = NULL;
+	enum ds_class want = DS_CLASS_UNKNOWN;
+	unsigned limit, shown = 0;
 	int rc = DS_EXIT_OK;
 	guint i;
 
@@ -196,6 +242,16 @@ cmd_senders(int argc, char **argv)
 		goto fail;
 	q.period = rq.q;
 	if (!parse_opts(&q, &e) ||
+	    (opt_class != NULL && !ds_class_parse(opt_class, &want, &e)))
+		goto fail;
+	if (opt_class != NULL && q.period.domain == NULL) {
+		ds_fail(&e, DS_ERROR_USAGE, "--class needs --domain");
+		goto fail;
+	}
+	limit = q.period.limit;
+	if (opt_class != NULL)
+		q.period.limit = 0;	/* filtered below, then limited */
+	if (!ds_decl_load(&decl, ds_cli.config, q.period.domain, &e) ||
 	    (svc = ds_services_default(opt_services, &e)) == NULL ||
 	    (dns = ds_cli_open_dns(&e)) == NULL ||
 	    (st = ds_cli_open_store(&e)) == NULL)
@@ -204,7 +260,9 @@ cmd_senders(int argc, char **argv)
 	en.refresh = opt_refresh;
 	q.info = ds_enrich_ipinfo;
 	q.info_payload = &en;
-	if (!ds_store_senders(st, &q, &rows, &e))
+	if (!ds_store_senders(st, &q, &rows, &e) ||
+	    (q.period.domain != NULL && !classify(st, &q, &en, decl, rows,
+	    &cls, &e)))
 		goto fail;
 	if (ds_cli.verbose)
 		fprintf(stderr, "dmarcsift senders: %u rows; names: %u looked "
@@ -215,11 +273,19 @@ cmd_senders(int argc, char **argv)
 		ds_table_text_hide(t, "ips");
 	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
 		ds_table_text_hide(t, "service");	/* the key already */
-	for (i = 0; i < rows->len; i++) {
+	if (cls == NULL)
+		ds_table_text_hide(t, "class");
+	for (i = 0; i < rows->len && (limit == 0 || shown < limit); i++) {
+		const struct ds_class_info *c = cls ? &g_array_index(cls,
+		    struct ds_class_info, i) : NULL;
+
+		if (opt_class != NULL && c->cls != want)
+			continue;
+		shown++;
 		if (rq.fmt == DS_OUT_TEXT)
-			add_text_row(t, rows->pdata[i]);
+			add_text_row(t, rows->pdata[i], c);
 		else
-			add_row(t, rows->pdata[i], &q);
+			add_row(t, rows->pdata[i], &q, c);
 	}
 	ds_table_emit(t, rq.fmt, stdout);
 	goto done;
@@ -229,6 +295,9 @@ fail:
 done:
 	if (rows)
 		g_ptr_array_unref(rows);
+	if (cls)
+		g_array_unref(cls);
+	ds_decl_free(decl);
 	ds_table_free(t);
 	ds_store_close(st);
 	ds_dns_free(dns);
