@@ -70,6 +70,7 @@ cmd_doctor(int argc, char **argv)
 	struct ds_store *st = NULL;
 	struct ds_dns *dns = NULL;
 	struct ds_query q;
+	struct ds_decl *decl = NULL;
 	enum ds_outfmt fmt;
 	enum ds_sev fail_on = DS_SEV_ERROR;
 	GOptionEntry *all;
@@ -109,11 +110,13 @@ cmd_doctor(int argc, char **argv)
 		ds_fail(&e, DS_ERROR_USAGE, "--since must be before --until");
 		goto fail;
 	}
-	if ((dns = ds_cli_open_dns(&e)) == NULL ||
+	if (!ds_decl_load(&decl, ds_cli.config, argv[1], &e) ||
+	    (dns = ds_cli_open_dns(&e)) == NULL ||
 	    (st = ds_cli_open_store(&e)) == NULL)
 		goto fail;
 	inited = true;
-	if (!ds_doctor_init(&d, st, dns, argv[1], &q, now, &e) ||
+	if (!ds_doctor_init(&d, st, dns, argv[1], &q, now, decl,
+	    &e) ||
 	    !ds_doctor_run(&d, &e))
 		goto fail;
 	ds_doctor_emit(&d, fmt, stdout);
@@ -128,5 +131,6 @@ done:
 		ds_doctor_release(&d);
 	ds_store_close(st);
 	ds_dns_free(dns);
+	ds_decl_free(decl);
 	return rc;
 }

@@ -171,6 +171,55 @@ add_text_row(struct ds_table *t, const struct ds_sender *s,
 	ds_table_str(t, s->service);
 }
 
+/* One answer per IP and run: the class query and the shown rows ask
+   for the same IPs, and a --dns-zone run has no cache to ask twice. */
+struct memo {
+	struct ds_enrich *en;
+	GHashTable *seen;	/* ip -> struct ds_ipinfo * */
+};
+
+static void
+info_free(gpointer p)
+{
+	ds_ipinfo_clear(p);
+	g_free(p);
+}
+
+static void
+info_copy(struct ds_ipinfo *to, const struct ds_ipinfo *from)
+{
+	char *ip = to->ip;
+
+	to->ip = NULL;
+	ds_ipinfo_clear(to);
+	*to = *from;
+	to->ip = ip;
+	to->ptr = g_strdup(from->ptr);
+	to->base_domain = g_strdup(from->base_domain);
+	to->service = g_strdup(from->service);
+	to->status = g_strdup(from->status);
+}
+
+static bool
+memo_info(struct ds_ipinfo *out, void *payload, GError **err)
+{
+	struct memo *m = payload;
+	struct ds_ipinfo *c = g_hash_table_lookup(m->seen, out->ip);
+
+	if (c != NULL) {
+		info_copy(out, c);
+		return true;
+	}
+	if (!ds_enrich_ipinfo(out, m->en, err))
+		return false;
+	c = g_new0(struct ds_ipinfo, 1);
+	ds_ipinfo_init(c);
+	c->ip = g_strdup(out->ip);
+	info_copy(c, out);
+	g_hash_table_insert(m->seen, c->ip, c);
+	return true;
+}
+
 /*
  * The class of each of rows (the displayed rows, any grouping) into
  * *out (struct ds_class_info, same order), against every IP row of the
@@ -179,7 +228,7 @@ add_text_row(struct ds_table *t, const struct ds_sender *s,
  */
 static bool
 classify(struct ds_store *st, const struct ds_sender_query *q,
-    struct ds_enrich *en, const struct ds_decl *decl, GPtrArray *rows,
+    struct memo *m, const struct ds_decl *decl, GPtrArray *rows,
     GArray **out, GError **err)
 {
 	GPtrArray *iprows = NULL;
@@ -187,8 +236,8 @@ classify(struct ds_store *st, const struct ds_sender_query *q,
 	struct ds_classifier c;
 	guint i;
 
-	if (!ds_classified_senders(st, &q->period, ds_enrich_ipinfo, en,
-	    decl, &iprows, &ipcls, err))
+	if (!ds_classified_senders(st, &q->period, memo_info, m, decl,
+	    &iprows, &ipcls, err))
 		return false;
 	ds_classifier_init(&c, q->period.domain, iprows, decl);
 	res = g_array_new(FALSE, TRUE, sizeof(struct ds_class_info));
@@ -202,6 +251,78 @@ classify(struct ds_store *st, const struct ds_sender_query *q,
 	g_array_unref(ipcls);
 	*out = res;
 	return true;
+}
+
+/* what each class means, for the text headings */
+static const char *const class_what[DS_CLASS_COUNT] = {
+	"your own servers",
+	"sending services",
+	"forwarded or list mail: not yours to fix",
+	"nothing authenticates them",
+};
+
+/*
+ * Text with classes: one table per class (ours, service, forwarder,
+ * unknown), each under a heading with its totals; the rows kept are the
+ * first limit of the sort order, as in JSON.
+ */
+static void
+emit_text_by_class(GPtrArray *rows, GArray *cls,
+    const struct ds_sender_query *q, int only, unsigned limit)
+{
+	bool *keep = g_new0(bool, rows->len ? rows->len : 1);
+	unsigned shown = 0, printed = 0;
+	guint i;
+	int c;
+
+	for (i = 0; i < rows->len && (limit == 0 || shown < limit); i++) {
+		const struct ds_class_info *ci = &g_array_index(cls,
+		    struct ds_class_info, i);
+
+		if (only >= 0 && (int)ci->cls != only)
+			continue;
+		keep[i] = true;
+		shown++;
+	}
+	for (c = 0; c < DS_CLASS_COUNT; c++) {
+		struct ds_table *t = ds_table_new(text_cols);
+		int64_t n = 0, msgs = 0, fail = 0;
+
+		if (q->group == DS_GROUP_IP)
+			ds_table_text_hide(t, "ips");
+		if (q->group == DS_GROUP_SERVICE)
+			ds_table_text_hide(t, "service");
+		ds_table_text_hide(t, "class");
+		for (i = 0; i < rows->len; i++) {
+			const struct ds_sender *s = rows->pdata[i];
+			const struct ds_class_info *ci = &g_array_index(cls,
+			    struct ds_class_info, i);
+
+			if (!keep[i] || (int)ci->cls != c)
+				continue;
+			n++;
+			msgs += s->messages;
+			fail += s->dmarc_fail;
+			add_text_row(t, s, ci);
+		}
+		if (n > 0) {
+			printf("%s%s: %" G_GINT64_FORMAT " source%s, %"
+			    G_GINT64_FORMAT " messages, %" G_GINT64_FORMAT
+			    " failing (%s)\n", printed++ ? "\n" : "",
+			    ds_class_name(c), n, n == 1 ? "" : "s", msgs, fail,
+			    class_what[c]);
+			ds_table_emit(t, DS_OUT_TEXT, stdout);
+		}
+		ds_table_free(t);
+	}
+	if (printed == 0) {
+		struct ds_table *t = ds_table_new(text_cols);
+
+		ds_table_text_hide(t, "class");
+		ds_table_emit(t, DS_OUT_TEXT, stdout);
+		ds_table_free(t);
+	}
+	g_free(keep);
 }
 
 /*
@@ -218,6 +339,7 @@ cmd_senders(int argc, char **argv)
 	struct ds_table *t = NULL;
 	struct ds_sender_query q;
 	struct ds_enrich en;
+	struct memo memo = { &en, NULL };
 	struct ds_rq rq;
 	GOptionEntry *e1 = NULL, *e2 = NULL;
 	GPtrArray *rows = NULL;
@@ -258,23 +380,29 @@ cmd_senders(int argc, char **argv)
 		goto fail;
 	ds_enrich_init(&en, st, dns, svc, rq.now);
 	en.refresh = opt_refresh;
-	q.info = ds_enrich_ipinfo;
-	q.info_payload = &en;
+	memo.seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	    info_free);
+	q.info = memo_info;
+	q.info_payload = &memo;
 	if (!ds_store_senders(st, &q, &rows, &e) ||
-	    (q.period.domain != NULL && !classify(st, &q, &en, decl, rows,
+	    (q.period.domain != NULL && !classify(st, &q, &memo, decl, rows,
 	    &cls, &e)))
 		goto fail;
 	if (ds_cli.verbose)
 		fprintf(stderr, "dmarcsift senders: %u rows; names: %u looked "
 		    "up, %u cached, %u offline\n", rows->len, en.lookups,
 		    en.cached, en.offline);
+	if (rq.fmt == DS_OUT_TEXT && cls != NULL) {
+		emit_text_by_class(rows, cls, &q, opt_class ? (int)want : -1,
+		    limit);
+		goto done;
+	}
 	t = ds_table_new(rq.fmt == DS_OUT_TEXT ? text_cols : cols);
 	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
 		ds_table_text_hide(t, "ips");
 	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
 		ds_table_text_hide(t, "service");	/* the key already */
-	if (cls == NULL)
-		ds_table_text_hide(t, "class");
+	ds_table_text_hide(t, "class");
 	for (i = 0; i < rows->len && (limit == 0 || shown < limit); i++) {
 		const struct ds_class_info *c = cls ? &g_array_index(cls,
 		    struct ds_class_info, i) : NULL;
@@ -297,6 +425,8 @@ done:
 		g_ptr_array_unref(rows);
 	if (cls)
 		g_array_unref(cls);
+	if (memo.seen)
+		g_hash_table_destroy(memo.seen);
 	ds_decl_free(decl);
 	ds_table_free(t);
 	ds_store_close(st);
