@@ -257,8 +257,8 @@ classify(struct ds_store *st, const struct ds_sender_query *q,
 static const char *const class_what[DS_CLASS_COUNT] = {
 	"your own servers",
 	"sending services",
-	"forwarded or list mail: not yours to fix",
-	"nothing authenticates them",
+	"not yours to fix",
+	"unauthenticated",
 };
 
 /*
