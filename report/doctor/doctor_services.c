@@ -167,7 +167,10 @@ ds_doctor_classify(struct ds_doctor *d, GError **err)
 		struct ds_doc_src *s = r->source_ip ? g_hash_table_lookup(
 		    by_ip, r->source_ip) : NULL;
 
-		if (c->cls == DS_CLASS_OURS || c->cls == DS_CLASS_SERVICE)
+		/* a service's selector counts when it sends steadily: a
+		   spoofer on shared infrastructure makes selectors up */
+		if (c->cls == DS_CLASS_OURS || (c->cls == DS_CLASS_SERVICE &&
+		    c->steady))
 			vouch(d, r);
 		if (s == NULL)
 			continue;
