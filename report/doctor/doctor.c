@@ -253,6 +253,7 @@ ds_doctor_run(struct ds_doctor *d, GError **err)
 	    !ds_doctor_dkim(d, err) || !ds_doctor_senders(d, err) ||
 	    !ds_doctor_reporting(d, err))
 		return false;
+	ds_doctor_policy_timeline(d);
 	add_skipped(d);
 	g_ptr_array_sort(d->findings, cmp_finding);
 	return true;

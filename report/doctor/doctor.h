@@ -168,6 +168,23 @@ bool ds_doctor_dkim(struct ds_doctor *d, GError **err);
 bool ds_doctor_senders(struct ds_doctor *d, GError **err);
 bool ds_doctor_reporting(struct ds_doctor *d, GError **err);
 
+/* ---- doctor_policy.c ---- */
+
+/* The DMARC record with tag set to value (NULL: removed), quoted. */
+const char *ds_doctor_suggest(struct ds_doctor *d, const char *tag,
+    const char *value);
+/*
+ * dmarc-policy-none with what an enforced policy would hit today, split
+ * by class (report/classify): legitimate mail still failing (ours,
+ * services) with the fix for each, forwarded, unknown; enforcement is
+ * recommended only when the legitimate failing share is small.
+ */
+void ds_doctor_policy_none(struct ds_doctor *d);
+/* The same split as evidence of f (pct, t=y findings). */
+void ds_doctor_readiness(struct ds_doctor *d, struct ds_finding *f);
+/* dmarc-policy-downgrade from the policy timeline of the reports. */
+void ds_doctor_policy_timeline(struct ds_doctor *d);
+
 /* ---- doctor_services.c ---- */
 
 /*
