@@ -11,6 +11,7 @@
 #include "schema/cli/cli.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
+#include "report/classify/classify.h"
 #include "report/enrich/enrich.h"
 #include "report/weekly/mail.h"
 #include "report/weekly/weekly.h"
@@ -81,6 +82,7 @@ cmd_weekly(int argc, char **argv)
 	struct ds_services *svc = NULL;
 	struct ds_enrich en;
 	struct ds_weekly w = { 0 };
+	struct ds_decl *decl = NULL;
 	GString *html = g_string_sized_new(32768);
 	GOptionEntry *all;
 	GError *e = NULL;
@@ -109,8 +111,10 @@ cmd_weekly(int argc, char **argv)
 	    (svc = ds_services_default(NULL, &e)) == NULL)
 		goto fail;
 	ds_enrich_init(&en, st, dns, svc, g_get_real_time() / G_USEC_PER_SEC);
-	if (!ds_weekly_compute(st, opt_domain, monday, ds_enrich_ipinfo, &en,
-	    &w, &e))
+	if (!ds_decl_load(&decl, ds_cli.config, opt_domain, &e) ||
+	    !ds_weekly_compute(st, opt_domain, monday, ds_enrich_ipinfo, &en,
+	    &w, &e) ||
+	    !ds_weekly_advise(&w, st, dns, decl, en.now, &e))
 		goto fail;
 	ds_weekly_html(html, &w);
 	if (opt_out && !write_out(opt_out, html, &e))
@@ -125,6 +129,7 @@ fail:
 	g_clear_error(&e);
 done:
 	ds_weekly_clear(&w);
+	ds_decl_free(decl);
 	ds_store_close(st);
 	ds_services_free(svc);
 	ds_dns_free(dns);
