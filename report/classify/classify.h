@@ -46,6 +46,7 @@ enum ds_class {
 #define DS_STEADY_REPORTS 3	/* reports mentioning it */
 
 struct ds_decl;
+struct ds_conf;
 
 /* The class of one row, and why. */
 struct ds_class_info {
@@ -131,14 +132,14 @@ void ds_class_totals_sum(struct ds_class_totals *out, const GPtrArray *rows,
 /* ---- declare.c: the user's declarations ---- */
 
 /*
- * Read the [domain:DOMAIN] section of the configuration file path (NULL:
- * $XDG_CONFIG_HOME/dmarcsift/config, which may be absent): keys "ours"
- * and "not-ours", each a ";"-separated list of IP addresses, networks
- * (CIDR) and service names (as in services.tsv). *out is NULL when
- * there is nothing declared. DS_ERROR_USAGE naming the file and the
- * entry for an unreadable explicit file, an unknown key or a bad entry.
+ * The [domain:DOMAIN] section (name compared without case) of the
+ * configuration c (schema/config; NULL: none): keys "ours" and
+ * "not-ours", each a ";"-separated list of IP addresses, networks (CIDR)
+ * and service names (as in services.tsv). *out is NULL when nothing is
+ * declared. DS_ERROR_USAGE naming the file, section and key for an
+ * unknown key or a bad entry.
  */
-bool ds_decl_load(struct ds_decl **out, const char *path,
+bool ds_decl_from_conf(struct ds_decl **out, const struct ds_conf *c,
     const char *domain, GError **err);
 /* Parse one value of "ours" (ours true) or "not-ours" into d. */
 bool ds_decl_add(struct ds_decl *d, bool ours, const char *value,

@@ -5,18 +5,16 @@
  * over every inferred class.
  * SPDX-License-Identifier: MIT
  *
- * To move into the one configuration reader (schema/config/) when it
- * lands. Entries are the user's own text, but still quoted in messages.
+ * The file is read by the one configuration reader (schema/config/);
+ * entries are the user's own text, but still quoted in messages.
  */
 #include <arpa/inet.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "schema/config/config.h"
 #include "schema/util/error.h"
 #include "report/classify/classify.h"
-
-#define CONFIG_MAX_BYTES (1u << 20)
 
 struct entry {
 	char *text;		/* as written */
@@ -129,106 +127,48 @@ ds_decl_add(struct ds_decl *d, bool ours, const char *value,
 	return ok;
 }
 
-static char *
-default_path(void)
-{
-	const char *x = getenv("XDG_CONFIG_HOME");
-
-	if (x != NULL && x[0] == '/')
-		return g_build_filename(x, "dmarcsift", "config", NULL);
-	return g_build_filename(g_get_home_dir(), ".config", "dmarcsift",
-	    "config", NULL);
-}
-
-/* value without a " # comment" */
-static char *
-value_of(GKeyFile *kf, const char *group, const char *key)
-{
-	char *v = g_key_file_get_value(kf, group, key, NULL), *h;
-
-	if (v != NULL && (h = strstr(v, " #")) != NULL)
-		*h = '\0';
-	if (v != NULL && v[0] == '#')
-		v[0] = '\0';
-	return v;
-}
-
 bool
-ds_decl_load(struct ds_decl **out, const char *path, const char *domain,
-    GError **err)
+ds_decl_from_conf(struct ds_decl **out, const struct ds_conf *c,
+    const char *domain, GError **err)
 {
-	GKeyFile *kf = g_key_file_new();
-	char *def = path ? NULL : default_path(), *group = NULL, *org = NULL;
-	char **keys = NULL, *buf = NULL;
-	const char *p = path ? path : def;
+	static const struct ds_conf_key keys[] = {
+		{ "ours", 0, NULL }, { "not-ours", 0, NULL }, { NULL, 0, NULL }
+	};
+	static const char *const names[] = { "ours", "not-ours" };
+	char **sections = NULL, *want, *section = NULL;
 	struct ds_decl *d = NULL;
-	GError *e = NULL;
-	gsize len = 0, n, i;
+	size_t n;
+	guint i, k;
 	bool ok = false;
 
 	*out = NULL;
-	if (domain == NULL) {
+	if (c == NULL || domain == NULL)
+		return true;
+	want = g_ascii_strdown(domain, -1);
+	n = strlen(want);
+	if (n > 0 && want[n - 1] == '.')
+		want[n - 1] = '\0';
+	sections = ds_conf_sections(c, "domain:");
+	for (i = 0; sections[i] != NULL && section == NULL; i++)
+		if (g_ascii_strcasecmp(sections[i] + 7, want) == 0)
+			section = sections[i];
+	if (section == NULL) {
 		ok = true;
 		goto done;
 	}
-	if (!g_file_get_contents(p, &buf, &len, &e)) {
-		if (path == NULL && g_error_matches(e, G_FILE_ERROR,
-		    G_FILE_ERROR_NOENT))
-			ok = true;	/* no configuration: nothing declared */
-		else
-			ds_fail(err, DS_ERROR_USAGE, "configuration %s: %s",
-			    p, e->message);
+	if (!ds_conf_check(c, section, keys, err))
 		goto done;
-	}
-	if (len > CONFIG_MAX_BYTES) {
-		ds_fail(err, DS_ERROR_USAGE, "configuration %s: larger than "
-		    "%u bytes", p, CONFIG_MAX_BYTES);
-		goto done;
-	}
-	if (!g_key_file_load_from_data(kf, buf, len, G_KEY_FILE_NONE, &e)) {
-		ds_fail(err, DS_ERROR_USAGE, "configuration %s: %s", p,
-		    e->message);
-		goto done;
-	}
-	org = g_ascii_strdown(domain, -1);
-	n = strlen(org);
-	if (n > 0 && org[n - 1] == '.')
-		org[n - 1] = '\0';
-	group = g_strdup_printf("domain:%s", org);
-	if (!g_key_file_has_group(kf, group)) {
-		/* the section name may be written in another case */
-		char **groups = g_key_file_get_groups(kf, NULL);
-
-		for (i = 0; groups[i] != NULL; i++)
-			if (g_ascii_strcasecmp(groups[i], group) == 0) {
-				g_free(group);
-				group = g_strdup(groups[i]);
-				break;
-			}
-		g_strfreev(groups);
-	}
-	if (!g_key_file_has_group(kf, group)) {
-		ok = true;
-		goto done;
-	}
-	keys = g_key_file_get_keys(kf, group, NULL, NULL);
 	d = ds_decl_new();
-	for (i = 0; keys != NULL && keys[i] != NULL; i++) {
-		char *origin, *v;
-		bool ours = strcmp(keys[i], "ours") == 0, good;
+	for (k = 0; k < G_N_ELEMENTS(names); k++) {
+		char **items = ds_conf_get_list(c, section, names[k]);
+		char *origin = g_strdup_printf("%s: [%s] %s", ds_conf_path(c),
+		    section, names[k]);
+		bool good = true;
 
-		if (!ours && strcmp(keys[i], "not-ours") != 0) {
-			ds_fail(err, DS_ERROR_USAGE, "configuration %s: [%s]: "
-			    "unknown key '%s' (ours, not-ours)", p, group,
-			    keys[i]);
-			goto done;
-		}
-		v = value_of(kf, group, keys[i]);
-		origin = g_strdup_printf("configuration %s: [%s] %s", p,
-		    group, keys[i]);
-		good = ds_decl_add(d, ours, v ? v : "", origin, err);
+		for (i = 0; good && items != NULL && items[i] != NULL; i++)
+			good = ds_decl_add(d, k == 0, items[i], origin, err);
 		g_free(origin);
-		g_free(v);
+		g_strfreev(items);
 		if (!good)
 			goto done;
 	}
@@ -238,15 +178,9 @@ ds_decl_load(struct ds_decl **out, const char *path, const char *domain,
 	}
 	ok = true;
 done:
-	if (e != NULL)
-		g_error_free(e);
 	ds_decl_free(d);
-	g_strfreev(keys);
-	g_free(group);
-	g_free(org);
-	g_free(buf);
-	g_free(def);
-	g_key_file_free(kf);
+	g_strfreev(sections);
+	g_free(want);
 	return ok;
 }
 

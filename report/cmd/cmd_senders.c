@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/classify/classify.h"
@@ -18,8 +19,8 @@
 #include "report/text/rq_common.h"
 #include "report/text/table.h"
 
-static gboolean opt_failing, opt_new, opt_refresh;
-static char *opt_group, *opt_sort, *opt_services, *opt_class;
+static gboolean opt_failing, opt_new;
+static char *opt_group, *opt_sort, *opt_class;
 static gint opt_limit;
 
 static const GOptionEntry own[] = {
@@ -37,11 +38,6 @@ static const GOptionEntry own[] = {
 	  "(needs --domain)", "CLASS" },
 	{ "limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit,
 	  "at most N rows", "N" },
-	{ "services", 0, 0, G_OPTION_ARG_FILENAME, &opt_services,
-	  "extra service rules (default $XDG_CONFIG_HOME/dmarcsift/"
-	  "services.tsv)", "FILE" },
-	{ "refresh", 0, 0, G_OPTION_ARG_NONE, &opt_refresh,
-	  "look every IP up again, ignoring the cache", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -326,22 +322,17 @@ emit_text_by_class(GPtrArray *rows, GArray *cls,
 }
 
 /*
- * "dmarcsift senders": parse argv, run ds_store_senders() with
+ * "dmarcsift senders": run ds_store_senders() with the context's
  * enrichment, print the table. Returns a DS_EXIT_* code.
  */
 int
-cmd_senders(int argc, char **argv)
+cmd_senders(struct ds_ctx *c, int argc, char **argv)
 {
-	struct ds_store *st = NULL;
-	struct ds_dns *dns = NULL;
-	struct ds_services *svc = NULL;
-	struct ds_decl *decl = NULL;
+	struct ds_enrich *en;
 	struct ds_table *t = NULL;
 	struct ds_sender_query q;
-	struct ds_enrich en;
-	struct memo memo = { &en, NULL };
-	struct ds_rq rq;
-	GOptionEntry *e1 = NULL, *e2 = NULL;
+	struct ds_decl *decl = NULL;
+	struct memo memo = { NULL, NULL };
 	GPtrArray *rows = NULL;
 	GArray *cls = NULL;
 	GError *e = NULL;
@@ -350,19 +341,14 @@ cmd_senders(int argc, char **argv)
 	int rc = DS_EXIT_OK;
 	guint i;
 
-	e1 = ds_cli_entries_join(own, ds_rq_entries());
-	e2 = ds_cli_entries_join(e1, ds_cli_dns_entries());
-	if (!ds_cli_parse("senders", NULL, "Sources that send mail as the "
-	    "domain, per IP or group, with DMARC results\nand the names "
-	    "behind the IPs (cached; --offline: cache only).", e2, &argc,
-	    &argv) || !ds_rq_no_args("senders", argc)) {
-		rc = DS_EXIT_USAGE;
-		goto done;
-	}
+	if (!ds_ctx_setup(c, NULL, "Sources that send mail as the domain, "
+	    "per IP or group, with DMARC results,\nthe names behind the "
+	    "IPs (cached; --offline: cache only) and the class\nof each "
+	    "source: ours, service, forwarder or unknown, with the reason.",
+	    own, argc, argv) || !ds_ctx_no_args(c))
+		return c->rc;
 	ds_sender_query_init(&q);
-	if (!ds_rq_setup(&rq, &e))
-		goto fail;
-	q.period = rq.q;
+	q.period = c->q;
 	if (!parse_opts(&q, &e) ||
 	    (opt_class != NULL && !ds_class_parse(opt_class, &want, &e)))
 		goto fail;
@@ -373,52 +359,49 @@ cmd_senders(int argc, char **argv)
 	limit = q.period.limit;
 	if (opt_class != NULL)
 		q.period.limit = 0;	/* filtered below, then limited */
-	if (!ds_decl_load(&decl, ds_cli.config, q.period.domain, &e) ||
-	    (svc = ds_services_default(opt_services, &e)) == NULL ||
-	    (dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store(&e)) == NULL)
+	if (!ds_decl_from_conf(&decl, c->conf, q.period.domain, &e))
 		goto fail;
-	ds_enrich_init(&en, st, dns, svc, rq.now);
-	en.refresh = opt_refresh;
+	en = c->enrich;
+	memo.en = en;
 	memo.seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 	    info_free);
 	q.info = memo_info;
 	q.info_payload = &memo;
-	if (!ds_store_senders(st, &q, &rows, &e) ||
-	    (q.period.domain != NULL && !classify(st, &q, &memo, decl, rows,
-	    &cls, &e)))
+	if (!ds_store_senders(c->store, &q, &rows, &e) ||
+	    (q.period.domain != NULL && !classify(c->store, &q, &memo, decl,
+	    rows, &cls, &e)))
 		goto fail;
-	if (ds_cli.verbose)
+	if (c->verbose)
 		fprintf(stderr, "dmarcsift senders: %u rows; names: %u looked "
-		    "up, %u cached, %u offline\n", rows->len, en.lookups,
-		    en.cached, en.offline);
-	if (rq.fmt == DS_OUT_TEXT && cls != NULL) {
+		    "up, %u cached, %u offline\n", rows->len, en->lookups,
+		    en->cached, en->offline);
+	if (c->fmt == DS_OUT_TEXT && cls != NULL) {
 		emit_text_by_class(rows, cls, &q, opt_class ? (int)want : -1,
 		    limit);
 		goto done;
 	}
-	t = ds_table_new(rq.fmt == DS_OUT_TEXT ? text_cols : cols);
-	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
+	t = ds_table_new(c->fmt == DS_OUT_TEXT ? text_cols : cols);
+	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
 		ds_table_text_hide(t, "ips");
-	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
+	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
 		ds_table_text_hide(t, "service");	/* the key already */
 	ds_table_text_hide(t, "class");
 	for (i = 0; i < rows->len && (limit == 0 || shown < limit); i++) {
-		const struct ds_class_info *c = cls ? &g_array_index(cls,
+		const struct ds_class_info *ci = cls ? &g_array_index(cls,
 		    struct ds_class_info, i) : NULL;
 
-		if (opt_class != NULL && c->cls != want)
+		if (opt_class != NULL && ci->cls != want)
 			continue;
 		shown++;
-		if (rq.fmt == DS_OUT_TEXT)
-			add_text_row(t, rows->pdata[i], c);
+		if (c->fmt == DS_OUT_TEXT)
+			add_text_row(t, rows->pdata[i], ci);
 		else
-			add_row(t, rows->pdata[i], &q, c);
+			add_row(t, rows->pdata[i], &q, ci);
 	}
-	ds_table_emit(t, rq.fmt, stdout);
+	ds_table_emit(t, c->fmt, stdout);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	if (rows)
@@ -429,10 +412,5 @@ done:
 		g_hash_table_destroy(memo.seen);
 	ds_decl_free(decl);
 	ds_table_free(t);
-	ds_store_close(st);
-	ds_dns_free(dns);
-	ds_services_free(svc);
-	g_free(e2);
-	g_free(e1);
 	return rc;
 }

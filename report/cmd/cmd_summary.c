@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/text/rq_common.h"
@@ -39,7 +40,7 @@ static const char *const cols[] = { "domain", "messages", "dmarc_pass",
 
 struct run {
 	struct ds_store *st;
-	struct ds_decl *decl;	/* --config declarations of --domain */
+	struct ds_decl *decl;	/* declarations of --domain */
 	struct ds_services *svc;
 	struct ds_enrich en;	/* names from the cache only, services
 				   matched on IP and cached PTR */
@@ -358,30 +359,27 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 }
 
 /*
- * "dmarcsift summary": parse argv, summarise each domain with its top
- * failing sources and reporters, print. Returns a DS_EXIT_* code.
+ * "dmarcsift summary": summarise each domain with its top failing
+ * sources, reporters, policy timeline and sources by class, print.
+ * Returns a DS_EXIT_* code.
  */
 int
-cmd_summary(int argc, char **argv)
+cmd_summary(struct ds_ctx *c, int argc, char **argv)
 {
 	struct run run = { 0 };
 	struct ds_rq rq;
-	GOptionEntry *all;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 
-	all = ds_cli_entries_join(own, ds_rq_entries());
-	if (!ds_cli_parse("summary", NULL, "Per policy domain: messages, "
-	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy and its "
-	    "changes, top failing sources, reporters, days without a "
-	    "report.", all, &argc, &argv) || !ds_rq_no_args("summary",
-	    argc)) {
-		g_free(all);
-		return DS_EXIT_USAGE;
-	}
-	g_free(all);
-	if (!ds_rq_setup(&rq, &e))
-		goto fail;
+	if (!ds_ctx_setup(c, NULL, "Per policy domain: messages, "
+	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy timeline, "
+	    "sources by class, top failing sources, reporters,\ndays "
+	    "without a report.", own, argc, argv) || !ds_ctx_no_args(c))
+		return c->rc;
+	rq.q = c->q;
+	rq.fmt = c->fmt;
+	rq.now = c->now;
+	run.st = c->store;
 	if (opt_top < 0) {
 		ds_fail(&e, DS_ERROR_USAGE, "--top must be >= 0");
 		goto fail;
@@ -391,9 +389,8 @@ cmd_summary(int argc, char **argv)
 	    rq.now > rq.q.since)
 		rq.q.until = rq.now;
 	run.rq = &rq;
-	if (!ds_decl_load(&run.decl, ds_cli.config, rq.q.domain, &e) ||
-	    (run.svc = ds_services_default(NULL, &e)) == NULL ||
-	    (run.st = ds_cli_open_store(&e)) == NULL)
+	if (!ds_decl_from_conf(&run.decl, c->conf, rq.q.domain, &e) ||
+	    (run.svc = ds_services_default(NULL, &e)) == NULL)
 		goto fail;
 	ds_enrich_init(&run.en, run.st, NULL, run.svc, rq.now);
 	if (rq.fmt == DS_OUT_TEXT)
@@ -415,13 +412,12 @@ cmd_summary(int argc, char **argv)
 		fwrite(run.text->str, 1, run.text->len, stdout);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	if (run.text)
 		g_string_free(run.text, TRUE);
 	ds_table_free(run.t);
-	ds_store_close(run.st);
 	ds_decl_free(run.decl);
 	ds_services_free(run.svc);
 	return rc;
