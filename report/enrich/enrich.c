@@ -170,7 +170,7 @@ ds_enrich_ipinfo(struct ds_ipinfo *out, void *payload, GError **err)
 	char *ip;
 
 	offline = e->dns == NULL || ds_dns_get_mode(e->dns) == DS_DNS_OFF;
-	if (e->dns != NULL && ds_dns_get_mode(e->dns) == DS_DNS_ZONE) {
+	if (e->whatif && e->dns != NULL) {
 		/*
 		 * A what-if zone: its answers only, never the cache's, and
 		 * never written to it (issue 12), so later runs, dashboards

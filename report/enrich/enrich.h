@@ -29,6 +29,8 @@ struct ds_enrich {
 	const struct ds_services *svc;	/* borrowed; NULL: no services */
 	int64_t now;			/* Unix seconds, for the TTL */
 	bool refresh;			/* ignore cached rows */
+	bool whatif;			/* hypothetical DNS (--dns-zone):
+					   never read or write the cache */
 	unsigned lookups;		/* IPs resolved through DNS */
 	unsigned cached;		/* IPs answered by the cache */
 	unsigned offline;		/* IPs left without a name */
@@ -42,8 +44,8 @@ void ds_enrich_init(struct ds_enrich *e, struct ds_store *st,
  * A ds_ipinfo_fn (store_senders.h), payload a struct ds_enrich: fill out
  * (whose ip is set) from a fresh cache row, else from DNS (then the row
  * is written back; temporary failures are not cached), else, offline,
- * from any cached row. With a --dns-zone resolver (DS_DNS_ZONE) the
- * cache is neither read nor written: a what-if stays a what-if. The service is matched again on every call, so
+ * from any cached row. With whatif set (--dns-zone) the cache is
+ * neither read nor written: a what-if stays a what-if (issue 12). The service is matched again on every call, so
  * an edited table takes effect at once. Fails only on store errors
  * (DS_ERROR_DB).
  */

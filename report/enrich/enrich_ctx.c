@@ -35,6 +35,7 @@ setup(struct ds_ctx *c, GError **err)
 	x = g_new0(struct enrich_ctx, 1);
 	x->svc = svc;
 	ds_enrich_init(&x->en, c->store, c->dns, svc, c->now);
+	x->en.whatif = c->whatif;	/* --dns-zone: never the cache */
 	x->en.refresh = opt_refresh;
 	c->enrich = x;
 	return true;
