@@ -15,5 +15,6 @@ int cmd_ingest(struct ds_ctx *c, int argc, char **argv);
 int cmd_failures(struct ds_ctx *c, int argc, char **argv);
 int cmd_verify(struct ds_ctx *c, int argc, char **argv);
 int cmd_poll(struct ds_ctx *c, int argc, char **argv);
+int cmd_prune(struct ds_ctx *c, int argc, char **argv);
 
 #endif

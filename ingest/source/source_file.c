@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "schema/util/error.h"
+#include "schema/util/slurp.h"
 #include "ingest/payload/message.h"
 #include "ingest/source/source.h"
 
@@ -49,34 +50,6 @@ skip_input(struct ds_pipeline *pl, const char *path, const char *why)
 	ds_pipeline_say(pl, path, "skipped: %s", why);
 	((struct ds_ingest_stats *)ds_pipeline_stats(pl))->errors++;
 	return true;
-}
-
-/* Read all of fd, at most max bytes (else NULL with *too_big). */
-static char *
-slurp_fd(int fd, size_t max, size_t *out_len, bool *too_big)
-{
-	GByteArray *b = g_byte_array_new();
-	char chunk[65536];
-	ssize_t n;
-
-	*too_big = false;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			g_byte_array_free(b, TRUE);
-			return NULL;
-		}
-		if (b->len + (size_t)n > max) {
-			*too_big = true;
-			g_byte_array_free(b, TRUE);
-			return NULL;
-		}
-		g_byte_array_append(b, (guint8 *)chunk, (guint)n);
-	}
-	*out_len = b->len;
-	g_byte_array_append(b, (const guint8 *)"", 1);	/* NUL for safety */
-	return (char *)g_byte_array_free(b, FALSE);
 }
 
 /* Ingest a buffer that may be an mbox, a message or a report. */
@@ -125,7 +98,7 @@ ingest_file(struct ds_pipeline *pl, const char *path, GError **err)
 		close(fd);
 		return ok;
 	}
-	buf = slurp_fd(fd, lim->max_message, &len, &too_big);
+	buf = ds_slurp_fd(fd, lim->max_message, &len, &too_big);
 	close(fd);
 	if (buf == NULL)
 		return skip_input(pl, path, too_big ?
@@ -231,7 +204,7 @@ ds_source_local_ingest(struct ds_pipeline *pl, const char *path,
 
 	if (strcmp(path, "-") != 0)
 		return ingest_path(pl, path, 0, err);
-	buf = slurp_fd(STDIN_FILENO, lim->max_message, &len, &too_big);
+	buf = ds_slurp_fd(STDIN_FILENO, lim->max_message, &len, &too_big);
 	if (buf == NULL)
 		return skip_input(pl, "<stdin>", too_big ?
 		    "larger than the message size limit" : g_strerror(errno));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "schema/util/error.h"
+#include "schema/util/rate.h"
 #include "schema/store/store_doctor.h"
 #include "report/doctor/doctor.h"
 

@@ -36,12 +36,11 @@ ready_of(const struct ds_doctor *d, struct ready *r)
 	r->fwd_fail = t->failing[DS_CLASS_FORWARDER];
 	r->unk_fail = t->failing[DS_CLASS_UNKNOWN];
 	r->own_msgs = r->legit_msgs + t->messages[DS_CLASS_FORWARDER];
-	if (r->own_msgs > 0)
-		r->own_rate = 100.0 * (double)(r->own_msgs - r->legit_fail -
-		    r->fwd_fail) / (double)r->own_msgs;
-	if (r->legit_msgs > 0)
-		r->legit_rate = 100.0 * (double)r->legit_fail /
-		    (double)r->legit_msgs;
+	/* ds_pass_rate never rounds a failure away (schema/util/rate.h) */
+	r->own_rate = ds_pass_rate(r->own_msgs - r->legit_fail - r->fwd_fail,
+	    r->own_msgs);
+	r->legit_rate = r->legit_msgs > 0 ? 100.0 - ds_pass_rate(
+	    r->legit_msgs - r->legit_fail, r->legit_msgs) : 0;
 }
 
 static gint

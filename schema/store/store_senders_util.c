@@ -123,15 +123,6 @@ ds_ss_day(int64_t t)
 }
 
 /* See store_senders.h. */
-double
-ds_pass_rate(int64_t pass, int64_t messages)
-{
-	if (messages <= 0)
-		return 0.0;
-	return 100.0 * (double)pass / (double)messages;
-}
-
-/* See store_senders.h. */
 GPtrArray *
 ds_store_reporter_sql(void)
 {
