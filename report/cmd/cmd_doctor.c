@@ -62,6 +62,7 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_doctor d;
 	struct ds_query q;
+	struct ds_decl *decl = NULL;
 	enum ds_sev fail_on = DS_SEV_ERROR;
 	GError *e = NULL;
 	bool inited = false;
@@ -95,8 +96,11 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 		ds_fail(&e, DS_ERROR_USAGE, "--since must be before --until");
 		goto fail;
 	}
+	if (!ds_decl_from_conf(&decl, c->conf, c->argv[1], &e))
+		goto fail;
 	inited = true;
-	if (!ds_doctor_init(&d, c->store, c->dns, c->argv[1], &q, c->now, &e))
+	if (!ds_doctor_init(&d, c->store, c->dns, c->argv[1], &q, c->now,
+	    decl, &e))
 		goto fail;
 	/* AS numbers for the ASN rules of senders without a PTR name */
 	d.mmdb = ds_enrich_mmdb(c->enrich);
@@ -112,5 +116,6 @@ fail:
 done:
 	if (inited)
 		ds_doctor_release(&d);
+	ds_decl_free(decl);
 	return rc;
 }

@@ -50,6 +50,8 @@ cmd_html(struct ds_ctx *c, int argc, char **argv)
 	/* names behind the IPs: cache, then DNS (none with --offline) */
 	o.info = ds_enrich_ipinfo;
 	o.info_payload = c->enrich;
+	o.dns = c->dns;
+	o.conf = c->conf;
 	if (!ds_html_build(c->store, &o, &stats, &e))
 		goto fail;
 	if (!c->quiet)

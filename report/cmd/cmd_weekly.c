@@ -13,6 +13,7 @@
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
+#include "report/classify/classify.h"
 #include "report/enrich/enrich.h"
 #include "report/weekly/mail.h"
 #include "report/weekly/weekly.h"
@@ -80,6 +81,7 @@ int
 cmd_weekly(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_weekly w = { 0 };
+	struct ds_decl *decl = NULL;
 	GString *html;
 	GError *e = NULL;
 	int64_t monday;
@@ -97,8 +99,10 @@ cmd_weekly(struct ds_ctx *c, int argc, char **argv)
 	monday = ds_iso_week_last(c->now);
 	if (opt_week && !ds_iso_week_parse(opt_week, &monday, &e))
 		goto fail;
-	if (!ds_weekly_compute(c->store, opt_domain, monday, ds_enrich_ipinfo,
-	    c->enrich, &w, &e))
+	if (!ds_decl_from_conf(&decl, c->conf, opt_domain, &e) ||
+	    !ds_weekly_compute(c->store, opt_domain, monday, ds_enrich_ipinfo,
+	    c->enrich, &w, &e) ||
+	    !ds_weekly_advise(&w, c->store, c->dns, decl, c->now, &e))
 		goto fail;
 	ds_weekly_html(html, &w);
 	if (opt_out && !write_out(opt_out, html, &e))
@@ -116,6 +120,7 @@ fail:
 	g_clear_error(&e);
 done:
 	ds_weekly_clear(&w);
+	ds_decl_free(decl);
 	g_string_free(html, TRUE);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "schema/util/error.h"
 #include "schema/util/json.h"
 #include "schema/store/store_doctor.h"
+#include "schema/store/store_policy.h"
 #include "report/doctor/doctor.h"
 
 #define QUOTE_MAX 80
@@ -101,7 +102,8 @@ add_source(const struct ds_doc_source *r, void *payload)
 /* See doctor.h. */
 bool
 ds_doctor_init(struct ds_doctor *d, struct ds_store *st, struct ds_dns *dns,
-    const char *domain, const struct ds_query *q, int64_t now, GError **err)
+    const char *domain, const struct ds_query *q, int64_t now,
+    const struct ds_decl *decl, GError **err)
 {
 	size_t n;
 
@@ -121,8 +123,12 @@ ds_doctor_init(struct ds_doctor *d, struct ds_store *st, struct ds_dns *dns,
 	d->skipped = g_ptr_array_new_with_free_func(g_free);
 	d->pool = g_ptr_array_new_with_free_func(g_free);
 	d->enrich_left = 64;
+	d->decl = decl;
+	d->vouched = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
 	if ((d->svc = ds_services_default(NULL, err)) == NULL)
 		return false;
+	/* the classes come in ds_doctor_run, once d->mmdb may be set */
 	return ds_store_doc_sources_each(st, &d->q, d->domain, add_source, d,
 	    err);
 }
@@ -144,6 +150,10 @@ ds_doctor_release(struct ds_doctor *d)
 	if (d->pool != NULL)
 		g_ptr_array_unref(d->pool);
 	ds_services_free(d->svc);
+	if (d->vouched != NULL)
+		g_hash_table_destroy(d->vouched);
+	if (d->timeline != NULL)
+		g_array_unref(d->timeline);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -242,10 +252,14 @@ add_skipped(struct ds_doctor *d)
 bool
 ds_doctor_run(struct ds_doctor *d, GError **err)
 {
+	if (!ds_doctor_classify(d, err) ||
+	    !ds_store_policy_timeline(d->st, &d->q, &d->timeline, err))
+		return false;
 	if (!ds_doctor_dmarc(d, err) || !ds_doctor_spf(d, err) ||
 	    !ds_doctor_dkim(d, err) || !ds_doctor_senders(d, err) ||
 	    !ds_doctor_reporting(d, err) || !ds_doctor_tls(d, err))
 		return false;
+	ds_doctor_policy_timeline(d);
 	add_skipped(d);
 	g_ptr_array_sort(d->findings, cmp_finding);
 	return true;

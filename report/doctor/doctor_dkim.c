@@ -182,13 +182,20 @@ key_problem(struct ds_doctor *d, const struct sel *s, const char *name,
     const char *code, const char *what, const char *detail)
 {
 	struct ds_finding *f;
+	int64_t msgs = s->pass + s->fail;
+	/* a selector carrying much (>= 10 %) of the mail is an error */
+	bool much = d->messages == 0 || msgs * 10 >= d->messages;
 
-	f = ds_doctor_add(d, DS_SEV_ERROR, code, s->fail, "DKIM key %s %s, "
+	f = ds_doctor_add(d, much ? DS_SEV_ERROR : DS_SEV_WARNING, code,
+	    s->fail, "DKIM key %s %s, "
 	    "and %" G_GINT64_FORMAT " messages signed with selector %s "
 	    "failed DKIM at %u reporter%s", name, what, s->fail,
 	    ds_doctor_q(d, s->selector), g_hash_table_size(s->reporters),
 	    g_hash_table_size(s->reporters) == 1 ? "" : "s");
 	ev_sel(f, s, name);
+	ds_ev_pct(f, "share_of_mail", msgs, d->messages);
+	ds_ev_int(f, "signing_sources_messages", ds_doctor_vouched(d,
+	    s->domain, s->selector));
 	if (detail != NULL)
 		ds_ev_str(f, "detail", detail);
 	if (strcmp(code, "dkim-key-revoked") == 0)
@@ -239,7 +246,13 @@ check_sel(struct ds_doctor *d, const struct sel *s)
 	 * A selector that never passed, on mail that SPF does not vouch
 	 * for either, is most likely made up by a spoofer: no key to fix.
 	 */
-	if (!ok && (s->fail == 0 || (s->pass == 0 && s->spf_pass == 0)))
+	/*
+	 * ... unless our own servers or a steady sending service sign with
+	 * it (report/classify): then it is the user's own selector whose
+	 * key never reached the DNS (the Microsoft 365 tenant's selector1).
+	 */
+	if (!ok && (s->fail == 0 || (s->pass == 0 && s->spf_pass == 0 &&
+	    ds_doctor_vouched(d, s->domain, s->selector) == 0)))
 		return;
 	if (st != DS_DNS_OK)
 		key_problem(d, s, name, "dkim-key-missing", ds_doctor_fmt(d,

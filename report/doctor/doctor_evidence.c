@@ -111,6 +111,10 @@ ds_ev_sources(struct ds_finding *f, const char *key, GPtrArray *srcs,
 		g_string_append_printf(j, ",\"messages\":%" G_GINT64_FORMAT
 		    ",\"dmarc_pass\":%" G_GINT64_FORMAT ",\"reporters\":%"
 		    G_GINT64_FORMAT, s->messages, s->dmarc_pass, s->reporters);
+		g_string_append(j, ",\"class\":");
+		ds_json_escape(j, ds_class_name(s->cls));
+		g_string_append(j, ",\"class_reason\":");
+		ds_json_escape(j, s->class_reason);
 		g_string_append_printf(t, "%s%s (%" G_GINT64_FORMAT " msgs",
 		    i ? ", " : "", s->ip ? s->ip : "?", s->messages);
 		if (s->enriched) {

@@ -243,6 +243,21 @@ ds_enrich_ipinfo(struct ds_ipinfo *out, void *payload, GError **err)
 		goto service;
 	}
 	offline = e->dns == NULL || ds_dns_get_mode(e->dns) == DS_DNS_OFF;
+	if (e->whatif && e->dns != NULL) {
+		/*
+		 * A what-if zone: its answers only, never the cache's, and
+		 * never written to it (issue 12), so later runs, dashboards
+		 * and weekly mails see real names only.
+		 */
+		reset_keep_ip(out);
+		ds_enrich_resolve(e->dns, out->ip, out);
+		out->checked_at = e->now;
+		e->lookups++;
+		g_free(out->service);
+		out->service = e->svc ? g_strdup(ds_services_match(e->svc,
+		    out->ip, out->ptr)) : NULL;
+		return true;
+	}
 	ip = g_strdup(out->ip);
 	if (!ds_store_ipinfo_get(e->st, ip, &row, &found, err)) {
 		g_free(ip);

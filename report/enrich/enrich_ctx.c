@@ -106,6 +106,7 @@ setup(struct ds_ctx *c, GError **err)
 	x->svc = svc;
 	x->mmdb = m;
 	ds_enrich_init(&x->en, c->store, c->dns, svc, c->now);
+	x->en.whatif = c->whatif;	/* --dns-zone: never the cache */
 	x->en.refresh = opt_refresh;
 	x->en.whatif = c->whatif;
 	x->en.mmdb = m;

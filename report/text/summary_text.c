@@ -84,6 +84,29 @@ put_policy(GString *g, const struct ds_policy_seen *p)
 	}
 }
 
+static void
+put_span(GString *g, const struct ds_policy_span *p)
+{
+	g_string_append(g, "p=");
+	put_clean(g, p->p);
+	g_string_append(g, " sp=");
+	put_clean(g, p->sp);
+	if (p->np) {
+		g_string_append(g, " np=");
+		put_clean(g, p->np);
+	}
+	g_string_append(g, " adkim=");
+	put_clean(g, p->adkim);
+	g_string_append(g, " aspf=");
+	put_clean(g, p->aspf);
+	if (p->pct >= 0)
+		g_string_append_printf(g, " pct=%d", p->pct);
+	if (p->testing && strcmp(p->testing, "n") != 0) {
+		g_string_append(g, " t=");
+		put_clean(g, p->testing);
+	}
+}
+
 /* See summary_text.h. */
 const struct ds_policy_seen *
 ds_summary_current_policy(const struct ds_domain_summary *s)
@@ -187,7 +210,8 @@ put_reporters(GString *g, const struct ds_domain_summary *s,
 /* See summary_text.h. */
 void
 ds_summary_text(GString *g, const struct ds_domain_summary *s,
-    GPtrArray *reporters, GPtrArray *failing)
+    GPtrArray *reporters, GPtrArray *failing, const GArray *timeline,
+    const char *classes)
 {
 	const struct ds_policy_seen *cur = ds_summary_current_policy(s);
 	char *c;
@@ -230,21 +254,35 @@ ds_summary_text(GString *g, const struct ds_domain_summary *s,
 	    G_GINT64_FORMAT " reporter%s\n", "reports", s->reports,
 	    s->reporters, s->reporters == 1 ? "" : "s");
 	put_reporters(g, s, reporters);
-	if (cur != NULL) {
+	if (timeline != NULL && timeline->len > 0) {
+		/* the current policy is the latest report's */
+		g_string_append_printf(g, "  %-15s ", "policy");
+		put_span(g, &g_array_index(timeline, struct ds_policy_span,
+		    timeline->len - 1));
+		g_string_append_c(g, '\n');
+	} else if (cur != NULL) {
 		g_string_append_printf(g, "  %-15s ", "policy");
 		put_policy(g, cur);
 		g_string_append_c(g, '\n');
 	}
-	for (i = 1; i < s->policies->len; i++) {
-		const struct ds_policy_seen *p = &g_array_index(s->policies,
-		    struct ds_policy_seen, i);
+	for (i = 1; timeline != NULL && i < timeline->len; i++) {
+		const struct ds_policy_span *a = &g_array_index(timeline,
+		    struct ds_policy_span, i - 1);
+		const struct ds_policy_span *p = &g_array_index(timeline,
+		    struct ds_policy_span, i);
+		const char *what;
 
 		g_string_append_printf(g, "  %-15s ", "policy change");
-		put_day(g, p->first_seen);
+		put_day(g, p->since);
 		g_string_append(g, ": ");
-		put_policy(g, p);
+		put_span(g, p);
 		g_string_append_c(g, '\n');
+		if (ds_policy_weaker(a, p, &what))
+			g_string_append_printf(g, "  %-15s weaker than before "
+			    "(%s)\n", "", what);
 	}
+	if (classes != NULL)
+		g_string_append_printf(g, "  %-15s %s\n", "sources", classes);
 	if (s->days_without_report > 0) {
 		g_string_append_printf(g, "  %-15s %" G_GINT64_FORMAT
 		    " day%s:", "no report", s->days_without_report,

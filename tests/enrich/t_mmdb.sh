@@ -145,6 +145,9 @@ cat >"$T/recs" <<'R'
 2001:db8:5::10 60 pass fail example.com example.com:s1:pass example.com:fail
 R
 daily google.com 3 1 "$T/recs"
+# a second reporter: a service is advised on once it sends steadily
+# (report/classify: two reporters, three reports)
+daily yahoo.com 3 1 "$T/recs"
 EXTRA='0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.5.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. IN PTR aws1.example.com.
 aws1.example.com. IN AAAA 2001:db8:5::10'
 doc
