@@ -12,6 +12,7 @@
 
 #include "schema/dns/dns.h"
 #include "schema/util/error.h"
+#include "schema/util/count.h"
 #include "report/classify/classify.h"
 
 #define QUOTE_MAX 64
@@ -215,7 +216,7 @@ gather(const struct ds_classifier *c, const struct ds_sender *s,
 			continue;
 		}
 		if (is(a->result, "pass")) {
-			e->own_pass += a->messages;
+			ds_count_add(&e->own_pass, a->messages);
 			continue;
 		}
 		if (a->result == NULL || is(a->result, "none") ||
@@ -223,11 +224,11 @@ gather(const struct ds_classifier *c, const struct ds_sender *s,
 			continue;
 		key = sel_key(a->domain, a->selector);
 		if (g_hash_table_contains(c->good_sel, key)) {
-			e->own_broken += a->messages;
+			ds_count_add(&e->own_broken, a->messages);
 			if (e->broken_sel == NULL)
 				e->broken_sel = a->selector;
 		} else {
-			e->own_unknown_sel += a->messages;
+			ds_count_add(&e->own_unknown_sel, a->messages);
 			if (e->bad_sel == NULL)
 				e->bad_sel = a->selector;
 		}
@@ -241,7 +242,7 @@ gather(const struct ds_classifier *c, const struct ds_sender *s,
 			if (is(a->result, "pass") && e->foreign_spf == NULL)
 				e->foreign_spf = a->domain;
 		} else if (!is(a->result, "pass"))
-			e->own_spf_fail += a->messages;
+			ds_count_add(&e->own_spf_fail, a->messages);
 	}
 }
 
@@ -322,7 +323,7 @@ ds_classify(const struct ds_classifier *c, const struct ds_sender *s,
 		    e.foreign_spf ? a : "", e.foreign_spf ? ")" : "",
 		    out->mailbox ? "; mailbox provider " : "",
 		    out->mailbox ? b : "");
-	} else if (s->messages > 0 && s->dmarc_pass * 2 >= s->messages &&
+	} else if (s->messages > 0 && s->dmarc_pass >= s->messages - s->dmarc_pass &&
 	    s->dmarc_pass > 0) {
 		out->cls = DS_CLASS_OURS;
 		out->reason = g_strdup_printf("%s (%s)", p, s->dkim_pass > 0 &&

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "schema/util/error.h"
+#include "schema/util/count.h"
 #include "report/classify/classify.h"
 
 bool
@@ -47,7 +48,7 @@ ds_class_totals_sum(struct ds_class_totals *out, const GPtrArray *rows,
 		    struct ds_class_info, i);
 
 		out->sources[c->cls]++;
-		out->messages[c->cls] += s->messages;
-		out->failing[c->cls] += s->dmarc_fail;
+		ds_count_add(&out->messages[c->cls], s->messages);
+		ds_count_add(&out->failing[c->cls], s->dmarc_fail);
 	}
 }

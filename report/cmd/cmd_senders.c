@@ -14,6 +14,7 @@
 
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
+#include "schema/util/count.h"
 #include "report/cmd/commands.h"
 #include "report/classify/classify.h"
 #include "report/enrich/enrich.h"
@@ -331,8 +332,8 @@ emit_text_by_class(GPtrArray *rows, GArray *cls,
 			if (!keep[i] || (int)ci->cls != c)
 				continue;
 			n++;
-			msgs += s->messages;
-			fail += s->dmarc_fail;
+			ds_count_add(&msgs, s->messages);
+			ds_count_add(&fail, s->dmarc_fail);
 			add_text_row(t, s, ci);
 		}
 		if (n > 0) {

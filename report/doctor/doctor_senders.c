@@ -183,12 +183,12 @@ ds_doctor_senders(struct ds_doctor *d, GError **err)
 
 		if (s->cls == DS_CLASS_UNKNOWN && failing(s) > 0) {
 			g_ptr_array_add(spoof, s);
-			nspoof += failing(s);
+			ds_count_add(&nspoof, failing(s));
 		} else if (s->cls == DS_CLASS_FORWARDER && (failing(s) > 0 ||
 		    s->dkim_pass_spf_fail > 0)) {
 			g_ptr_array_add(fwd, s);
-			nfwd += failing(s) > 0 ? failing(s) :
-			    s->dkim_pass_spf_fail;
+			ds_count_add(&nfwd, failing(s) > 0 ? failing(s) :
+			    s->dkim_pass_spf_fail);
 		}
 	}
 	if (nspoof >= VOLUME)

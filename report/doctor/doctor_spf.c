@@ -163,8 +163,8 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 		for (i = 0; i < a->len; i++) {
 			const struct ds_doc_src *x = a->pdata[i];
 
-			n += spf_missing(x);
-			dfail += x->messages - x->dmarc_pass;
+			ds_count_add(&n, spf_missing(x));
+			ds_count_add(&dfail, x->messages - x->dmarc_pass);
 		}
 		/* failing DMARC too: the user's own mail that p=reject
 		   would reject */
