@@ -30,7 +30,7 @@ struct code {
 static void
 code_clear(struct code *d)
 {
-	ds_oauth_free_secret(d->device_code);
+	ds_conf_secret_free(d->device_code);
 	g_free(d->user_code);
 	g_free(d->uri);
 }
@@ -89,7 +89,7 @@ done:
 	if (root)
 		json_node_unref(root);
 	ds_http_resp_clear(&rs);
-	ds_oauth_free_secret(form);
+	ds_conf_secret_free(form);
 	ds_http_free(h);
 	return ok;
 }
@@ -119,7 +119,7 @@ ds_oauth_device_login(const struct ds_oauth_conf *c, const char *ca_file,
 	    !ds_oauth_client_secret(c, &secret, err))
 		return false;
 	if (!ask_code(c, ca_file, &d, err)) {
-		ds_oauth_free_secret(secret);
+		ds_conf_secret_free(secret);
 		return false;
 	}
 	qu = ds_quote(d.uri, strlen(d.uri), 300);
@@ -173,8 +173,8 @@ done:
 	g_clear_error(&e);
 	g_free(code);
 	ds_oauth_tok_clear(&t);
-	ds_oauth_free_secret(form);
-	ds_oauth_free_secret(secret);
+	ds_conf_secret_free(form);
+	ds_conf_secret_free(secret);
 	code_clear(&d);
 	return ok;
 }

@@ -227,7 +227,7 @@ ds_http_do(struct ds_http *h, const struct ds_http_req *r,
 	curl_easy_setopt(h->h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h->h, CURLOPT_POSTFIELDS, NULL);
 	curl_slist_free_all(hl);
-	ds_oauth_free_secret(auth);
+	ds_conf_secret_free(auth);
 	g_free(ct);
 	ok = rc == CURLE_OK;
 	if (!ok) {

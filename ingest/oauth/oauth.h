@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <glib.h>
 
+#include "schema/config/config.h"	/* ds_conf_secret_free */
+
 /* The oauth2-* keys of one [mailbox:NAME] section; strings owned. */
 struct ds_oauth_conf {
 	char *name;		/* the mailbox, for messages and the cache */
@@ -44,7 +46,7 @@ char *ds_oauth_cache_path(const char *name);
  * token grant when a refresh token is configured, else the client
  * credentials grant. A refresh token the endpoint rotates is written
  * back to oauth2-refresh-token-file. *out_cached says whether it came
- * from the cache. Caller frees *out with ds_oauth_free_secret.
+ * from the cache. Caller frees *out with ds_conf_secret_free.
  * DS_ERROR_AUTH when the endpoint refuses (its error and
  * error_description quoted), DS_ERROR_USAGE for a missing client id,
  * secret or token URL, or a secret file group or others may read,
@@ -66,8 +68,5 @@ void ds_oauth_forget(const struct ds_oauth_conf *c);
  */
 bool ds_oauth_device_login(const struct ds_oauth_conf *c,
     const char *ca_file, FILE *out, GError **err);
-
-/* Wipe and free a secret. NULL-safe. */
-void ds_oauth_free_secret(char *s);
 
 #endif

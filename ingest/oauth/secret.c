@@ -17,66 +17,12 @@
 #include "ingest/oauth/oauth.h"
 #include "ingest/oauth/secret.h"
 
-void
-ds_oauth_free_secret(char *s)
-{
-	if (s == NULL)
-		return;
-	explicit_bzero(s, strlen(s));
-	g_free(s);
-}
-
 bool
 ds_oauth_read_private(const char *path, size_t max, char **out,
     size_t *out_len, GError **err)
 {
-	struct stat sb;
-	char *buf;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	*out = NULL;
-	*out_len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return false;
-		return ds_fail(err, DS_ERROR_IO, "%s: %s", path,
-		    g_strerror(errno));
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size > max) {
-		close(fd);
-		return ds_fail(err, DS_ERROR_USAGE, "%s: not a regular file of "
-		    "at most %zu bytes", path, max);
-	}
-	if ((sb.st_mode & 077) != 0) {
-		close(fd);
-		return ds_fail(err, DS_ERROR_USAGE, "%s holds a secret but "
-		    "group or others may read it (mode %04o): run chmod 600 %s",
-		    path, (unsigned)(sb.st_mode & 07777), path);
-	}
-	buf = g_malloc((size_t)sb.st_size + 1);
-	while (got < (size_t)sb.st_size &&
-	    (n = read(fd, buf + got, (size_t)sb.st_size - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ds_fail(err, DS_ERROR_IO, "%s: %s", path,
-			    g_strerror(errno));
-			explicit_bzero(buf, got);
-			g_free(buf);
-			close(fd);
-			return false;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*out = buf;
-	*out_len = got;
-	return true;
+	*out = ds_conf_read_private(path, max, "a secret", true, out_len, err);
+	return *out != NULL;
 }
 
 bool

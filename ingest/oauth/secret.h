@@ -17,7 +17,7 @@
  * ds_conf_read_secret_file: regular, small, private); else the
  * environment variable env (when set and not empty); else *out = NULL.
  * what names the secret in messages. Caller frees *out with
- * ds_oauth_free_secret. DS_ERROR_USAGE (mode, empty, missing file),
+ * ds_conf_secret_free. DS_ERROR_USAGE (mode, empty, missing file),
  * DS_ERROR_IO.
  */
 bool ds_oauth_secret(const char *path, const char *env, const char *what,
@@ -25,7 +25,7 @@ bool ds_oauth_secret(const char *path, const char *env, const char *what,
 
 /*
  * The whole of file path (private, at most max bytes) into *out (NUL
- * after *out_len bytes; free with ds_oauth_free_secret). False with
+ * after *out_len bytes; free with ds_conf_secret_free). False with
  * *out NULL and no error when it does not exist.
  */
 bool ds_oauth_read_private(const char *path, size_t max, char **out,

@@ -43,8 +43,8 @@ ds_oauth_conf_clear(struct ds_oauth_conf *c)
 void
 ds_oauth_tok_clear(struct ds_oauth_tok *t)
 {
-	ds_oauth_free_secret(t->access);
-	ds_oauth_free_secret(t->refresh);
+	ds_conf_secret_free(t->access);
+	ds_conf_secret_free(t->refresh);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -181,7 +181,7 @@ ds_oauth_cache_put(const struct ds_oauth_conf *c,
 	json_generator_set_root(g, root);
 	txt = json_generator_to_data(g, NULL);
 	ok = ds_oauth_write_private(path, txt, strlen(txt), err);
-	ds_oauth_free_secret(txt);
+	ds_conf_secret_free(txt);
 	json_node_unref(root);
 	g_object_unref(g);
 	g_object_unref(b);
@@ -213,7 +213,7 @@ cache_get(const struct ds_oauth_conf *c, GError **err)
 	}
 	g_free(path);
 	root = ds_json_parse(buf, len, &lim, NULL);
-	ds_oauth_free_secret(buf);
+	ds_conf_secret_free(buf);
 	if (root == NULL)
 		return NULL;	/* a broken cache is refetched */
 	if (JSON_NODE_HOLDS_OBJECT(root)) {
@@ -300,8 +300,8 @@ ds_oauth_token(const struct ds_oauth_conf *c, const char *ca_file,
 	}
 	ds_oauth_tok_clear(&t);
 done:
-	ds_oauth_free_secret(form);
-	ds_oauth_free_secret(secret);
-	ds_oauth_free_secret(refresh);
+	ds_conf_secret_free(form);
+	ds_conf_secret_free(secret);
+	ds_conf_secret_free(refresh);
 	return ok;
 }

@@ -92,7 +92,7 @@ open_oauth2(const struct ds_imap_url *u, const struct ds_mailbox_conf *c,
 	im = ds_imap_open(u, &io, &e);
 	if (im == NULL && cached && e->code == DS_ERROR_AUTH) {
 		g_clear_error(&e);
-		ds_oauth_free_secret(tok);
+		ds_conf_secret_free(tok);
 		tok = NULL;
 		ds_oauth_forget(&c->oauth);
 		if (!ds_oauth_token(&c->oauth, ca, true, &tok, &cached, err))
@@ -100,7 +100,7 @@ open_oauth2(const struct ds_imap_url *u, const struct ds_mailbox_conf *c,
 		io.bearer = tok;
 		im = ds_imap_open(u, &io, &e);
 	}
-	ds_oauth_free_secret(tok);	/* libcurl keeps its own copy */
+	ds_conf_secret_free(tok);	/* libcurl keeps its own copy */
 	if (im == NULL)
 		g_propagate_error(err, e);
 	return im;

@@ -90,7 +90,7 @@ void
 ds_api_close(struct ds_api *a)
 {
 	ds_http_free(a->http);
-	ds_oauth_free_secret(a->token);
+	ds_conf_secret_free(a->token);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -141,7 +141,7 @@ ds_api_call(struct ds_api *a, const char *method, const char *url,
 			/* expired or revoked: one fresh token, one more try */
 			ds_http_resp_clear(out);
 			ds_oauth_forget(&a->c->oauth);
-			ds_oauth_free_secret(a->token);
+			ds_conf_secret_free(a->token);
 			a->token = NULL;
 			if (!ds_oauth_token(&a->c->oauth, a->ca_file, true,
 			    &a->token, &cached, err))

@@ -87,25 +87,36 @@ json_days(const GArray *days)
 	return g;
 }
 
+/* "p", "sp", "np", "adkim", "aspf", "pct", "testing" of a policy */
+#define JSON_TAGS(g, x) json_tags((g), (x)->p, (x)->sp, (x)->np, \
+    (x)->adkim, (x)->aspf, (x)->pct, (x)->testing)
+
+static void
+json_tags(GString *g, const char *p, const char *sp, const char *np,
+    const char *adkim, const char *aspf, int pct, const char *testing)
+{
+	g_string_append(g, "{\"p\":");
+	ds_rq_json_str(g, p);
+	g_string_append(g, ",\"sp\":");
+	ds_rq_json_str(g, sp);
+	g_string_append(g, ",\"np\":");
+	ds_rq_json_str(g, np);
+	g_string_append(g, ",\"adkim\":");
+	ds_rq_json_str(g, adkim);
+	g_string_append(g, ",\"aspf\":");
+	ds_rq_json_str(g, aspf);
+	if (pct < 0)
+		g_string_append(g, ",\"pct\":null");
+	else
+		g_string_append_printf(g, ",\"pct\":%d", pct);
+	g_string_append(g, ",\"testing\":");
+	ds_rq_json_str(g, testing);
+}
+
 static void
 json_policy(GString *g, const struct ds_policy_seen *p)
 {
-	g_string_append(g, "{\"p\":");
-	ds_rq_json_str(g, p->p);
-	g_string_append(g, ",\"sp\":");
-	ds_rq_json_str(g, p->sp);
-	g_string_append(g, ",\"np\":");
-	ds_rq_json_str(g, p->np);
-	g_string_append(g, ",\"adkim\":");
-	ds_rq_json_str(g, p->adkim);
-	g_string_append(g, ",\"aspf\":");
-	ds_rq_json_str(g, p->aspf);
-	if (p->pct < 0)
-		g_string_append(g, ",\"pct\":null");
-	else
-		g_string_append_printf(g, ",\"pct\":%d", p->pct);
-	g_string_append(g, ",\"testing\":");
-	ds_rq_json_str(g, p->testing);
+	JSON_TAGS(g, p);
 	g_string_append_printf(g, ",\"first_seen\":%" G_GINT64_FORMAT
 	    ",\"last_seen\":%" G_GINT64_FORMAT ",\"reports\":%" G_GINT64_FORMAT
 	    "}", p->first_seen, p->last_seen, p->reports);
@@ -123,22 +134,9 @@ json_timeline(const GArray *tl)
 		const struct ds_policy_span *p = &g_array_index(tl,
 		    struct ds_policy_span, i);
 
-		g_string_append(g, i ? ",{\"p\":" : "{\"p\":");
-		ds_rq_json_str(g, p->p);
-		g_string_append(g, ",\"sp\":");
-		ds_rq_json_str(g, p->sp);
-		g_string_append(g, ",\"np\":");
-		ds_rq_json_str(g, p->np);
-		g_string_append(g, ",\"adkim\":");
-		ds_rq_json_str(g, p->adkim);
-		g_string_append(g, ",\"aspf\":");
-		ds_rq_json_str(g, p->aspf);
-		if (p->pct < 0)
-			g_string_append(g, ",\"pct\":null");
-		else
-			g_string_append_printf(g, ",\"pct\":%d", p->pct);
-		g_string_append(g, ",\"testing\":");
-		ds_rq_json_str(g, p->testing);
+		if (i)
+			g_string_append_c(g, ',');
+		JSON_TAGS(g, p);
 		g_string_append_printf(g, ",\"since\":%" G_GINT64_FORMAT
 		    ",\"until\":%" G_GINT64_FORMAT ",\"reports\":%"
 		    G_GINT64_FORMAT "}", p->since, p->until, p->reports);

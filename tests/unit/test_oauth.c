@@ -88,7 +88,7 @@ test_form(void **state)
 	    "a&b=c d+/é", "scope", NULL, "client_id", "x", NULL);
 	assert_string_equal(f, "grant_type=client_credentials&client_secret="
 	    "a%26b%3Dc%20d%2B%2F%C3%A9&client_id=x");
-	ds_oauth_free_secret(f);
+	ds_conf_secret_free(f);
 }
 
 static void
@@ -134,7 +134,7 @@ test_secret_files(void **state)
 	assert_true(ds_oauth_secret(good, "DS_TEST_NOPE", "client secret", &s,
 	    &e));
 	assert_string_equal(s, "s3cr3t");
-	ds_oauth_free_secret(s);
+	ds_conf_secret_free(s);
 	/* others may read it: refused, the secret not in the message */
 	assert_false(ds_oauth_secret(open_, NULL, "client secret", &s, &e));
 	assert_int_equal(e->code, DS_ERROR_USAGE);
@@ -145,7 +145,7 @@ test_secret_files(void **state)
 	setenv("DS_TEST_SECRET", "from-env", 1);
 	assert_true(ds_oauth_secret(NULL, "DS_TEST_SECRET", "x", &s, &e));
 	assert_string_equal(s, "from-env");
-	ds_oauth_free_secret(s);
+	ds_conf_secret_free(s);
 	unsetenv("DS_TEST_SECRET");
 	assert_true(ds_oauth_secret(NULL, "DS_TEST_SECRET", "x", &s, &e));
 	assert_null(s);
@@ -156,7 +156,7 @@ test_secret_files(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_true(ds_oauth_read_private(cache, 100, &s, &len, &e));
 	assert_int_equal(len, 7);
-	ds_oauth_free_secret(s);
+	ds_conf_secret_free(s);
 	assert_false(ds_oauth_read_private(cache, 3, &s, &len, &e));
 	g_clear_error(&e);
 	unlink(cache);
