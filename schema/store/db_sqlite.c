@@ -31,6 +31,7 @@ struct sq_db {
 	sqlite3 *h;
 	GPtrArray *lock_fds;		/* of GINT_TO_POINTER(fd + 1) */
 	bool memory;
+	bool borrowed;			/* h belongs to the caller */
 };
 
 struct sq_q {
@@ -180,7 +181,8 @@ sq_close(struct ds_db *db)
 	struct sq_db *d = (struct sq_db *)db;
 	guint i;
 
-	sqlite3_close_v2(d->h);
+	if (!d->borrowed)
+		sqlite3_close_v2(d->h);
 	for (i = 0; i < d->lock_fds->len; i++)
 		close(GPOINTER_TO_INT(g_ptr_array_index(d->lock_fds, i)) - 1);
 	g_ptr_array_free(d->lock_fds, TRUE);
@@ -223,6 +225,20 @@ sq_open(const char *target, unsigned flags, GError **err)
 fail:
 	sq_close(&d->base);
 	return NULL;
+}
+
+/* See db_sqlite.h. */
+struct ds_db *
+ds_db_sqlite_borrow(sqlite3 *h, const char *name)
+{
+	struct sq_db *d = g_new0(struct sq_db, 1);
+
+	d->base.ops = sq_ops();
+	d->base.name = g_strdup(name);
+	d->lock_fds = g_ptr_array_new();
+	d->h = h;
+	d->borrowed = true;
+	return &d->base;
 }
 
 static struct ds_dbq *

@@ -294,6 +294,7 @@ ds_store_close(struct ds_store *st)
 		return;
 	for (i = 0; i < DS_STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	ds_store_rollup_free(st);
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);

@@ -46,7 +46,25 @@ struct ds_store {
 	unsigned depth;			/* open savepoints */
 	sqlite3_stmt *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
 	GString *json[3];		/* scratch for record_put */
+	/* day rollups (store_rollup.c), on db.h */
+	struct ds_db *dbw;		/* ds_store_db(): borrows db */
+	struct ds_dbq *roll[2];		/* cached rollup statements */
 };
+
+/*
+ * The driver connection (db.h) of st, for store files written on it
+ * while st still holds the sqlite3 handle. Borrowed from st.
+ */
+struct ds_db *ds_store_db(struct ds_store *st);
+
+/*
+ * Add report report_id's records to the day rollups (store_rollup.c,
+ * 015-rollup.sql) inside the caller's transaction. DS_ERROR_DB.
+ */
+bool ds_store_rollup_report(struct ds_store *st, int64_t report_id,
+    GError **err);
+/* Finalize the rollup statements and the driver wrapper (close). */
+void ds_store_rollup_free(struct ds_store *st);
 
 /*
  * The cached statement of slot id, prepared from sql on first use, reset
