@@ -97,3 +97,12 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 HAVING sum(sh.mine) > 0 OR csum((rec.count / sh.dur) * (sh.hi - sh.lo)
 	+ ((rec.count % sh.dur) * sh.hi) / sh.dur
 	- ((rec.count % sh.dur) * sh.lo) / sh.dur) > 0;
+
+-- What retention has removed for good, so that commands can say so:
+-- what 'raw' = the record rows of every report that ended before
+-- before_ts (prune --raw-older-than; store_prune_raw.c). Reports, their
+-- totals, sender_seen and day_rollup stay.
+CREATE TABLE retention (
+	what		TEXT PRIMARY KEY,
+	before_ts	INTEGER NOT NULL
+) STRICT;
