@@ -30,7 +30,7 @@ RAW="SELECT rec.source_ip, lower(rep.domain),
 ROLL="SELECT source_ip, domain, first_mid, last_mid FROM sender_seen"
 # the SELECT of migration 015 over every report (sum for csum, which
 # the sqlite3 shell lacks: dsgen's counts are small), and the table
-DAYRAW=$(sed -n '/^WITH RECURSIVE/,$p' \
+DAYRAW=$(awk '/^WITH RECURSIVE/ { on = 1 } on { print } on && /;$/ { exit }' \
 	"$DS_SRC/schema/store/sql/015-rollup.sql" |
 	sed -e '$s/;$//' -e 's/csum(/sum(/g')
 DAYRAW="SELECT * FROM ($DAYRAW)"
@@ -40,10 +40,16 @@ check() {
 	n=$(sqlite3 "$1" "SELECT (SELECT count(*) FROM ($RAW EXCEPT $ROLL))
 	    + (SELECT count(*) FROM ($ROLL EXCEPT $RAW))") || fail "query $1"
 	[ "$n" = 0 ] || fail "$2: $n rollup rows differ from the records"
-	n=$(sqlite3 "$1" "SELECT (SELECT count(*) FROM
-	    ($DAYRAW EXCEPT $DAYROLL)) + (SELECT count(*) FROM
-	    ($DAYROLL EXCEPT $DAYRAW))") || fail "day rollup query $1"
-	[ "$n" = 0 ] || fail "$2: $n day rollup rows differ from the records"
+	# a kill while a new database is migrated leaves it before 015;
+	# the next run goes on from there
+	v=$(sqlite3 "$1" "PRAGMA user_version")
+	if [ "$v" -ge 15 ]; then
+		n=$(sqlite3 "$1" "SELECT (SELECT count(*) FROM
+		    ($DAYRAW EXCEPT $DAYROLL)) + (SELECT count(*) FROM
+		    ($DAYROLL EXCEPT $DAYRAW))") || fail "day rollup query $1"
+		[ "$n" = 0 ] ||
+			fail "$2: $n day rollup rows differ from the records"
+	fi
 	ok=$(sqlite3 "$1" "PRAGMA integrity_check")
 	[ "$ok" = ok ] || fail "$2: integrity_check: $ok"
 	# records of every report: as many as the report says
