@@ -189,7 +189,7 @@ cmd_failures(int argc, char **argv)
 	if ((opt_reverify || ds_cli_dns.offline || ds_cli_dns.zone) &&
 	    (r.dns = ds_cli_open_dns(&r.err)) == NULL)
 		goto fail;
-	if ((r.st = ds_cli_open_store(&r.err)) == NULL)
+	if ((r.st = ds_cli_open_store_readonly(&r.err)) == NULL)
 		goto fail;
 	if (argc > 1 ? show(&r, argv[2]) : list(&r, &q))
 		goto done;

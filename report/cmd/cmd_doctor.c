@@ -110,7 +110,7 @@ cmd_doctor(int argc, char **argv)
 		goto fail;
 	}
 	if ((dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store(&e)) == NULL)
+	    (st = ds_cli_open_store_readonly(&e)) == NULL)
 		goto fail;
 	inited = true;
 	if (!ds_doctor_init(&d, st, dns, argv[1], &q, now, &e) ||

@@ -56,7 +56,7 @@ cmd_html(int argc, char **argv)
 	o.max_senders = (unsigned)opt_max_senders;
 	o.max_records = (unsigned)opt_max_records;
 	if ((dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store(&e)) == NULL ||
+	    (st = ds_cli_open_store_readonly(&e)) == NULL ||
 	    (svc = ds_services_default(NULL, &e)) == NULL)
 		goto fail;
 	/* names behind the IPs: cache, then DNS (none with --offline) */

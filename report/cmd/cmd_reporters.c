@@ -81,7 +81,7 @@ cmd_reporters(int argc, char **argv)
 	}
 	rq.q.limit = (unsigned)opt_limit;
 	run.now = rq.now;
-	if ((st = ds_cli_open_store(&e)) == NULL)
+	if ((st = ds_cli_open_store_readonly(&e)) == NULL)
 		goto fail;
 	run.t = ds_table_new(cols);
 	if (rq.fmt == DS_OUT_TEXT) {

@@ -81,7 +81,7 @@ cmd_reports(int argc, char **argv)
 	    (opt_since && !ds_parse_time(opt_since, now, &q.since, &e)) ||
 	    (opt_until && !ds_parse_time(opt_until, now, &q.until, &e)))
 		goto fail;
-	if ((st = ds_cli_open_store(&e)) == NULL)
+	if ((st = ds_cli_open_store_readonly(&e)) == NULL)
 		goto fail;
 	t = ds_table_new(cols);
 	if (fmt == DS_OUT_TEXT) {

@@ -198,7 +198,7 @@ cmd_senders(int argc, char **argv)
 	if (!parse_opts(&q, &e) ||
 	    (svc = ds_services_default(opt_services, &e)) == NULL ||
 	    (dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store(&e)) == NULL)
+	    (st = ds_cli_open_store_readonly(&e)) == NULL)
 		goto fail;
 	ds_enrich_init(&en, st, dns, svc, rq.now);
 	en.refresh = opt_refresh;

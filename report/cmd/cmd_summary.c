@@ -273,7 +273,7 @@ cmd_summary(int argc, char **argv)
 	    rq.now > rq.q.since)
 		rq.q.until = rq.now;
 	run.rq = &rq;
-	if ((run.st = ds_cli_open_store(&e)) == NULL)
+	if ((run.st = ds_cli_open_store_readonly(&e)) == NULL)
 		goto fail;
 	if (rq.fmt == DS_OUT_TEXT)
 		run.text = g_string_new(NULL);

@@ -105,7 +105,7 @@ cmd_weekly(int argc, char **argv)
 	monday = ds_iso_week_last(g_get_real_time() / G_USEC_PER_SEC);
 	if ((opt_week && !ds_iso_week_parse(opt_week, &monday, &e)) ||
 	    (dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store(&e)) == NULL ||
+	    (st = ds_cli_open_store_readonly(&e)) == NULL ||
 	    (svc = ds_services_default(NULL, &e)) == NULL)
 		goto fail;
 	ds_enrich_init(&en, st, dns, svc, g_get_real_time() / G_USEC_PER_SEC);

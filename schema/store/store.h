@@ -25,6 +25,14 @@ struct ds_store;
  * ds_store_close().
  */
 struct ds_store *ds_store_open(const char *path, GError **err);
+/*
+ * Open the database at path for reading only (store_readonly.c): no
+ * file, directory, journal-mode change or migration; a missing file,
+ * not a database, or another schema version fail (DS_ERROR_PERMANENT)
+ * naming the path. Writes fail; the enrichment cache is not written.
+ */
+struct ds_store *ds_store_open_readonly(const char *path, GError **err);
+bool ds_store_is_readonly(const struct ds_store *st);
 void ds_store_close(struct ds_store *st);	/* NULL-safe */
 /* --db, else $DMARCSIFT_DB, else $XDG_DATA_HOME/dmarcsift/dmarc.db */
 char *ds_store_default_path(void);
