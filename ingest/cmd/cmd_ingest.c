@@ -146,10 +146,7 @@ cmd_ingest(int argc, char **argv)
 	if (!ds_cli.quiet)
 		fprintf(stderr, "dmarcsift: ingest: %s\n", sum);
 	g_free(sum);
-	if (ds_pipeline_stats(pl)->errors)
-		rc = DS_EXIT_TEMPFAIL;
-	else if (ds_pipeline_stats(pl)->rejected)
-		rc = DS_EXIT_REJECTED;
+	rc = ds_pipeline_exit_code(pl);
 	goto done;
 fail:
 	rc = ds_cli_fail(e);

@@ -43,4 +43,10 @@ bool ds_message_walk(const char *buf, size_t len,
     const struct ds_limits *lim, ds_part_cb cb, void *payload,
     char **out_content_type, GError **err);
 
+/*
+ * "From: x, Subject: 'y'" of the message in buf, quoted for one line
+ * of output; NULL when buf is not a message. Caller frees.
+ */
+char *ds_message_describe(const char *buf, size_t len);
+
 #endif

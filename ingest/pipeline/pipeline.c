@@ -37,6 +37,8 @@ struct input {
 	unsigned stored, dups, rejected, failures, leaves;
 	bool has_arf;
 	bool bare;		/* a report file, not a mail message */
+	const char *buf;	/* the input, for From/Subject in messages */
+	size_t len;
 	GString *reasons;	/* "; "-separated */
 	GPtrArray *warnings;	/* payload-layer warnings (char *) */
 	GError *fatal;		/* operational error: abort the input */
@@ -100,22 +102,63 @@ ds_pipeline_failure_payload(struct ds_pipeline *pl)
 	return pl->fh_payload;
 }
 
+static void
+say(const char *source, const char *fmt, va_list ap)
+{
+	char *msg, *src;
+
+	msg = g_strdup_vprintf(fmt, ap);
+	src = ds_quote(source, strlen(source), 200);
+	fprintf(stderr, "dmarcsift: %s: %s\n", src, msg);
+	g_free(src);
+	g_free(msg);
+}
+
 void
 ds_pipeline_say(struct ds_pipeline *pl, const char *source, const char *fmt,
     ...)
 {
 	va_list ap;
-	char *msg, *src;
 
 	if (pl->opts.quiet)
 		return;
 	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
+	say(source, fmt, ap);
 	va_end(ap);
-	src = ds_quote(source, strlen(source), 200);
-	fprintf(stderr, "dmarcsift: %s: %s\n", src, msg);
-	g_free(src);
-	g_free(msg);
+}
+
+void
+ds_pipeline_warn(struct ds_pipeline *pl, const char *source, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(source, fmt, ap);
+	va_end(ap);
+}
+
+void
+ds_pipeline_skip(struct ds_pipeline *pl, const char *source, const char *why)
+{
+	pl->stats.skipped++;
+	ds_pipeline_warn(pl, source, "skipped: %s", why);
+}
+
+/*
+ * Permanent first: a rerun fails the same way, so cron must not retry
+ * in silence; then operational errors a retry may cure; then rejects.
+ */
+int
+ds_pipeline_exit_code(struct ds_pipeline *pl)
+{
+	if (pl->stats.skipped)
+		return DS_EXIT_PERMANENT;
+	if (pl->stats.errors)
+		return DS_EXIT_TEMPFAIL;
+	if (pl->stats.rejected)
+		return DS_EXIT_REJECTED;
+	return DS_EXIT_OK;
 }
 
 static bool
@@ -353,9 +396,13 @@ input_tell(struct input *in, enum ds_outcome o)
 	struct ds_pipeline *pl = in->pl;
 
 	if (in->rejected) {
+		char *who = in->buf ? ds_message_describe(in->buf, in->len) :
+		    NULL;
+
 		pl->stats.rejected++;
-		ds_pipeline_say(pl, in->source, "rejected: %s",
-		    in->reasons->str);
+		ds_pipeline_warn(pl, in->source, "%s%srejected: %s",
+		    who ? who : "", who ? ": " : "", in->reasons->str);
+		g_free(who);
 	} else if (o == DS_OUTCOME_DUPLICATE && pl->opts.verbose) {
 		ds_pipeline_say(pl, in->source, "duplicate");
 	}
@@ -402,6 +449,8 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		return hook ? hook(pl->st, *o, hook_payload, err) : true;
 	}
 	if (ds_message_sniff(buf, len)) {
+		in->buf = buf;
+		in->len = len;
 		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, &top,
 		    &e)) {
 			if (in->fatal) {
@@ -567,6 +616,7 @@ ds_pipeline_summary(struct ds_pipeline *pl)
 	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
 	    " records), %" G_GUINT64_FORMAT " failure reports, %"
 	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
-	    " rejected, %" G_GUINT64_FORMAT " errors", s->inputs, s->reports,
-	    s->records, s->failures, s->duplicates, s->rejected, s->errors);
+	    " rejected, %" G_GUINT64_FORMAT " skipped, %" G_GUINT64_FORMAT
+	    " errors", s->inputs, s->reports, s->records, s->failures,
+	    s->duplicates, s->rejected, s->skipped, s->errors);
 }
