@@ -28,6 +28,7 @@ static const struct ds_cmd cmds[] = {
 	{ "senders", cmd_senders, "who sends as the domain, with names behind IPs" },
 	{ "reporters", cmd_reporters, "who reports about the domain, and when last" },
 	{ "poll", cmd_poll, "store reports from the configured IMAP mailboxes" },
+	{ "quarantine", cmd_quarantine, "inputs that could not be used: list, show, export, retry, drop" },
 	{ "doctor", cmd_doctor, "diagnose a domain's DMARC, SPF, DKIM setup" },
 	{ "html", cmd_html, "write the static HTML dashboard" },
 	{ "weekly", cmd_weekly, "weekly report of a domain (HTML, mail)" },
@@ -45,8 +46,10 @@ usage(FILE *f)
 	fprintf(f, "\n'dmarcsift COMMAND --help' describes a command; "
 	    "man dmarcsift has it all.\n"
 	    "exit status: 0 ok, 1 some input rejected, 2 usage, 3 login "
-	    "refused,\n4 locked by another run, 75 temporary failure "
-	    "(database, disk, network).\n");
+	    "refused,\n4 locked by another run, 5 permanent failure (a "
+	    "retry fails the same way:\nsomeone must act), 75 temporary "
+	    "failure (retry later: network, server busy,\ndatabase "
+	    "locked).\n");
 }
 
 int

@@ -11,5 +11,6 @@ int cmd_ingest(int argc, char **argv);
 int cmd_failures(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_poll(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
 
 #endif

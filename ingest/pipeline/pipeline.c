@@ -168,6 +168,22 @@ is_operational(const GError *e)
 	    e->code == DS_ERROR_IO || e->code == DS_ERROR_NET);
 }
 
+/* Is one already among the "; "-separated reasons r? */
+static bool
+has_reason(const char *r, const char *one)
+{
+	size_t n = strlen(one);
+	const char *p = r;
+
+	while ((p = strstr(p, one)) != NULL) {
+		if ((p == r || (p - r >= 2 && p[-2] == ';' && p[-1] == ' ')) &&
+		    (p[n] == '\0' || (p[n] == ';' && p[n + 1] == ' ')))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
 /*
  * Add "what: msg" to the input's reasons; what is a leaf or part name,
  * shown relative to the input (the input itself is named once).
@@ -176,18 +192,21 @@ static void
 add_reason(struct input *in, const char *what, const char *msg)
 {
 	size_t n = strlen(in->source);
+	char *one;
 
-	if (in->reasons->len)
-		g_string_append(in->reasons, "; ");
 	if (strncmp(what, in->source, n) == 0 && (what[n] == '/' ||
 	    what[n] == '\0'))
 		what = what[n] ? what + n + 1 : NULL;
 	else if (strncmp(in->source, what, strlen(what)) == 0)
 		what = NULL;	/* "x.xml" inside "x.xml.gz" */
-	if (what)
-		g_string_append_printf(in->reasons, "%s: %s", what, msg);
-	else
-		g_string_append(in->reasons, msg);
+	one = what ? g_strdup_printf("%s: %s", what, msg) : g_strdup(msg);
+	/* a layer and the one below may report the same cause: say it once */
+	if (!has_reason(in->reasons->str, one)) {
+		if (in->reasons->len)
+			g_string_append(in->reasons, "; ");
+		g_string_append(in->reasons, one);
+	}
+	g_free(one);
 }
 
 static bool
@@ -607,16 +626,31 @@ done:
 	return ok;
 }
 
+/* "1 input", "2 inputs" */
+static void
+count(GString *g, uint64_t n, const char *one, const char *many)
+{
+	g_string_append_printf(g, "%" G_GUINT64_FORMAT " %s", n, n == 1 ? one :
+	    many);
+}
+
 char *
 ds_pipeline_summary(struct ds_pipeline *pl)
 {
 	const struct ds_ingest_stats *s = &pl->stats;
+	GString *g = g_string_new(NULL);
 
-	return g_strdup_printf("%" G_GUINT64_FORMAT " inputs: %"
-	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
-	    " records), %" G_GUINT64_FORMAT " failure reports, %"
-	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
-	    " rejected, %" G_GUINT64_FORMAT " skipped, %" G_GUINT64_FORMAT
-	    " errors", s->inputs, s->reports, s->records, s->failures,
-	    s->duplicates, s->rejected, s->skipped, s->errors);
+	count(g, s->inputs, "input", "inputs");
+	g_string_append(g, ": ");
+	count(g, s->reports, "report", "reports");
+	g_string_append(g, " stored (");
+	count(g, s->records, "record", "records");
+	g_string_append(g, "), ");
+	count(g, s->failures, "failure report", "failure reports");
+	g_string_append(g, ", ");
+	count(g, s->duplicates, "duplicate", "duplicates");
+	g_string_append_printf(g, ", %" G_GUINT64_FORMAT " rejected, %"
+	    G_GUINT64_FORMAT " skipped, ", s->rejected, s->skipped);
+	count(g, s->errors, "error", "errors");
+	return g_string_free(g, FALSE);
 }
