@@ -41,7 +41,8 @@ static int
 worse(int a, int b)
 {
 	static const int order[] = { DS_EXIT_OK, DS_EXIT_REJECTED,
-		DS_EXIT_TEMPFAIL, DS_EXIT_AUTH, DS_EXIT_USAGE };
+		DS_EXIT_TEMPFAIL, DS_EXIT_PERMANENT, DS_EXIT_LOCKED,
+		DS_EXIT_AUTH, DS_EXIT_USAGE };
 	size_t i, ia = 0, ib = 0;
 
 	for (i = 0; i < G_N_ELEMENTS(order); i++) {
@@ -60,10 +61,14 @@ ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
 	const struct ds_ingest_stats *s = ds_pipeline_stats(pl);
 
 	ds_source_progress(pl, true);
-	if (s->rejected || is->skipped)
+	if (s->rejected)
 		rc = worse(rc, DS_EXIT_REJECTED);
 	if (s->errors)
 		rc = worse(rc, DS_EXIT_TEMPFAIL);
+	/* left in the mailbox for being too large: fails the same way
+	 * on every run until the limit is raised */
+	if (is->skipped || s->skipped)
+		rc = worse(rc, DS_EXIT_PERMANENT);
 	/* quiet: the summary only when something needs attention */
 	if (ds_cli.quiet && rc == DS_EXIT_OK)
 		return rc;
@@ -173,6 +178,9 @@ cmd_poll(int argc, char **argv)
 		if (!ds_source_imap_run(pl, c, &ro, &is, &e)) {
 			fprintf(stderr, "dmarcsift: poll %s: %s\n", c->name,
 			    e->message);
+			/* the summary counts it: a refused login is an error */
+			((struct ds_ingest_stats *)ds_pipeline_stats(pl))
+			    ->errors++;
 			rc = worse(rc, ds_error_exit_code(e));
 			g_clear_error(&e);
 		}

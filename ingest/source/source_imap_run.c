@@ -187,9 +187,9 @@ skip(struct run *r, uint32_t uid, uint64_t size, GError **err)
 	char *src = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u", r->key,
 	    r->v, uid);
 
-	ds_pipeline_say(r->pl, src, "skipped: message of %" G_GUINT64_FORMAT
-	    " bytes is over max-message-size (%" G_GUINT64_FORMAT ")", size,
-	    r->c->max_message);
+	ds_pipeline_warn(r->pl, src, "skipped: message of %" G_GUINT64_FORMAT
+	    " bytes is over max-message-size (%" G_GUINT64_FORMAT "); left in "
+	    "the mailbox", size, r->c->max_message);
 	g_free(src);
 	r->stats->skipped++;
 	return ds_store_imap_uid_put(r->st, r->key, r->v, uid,
@@ -283,6 +283,18 @@ triage(struct run *r, GArray *uids)
 		    row->state == DS_IMAP_REJECTED) && !r->keep) {
 			queue(r, uid, row->state);
 			r->stats->resumed++;
+		} else if (row->state == DS_IMAP_SKIPPED) {
+			/* still too large: said again on every run, never
+			 * ignored in silence after the first */
+			char *src = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u",
+			    r->key, r->v, uid);
+
+			ds_pipeline_warn(r->pl, src, "skipped: message of %"
+			    G_GUINT64_FORMAT " bytes is over max-message-size "
+			    "(%" G_GUINT64_FORMAT "); left in the mailbox",
+			    (uint64_t)row->size, r->c->max_message);
+			g_free(src);
+			r->stats->skipped++;
 		}
 	}
 	return cand;

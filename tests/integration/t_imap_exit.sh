@@ -1,0 +1,80 @@
+#!/bin/sh
+# Exit codes and messages that tell cron the truth, against real Dovecot
+# servers: 5 (permanent, someone must act) for a plain-text port given as
+# imaps://, a folder that does not exist and a message over
+# max-message-size (said again on every run, never ignored in silence);
+# 75 (retry later) for a server that is down; 3 for a refused login,
+# counted as an error in the summary; --quiet prints nothing when all is
+# well and one line per skipped message when not.
+# SPDX-License-Identifier: MIT
+. "$DS_SRC/tests/integration/lib.sh"
+
+"$DSGEN" maildir --messages 6 --seed 31 --dup-rate 0 --invalid-rate 0 \
+    -o "$T/md" --truth "$T/truth.json" >/dev/null || fail "dsgen"
+start_dovecot dv tls
+tls_port=$port
+dv seed "$T/dv" "$T/md" || fail "seed"
+export DMARCSIFT_IMAP_PASSWORD="$PASS"
+
+# ---- a plain-text port given as imaps://: permanent, no ca-file hint
+run plainport ingest --db "$T/a.db" --keep --cacert "$T/dv/ca.pem" \
+    "imaps://dmarc@localhost:$tls_port/INBOX"
+expect_rc 5 "plain port as imaps://"
+grep -q "does not speak TLS on this port" "$T/plainport.err" ||
+	fail "plain port: $(cat "$T/plainport.err")"
+grep -q "ca-file" "$T/plainport.err" &&
+	fail "plain port: a ca-file hint that does not fit: $(cat "$T/plainport.err")"
+ok "a plain-text port as imaps://: exit 5, says so, no ca-file hint"
+
+# ---- a folder that does not exist: permanent
+run nofolder ingest --db "$T/a.db" --keep --cacert "$T/dv/ca.pem" \
+    "imaps://dmarc@localhost:$((tls_port + 1))/NoSuchFolder"
+expect_rc 5 "missing folder"
+grep -q "NoSuchFolder" "$T/nofolder.err" ||
+	fail "missing folder not named: $(cat "$T/nofolder.err")"
+ok "a missing IMAP folder: exit 5, the folder named"
+
+# ---- nothing listens: temporary (75), cron retries
+run down ingest --db "$T/a.db" --keep "imaps://dmarc@127.0.0.1:9/INBOX"
+expect_rc 75 "server down"
+ok "a server that is down: exit 75"
+unset DMARCSIFT_IMAP_PASSWORD
+
+# ---- refused login: exit 3 and the summary counts the error
+printf 'wrong\n' >"$T/badpass"
+chmod 0600 "$T/badpass"
+write_config "$T/c-bad" "imap://localhost:$tls_port/INBOX" \
+    "password-file = $T/badpass" "ca-file = $T/dv/ca.pem"
+run badpw poll --config "$T/c-bad" --db "$T/a.db"
+expect_rc 3 "wrong password"
+grep -q " 1 error" "$T/badpw.err" ||
+	fail "refused login not counted: $(cat "$T/badpw.err")"
+grep -q " 0 errors" "$T/badpw.err" && fail "'0 errors' after a refused login"
+ok "a refused login: exit 3, counted as 1 error in the summary"
+
+# ---- --quiet: silent when all is well
+write_config "$T/c" "imap://localhost:$tls_port/INBOX" \
+    "password-file = $T/pass" "ca-file = $T/dv/ca.pem" "keep = true"
+run quiet poll --quiet --config "$T/c" --db "$T/q.db"
+expect_rc 0 "quiet poll"
+[ -s "$T/quiet.err" ] || [ -s "$T/quiet.out" ] &&
+	fail "--quiet printed something on success: $(cat "$T/quiet.err" "$T/quiet.out")"
+check_exact "$T/q.db" "$T/truth.json"
+ok "--quiet: nothing at all when every message is stored"
+
+# ---- too large: one line per message under --quiet, on every run
+write_config "$T/c-small" "imap://localhost:$tls_port/INBOX" \
+    "password-file = $T/pass" "ca-file = $T/dv/ca.pem" "keep = true" \
+    "max-message-size = 1K"
+for n in 1 2; do
+	run big$n poll --quiet --config "$T/c-small" --db "$T/big.db"
+	expect_rc 5 "too large, run $n"
+	lines=$(grep -c "skipped: message of [0-9]* bytes is over max-message-size (1024); left in the mailbox" "$T/big$n.err")
+	[ "$lines" -eq 6 ] ||
+		fail "run $n: $lines 'too large' lines, want 6: $(cat "$T/big$n.err")"
+	grep -q "6 too large" "$T/big$n.err" ||
+		fail "run $n: summary does not count them: $(cat "$T/big$n.err")"
+	[ -s "$T/big$n.out" ] && fail "run $n wrote to stdout"
+done
+[ "$(dv count "$T/dv")" -eq 6 ] || fail "too-large messages not left in place"
+ok "too large: one line each under --quiet, on every run, exit 5"
