@@ -29,7 +29,9 @@ struct ds_store *ds_store_open(const char *path, GError **err);
  * Open the database at path for reading only (store_readonly.c): no
  * file, directory, journal-mode change or migration; a missing file,
  * not a database, or another schema version fail (DS_ERROR_PERMANENT)
- * naming the path. Writes fail; the enrichment cache is not written.
+ * naming the path. Read-write (for the enrichment cache only) when the
+ * user may write the file and its directory, else SQLITE_OPEN_READONLY
+ * and the cache is not written.
  */
 struct ds_store *ds_store_open_readonly(const char *path, GError **err);
 bool ds_store_is_readonly(const struct ds_store *st);

@@ -46,7 +46,10 @@ check_version(struct ds_store *st, GError **err)
 	return false;
 }
 
-/* sqlite3_open_v2 with uri; false with err naming the file. */
+/*
+ * sqlite3_open_v2 with uri, read-only unless st->readonly is false
+ * (then read-write, never create); false with err naming the file.
+ */
 static bool
 open_ro(struct ds_store *st, const char *uri, GError **err)
 {
@@ -54,8 +57,9 @@ open_ro(struct ds_store *st, const char *uri, GError **err)
 
 	sqlite3_close(st->db);
 	st->db = NULL;
-	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_URI, NULL);
+	rc = sqlite3_open_v2(uri, &st->db, (st->readonly ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI,
+	    NULL);
 	if (rc != SQLITE_OK)
 		return ds_store_fail(st, err, "open");
 	sqlite3_extended_result_codes(st->db, 1);
@@ -67,8 +71,12 @@ open_ro(struct ds_store *st, const char *uri, GError **err)
  * Open the store at path (NULL: ds_store_default_path()) read-only.
  * Fails with DS_ERROR_PERMANENT naming the file when it does not exist,
  * is not a regular file, is not a database, or has another schema
- * version; DS_ERROR_DB (retry) when it is locked. Every write through
- * the returned store fails; the enrichment cache is not written.
+ * version; DS_ERROR_DB (retry) when it is locked. The one thing a
+ * reading command writes is the enrichment cache (ip_info, README
+ * "Summary, senders, reporters"): when the user may write the file and
+ * its directory it is opened read-write for that (still never created,
+ * migrated or switched to another journal mode); otherwise with
+ * SQLITE_OPEN_READONLY, and the cache is not written.
  */
 struct ds_store *
 ds_store_open_readonly(const char *path, GError **err)
@@ -107,6 +115,9 @@ ds_store_open_readonly(const char *path, GError **err)
 		goto fail;
 	}
 	/* the path as a file: URI, so '?' and '#' in it stay literal */
+	abs = g_path_get_dirname(st->path);
+	st->readonly = access(st->path, W_OK) != 0 || access(abs, W_OK) != 0;
+	g_free(abs);
 	abs = g_canonicalize_filename(st->path, NULL);
 	uri = g_filename_to_uri(abs, NULL, NULL);
 	g_free(abs);
@@ -122,7 +133,7 @@ ds_store_open_readonly(const char *path, GError **err)
 		 * starting meanwhile would create the -wal we checked for).
 		 */
 		wal = g_strconcat(st->path, "-wal", NULL);
-		if (access(wal, F_OK) != 0) {
+		if (st->readonly && access(wal, F_OK) != 0) {
 			char *imm = g_strconcat(uri, "?immutable=1", NULL);
 			bool ok = open_ro(st, imm, err);
 
