@@ -9,30 +9,69 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
 #include "report/cmd/commands.h"
+#include "report/enrich/enrich.h"
 
 struct ds_cmd {
 	const char *name;
-	int (*fn)(int, char **);
+	int (*fn)(struct ds_ctx *, int, char **);
+	unsigned needs;		/* what ds_ctx_setup builds (ctx.h) */
 	const char *help;
 };
 
+#define STORE DS_CTX_STORE
+#define READ DS_CTX_STORE_RO
+#define DNS DS_CTX_DNS
+#define DNSOPT DS_CTX_DNS_OPTS
+#define QUERY DS_CTX_QUERY
+#define FMT DS_CTX_FORMAT
+#define CONF DS_CTX_CONFIG
+#define ENRICH DS_CTX_ENRICH
+
 static const struct ds_cmd cmds[] = {
-	{ "ingest", cmd_ingest, "store reports from files, Maildir, mbox, stdin" },
-	{ "reports", cmd_reports, "list stored aggregate reports" },
-	{ "failures", cmd_failures, "failure reports, re-verified (show ID)" },
-	{ "verify", cmd_verify, "check SPF, DKIM and DMARC of one message" },
-	{ "summary", cmd_summary, "per domain: pass rates, policy, failing sources" },
-	{ "senders", cmd_senders, "who sends as the domain, with names behind IPs" },
-	{ "reporters", cmd_reporters, "who reports about the domain, and when last" },
-	{ "poll", cmd_poll, "store reports from the configured IMAP mailboxes" },
-	{ "quarantine", cmd_quarantine, "inputs that could not be used: list, show, export, retry, drop" },
-	{ "doctor", cmd_doctor, "diagnose a domain's DMARC, SPF, DKIM setup" },
-	{ "html", cmd_html, "write the static HTML dashboard" },
-	{ "weekly", cmd_weekly, "weekly report of a domain (HTML, mail)" },
+	{ "ingest", cmd_ingest, STORE | DNSOPT | CONF,
+	  "store reports from files, Maildir, mbox, stdin" },
+	{ "reports", cmd_reports, READ | QUERY | FMT,
+	  "list stored aggregate reports" },
+	{ "failures", cmd_failures, READ | QUERY | FMT | DNSOPT,
+	  "failure reports, re-verified (show ID)" },
+	{ "verify", cmd_verify, DNS | FMT,
+	  "check SPF, DKIM and DMARC of one message" },
+	{ "summary", cmd_summary, READ | QUERY | FMT | CONF,
+	  "per domain: pass rates, policy, failing sources" },
+	{ "senders", cmd_senders, READ | QUERY | FMT | DNS | CONF | ENRICH,
+	  "who sends as the domain, with names behind IPs" },
+	{ "reporters", cmd_reporters, READ | QUERY | FMT,
+	  "who reports about the domain, and when last" },
+	{ "poll", cmd_poll, STORE | DNSOPT | CONF,
+	  "store reports from the configured IMAP mailboxes" },
+	/* opens the store itself: read-only for list, show and export */
+	{ "quarantine", cmd_quarantine, DNSOPT | FMT,
+	  "inputs that could not be used: list, show, export, retry, drop" },
+	{ "doctor", cmd_doctor, READ | DS_CTX_PERIOD | FMT | DNS | CONF | ENRICH,
+	  "diagnose a domain's DMARC, SPF, DKIM setup" },
+	{ "html", cmd_html, READ | DNS | CONF | ENRICH,
+	  "write the static HTML dashboard" },
+	{ "weekly", cmd_weekly, READ | DNS | CONF | ENRICH,
+	  "weekly report of a domain (HTML, mail)" },
 };
+
+/* Set up the context the command's needs ask for, run it, tear down. */
+static int
+run(const struct ds_cmd *cmd, int argc, char **argv)
+{
+	struct ds_ctx c;
+	int rc;
+
+	ds_ctx_add_group(ds_enrich_ctx_group());
+	ds_ctx_init(&c, cmd->name, cmd->needs);
+	rc = cmd->fn(&c, argc, argv);
+	ds_ctx_done(&c);
+	return rc;
+}
 
 static void
 usage(FILE *f)
@@ -69,7 +108,7 @@ main(int argc, char **argv)
 
 			for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 				if (strcmp(cmds[i].name, argv[2]) == 0)
-					return cmds[i].fn(2, av);
+					return run(&cmds[i], 2, av);
 		}
 		usage(stdout);
 		return DS_EXIT_OK;
@@ -80,7 +119,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 		if (strcmp(cmds[i].name, argv[1]) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
+			return run(&cmds[i], argc - 1, argv + 1);
 	fprintf(stderr, "dmarcsift: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return DS_EXIT_USAGE;

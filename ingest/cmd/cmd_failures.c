@@ -13,26 +13,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "schema/store/store_failure.h"
 #include "ingest/cmd/commands.h"
 #include "ingest/failure/failure_out.h"
 #include "ingest/failure/failure_verify.h"
 
-static char *opt_format, *opt_domain, *opt_since, *opt_until;
 static gboolean opt_redact, opt_reverify;
 
+/* --domain, --since, --until (arrival time), --format: the context */
 static const GOptionEntry entries[] = {
-	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
-	  "text (default), json or csv", "FMT" },
-	{ "domain", 'd', 0, G_OPTION_ARG_STRING, &opt_domain,
-	  "only reports about this domain", "DOMAIN" },
-	{ "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
-	  "only reports of mail arriving at or after (2026-11-01, 7d, @UNIX)",
-	  "WHEN" },
-	{ "until", 0, 0, G_OPTION_ARG_STRING, &opt_until,
-	  "only reports of mail arriving before", "WHEN" },
 	{ "redact", 0, 0, G_OPTION_ARG_NONE, &opt_redact,
 	  "hide the local parts of addresses, the sample's Subject and body",
 	  NULL },
@@ -150,32 +141,24 @@ show(struct run *r, const char *arg)
 }
 
 int
-cmd_failures(int argc, char **argv)
+cmd_failures(struct ds_ctx *c, int argc, char **argv)
 {
 	struct run r = { 0 };
-	struct ds_query q;
-	GOptionEntry *all;
 	int rc = DS_EXIT_OK;
-	bool ok;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
-	ok = ds_cli_parse("failures", "[show ID]",
+	if (!ds_ctx_setup(c, "[show ID]",
 	    "List the stored failure (ruf) reports with our re-verification\n"
 	    "and where it differs from the reporter; 'show ID' gives one in\n"
-	    "full with the sample's headers.", all, &argc, &argv);
-	g_free(all);
-	if (!ok)
-		return DS_EXIT_USAGE;
-	r.now = g_get_real_time() / G_USEC_PER_SEC;
+	    "full with the sample's headers. --since and --until select by\n"
+	    "the arrival time of the reported mail.", entries, argc, argv))
+		return c->rc;
+	argc = c->argc;
+	argv = c->argv;
+	r.now = c->now;
+	r.fmt = c->fmt;
+	r.st = c->store;
 	r.out = g_string_new(NULL);
 	r.ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	ds_query_init(&q);
-	q.domain = opt_domain;
-	if (!ds_parse_outfmt(opt_format, &r.fmt, &r.err) ||
-	    (opt_since && !ds_parse_time(opt_since, r.now, &q.since,
-	    &r.err)) ||
-	    (opt_until && !ds_parse_time(opt_until, r.now, &q.until, &r.err)))
-		goto fail;
 	if (argc > 1 && (strcmp(argv[1], "show") != 0 || argc != 3)) {
 		ds_fail(&r.err, DS_ERROR_USAGE, "failures: expected nothing "
 		    "or 'show ID' after the options, not '%s'%s", argv[1],
@@ -186,20 +169,16 @@ cmd_failures(int argc, char **argv)
 		ds_fail(&r.err, DS_ERROR_USAGE, "failures show: text or json");
 		goto fail;
 	}
-	if ((opt_reverify || ds_cli_dns.offline || ds_cli_dns.zone) &&
-	    (r.dns = ds_cli_open_dns(&r.err)) == NULL)
+	if ((opt_reverify || c->offline || c->whatif) &&
+	    (r.dns = ds_ctx_dns(c, &r.err)) == NULL)
 		goto fail;
-	if ((r.st = ds_cli_open_store_readonly(&r.err)) == NULL)
-		goto fail;
-	if (argc > 1 ? show(&r, argv[2]) : list(&r, &q))
+	if (argc > 1 ? show(&r, argv[2]) : list(&r, &c->q))
 		goto done;
 fail:
-	rc = ds_cli_fail(r.err);
+	rc = ds_ctx_fail(c, r.err);
 done:
 	g_clear_error(&r.err);
 	g_string_free(r.out, TRUE);
 	g_array_unref(r.ids);
-	ds_store_close(r.st);
-	ds_dns_free(r.dns);
 	return rc;
 }

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
 #include "ingest/source/config.h"
-#include "ingest/pipeline/failure_hook.h"
+#include "ingest/cmd/ingest_run.h"
 #include "ingest/pipeline/pipeline.h"
 #include "ingest/source/source.h"
 #include "ingest/source/source_imap.h"
@@ -43,8 +43,8 @@ is_imap_url(const char *s)
  * DMARCSIFT_IMAP_PASSWORD or ~/.netrc, messages flagged \Seen).
  */
 static bool
-ingest_url(struct ds_pipeline *pl, const char *url, uint64_t max,
-    struct ds_imap_stats *is, GError **err)
+ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
+    uint64_t max, struct ds_imap_stats *is, GError **err)
 {
 	struct ds_imap_run_opts ro = { (bool)opt_keep, opt_cacert };
 	const struct ds_mailbox_conf *found;
@@ -52,8 +52,7 @@ ingest_url(struct ds_pipeline *pl, const char *url, uint64_t max,
 	GPtrArray *boxes = NULL;
 	bool ok;
 
-	if (!ds_config_load(&boxes, ds_cli.config, ds_cli.config == NULL,
-	    err))
+	if (!ds_config_mailboxes(x->conf, &boxes, err))
 		return false;
 	found = ds_config_find_url(boxes, url);
 	if (found == NULL && (c = ds_mailbox_conf_from_url(url, err)) == NULL) {
@@ -69,32 +68,25 @@ ingest_url(struct ds_pipeline *pl, const char *url, uint64_t max,
 }
 
 int
-cmd_ingest(int argc, char **argv)
+cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_imap_stats is = { 0 };
-	struct ds_pipeline_opts opts = { 0 };
 	struct ds_limits lim;
 	struct ds_pipeline *pl = NULL;
-	struct ds_store *st = NULL;
-	struct ds_dns *dns = NULL;
-	GOptionEntry *all;
 	GError *e = NULL;
 	int i, rc = DS_EXIT_OK;
 	bool imap = false;
 	char *sum;
-	bool ok;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
-	ok = ds_cli_parse("ingest", "PATH|URL|- ...",
+	if (!ds_ctx_setup(c, "PATH|URL|- ...",
 	    "Store the DMARC reports found in files, directories, Maildirs,\n"
 	    "mbox files, raw messages, standard input (-) or IMAP mailboxes\n"
 	    "(imaps://user@host/INBOX). The content decides the type: XML,\n"
 	    "gzip, zip, mail, mbox. Failure reports are re-verified with DNS\n"
-	    "as it is now (--offline, --dns-zone).",
-	    all, &argc, &argv);
-	g_free(all);
-	if (!ok)
-		return DS_EXIT_USAGE;
+	    "as it is now (--offline, --dns-zone).", entries, argc, argv))
+		return c->rc;
+	argc = c->argc;
+	argv = c->argv;
 	if (argc < 2) {
 		fprintf(stderr, "dmarcsift ingest: nothing to ingest "
 		    "(give files, directories or -)\n");
@@ -114,23 +106,13 @@ cmd_ingest(int argc, char **argv)
 		    max_inflated);
 		return DS_EXIT_USAGE;
 	}
-	/* a bad zone file is a usage error before anything is stored */
-	if ((ds_cli_dns.offline || ds_cli_dns.zone) &&
-	    (dns = ds_cli_open_dns(&e)) == NULL)
-		goto fail;
-	if ((st = ds_cli_open_store(&e)) == NULL)
-		goto fail;
-	if ((rc = ds_imap_cmd_lock(st, 30)) != DS_EXIT_OK)
+	if ((rc = ds_ingest_run_begin(c, &lim, 30, &pl)) != DS_EXIT_OK)
 		goto done;
-	opts.quiet = ds_cli.quiet;
-	opts.verbose = ds_cli.verbose;
-	pl = ds_pipeline_new(st, &lim, &opts);
-	ds_failure_hook_install(pl);
-	ds_failure_hook_set_dns(pl, dns);
 	for (i = 1; i < argc; i++) {
 		if (is_imap_url(argv[i])) {
 			imap = true;
-			if (!ingest_url(pl, argv[i], lim.max_message, &is, &e))
+			if (!ingest_url(c, pl, argv[i], lim.max_message, &is,
+			    &e))
 				break;
 		} else if (!ds_source_local_ingest(pl, argv[i], &e))
 			break;
@@ -143,18 +125,15 @@ cmd_ingest(int argc, char **argv)
 	if (e)
 		goto fail;
 	sum = ds_pipeline_summary(pl);
-	if (!ds_cli.quiet)
+	if (!c->quiet)
 		fprintf(stderr, "dmarcsift: ingest: %s\n", sum);
 	g_free(sum);
 	rc = ds_pipeline_exit_code(pl);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
-	ds_failure_hook_remove(pl);
-	ds_pipeline_free(pl);
-	ds_store_close(st);
-	ds_dns_free(dns);
+	ds_ingest_run_end(pl);
 	return rc;
 }

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
 #include "ingest/source/config.h"
-#include "ingest/pipeline/failure_hook.h"
+#include "ingest/cmd/ingest_run.h"
 #include "ingest/source/source.h"
 #include "ingest/source/source_imap.h"
 
@@ -104,39 +104,34 @@ ds_imap_cmd_lock(struct ds_store *st, int wait_s)
 }
 
 int
-cmd_poll(int argc, char **argv)
+cmd_poll(struct ds_ctx *x, int argc, char **argv)
 {
 	struct ds_imap_run_opts ro = { 0 };
 	struct ds_imap_stats is = { 0 };
-	struct ds_pipeline_opts po = { 0 };
 	struct ds_mailbox_conf *c;
 	struct ds_pipeline *pl = NULL;
-	struct ds_store *st = NULL;
-	struct ds_dns *dns = NULL;
 	struct ds_limits lim;
 	GPtrArray *boxes = NULL;
-	GOptionEntry *all;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 	guint i, done = 0;
-	bool ok;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
-	ok = ds_cli_parse("poll", "",
+	if (!ds_ctx_setup(x, "",
 	    "Fetch the new messages of every [mailbox:NAME] section of the\n"
 	    "configuration file (or of one, --mailbox NAME), store their\n"
 	    "reports, then move them to archive-folder / invalid-folder.\n"
 	    "Failure reports are re-verified with DNS as it is now\n"
-	    "(--offline, --dns-zone).", all, &argc, &argv);
-	g_free(all);
-	if (!ok)
-		return DS_EXIT_USAGE;
-	if (argc > 1) {
+	    "(--offline, --dns-zone).", entries, argc, argv))
+		return x->rc;
+	if (x->argc > 1) {
+		char *q = ds_quote(x->argv[1], strlen(x->argv[1]), 64);
+
 		fprintf(stderr, "dmarcsift poll: unexpected '%s' (mailboxes "
-		    "come from the configuration file)\n", argv[1]);
-		return DS_EXIT_USAGE;
+		    "come from the configuration file)\n", q);
+		g_free(q);
+		return x->rc = DS_EXIT_USAGE;
 	}
-	if (!ds_config_load(&boxes, ds_cli.config, false, &e))
+	if (!ds_config_mailboxes(x->conf, &boxes, &e))
 		goto fail;
 	for (i = 0; i < boxes->len; i++) {
 		c = g_ptr_array_index(boxes, i);
@@ -144,19 +139,14 @@ cmd_poll(int argc, char **argv)
 			done++;
 	}
 	if (done == 0) {
-		ds_fail(&e, DS_ERROR_USAGE, opt_mailbox ? "no [mailbox:%s] in "
-		    "the configuration file" : "no [mailbox:NAME] section in "
-		    "the configuration file%s", opt_mailbox ? opt_mailbox : "");
+		if (opt_mailbox)
+			ds_fail(&e, DS_ERROR_USAGE, "no [mailbox:%s] in %s",
+			    opt_mailbox, ds_conf_path(x->conf));
+		else
+			ds_fail(&e, DS_ERROR_USAGE, "no [mailbox:NAME] section "
+			    "in %s", ds_conf_path(x->conf));
 		goto fail;
 	}
-	/* a bad zone file is a usage error before anything is stored */
-	if ((ds_cli_dns.offline || ds_cli_dns.zone) &&
-	    (dns = ds_cli_open_dns(&e)) == NULL)
-		goto fail;
-	if ((st = ds_cli_open_store(&e)) == NULL)
-		goto fail;
-	if ((rc = ds_imap_cmd_lock(st, opt_wait)) != DS_EXIT_OK)
-		goto done;
 	ds_limits_default(&lim);
 	/* one pipeline for the run; each mailbox's cap is applied by the
 	 * IMAP source before and while fetching */
@@ -164,11 +154,8 @@ cmd_poll(int argc, char **argv)
 		c = g_ptr_array_index(boxes, i);
 		lim.max_message = MAX(lim.max_message, c->max_message);
 	}
-	po.quiet = ds_cli.quiet;
-	po.verbose = ds_cli.verbose;
-	pl = ds_pipeline_new(st, &lim, &po);
-	ds_failure_hook_install(pl);
-	ds_failure_hook_set_dns(pl, dns);
+	if ((rc = ds_ingest_run_begin(x, &lim, opt_wait, &pl)) != DS_EXIT_OK)
+		goto done;
 	ro.keep = opt_keep;
 	ro.cacert = opt_cacert;
 	for (i = 0; i < boxes->len; i++) {
@@ -188,13 +175,10 @@ cmd_poll(int argc, char **argv)
 	rc = ds_imap_cmd_finish(pl, "poll", &is, rc);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(x, e);
 	g_clear_error(&e);
 done:
-	ds_failure_hook_remove(pl);
-	ds_pipeline_free(pl);
-	ds_store_close(st);
-	ds_dns_free(dns);
+	ds_ingest_run_end(pl);
 	if (boxes)
 		g_ptr_array_unref(boxes);
 	return rc;

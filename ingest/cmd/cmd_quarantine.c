@@ -17,25 +17,33 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "schema/util/json.h"
 #include "ingest/cmd/commands.h"
+#include "ingest/cmd/ingest_run.h"
 #include "ingest/payload/message.h"
-#include "ingest/pipeline/failure_hook.h"
 #include "ingest/pipeline/pipeline.h"
 #include "ingest/source/source_imap.h"
 
-static char *opt_format, *opt_out;
+static char *opt_out;
 
 static const GOptionEntry entries[] = {
-	{ "format", 0, 0, G_OPTION_ARG_STRING, &opt_format,
-	  "list, show: text (default) or json", "FORMAT" },
 	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
 	  "export: write the bytes to FILE instead of standard output",
 	  "FILE" },
 	G_OPTION_ENTRY_NULL
 };
+
+/* Print e, free it, return its exit code. */
+static int
+fail_free(GError *e)
+{
+	int rc = ds_cli_fail(e);
+
+	g_error_free(e);
+	return rc;
+}
 
 /* "2026-12-03 09:41" (UTC) of t. Caller frees. */
 static char *
@@ -124,7 +132,7 @@ list_cb(const struct ds_quarantine_item *q, void *payload)
 }
 
 static int
-do_list(struct ds_store *st, enum ds_outfmt fmt)
+do_list(struct ds_store *st, enum ds_outfmt fmt, bool quiet)
 {
 	struct list l = { fmt, g_string_new("["), 0 };
 	GError *e = NULL;
@@ -134,11 +142,11 @@ do_list(struct ds_store *st, enum ds_outfmt fmt)
 		    "       reason\n");
 	if (!ds_store_quarantine_each(st, list_cb, &l, &e)) {
 		g_string_free(l.json, TRUE);
-		return ds_cli_fail(e);
+		return fail_free(e);
 	}
 	if (fmt == DS_OUT_JSON)
 		printf("%s]\n", l.json->str);
-	else if (!ds_cli.quiet)
+	else if (!quiet)
 		fprintf(stderr, "%u %s in the quarantine\n", l.n,
 		    l.n == 1 ? "entry" : "entries");
 	g_string_free(l.json, TRUE);
@@ -174,7 +182,7 @@ do_show(struct ds_store *st, int64_t id, enum ds_outfmt fmt)
 	GString *j;
 
 	if (!ds_store_quarantine_get(st, id, &q, &e))
-		return ds_cli_fail(e);
+		return fail_free(e);
 	who = ds_message_describe(q.raw, q.raw_len);
 	if (fmt == DS_OUT_JSON) {
 		j = g_string_new(NULL);
@@ -224,7 +232,7 @@ do_export(struct ds_store *st, int64_t id)
 		return DS_EXIT_USAGE;
 	}
 	if (!ds_store_quarantine_get(st, id, &q, &e))
-		return ds_cli_fail(e);
+		return fail_free(e);
 	if (opt_out && (f = fopen(opt_out, "wbx")) == NULL) {
 		char *p = ds_quote(opt_out, strlen(opt_out), 200);
 
@@ -274,13 +282,11 @@ collect_id(const struct ds_quarantine_item *q, void *payload)
 }
 
 static int
-do_retry(struct ds_store *st, GArray *ids)
+do_retry(struct ds_ctx *c, GArray *ids)
 {
-	struct ds_pipeline_opts opts = { ds_cli.quiet, ds_cli.verbose };
 	struct ds_quarantine_item q;
-	struct ds_pipeline *pl;
+	struct ds_pipeline *pl = NULL;
 	struct ds_limits lim;
-	struct ds_dns *dns = NULL;
 	enum ds_outcome o;
 	unsigned used = 0;
 	GError *e = NULL;
@@ -289,21 +295,15 @@ do_retry(struct ds_store *st, GArray *ids)
 	guint i;
 	int rc;
 
-	if ((rc = ds_imap_cmd_lock(st, 30)) != DS_EXIT_OK)
-		return rc;
-	if (ids->len == 0 && !ds_store_quarantine_each(st, collect_id, ids,
-	    &e))
-		return ds_cli_fail(e);
-	if ((ds_cli_dns.offline || ds_cli_dns.zone) &&
-	    (dns = ds_cli_open_dns(&e)) == NULL)
-		return ds_cli_fail(e);
 	ds_limits_default(&lim);
-	pl = ds_pipeline_new(st, &lim, &opts);
-	ds_failure_hook_install(pl);
-	ds_failure_hook_set_dns(pl, dns);
+	if ((rc = ds_ingest_run_begin(c, &lim, 30, &pl)) != DS_EXIT_OK)
+		return rc;
+	if (ids->len == 0 && !ds_store_quarantine_each(c->store, collect_id,
+	    ids, &e))
+		goto done;
 	for (i = 0; i < ids->len; i++) {
 		r.id = g_array_index(ids, int64_t, i);
-		if (!ds_store_quarantine_get(st, r.id, &q, &e))
+		if (!ds_store_quarantine_get(c->store, r.id, &q, &e))
 			break;
 		if ((int64_t)q.raw_len < q.size) {
 			ds_pipeline_skip(pl, q.source, "only the first part of "
@@ -318,7 +318,7 @@ do_retry(struct ds_store *st, GArray *ids)
 		}
 		if (o == DS_OUTCOME_STORED || o == DS_OUTCOME_DUPLICATE) {
 			used++;
-			if (!ds_cli.quiet)
+			if (!c->quiet)
 				printf("entry %" G_GINT64_FORMAT ": %s, removed "
 				    "from the quarantine\n", r.id, o ==
 				    DS_OUTCOME_STORED ? "stored" :
@@ -326,59 +326,52 @@ do_retry(struct ds_store *st, GArray *ids)
 		}
 		ds_quarantine_item_clear(&q);
 	}
+done:
 	if (e) {
-		rc = ds_cli_fail(e);
+		rc = ds_ctx_fail(c, e);
 		g_clear_error(&e);
 	} else {
 		sum = ds_pipeline_summary(pl);
-		if (!ds_cli.quiet)
+		if (!c->quiet)
 			fprintf(stderr, "dmarcsift: quarantine retry: %u of %u "
 			    "used; %s\n", used, ids->len, sum);
 		g_free(sum);
 		rc = ds_pipeline_exit_code(pl);
 	}
-	ds_failure_hook_remove(pl);
-	ds_pipeline_free(pl);
-	ds_dns_free(dns);
+	ds_ingest_run_end(pl);
 	return rc;
 }
 
 int
-cmd_quarantine(int argc, char **argv)
+cmd_quarantine(struct ds_ctx *c, int argc, char **argv)
 {
-	enum ds_outfmt fmt;
-	struct ds_store *st = NULL;
-	GArray *ids = NULL;
-	GOptionEntry *all;
 	const char *verb;
+	GArray *ids = NULL;
 	GError *e = NULL;
 	int i, rc = DS_EXIT_OK;
 	int64_t id;
-	bool ok, write;
+	bool write;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
-	ok = ds_cli_parse("quarantine", "list | show ID | export ID | "
-	    "retry [ID...] | drop ID...",
+	if (!ds_ctx_setup(c, "list | show ID | export ID | retry [ID...] | "
+	    "drop ID...",
 	    "The inputs ingest could not use, with their exact bytes and the\n"
 	    "reason. list: every entry; show: one entry; export: its bytes\n"
 	    "(to a file or a pipe); retry: run the stored bytes through this\n"
 	    "dmarcsift's parser again (all entries when no ID is given),\n"
 	    "storing what is usable once and removing it from the\n"
-	    "quarantine; drop: delete entries.",
-	    all, &argc, &argv);
-	g_free(all);
-	if (!ok)
-		return DS_EXIT_USAGE;
+	    "quarantine; drop: delete entries.", entries, argc, argv))
+		return c->rc;
+	argc = c->argc;
+	argv = c->argv;
 	if (argc < 2) {
 		fprintf(stderr, "dmarcsift quarantine: say list, show, export, "
 		    "retry or drop\n");
 		return DS_EXIT_USAGE;
 	}
 	verb = argv[1];
-	if (!ds_parse_outfmt(opt_format, &fmt, &e) || fmt == DS_OUT_CSV) {
+	if (c->fmt == DS_OUT_CSV) {
 		fprintf(stderr, "dmarcsift quarantine: --format is text or "
 		    "json\n");
-		g_clear_error(&e);
 		return DS_EXIT_USAGE;
 	}
 	write = strcmp(verb, "retry") == 0 || strcmp(verb, "drop") == 0;
@@ -406,35 +399,36 @@ cmd_quarantine(int argc, char **argv)
 		}
 		g_array_append_val(ids, id);
 	}
-	st = write ? ds_cli_open_store(&e) : ds_cli_open_store_readonly(&e);
-	if (st == NULL) {
-		rc = ds_cli_fail(e);
+	/* the context closes it (ds_ctx_done) */
+	c->store = write ? ds_cli_open_store(&e) :
+	    ds_cli_open_store_readonly(&e);
+	if (c->store == NULL) {
+		rc = ds_ctx_fail(c, e);
 		g_clear_error(&e);
 		goto done;
 	}
 	if (strcmp(verb, "list") == 0)
-		rc = do_list(st, fmt);
+		rc = do_list(c->store, c->fmt, c->quiet);
 	else if (strcmp(verb, "show") == 0)
-		rc = do_show(st, g_array_index(ids, int64_t, 0), fmt);
+		rc = do_show(c->store, g_array_index(ids, int64_t, 0), c->fmt);
 	else if (strcmp(verb, "export") == 0)
-		rc = do_export(st, g_array_index(ids, int64_t, 0));
+		rc = do_export(c->store, g_array_index(ids, int64_t, 0));
 	else if (strcmp(verb, "retry") == 0)
-		rc = do_retry(st, ids);
-	else if ((rc = ds_imap_cmd_lock(st, 30)) == DS_EXIT_OK) {
+		rc = do_retry(c, ids);
+	else if ((rc = ds_imap_cmd_lock(c->store, 30)) == DS_EXIT_OK) {
 		for (i = 0; i < (int)ids->len; i++) {
 			id = g_array_index(ids, int64_t, i);
-			if (!ds_store_quarantine_drop(st, id, &e)) {
-				rc = ds_cli_fail(e);
+			if (!ds_store_quarantine_drop(c->store, id, &e)) {
+				rc = ds_ctx_fail(c, e);
 				g_clear_error(&e);
 				break;
 			}
-			if (!ds_cli.quiet)
+			if (!c->quiet)
 				printf("entry %" G_GINT64_FORMAT " dropped\n",
 				    id);
 		}
 	}
 done:
 	g_array_free(ids, TRUE);
-	ds_store_close(st);
 	return rc;
 }

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
 #include "ingest/failure/failure.h"
@@ -21,7 +21,7 @@
 
 #define MAX_VERIFY_INPUT (64u << 20)
 
-static char *source_ip, *mail_from, *helo, *format, *discovery;
+static char *source_ip, *mail_from, *helo, *discovery;
 static gboolean headers_only;
 
 static const GOptionEntry entries[] = {
@@ -36,8 +36,6 @@ static const GOptionEntry entries[] = {
 	  NULL },
 	{ "discovery", 0, 0, G_OPTION_ARG_STRING, &discovery,
 	  "DMARC policy discovery: auto (default), psl or treewalk", "HOW" },
-	{ "format", 0, 0, G_OPTION_ARG_STRING, &format,
-	  "text (default) or json", "FMT" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -95,15 +93,13 @@ no_body(const GByteArray *b)
 }
 
 static bool
-check_args(struct ds_verify_input *in, bool *json, GError **err)
+check_args(struct ds_verify_input *in, enum ds_outfmt fmt, GError **err)
 {
 	unsigned char a[16];
 
-	if (format != NULL && strcmp(format, "text") != 0 &&
-	    strcmp(format, "json") != 0)
-		return ds_fail(err, DS_ERROR_USAGE, "bad format '%s' (text or "
-		    "json)", format);
-	*json = format != NULL && strcmp(format, "json") == 0;
+	if (fmt == DS_OUT_CSV)
+		return ds_fail(err, DS_ERROR_USAGE, "bad format 'csv' (text or "
+		    "json)");
 	if (source_ip != NULL && inet_pton(AF_INET, source_ip, a) != 1 &&
 	    inet_pton(AF_INET6, source_ip, a) != 1)
 		return ds_fail(err, DS_ERROR_USAGE, "--source-ip '%s' is not "
@@ -157,52 +153,44 @@ use_report(struct ds_failure *f, const GByteArray *b,
 }
 
 int
-cmd_verify(int argc, char **argv)
+cmd_verify(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_verify_input in;
 	struct ds_verify_result res;
-	struct ds_dns *dns = NULL;
-	GOptionEntry *all;
 	GByteArray *buf = NULL;
 	GString *out = NULL;
 	GError *e = NULL;
 	struct ds_failure arf;
 	char *arf_from = NULL, *arf_helo = NULL;
-	bool json = false, ok;
 	int rc = DS_EXIT_OK;
 
 	memset(&arf, 0, sizeof(arf));
 	memset(&in, 0, sizeof(in));
 	memset(&res, 0, sizeof(res));
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
-	ok = ds_cli_parse("verify", "FILE|-",
+	if (!ds_ctx_setup(c, "FILE|-",
 	    "Check SPF, every DKIM signature and DMARC alignment of one\n"
 	    "message against DNS as it is now (or a zone file: --dns-zone).\n"
-	    "SPF needs --source-ip and --mail-from (or --helo).", all, &argc,
-	    &argv);
-	g_free(all);
-	if (!ok)
-		return DS_EXIT_USAGE;
-	if (argc != 2) {
+	    "SPF needs --source-ip and --mail-from (or --helo).", entries,
+	    argc, argv))
+		return c->rc;
+	if (c->argc != 2) {
 		fprintf(stderr, "dmarcsift verify: give one message file "
 		    "or - (see 'dmarcsift verify --help')\n");
-		return DS_EXIT_USAGE;
+		return c->rc = DS_EXIT_USAGE;
 	}
-	if (!check_args(&in, &json, &e))
+	if (!check_args(&in, c->fmt, &e))
 		goto fail;
 	buf = g_byte_array_new();
-	if (!read_input(argv[1], buf, &e))
-		goto fail;
-	if ((dns = ds_cli_open_dns(&e)) == NULL)
+	if (!read_input(c->argv[1], buf, &e))
 		goto fail;
 	in.msg = (const char *)buf->data;
 	in.len = buf->len;
 	in.headers_only = headers_only || no_body(buf);
 	use_report(&arf, buf, &in, &arf_from, &arf_helo);
-	if (!ds_verify_message(dns, &in, &res, &e))
+	if (!ds_verify_message(c->dns, &in, &res, &e))
 		goto fail;
 	out = g_string_new(NULL);
-	if (json) {
+	if (c->fmt == DS_OUT_JSON) {
 		ds_verify_result_json(out, &res);
 		g_string_append_c(out, '\n');
 	} else
@@ -212,7 +200,7 @@ cmd_verify(int argc, char **argv)
 fail:
 	rc = e->domain == DS_ERROR && (e->code == DS_ERROR_FORMAT ||
 	    e->code == DS_ERROR_LIMIT) ? (fprintf(stderr, "dmarcsift: "
-	    "verify: %s\n", e->message), DS_EXIT_REJECTED) : ds_cli_fail(e);
+	    "verify: %s\n", e->message), DS_EXIT_REJECTED) : ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	ds_verify_result_clear(&res);
@@ -220,7 +208,6 @@ done:
 		g_string_free(out, TRUE);
 	if (buf != NULL)
 		g_byte_array_free(buf, TRUE);
-	ds_dns_free(dns);
 	ds_failure_clear(&arf);
 	g_free(arf_from);
 	g_free(arf_helo);

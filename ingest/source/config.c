@@ -18,59 +18,41 @@
 #include "schema/util/error.h"
 #include "ingest/source/config.h"
 #include "ingest/source/imap.h"
+#include "schema/config/config.h"
 
-/* a configuration or password file is small */
-#define CONFIG_MAX_BYTES (1u << 20)
 #define SECTION_PREFIX "mailbox:"
 
-static const char *const known_keys[] = {
-	"url", "user", "password", "password-file", "ca-file",
-	"archive-folder", "invalid-folder", "max-message-size",
-	"allow-plaintext", "keep", NULL
+/* THREATS #15: password is a secret; url must not carry one */
+static const struct ds_conf_key mailbox_keys[] = {
+	{ "url", DS_CONF_URL, "password-file" },
+	{ "user", 0, NULL },
+	{ "password", DS_CONF_SECRET, NULL },
+	{ "password-file", 0, NULL },
+	{ "ca-file", 0, NULL },
+	{ "archive-folder", 0, NULL },
+	{ "invalid-folder", 0, NULL },
+	{ "max-message-size", 0, NULL },
+	{ "allow-plaintext", 0, NULL },
+	{ "keep", 0, NULL },
+	{ NULL, 0, NULL }
 };
 
 char *
 ds_config_default_path(void)
 {
-	const char *x = getenv("XDG_CONFIG_HOME");
-
-	if (x != NULL && x[0] == '/')
-		return g_build_filename(x, "dmarcsift", "config", NULL);
-	return g_build_filename(g_get_home_dir(), ".config", "dmarcsift",
-	    "config", NULL);
+	return ds_conf_default_path();
 }
 
 bool
 ds_config_parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	guint64 v;
-	unsigned shift = 0;
-
-	if (s == NULL || !g_ascii_isdigit(*s))
-		return false;
-	errno = 0;
-	v = g_ascii_strtoull(s, &end, 10);
-	if (errno != 0)
-		return false;
-	switch (g_ascii_toupper(*end)) {
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	}
-	if (*end != '\0' || v == 0 || v > (G_MAXUINT64 >> shift))
-		return false;
-	*out = v << shift;
-	return true;
+	return ds_conf_parse_size(s, out);
 }
 
 void
 ds_config_password_free(char *pw)
 {
-	if (pw == NULL)
-		return;
-	explicit_bzero(pw, strlen(pw));
-	g_free(pw);
+	ds_conf_secret_free(pw);
 }
 
 void
@@ -93,70 +75,13 @@ bool
 ds_config_check_private(int fd, const char *path, const char *what,
     GError **err)
 {
-	struct stat sb;
-
-	if (fstat(fd, &sb) != 0)
-		return ds_fail(err, DS_ERROR_IO, "%s: %s", path,
-		    g_strerror(errno));
-	if ((sb.st_mode & 077) != 0)
-		return ds_fail(err, DS_ERROR_USAGE, "%s holds %s but group or "
-		    "others may read it (mode %04o): run chmod 600 %s", path,
-		    what, (unsigned)(sb.st_mode & 07777), path);
-	return true;
-}
-
-/* Read a small regular file; fd left open in *out_fd. */
-static char *
-read_small(const char *path, int *out_fd, size_t *out_len, GError **err)
-{
-	struct stat sb;
-	char *buf;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	*out_fd = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		ds_fail(err, errno == ENOENT ? DS_ERROR_USAGE : DS_ERROR_IO,
-		    "%s: %s", path, g_strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size > CONFIG_MAX_BYTES) {
-		ds_fail(err, DS_ERROR_USAGE, "%s: not a regular file of at "
-		    "most 1 MiB", path);
-		close(fd);
-		return NULL;
-	}
-	buf = g_malloc((size_t)sb.st_size + 1);
-	while (got < (size_t)sb.st_size &&
-	    (n = read(fd, buf + got, (size_t)sb.st_size - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ds_fail(err, DS_ERROR_IO, "%s: %s", path,
-			    g_strerror(errno));
-			g_free(buf);
-			close(fd);
-			return NULL;
-		}
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*out_len = got;
-	*out_fd = fd;
-	return buf;
+	return ds_conf_check_private(fd, path, what, err);
 }
 
 bool
 ds_config_password(const struct ds_mailbox_conf *c, char **out, GError **err)
 {
 	const char *env = getenv("DMARCSIFT_IMAP_PASSWORD");
-	size_t len;
-	char *buf;
-	int fd;
-	bool ok;
 
 	*out = NULL;
 	if (c->password != NULL) {
@@ -164,24 +89,9 @@ ds_config_password(const struct ds_mailbox_conf *c, char **out, GError **err)
 		return true;
 	}
 	if (c->password_file != NULL) {
-		if ((buf = read_small(c->password_file, &fd, &len, err)) ==
-		    NULL)
-			return false;
-		ok = ds_config_check_private(fd, c->password_file,
+		*out = ds_conf_read_secret_file(c->password_file,
 		    "a password", err);
-		close(fd);
-		/* the first line, without its end */
-		buf[strcspn(buf, "\r\n")] = '\0';
-		if (ok && buf[0] == '\0')
-			ok = ds_fail(err, DS_ERROR_USAGE, "%s: empty password",
-			    c->password_file);
-		if (!ok) {
-			explicit_bzero(buf, len);
-			g_free(buf);
-			return false;
-		}
-		*out = buf;
-		return true;
+		return *out != NULL;
 	}
 	if (env != NULL && env[0] != '\0')
 		*out = g_strdup(env);
@@ -205,85 +115,27 @@ check_folder(const char *file, const char *section, const char *key,
 	return true;
 }
 
-/*
- * GKeyFile has whole-line comments only; take " # ..." after a value as
- * a comment too (but never inside a password).
- */
-static void
-strip_comment(char *v)
-{
-	char *p;
-
-	for (p = v; *p; p++)
-		if (*p == '#' && p > v && (p[-1] == ' ' || p[-1] == '\t')) {
-			*p = '\0';
-			break;
-		}
-	g_strchomp(v);
-}
-
-/* Fill c from section group of kf; file names the file in messages. */
+/* Fill c from section group of conf (checked by ds_conf_check). */
 static bool
-parse_section(struct ds_mailbox_conf *c, GKeyFile *kf, const char *group,
-    const char *file, GError **err)
+parse_section(struct ds_mailbox_conf *c, const struct ds_conf *conf,
+    const char *group, GError **err)
 {
-	char **keys, *v;
-	GError *e = NULL;
+	const char *file = ds_conf_path(conf);
 	bool ok = false;
-	size_t i, k;
 
-	keys = g_key_file_get_keys(kf, group, NULL, NULL);
-	for (i = 0; keys != NULL && keys[i] != NULL; i++) {
-		for (k = 0; known_keys[k] != NULL; k++)
-			if (strcmp(keys[i], known_keys[k]) == 0)
-				break;
-		if (known_keys[k] == NULL) {
-			ds_fail(err, DS_ERROR_USAGE, "%s: [%s]: unknown key "
-			    "'%s'", file, group, keys[i]);
-			goto done;
-		}
-		v = g_key_file_get_string(kf, group, keys[i], &e);
-		if (v == NULL) {
-			ds_fail(err, DS_ERROR_USAGE, "%s: [%s] %s: %s", file,
-			    group, keys[i], e->message);
-			goto done;
-		}
-		g_strstrip(v);
-		if (strcmp(keys[i], "password") != 0)
-			strip_comment(v);
-		if (strcmp(keys[i], "url") == 0)
-			c->url = v;
-		else if (strcmp(keys[i], "user") == 0)
-			c->user = v;
-		else if (strcmp(keys[i], "password") == 0)
-			c->password = v;
-		else if (strcmp(keys[i], "password-file") == 0)
-			c->password_file = v;
-		else if (strcmp(keys[i], "ca-file") == 0)
-			c->ca_file = v;
-		else if (strcmp(keys[i], "archive-folder") == 0)
-			c->archive_folder = v;
-		else if (strcmp(keys[i], "invalid-folder") == 0)
-			c->invalid_folder = v;
-		else {
-			/* the non-string keys */
-			bool good = true;
-
-			if (strcmp(keys[i], "max-message-size") == 0)
-				good = ds_config_parse_size(v, &c->max_message);
-			else if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
-				*(keys[i][0] == 'k' ? &c->keep :
-				    &c->allow_plaintext) = true;
-			else if (strcmp(v, "false") != 0 && strcmp(v, "no") != 0)
-				good = false;
-			if (!good)
-				ds_fail(err, DS_ERROR_USAGE, "%s: [%s] %s: bad "
-				    "value '%s'", file, group, keys[i], v);
-			g_free(v);
-			if (!good)
-				goto done;
-		}
-	}
+	c->url = ds_conf_get(conf, group, "url", false);
+	c->user = ds_conf_get(conf, group, "user", false);
+	c->password = ds_conf_get(conf, group, "password", true);
+	c->password_file = ds_conf_get(conf, group, "password-file", false);
+	c->ca_file = ds_conf_get(conf, group, "ca-file", false);
+	c->archive_folder = ds_conf_get(conf, group, "archive-folder", false);
+	c->invalid_folder = ds_conf_get(conf, group, "invalid-folder", false);
+	if (!ds_conf_get_size(conf, group, "max-message-size",
+	    &c->max_message, err) ||
+	    !ds_conf_get_bool(conf, group, "keep", &c->keep, err) ||
+	    !ds_conf_get_bool(conf, group, "allow-plaintext",
+	    &c->allow_plaintext, err))
+		goto done;
 	if (c->url == NULL) {
 		ds_fail(err, DS_ERROR_USAGE, "%s: [%s]: no url", file, group);
 		goto done;
@@ -295,8 +147,6 @@ parse_section(struct ds_mailbox_conf *c, GKeyFile *kf, const char *group,
 		goto done;
 	ok = true;
 done:
-	g_clear_error(&e);
-	g_strfreev(keys);
 	return ok;
 }
 
@@ -323,68 +173,43 @@ bool
 ds_config_load(GPtrArray **out, const char *path, bool missing_ok,
     GError **err)
 {
+	struct ds_conf *conf;
+	bool ok;
+
+	*out = NULL;
+	if ((conf = ds_conf_load(path, missing_ok, err)) == NULL)
+		return false;
+	ok = ds_config_mailboxes(conf, out, err);
+	ds_conf_free(conf);
+	return ok;
+}
+
+bool
+ds_config_mailboxes(const struct ds_conf *conf, GPtrArray **out,
+    GError **err)
+{
 	struct ds_mailbox_conf *c;
-	GKeyFile *kf = NULL;
 	GPtrArray *list;
-	GError *e = NULL;
-	char *def = NULL, *buf = NULL, **groups = NULL;
-	size_t len, i;
-	bool ok = false, secret = false;
-	int fd = -1;
+	char **groups;
+	size_t i;
+	bool ok = false;
 
 	list = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)ds_mailbox_conf_free);
-	if (path == NULL)
-		path = def = ds_config_default_path();
-	if ((buf = read_small(path, &fd, &len, &e)) == NULL) {
-		if (missing_ok && e->code == DS_ERROR_USAGE && access(path,
-		    F_OK) != 0) {
-			g_clear_error(&e);
-			ok = true;
-		} else
-			g_propagate_error(err, e);
-		goto done;
-	}
-	kf = g_key_file_new();
-	if (!g_key_file_load_from_data(kf, buf, len, G_KEY_FILE_NONE, &e)) {
-		ds_fail(err, DS_ERROR_USAGE, "%s: %s", path, e->message);
-		g_clear_error(&e);
-		goto done;
-	}
-	groups = g_key_file_get_groups(kf, NULL);
+	groups = ds_conf_sections(conf, SECTION_PREFIX);
 	for (i = 0; groups[i] != NULL; i++) {
-		if (strncmp(groups[i], SECTION_PREFIX,
-		    strlen(SECTION_PREFIX)) != 0)
-			continue;	/* other commands' sections */
 		c = g_new0(struct ds_mailbox_conf, 1);
 		c->name = g_strdup(groups[i] + strlen(SECTION_PREFIX));
 		c->max_message = DS_MAILBOX_MAX_MESSAGE_DEFAULT;
 		g_ptr_array_add(list, c);
-		if (c->name[0] == '\0') {
-			ds_fail(err, DS_ERROR_USAGE, "%s: [%s]: empty mailbox "
-			    "name", path, groups[i]);
+		if (!ds_conf_check(conf, groups[i], mailbox_keys, err) ||
+		    !parse_section(c, conf, groups[i], err) ||
+		    !check_url(c, ds_conf_path(conf), err))
 			goto done;
-		}
-		if (!parse_section(c, kf, groups[i], path, err) ||
-		    !check_url(c, path, err))
-			goto done;
-		secret = secret || c->password != NULL;
 	}
-	/* THREATS #15 */
-	if (secret && !ds_config_check_private(fd, path, "a password", err))
-		goto done;
 	ok = true;
 done:
-	if (buf != NULL) {
-		explicit_bzero(buf, len);
-		g_free(buf);
-	}
-	if (fd >= 0)
-		close(fd);
-	if (kf != NULL)
-		g_key_file_free(kf);
 	g_strfreev(groups);
-	g_free(def);
 	if (!ok) {
 		g_ptr_array_unref(list);
 		list = NULL;

@@ -46,6 +46,11 @@ char *ds_config_default_path(void);
 bool ds_config_load(GPtrArray **out, const char *path, bool missing_ok,
     GError **err);
 
+/* The same from a configuration already read (schema/config/config.h). */
+struct ds_conf;
+bool ds_config_mailboxes(const struct ds_conf *conf, GPtrArray **out,
+    GError **err);
+
 /*
  * A mailbox for an ad hoc URL (dmarcsift ingest imaps://...): defaults
  * for everything. A password inside the URL is refused (THREATS #15:

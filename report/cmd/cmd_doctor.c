@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "schema/store/store_doctor.h"
 #include "report/cmd/commands.h"
@@ -17,16 +17,9 @@
 
 #define DEFAULT_PERIOD (30 * 86400)
 
-static char *opt_format, *opt_since, *opt_until, *opt_fail_on;
+static char *opt_fail_on;
 
 static const GOptionEntry entries[] = {
-	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
-	  "text (default) or json", "FMT" },
-	{ "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
-	  "reports from (2026-11-01, 7d, @UNIX; default 30 days before "
-	  "--until)", "WHEN" },
-	{ "until", 0, 0, G_OPTION_ARG_STRING, &opt_until,
-	  "reports before (default now)", "WHEN" },
 	{ "fail-on", 0, 0, G_OPTION_ARG_STRING, &opt_fail_on,
 	  "exit 1 when a finding is at least this severe: warning or "
 	  "error (default)", "LEVEL" },
@@ -64,69 +57,56 @@ check_domain(const char *s, GError **err)
 }
 
 int
-cmd_doctor(int argc, char **argv)
+cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_doctor d;
-	struct ds_store *st = NULL;
-	struct ds_dns *dns = NULL;
 	struct ds_query q;
-	enum ds_outfmt fmt;
 	enum ds_sev fail_on = DS_SEV_ERROR;
-	GOptionEntry *all;
 	GError *e = NULL;
-	int64_t now = g_get_real_time() / G_USEC_PER_SEC;
-	bool inited = false, ok;
+	bool inited = false;
 	int rc = DS_EXIT_OK;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
-	ok = ds_cli_parse("doctor", "DOMAIN", "Diagnose the DMARC, SPF and "
-	    "DKIM setup of DOMAIN from the stored\nreports and DNS: findings "
-	    "worst first, each with its evidence and\nthe fix. Exit 1 when a "
-	    "finding reaches --fail-on.", all, &argc, &argv);
-	g_free(all);
-	if (!ok)
-		return DS_EXIT_USAGE;
-	if (argc != 2) {
+	if (!ds_ctx_setup(c, "DOMAIN", "Diagnose the DMARC, SPF and DKIM "
+	    "setup of DOMAIN from the stored\nreports and DNS: findings worst "
+	    "first, each with its evidence and\nthe fix. Exit 1 when a "
+	    "finding reaches --fail-on. The period is the\n30 days before "
+	    "--until (default now) unless --since says.", entries, argc,
+	    argv))
+		return c->rc;
+	if (c->argc != 2) {
 		fprintf(stderr, "dmarcsift doctor: give exactly one DOMAIN\n"
 		    "(see 'dmarcsift doctor --help')\n");
-		return DS_EXIT_USAGE;
+		return c->rc = DS_EXIT_USAGE;
 	}
-	ds_query_init(&q);
-	q.until = now;
-	if (!check_domain(argv[1], &e) ||
-	    !ds_parse_outfmt(opt_format, &fmt, &e) ||
-	    !parse_level(opt_fail_on, &fail_on, &e) ||
-	    (opt_until && !ds_parse_time(opt_until, now, &q.until, &e)) ||
-	    (opt_since && !ds_parse_time(opt_since, now, &q.since, &e)))
+	q = c->q;
+	if (q.until == INT64_MAX)
+		q.until = c->now;
+	if (q.since == INT64_MIN)
+		q.since = q.until - DEFAULT_PERIOD;
+	if (!check_domain(c->argv[1], &e) ||
+	    !parse_level(opt_fail_on, &fail_on, &e))
 		goto fail;
-	if (fmt == DS_OUT_CSV) {
+	if (c->fmt == DS_OUT_CSV) {
 		ds_fail(&e, DS_ERROR_USAGE, "doctor writes text or json");
 		goto fail;
 	}
-	if (!opt_since)
-		q.since = q.until - DEFAULT_PERIOD;
 	if (q.since >= q.until) {
 		ds_fail(&e, DS_ERROR_USAGE, "--since must be before --until");
 		goto fail;
 	}
-	if ((dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store_readonly(&e)) == NULL)
-		goto fail;
 	inited = true;
-	if (!ds_doctor_init(&d, st, dns, argv[1], &q, now, &e) ||
+	if (!ds_doctor_init(&d, c->store, c->dns, c->argv[1], &q, c->now, &e) ||
 	    !ds_doctor_run(&d, &e))
 		goto fail;
-	ds_doctor_emit(&d, fmt, stdout);
+	ds_doctor_emit(&d, c->fmt, stdout);
 	if (ds_doctor_failed(&d, fail_on))
 		rc = 1;
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	if (inited)
 		ds_doctor_release(&d);
-	ds_store_close(st);
-	ds_dns_free(dns);
 	return rc;
 }

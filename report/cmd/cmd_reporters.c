@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/text/rq_common.h"
@@ -52,52 +53,42 @@ add_row(const struct ds_reporter *r, void *payload)
 }
 
 /*
- * "dmarcsift reporters": parse argv, list the reporters of the period.
+ * "dmarcsift reporters": list the reporters of the period.
  * Returns a DS_EXIT_* code.
  */
 int
-cmd_reporters(int argc, char **argv)
+cmd_reporters(struct ds_ctx *c, int argc, char **argv)
 {
-	struct ds_store *st = NULL;
 	struct run run = { NULL, 0 };
-	struct ds_rq rq;
-	GOptionEntry *all;
+	struct ds_query q;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 
-	all = ds_cli_entries_join(own, ds_rq_entries());
-	if (!ds_cli_parse("reporters", NULL, "Who reports about the domain: "
-	    "reports, messages, first and last report.", all, &argc,
-	    &argv) || !ds_rq_no_args("reporters", argc)) {
-		g_free(all);
-		return DS_EXIT_USAGE;
-	}
-	g_free(all);
-	if (!ds_rq_setup(&rq, &e))
-		goto fail;
+	if (!ds_ctx_setup(c, NULL, "Who reports about the domain: reports, "
+	    "messages, first and last report.", own, argc, argv) ||
+	    !ds_ctx_no_args(c))
+		return c->rc;
 	if (opt_limit < 0) {
 		ds_fail(&e, DS_ERROR_USAGE, "--limit must be >= 0");
 		goto fail;
 	}
-	rq.q.limit = (unsigned)opt_limit;
-	run.now = rq.now;
-	if ((st = ds_cli_open_store_readonly(&e)) == NULL)
-		goto fail;
+	q = c->q;
+	q.limit = (unsigned)opt_limit;
+	run.now = c->now;
 	run.t = ds_table_new(cols);
-	if (rq.fmt == DS_OUT_TEXT) {
+	if (c->fmt == DS_OUT_TEXT) {
 		ds_table_text_hide(run.t, "email");
 		ds_table_text_hide(run.t, "records");
 		ds_table_text_hide(run.t, "first_report");
 	}
-	if (!ds_store_reporters_each(st, &rq.q, add_row, &run, &e))
+	if (!ds_store_reporters_each(c->store, &q, add_row, &run, &e))
 		goto fail;
-	ds_table_emit(run.t, rq.fmt, stdout);
+	ds_table_emit(run.t, c->fmt, stdout);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	ds_table_free(run.t);
-	ds_store_close(st);
 	return rc;
 }

@@ -5,24 +5,11 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/text/table.h"
 
-static char *opt_format, *opt_domain, *opt_since, *opt_until;
-
-static const GOptionEntry entries[] = {
-	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
-	  "text (default), json or csv", "FMT" },
-	{ "domain", 'd', 0, G_OPTION_ARG_STRING, &opt_domain,
-	  "only reports for this policy domain", "DOMAIN" },
-	{ "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
-	  "only reports ending at or after (2026-11-01, 7d, @UNIX)", "WHEN" },
-	{ "until", 0, 0, G_OPTION_ARG_STRING, &opt_until,
-	  "only reports beginning before", "WHEN" },
-	G_OPTION_ENTRY_NULL
-};
 
 static bool
 add_row(const struct ds_report_row *r, void *payload)
@@ -59,44 +46,31 @@ add_row(const struct ds_report_row *r, void *payload)
 }
 
 int
-cmd_reports(int argc, char **argv)
+cmd_reports(struct ds_ctx *c, int argc, char **argv)
 {
 	static const char *cols[] = { "begin", "org_name", "domain",
 	    "records", "messages", "warnings", "report_id", "end", "format",
 	    NULL };
-	struct ds_store *st = NULL;
 	struct ds_table *t = NULL;
-	struct ds_query q;
-	enum ds_outfmt fmt;
 	GError *e = NULL;
-	int64_t now = g_get_real_time() / G_USEC_PER_SEC;
 	int rc = DS_EXIT_OK;
 
-	if (!ds_cli_parse("reports", NULL,
-	    "List the stored aggregate reports.", entries, &argc, &argv))
-		return DS_EXIT_USAGE;
-	ds_query_init(&q);
-	q.domain = opt_domain;
-	if (!ds_parse_outfmt(opt_format, &fmt, &e) ||
-	    (opt_since && !ds_parse_time(opt_since, now, &q.since, &e)) ||
-	    (opt_until && !ds_parse_time(opt_until, now, &q.until, &e)))
-		goto fail;
-	if ((st = ds_cli_open_store_readonly(&e)) == NULL)
-		goto fail;
+	if (!ds_ctx_setup(c, NULL, "List the stored aggregate reports.",
+	    NULL, argc, argv) || !ds_ctx_no_args(c))
+		return c->rc;
 	t = ds_table_new(cols);
-	if (fmt == DS_OUT_TEXT) {
+	if (c->fmt == DS_OUT_TEXT) {
 		ds_table_text_hide(t, "end");
 		ds_table_text_hide(t, "format");
 	}
-	if (!ds_store_reports_each(st, &q, add_row, t, &e))
+	if (!ds_store_reports_each(c->store, &c->q, add_row, t, &e))
 		goto fail;
-	ds_table_emit(t, fmt, stdout);
+	ds_table_emit(t, c->fmt, stdout);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	ds_table_free(t);
-	ds_store_close(st);
 	return rc;
 }

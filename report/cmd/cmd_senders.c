@@ -11,14 +11,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/enrich/enrich.h"
 #include "report/text/rq_common.h"
 #include "report/text/table.h"
 
-static gboolean opt_failing, opt_new, opt_refresh;
-static char *opt_group, *opt_sort, *opt_services;
+static gboolean opt_failing, opt_new;
+static char *opt_group, *opt_sort;
 static gint opt_limit;
 
 static const GOptionEntry own[] = {
@@ -33,11 +34,6 @@ static const GOptionEntry own[] = {
 	  "messages (default), fail, pass, rate, ip, first, last", "KEY" },
 	{ "limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit,
 	  "at most N rows", "N" },
-	{ "services", 0, 0, G_OPTION_ARG_FILENAME, &opt_services,
-	  "extra service rules (default $XDG_CONFIG_HOME/dmarcsift/"
-	  "services.tsv)", "FILE" },
-	{ "refresh", 0, 0, G_OPTION_ARG_NONE, &opt_refresh,
-	  "look every IP up again, ignoring the cache", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -163,77 +159,57 @@ add_text_row(struct ds_table *t, const struct ds_sender *s)
 }
 
 /*
- * "dmarcsift senders": parse argv, run ds_store_senders() with
+ * "dmarcsift senders": run ds_store_senders() with the context's
  * enrichment, print the table. Returns a DS_EXIT_* code.
  */
 int
-cmd_senders(int argc, char **argv)
+cmd_senders(struct ds_ctx *c, int argc, char **argv)
 {
-	struct ds_store *st = NULL;
-	struct ds_dns *dns = NULL;
-	struct ds_services *svc = NULL;
+	struct ds_enrich *en;
 	struct ds_table *t = NULL;
 	struct ds_sender_query q;
-	struct ds_enrich en;
-	struct ds_rq rq;
-	GOptionEntry *e1 = NULL, *e2 = NULL;
 	GPtrArray *rows = NULL;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 	guint i;
 
-	e1 = ds_cli_entries_join(own, ds_rq_entries());
-	e2 = ds_cli_entries_join(e1, ds_cli_dns_entries());
-	if (!ds_cli_parse("senders", NULL, "Sources that send mail as the "
-	    "domain, per IP or group, with DMARC results\nand the names "
-	    "behind the IPs (cached; --offline: cache only).", e2, &argc,
-	    &argv) || !ds_rq_no_args("senders", argc)) {
-		rc = DS_EXIT_USAGE;
-		goto done;
-	}
+	if (!ds_ctx_setup(c, NULL, "Sources that send mail as the domain, "
+	    "per IP or group, with DMARC results\nand the names behind the "
+	    "IPs (cached; --offline: cache only).", own, argc, argv) ||
+	    !ds_ctx_no_args(c))
+		return c->rc;
 	ds_sender_query_init(&q);
-	if (!ds_rq_setup(&rq, &e))
+	q.period = c->q;
+	if (!parse_opts(&q, &e))
 		goto fail;
-	q.period = rq.q;
-	if (!parse_opts(&q, &e) ||
-	    (svc = ds_services_default(opt_services, &e)) == NULL ||
-	    (dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store_readonly(&e)) == NULL)
-		goto fail;
-	ds_enrich_init(&en, st, dns, svc, rq.now);
-	en.refresh = opt_refresh;
+	en = c->enrich;
 	q.info = ds_enrich_ipinfo;
-	q.info_payload = &en;
-	if (!ds_store_senders(st, &q, &rows, &e))
+	q.info_payload = en;
+	if (!ds_store_senders(c->store, &q, &rows, &e))
 		goto fail;
-	if (ds_cli.verbose)
+	if (c->verbose)
 		fprintf(stderr, "dmarcsift senders: %u rows; names: %u looked "
-		    "up, %u cached, %u offline\n", rows->len, en.lookups,
-		    en.cached, en.offline);
-	t = ds_table_new(rq.fmt == DS_OUT_TEXT ? text_cols : cols);
-	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
+		    "up, %u cached, %u offline\n", rows->len, en->lookups,
+		    en->cached, en->offline);
+	t = ds_table_new(c->fmt == DS_OUT_TEXT ? text_cols : cols);
+	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
 		ds_table_text_hide(t, "ips");
-	if (rq.fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
+	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
 		ds_table_text_hide(t, "service");	/* the key already */
 	for (i = 0; i < rows->len; i++) {
-		if (rq.fmt == DS_OUT_TEXT)
+		if (c->fmt == DS_OUT_TEXT)
 			add_text_row(t, rows->pdata[i]);
 		else
 			add_row(t, rows->pdata[i], &q);
 	}
-	ds_table_emit(t, rq.fmt, stdout);
+	ds_table_emit(t, c->fmt, stdout);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	if (rows)
 		g_ptr_array_unref(rows);
 	ds_table_free(t);
-	ds_store_close(st);
-	ds_dns_free(dns);
-	ds_services_free(svc);
-	g_free(e2);
-	g_free(e1);
 	return rc;
 }

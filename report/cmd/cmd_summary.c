@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/text/rq_common.h"
@@ -240,30 +241,26 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 }
 
 /*
- * "dmarcsift summary": parse argv, summarise each domain with its top
+ * "dmarcsift summary": summarise each domain with its top
  * failing sources and reporters, print. Returns a DS_EXIT_* code.
  */
 int
-cmd_summary(int argc, char **argv)
+cmd_summary(struct ds_ctx *c, int argc, char **argv)
 {
 	struct run run = { 0 };
 	struct ds_rq rq;
-	GOptionEntry *all;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 
-	all = ds_cli_entries_join(own, ds_rq_entries());
-	if (!ds_cli_parse("summary", NULL, "Per policy domain: messages, "
+	if (!ds_ctx_setup(c, NULL, "Per policy domain: messages, "
 	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy and its "
 	    "changes, top failing sources, reporters, days without a "
-	    "report.", all, &argc, &argv) || !ds_rq_no_args("summary",
-	    argc)) {
-		g_free(all);
-		return DS_EXIT_USAGE;
-	}
-	g_free(all);
-	if (!ds_rq_setup(&rq, &e))
-		goto fail;
+	    "report.", own, argc, argv) || !ds_ctx_no_args(c))
+		return c->rc;
+	rq.q = c->q;
+	rq.fmt = c->fmt;
+	rq.now = c->now;
+	run.st = c->store;
 	if (opt_top < 0) {
 		ds_fail(&e, DS_ERROR_USAGE, "--top must be >= 0");
 		goto fail;
@@ -273,8 +270,6 @@ cmd_summary(int argc, char **argv)
 	    rq.now > rq.q.since)
 		rq.q.until = rq.now;
 	run.rq = &rq;
-	if ((run.st = ds_cli_open_store_readonly(&e)) == NULL)
-		goto fail;
 	if (rq.fmt == DS_OUT_TEXT)
 		run.text = g_string_new(NULL);
 	else
@@ -294,12 +289,11 @@ cmd_summary(int argc, char **argv)
 		fwrite(run.text->str, 1, run.text->len, stdout);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	if (run.text)
 		g_string_free(run.text, TRUE);
 	ds_table_free(run.t);
-	ds_store_close(run.st);
 	return rc;
 }

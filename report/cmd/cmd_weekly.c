@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema/cli/cli.h"
+#include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
 #include "report/enrich/enrich.h"
@@ -46,7 +46,8 @@ write_out(const char *path, const GString *html, GError **err)
 }
 
 static bool
-mail(const struct ds_weekly *w, const GString *html, GError **err)
+mail(const struct ds_weekly *w, const GString *html, int64_t now,
+    GError **err)
 {
 	struct ds_smtp_conf c;
 	struct ds_mail m = { 0 };
@@ -65,7 +66,7 @@ mail(const struct ds_weekly *w, const GString *html, GError **err)
 	m.subject = subj;
 	m.text = text->str;
 	m.html = html->str;
-	m.date = g_get_real_time() / G_USEC_PER_SEC;
+	m.date = now;
 	ok = ds_mail_send(&c, &m, err);
 	g_free(subj);
 	g_string_free(text, TRUE);
@@ -74,60 +75,42 @@ mail(const struct ds_weekly *w, const GString *html, GError **err)
 }
 
 int
-cmd_weekly(int argc, char **argv)
+cmd_weekly(struct ds_ctx *c, int argc, char **argv)
 {
-	struct ds_store *st = NULL;
-	struct ds_dns *dns = NULL;
-	struct ds_services *svc = NULL;
-	struct ds_enrich en;
 	struct ds_weekly w = { 0 };
-	GString *html = g_string_sized_new(32768);
-	GOptionEntry *all;
+	GString *html;
 	GError *e = NULL;
 	int64_t monday;
 	int rc = DS_EXIT_OK;
-	bool parsed;
 
-	all = ds_cli_entries_join(entries, ds_cli_dns_entries());
-	parsed = ds_cli_parse("weekly", NULL, "Write the weekly report of "
-	    "one domain (HTML for mail clients) to stdout, --out FILE, or "
-	    "mail it with --mail-to.", all, &argc, &argv);
-	g_free(all);
-	if (!parsed) {
-		g_string_free(html, TRUE);
-		return DS_EXIT_USAGE;
-	}
-	if (opt_domain == NULL || argc > 1) {
+	if (!ds_ctx_setup(c, NULL, "Write the weekly report of one domain "
+	    "(HTML for mail clients) to stdout, --out FILE, or mail it with "
+	    "--mail-to.", entries, argc, argv) || !ds_ctx_no_args(c))
+		return c->rc;
+	if (opt_domain == NULL) {
 		fprintf(stderr, "dmarcsift weekly: --domain is required\n");
-		g_string_free(html, TRUE);
-		return DS_EXIT_USAGE;
+		return c->rc = DS_EXIT_USAGE;
 	}
-	monday = ds_iso_week_last(g_get_real_time() / G_USEC_PER_SEC);
-	if ((opt_week && !ds_iso_week_parse(opt_week, &monday, &e)) ||
-	    (dns = ds_cli_open_dns(&e)) == NULL ||
-	    (st = ds_cli_open_store_readonly(&e)) == NULL ||
-	    (svc = ds_services_default(NULL, &e)) == NULL)
+	html = g_string_sized_new(32768);
+	monday = ds_iso_week_last(c->now);
+	if (opt_week && !ds_iso_week_parse(opt_week, &monday, &e))
 		goto fail;
-	ds_enrich_init(&en, st, dns, svc, g_get_real_time() / G_USEC_PER_SEC);
-	if (!ds_weekly_compute(st, opt_domain, monday, ds_enrich_ipinfo, &en,
-	    &w, &e))
+	if (!ds_weekly_compute(c->store, opt_domain, monday, ds_enrich_ipinfo,
+	    c->enrich, &w, &e))
 		goto fail;
 	ds_weekly_html(html, &w);
 	if (opt_out && !write_out(opt_out, html, &e))
 		goto fail;
-	if (opt_mail_to && !mail(&w, html, &e))
+	if (opt_mail_to && !mail(&w, html, c->now, &e))
 		goto fail;
 	if (opt_out == NULL && opt_mail_to == NULL)
 		fwrite(html->str, 1, html->len, stdout);
 	goto done;
 fail:
-	rc = ds_cli_fail(e);
+	rc = ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:
 	ds_weekly_clear(&w);
-	ds_store_close(st);
-	ds_services_free(svc);
-	ds_dns_free(dns);
 	g_string_free(html, TRUE);
 	return rc;
 }

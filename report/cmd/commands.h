@@ -5,12 +5,14 @@
 #ifndef DS_REPORT_COMMANDS_H
 #define DS_REPORT_COMMANDS_H
 
-int cmd_reports(int argc, char **argv);
-int cmd_summary(int argc, char **argv);
-int cmd_senders(int argc, char **argv);
-int cmd_reporters(int argc, char **argv);
-int cmd_doctor(int argc, char **argv);
-int cmd_html(int argc, char **argv);
-int cmd_weekly(int argc, char **argv);
+struct ds_ctx;
+
+int cmd_reports(struct ds_ctx *c, int argc, char **argv);
+int cmd_summary(struct ds_ctx *c, int argc, char **argv);
+int cmd_senders(struct ds_ctx *c, int argc, char **argv);
+int cmd_reporters(struct ds_ctx *c, int argc, char **argv);
+int cmd_doctor(struct ds_ctx *c, int argc, char **argv);
+int cmd_html(struct ds_ctx *c, int argc, char **argv);
+int cmd_weekly(struct ds_ctx *c, int argc, char **argv);
 
 #endif

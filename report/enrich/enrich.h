@@ -57,4 +57,15 @@ bool ds_enrich_ipinfo(struct ds_ipinfo *out, void *payload, GError **err);
 void ds_enrich_resolve(struct ds_dns *dns, const char *ip,
     struct ds_ipinfo *out);
 
+/*
+ * The enrichment group of the command context (schema/cli/ctx.h), for
+ * every command that needs DS_CTX_ENRICH: --services FILE, --refresh;
+ * c->enrich is then a struct ds_enrich over c->store and c->dns.
+ */
+struct ds_ctx_group;
+const struct ds_ctx_group *ds_enrich_ctx_group(void);
+
+/* The services table of e (NULL-safe). */
+const struct ds_services *ds_enrich_services(const struct ds_enrich *e);
+
 #endif

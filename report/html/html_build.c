@@ -64,14 +64,14 @@ ds_html_domain_path(const char *domain)
  * 500,000 records take tens of seconds).
  */
 static char *
-domain_stamp(const struct dom *d, const char *failures)
+domain_stamp(const struct dom *d, const char *failures, int64_t now)
 {
 	return g_strdup_printf("v" DS_VERSION "r" DS_HTML_DOMAIN_REV "-%"
 	    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%"
 	    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-d%"
 	    G_GINT64_FORMAT "-f%s", d->reports, d->reporters, d->messages,
 	    d->dmarc_pass, d->first_report, d->last_report,
-	    g_get_real_time() / G_USEC_PER_SEC / DS_DAY, failures);
+	    now / DS_DAY, failures);
 }
 
 /* Copy every embedded web-static/ file to the site root. */
@@ -188,7 +188,8 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);
 		char *path = ds_html_domain_path(d->domain);
-		char *stamp = domain_stamp(d, failures);
+		char *stamp = domain_stamp(d, failures, o->now ? o->now :
+		    g_get_real_time() / G_USEC_PER_SEC);
 		bool fresh = ds_site_fresh(c.site, path, stamp);
 
 		g_free(path);

@@ -35,6 +35,7 @@ struct ds_html_opts {
 	unsigned max_senders;	/* rows of a senders table, 0: 500 */
 	unsigned max_records;	/* records on a report page, 0: 2000 */
 	unsigned max_reports;	/* newest reports listed per domain, 0: 1000 */
+	int64_t now;		/* Unix seconds of the build; 0: the clock */
 };
 
 /* What the page builders share during one build. */

@@ -6,74 +6,10 @@
  * THREATS #10: every string goes out through report/text/table.c's escaping
  * (ds_json_str for JSON, the table for text and CSV).
  */
-#include <stdio.h>
-#include <stdlib.h>
 
 #include "schema/util/error.h"
 #include "report/text/rq_common.h"
 #include "report/text/table.h"
-
-static char *opt_format, *opt_domain, *opt_since, *opt_until;
-
-static const GOptionEntry entries[] = {
-	{ "domain", 'd', 0, G_OPTION_ARG_STRING, &opt_domain,
-	  "only this policy domain", "DOMAIN" },
-	{ "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
-	  "reports from (2026-11-01, 7d, 4w, @UNIX)", "WHEN" },
-	{ "until", 0, 0, G_OPTION_ARG_STRING, &opt_until,
-	  "reports before (same forms)", "WHEN" },
-	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
-	  "text (default), json or csv", "FMT" },
-	G_OPTION_ENTRY_NULL
-};
-
-/* See rq_common.h. */
-const GOptionEntry *
-ds_rq_entries(void)
-{
-	return entries;
-}
-
-/* See rq_common.h. */
-bool
-ds_rq_setup(struct ds_rq *rq, GError **err)
-{
-	const char *env = getenv("DMARCSIFT_NOW");
-	char *end;
-
-	ds_query_init(&rq->q);
-	rq->now = g_get_real_time() / G_USEC_PER_SEC;
-	if (env != NULL && *env != '\0') {
-		rq->now = g_ascii_strtoll(env, &end, 10);
-		if (*end != '\0')
-			return ds_fail(err, DS_ERROR_USAGE,
-			    "DMARCSIFT_NOW is not a number of seconds");
-	}
-	if (opt_domain != NULL && *opt_domain == '\0')
-		return ds_fail(err, DS_ERROR_USAGE, "--domain is empty");
-	rq->q.domain = opt_domain;
-	if (!ds_parse_outfmt(opt_format, &rq->fmt, err) ||
-	    (opt_since && !ds_parse_time(opt_since, rq->now, &rq->q.since,
-	    err)) ||
-	    (opt_until && !ds_parse_time(opt_until, rq->now, &rq->q.until,
-	    err)))
-		return false;
-	if (rq->q.since >= rq->q.until)
-		return ds_fail(err, DS_ERROR_USAGE,
-		    "--since must be before --until");
-	return true;
-}
-
-/* See rq_common.h. */
-bool
-ds_rq_no_args(const char *cmd, int argc)
-{
-	if (argc <= 1)
-		return true;
-	fprintf(stderr, "dmarcsift %s: unexpected argument (see 'dmarcsift "
-	    "%s --help')\n", cmd, cmd);
-	return false;
-}
 
 /* See rq_common.h. */
 void

@@ -1,7 +1,7 @@
 /*
  * rq_common.h - what the summary, senders and reporters commands share:
- * --domain --since --until --format, and JSON building for nested
- * cells.
+ * the period and format of the run (from the command context,
+ * schema/cli/ctx.h), and JSON building for nested cells.
  * SPDX-License-Identifier: MIT
  */
 #ifndef DS_RQ_COMMON_H
@@ -18,24 +18,8 @@
 struct ds_rq {
 	struct ds_query q;	/* domain, since, until; limit 0 */
 	enum ds_outfmt fmt;
-	int64_t now;		/* Unix seconds at start (or $DS_NOW) */
+	int64_t now;		/* Unix seconds at start ($DMARCSIFT_NOW) */
 };
-
-/*
- * The option entries (--domain --since --until --format) writing to
- * static storage; append to a command's own with ds_cli_entries_join().
- */
-const GOptionEntry *ds_rq_entries(void);
-
-/*
- * Fill rq from the parsed options. now is $DMARCSIFT_NOW (Unix seconds,
- * for reproducible tests) or the clock. DS_ERROR_USAGE for a bad
- * period or format, or since >= until.
- */
-bool ds_rq_setup(struct ds_rq *rq, GError **err);
-
-/* Print the usage error and return DS_EXIT_USAGE when argc > 1. */
-bool ds_rq_no_args(const char *cmd, int argc);
 
 /* Append a JSON string or null. */
 void ds_rq_json_str(GString *g, const char *s);

@@ -6,11 +6,11 @@
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
-#include <sys/stat.h>
 
 #include <curl/curl.h>
 
 #include "schema/cli/cli.h"
+#include "schema/config/config.h"
 #include "schema/util/error.h"
 #include "report/weekly/mail.h"
 
@@ -29,71 +29,68 @@ ds_mail_addr_ok(const char *a)
 	return true;
 }
 
-static char *
-default_path(void)
-{
-	return g_build_filename(g_get_user_config_dir(), "dmarcsift",
-	    "config", NULL);
-}
+/* THREATS #15, #22: the password is a secret, the URL must not hold one */
+static const struct ds_conf_key smtp_keys[] = {
+	{ "url", DS_CONF_URL, "password" },
+	{ "from", 0, NULL },
+	{ "user", 0, NULL },
+	{ "password", DS_CONF_SECRET, NULL },
+	{ "password-file", 0, NULL },
+	{ "ca-file", 0, NULL },
+	{ "tls", 0, NULL },
+	{ NULL, 0, NULL }
+};
 
 bool
 ds_smtp_conf_read(const char *path, struct ds_smtp_conf *c, GError **err)
 {
-	GKeyFile *kf = g_key_file_new();
-	char *def = path ? NULL : default_path(), *tls = NULL;
-	const char *p = path ? path : def;
-	GError *e = NULL;
-	struct stat sb;
+	static const char *const tls_modes[] = { "required", "none", NULL };
+	struct ds_conf *conf;
+	const char *p;
+	char *pwfile = NULL;
+	int tls = 0;
 	bool ok = false;
 
 	memset(c, 0, sizeof(*c));
-	if (!g_key_file_load_from_file(kf, p, G_KEY_FILE_NONE, &e)) {
-		ds_fail(err, DS_ERROR_USAGE, "configuration %s: %s", p,
-		    e->message);
+	if ((conf = ds_conf_load(path, false, err)) == NULL)
+		return false;
+	p = ds_conf_path(conf);
+	if (!ds_conf_check(conf, "smtp", smtp_keys, err) ||
+	    !ds_conf_get_choice(conf, "smtp", "tls", tls_modes, &tls, err))
 		goto done;
-	}
-	c->url = g_key_file_get_string(kf, "smtp", "url", NULL);
-	c->from = g_key_file_get_string(kf, "smtp", "from", NULL);
-	c->user = g_key_file_get_string(kf, "smtp", "user", NULL);
-	c->password = g_key_file_get_string(kf, "smtp", "password", NULL);
-	c->ca_file = g_key_file_get_string(kf, "smtp", "ca-file", NULL);
-	tls = g_key_file_get_string(kf, "smtp", "tls", NULL);
+	c->url = ds_conf_get(conf, "smtp", "url", false);
+	c->from = ds_conf_get(conf, "smtp", "from", false);
+	c->user = ds_conf_get(conf, "smtp", "user", false);
+	c->password = ds_conf_get(conf, "smtp", "password", true);
+	c->ca_file = ds_conf_get(conf, "smtp", "ca-file", false);
+	pwfile = ds_conf_get(conf, "smtp", "password-file", false);
 	if (c->url == NULL || c->from == NULL) {
-		ds_fail(err, DS_ERROR_USAGE, "configuration %s: [smtp] needs "
-		    "url and from", p);
+		ds_fail(err, DS_ERROR_USAGE, "%s: [smtp] needs url and from",
+		    p);
 		goto done;
 	}
 	if (!g_str_has_prefix(c->url, "smtp://") &&
 	    !g_str_has_prefix(c->url, "smtps://")) {
-		ds_fail(err, DS_ERROR_USAGE, "configuration %s: [smtp] url "
-		    "must start with smtp:// or smtps://", p);
+		ds_fail(err, DS_ERROR_USAGE, "%s: [smtp] url must start with "
+		    "smtp:// or smtps://", p);
 		goto done;
 	}
 	if (!ds_mail_addr_ok(c->from)) {
-		ds_fail(err, DS_ERROR_USAGE, "configuration %s: [smtp] from "
-		    "is not a plain address", p);
+		ds_fail(err, DS_ERROR_USAGE, "%s: [smtp] from is not a plain "
+		    "address", p);
 		goto done;
 	}
-	if (tls && strcmp(tls, "none") != 0 && strcmp(tls, "required") != 0) {
-		ds_fail(err, DS_ERROR_USAGE, "configuration %s: [smtp] tls "
-		    "must be required or none", p);
+	if (pwfile != NULL && c->password == NULL &&
+	    (c->password = ds_conf_read_secret_file(pwfile, "a password",
+	    err)) == NULL)
 		goto done;
-	}
-	c->tls_required = tls == NULL || strcmp(tls, "required") == 0;
-	/* THREATS #15: a password only in a file nobody else can read */
-	if (c->password && (stat(p, &sb) != 0 || (sb.st_mode & 077) != 0)) {
-		ds_fail(err, DS_ERROR_USAGE, "configuration %s holds a "
-		    "password but is readable by others: chmod 600 it", p);
-		goto done;
-	}
+	c->tls_required = tls == 0;
 	ok = true;
 done:
 	if (!ok)
 		ds_smtp_conf_clear(c);
-	g_clear_error(&e);
-	g_key_file_free(kf);
-	g_free(tls);
-	g_free(def);
+	g_free(pwfile);
+	ds_conf_free(conf);
 	return ok;
 }
 
@@ -103,9 +100,7 @@ ds_smtp_conf_clear(struct ds_smtp_conf *c)
 	g_free(c->url);
 	g_free(c->from);
 	g_free(c->user);
-	if (c->password)
-		memset(c->password, 0, strlen(c->password));
-	g_free(c->password);
+	ds_conf_secret_free(c->password);
 	g_free(c->ca_file);
 	memset(c, 0, sizeof(*c));
 }

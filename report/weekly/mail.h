@@ -9,8 +9,9 @@
  *   [smtp]
  *   url = smtp://mail.example.com:587   (smtps:// for implicit TLS)
  *   from = dmarc@example.com
- *   user = dmarc                         (optional, with password)
- *   password = secret                    (file must then be mode 0600)
+ *   user = dmarc                         (optional, with a password)
+ *   password-file = /etc/dmarcsift/smtp.pw  (mode 0600; or password =
+ *                                         in this file, then 0600)
  *   tls = required | none                (smtp:// only; default
  *                                         required: STARTTLS or fail)
  *   ca-file = /path/ca.pem                (optional private CA)

@@ -7,7 +7,7 @@
  */
 
 #include "schema/util/error.h"
-#include "schema/store/store_priv.h"
+#include "schema/store/store_senders_priv.h"
 
 #define REPORT_COLS \
     "SELECT id, org_name, report_id, domain, format, email, source," \

@@ -95,7 +95,7 @@ test_sections(void **state)
 	const struct ds_mailbox_conf *c;
 	GPtrArray *b;
 
-	put(f->conf, "# dmarcsift\n[report]\nx = 1\n"
+	put(f->conf, "# dmarcsift\n[smtp]\nx = 1\n"
 	    "[mailbox:dmarc]\nurl = imaps://dmarc%40ex.com@imap.ex.com/INBOX\n"
 	    "archive-folder = Archive/DMARC    # processed\n"
 	    "invalid-folder = Invalid\nmax-message-size = 20M\n"
@@ -138,11 +138,20 @@ test_bad(void **state)
 	load_bad(f->conf, "not an imap:// or imaps:// URL");
 	put(f->conf, "[mailbox:a]\nurl = imaps://h/\nmax-message-size = "
 	    "5X\n", 0600);
-	load_bad(f->conf, "bad value '5X'");
+	load_bad(f->conf, "[mailbox:a] max-message-size: not a size");
+	/* a typo in a section name is an error, not a silent no-op */
+	put(f->conf, "[mailbx:a]\nurl = imaps://h/\n", 0600);
+	load_bad(f->conf, "unknown section [mailbx:a]");
+	/* a malformed line is named by number, never echoed */
+	put(f->conf, "[mailbox:a]\nurl = imaps://h/\npassword hunter2\n", 0600);
+	load_bad(f->conf, "line 3: not 'key = value'");
+	/* a password inside the URL is refused, naming the key to use */
+	put(f->conf, "[mailbox:a]\nurl = imaps://me:hunter2@h/INBOX\n", 0600);
+	load_bad(f->conf, "put it in 'password-file' instead");
 	put(f->conf, "[mailbox:a]\nurl = imaps://h/\nkeep = maybe\n", 0600);
-	load_bad(f->conf, "bad value 'maybe'");
+	load_bad(f->conf, "[mailbox:a] keep: not true/false");
 	put(f->conf, "[mailbox:]\nurl = imaps://h/\n", 0600);
-	load_bad(f->conf, "empty mailbox name");
+	load_bad(f->conf, "[mailbox:] needs a name");
 	put(f->conf, "[mailbox:a]\nurl = imaps://h/\narchive-folder = "
 	    "Arch\xc3\xa4v\n", 0600);
 	load_bad(f->conf, "printable ASCII");
@@ -205,7 +214,7 @@ test_password_modes(void **state)
 	ds_config_password_free(pw);
 	put(f->pass, "\n", 0600);
 	assert_false(ds_config_password(c, &pw, &e));
-	assert_non_null(strstr(e->message, "empty password"));
+	assert_non_null(strstr(e->message, "empty (expected a password"));
 	g_clear_error(&e);
 	g_ptr_array_unref(b);
 }
