@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report/html/html_page.h"
+#include "schema/store/store_senders.h"
 
 void
 ds_page_begin(GString *g, const char *root, const char *title)
@@ -168,7 +169,7 @@ ds_td_time(GString *g, int64_t t)
 void
 ds_td_rate(GString *g, int64_t pass, int64_t messages)
 {
-	double r = messages > 0 ? 100.0 * (double)pass / (double)messages : 0;
+	double r = ds_pass_rate(pass, messages);
 	double w = r < 0 ? 0 : r > 100 ? 100 : r;
 
 	g_string_append_printf(g, "<td class=\"n\" data-v=\"%.3f\">", r);
