@@ -192,7 +192,8 @@ ds_summary_text(GString *g, const struct ds_domain_summary *s,
 	}
 	g_string_append_c(g, '\n');
 	g_string_append_printf(g, "  %-15s %12" G_GINT64_FORMAT "  from %"
-	    G_GINT64_FORMAT " IPs\n", "messages", s->messages, s->ips);
+	    G_GINT64_FORMAT " IP%s\n", "messages", s->messages, s->ips,
+	    s->ips == 1 ? "" : "s");
 	put_rate(g, "DMARC pass", s->dmarc_pass, s->messages);
 	put_rate(g, "DMARC fail", s->dmarc_fail, s->messages);
 	put_rate(g, "DKIM aligned", s->dkim_pass, s->messages);

@@ -20,7 +20,9 @@ struct ds_table {
 	GPtrArray *cols;	/* char * */
 	GArray *cells;		/* struct cell, row-major */
 	GHashTable *hidden;	/* column index + 1 */
+	GHashTable *times;	/* column index + 1 of Unix-time columns */
 	unsigned rows;
+	bool wide;		/* text: never cut a cell to fit */
 };
 
 struct ds_table *
@@ -33,6 +35,7 @@ ds_table_new(const char *const *cols)
 		g_ptr_array_add(t->cols, g_strdup(*cols));
 	t->cells = g_array_new(FALSE, TRUE, sizeof(struct cell));
 	t->hidden = g_hash_table_new(NULL, NULL);
+	t->times = g_hash_table_new(NULL, NULL);
 	return t;
 }
 
@@ -51,6 +54,7 @@ ds_table_free(struct ds_table *t)
 	g_array_free(t->cells, TRUE);
 	g_ptr_array_free(t->cols, TRUE);
 	g_hash_table_destroy(t->hidden);
+	g_hash_table_destroy(t->times);
 	g_free(t);
 }
 
@@ -124,6 +128,15 @@ ds_table_json(struct ds_table *t, const char *json, const char *text)
 	put(t, C_JSON, g_strdup(text ? text : ""), g_strdup(json));
 }
 
+/* The cell about to be put is a Unix time: its column gets an ISO twin
+ * in CSV. */
+static void
+mark_time(struct ds_table *t)
+{
+	g_hash_table_add(t->times, GUINT_TO_POINTER(t->cells->len %
+	    t->cols->len + 1));
+}
+
 void
 ds_table_time(struct ds_table *t, int64_t v)
 {
@@ -133,6 +146,7 @@ ds_table_time(struct ds_table *t, int64_t v)
 
 	if (dt)
 		g_date_time_unref(dt);
+	mark_time(t);
 	put(t, C_NUM, iso, g_strdup_printf("%" G_GINT64_FORMAT, v));
 }
 
@@ -145,7 +159,14 @@ ds_table_day(struct ds_table *t, int64_t v)
 
 	if (dt)
 		g_date_time_unref(dt);
+	mark_time(t);
 	put(t, C_NUM, day, g_strdup_printf("%" G_GINT64_FORMAT, v));
+}
+
+void
+ds_table_text_wide(struct ds_table *t)
+{
+	t->wide = true;
 }
 
 void
@@ -227,21 +248,54 @@ emit_json(const struct ds_table *t, GString *g)
 	g_string_append(g, t->rows ? "\n]\n" : "]\n");
 }
 
+/* The ISO 8601 UTC form of the Unix seconds in text, else "". */
+static char *
+iso_of(const char *text)
+{
+	GDateTime *dt;
+	char *end, *iso;
+	gint64 v;
+
+	if (text == NULL)
+		return g_strdup("");
+	v = g_ascii_strtoll(text, &end, 10);
+	if (end == text || *end || (dt = g_date_time_new_from_unix_utc(v)) ==
+	    NULL)
+		return g_strdup("");
+	iso = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+	g_date_time_unref(dt);
+	return iso;
+}
+
+/*
+ * RFC 4180; each Unix-time column is followed by "<name>_iso" with the
+ * same instant in ISO 8601 UTC, for spreadsheets and for people.
+ */
 static void
 emit_csv(const struct ds_table *t, GString *g)
 {
 	unsigned r, c;
+	bool time;
+	char *h;
 
 	for (c = 0; c < t->cols->len; c++) {
 		if (c)
 			g_string_append_c(g, ',');
 		ds_csv_field(g, g_ptr_array_index(t->cols, c));
+		if (g_hash_table_contains(t->times, GUINT_TO_POINTER(c + 1))) {
+			h = g_strconcat(",", (char *)g_ptr_array_index(t->cols,
+			    c), "_iso", NULL);
+			g_string_append(g, h);
+			g_free(h);
+		}
 	}
 	g_string_append(g, "\r\n");
 	for (r = 0; r < t->rows; r++) {
 		for (c = 0; c < t->cols->len; c++) {
 			const struct cell *x = cell_at(t, r, c);
 
+			time = g_hash_table_contains(t->times,
+			    GUINT_TO_POINTER(c + 1));
 			if (c)
 				g_string_append_c(g, ',');
 			if (x->kind == C_STR)
@@ -249,6 +303,13 @@ emit_csv(const struct ds_table *t, GString *g)
 			else if (x->kind != C_NULL)
 				ds_csv_field(g, x->kind == C_JSON ? x->json :
 				    x->json);
+			if (time) {
+				h = x->kind == C_NUM ? iso_of(x->json) :
+				    g_strdup("");
+				g_string_append_c(g, ',');
+				g_string_append(g, h);
+				g_free(h);
+			}
 		}
 		g_string_append(g, "\r\n");
 	}
@@ -336,7 +397,7 @@ emit_text(const struct ds_table *t, GString *g)
 				widest = c;
 			}
 		}
-		if (total <= cols || max_w <= 8)
+		if (t->wide || total <= cols || max_w <= 8)
 			break;
 		w[widest]--;
 	}
