@@ -60,13 +60,13 @@ when(int64_t t)
 }
 
 /*
- * Print text quoted, wrapped at 80 columns with every line indented by
- * indent spaces (the reason of a long list entry).
+ * Print text (quoted here unless quoted says it is already), wrapped at
+ * 80 columns with every line indented by indent spaces.
  */
 static void
-print_wrapped(const char *text, size_t indent)
+print_wrapped(const char *text, size_t indent, bool quoted)
 {
-	char *q = ds_quote(text, strlen(text), 2000);
+	char *q = quoted ? g_strdup(text) : ds_quote(text, strlen(text), 2000);
 	const char *p = q;
 	size_t width = 80 - indent, n;
 
@@ -121,9 +121,9 @@ list_cb(const struct ds_quarantine_item *q, void *payload)
 			printf("%s\n", src);
 		else {
 			printf("\n");
-			print_wrapped(q->source, 7);
+			print_wrapped(q->source, 7, false);
 		}
-		print_wrapped(q->reason, 7);
+		print_wrapped(q->reason, 7, false);
 		g_free(src);
 	}
 	l->n++;
@@ -201,15 +201,24 @@ do_show(struct ds_store *st, int64_t id, enum ds_outfmt fmt)
 	} else {
 		w = when(q.created);
 		src = ds_quote(q.source, strlen(q.source), 500);
-		printf("entry:    %" G_GINT64_FORMAT "\nwhen:     %s UTC\n"
-		    "source:   %s\nsize:     %" G_GINT64_FORMAT " bytes%s\n"
-		    "sha256:   %s\n", q.id, w, src, q.size,
-		    (int64_t)q.raw_len < q.size ? " (kept: the first part)" :
-		    "", q.sha256);
-		if (who)
-			printf("mail:     %s\n", who);
+		printf("entry:    %" G_GINT64_FORMAT "\nwhen:     %s UTC\n",
+		    q.id, w);
+		if (strlen(src) <= 70)
+			printf("source:   %s\n", src);
+		else {
+			printf("source:\n");
+			print_wrapped(q.source, 2, false);
+		}
+		printf("size:     %" G_GINT64_FORMAT " bytes%s\n"
+		    "sha256:   %s\n", q.size, (int64_t)q.raw_len < q.size ?
+		    " (kept: the first part)" : "", q.sha256);
+		if (who) {
+			/* already quoted: wrap it as it is */
+			printf("mail:\n");
+			print_wrapped(who, 2, true);
+		}
 		printf("reason:\n");
-		print_wrapped(q.reason, 2);
+		print_wrapped(q.reason, 2, false);
 		g_free(w);
 		g_free(src);
 	}
