@@ -132,6 +132,34 @@ move(struct run *r, const uint32_t *uids, size_t n, const char *folder,
 	return ok;
 }
 
+/*
+ * After a move to the invalid folder the quarantine names where the
+ * message is now: the folder's URL, and the UID it had (issue 18).
+ */
+static bool
+quarantine_moved(struct run *r, const uint32_t *uids, size_t n,
+    GError **err)
+{
+	struct ds_imap_url u = r->u;
+	char *folder, *from, *to;
+	bool ok = true;
+	size_t i;
+
+	u.mailbox = r->c->invalid_folder;
+	folder = ds_imap_url_key(&u, r->c->user);
+	for (i = 0; ok && i < n; i++) {
+		from = g_strdup_printf("%s;UIDVALIDITY=%u/;UID=%u", r->key,
+		    r->v, uids[i]);
+		to = g_strdup_printf("%s (moved there; was UID %u of %s)",
+		    folder, uids[i], r->u.mailbox);
+		ok = ds_store_quarantine_moved(r->st, from, to, err);
+		g_free(from);
+		g_free(to);
+	}
+	g_free(folder);
+	return ok;
+}
+
 /* Do the queued moves when force or enough are waiting. */
 static bool
 flush(struct run *r, bool force, GError **err)
@@ -164,6 +192,8 @@ flush(struct run *r, bool force, GError **err)
 		 * the UIDs gone (moved) or moves them again */
 		ok = ok && ds_store_imap_uids_set(r->st, r->key, r->v,
 		    (uint32_t *)a->data, a->len, DS_IMAP_DONE, err);
+		ok = ok && (i != ACT_INVALID || quarantine_moved(r,
+		    (uint32_t *)a->data, a->len, err));
 		if (ok) {
 			*count[i] += a->len;
 			g_array_set_size(a, 0);

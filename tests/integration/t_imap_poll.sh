@@ -55,6 +55,10 @@ inv=$(dv count "$T/dv" Invalid/DMARC)
 check_archive "$T/dv" "$DB" "$T/truth.json" Archive/DMARC
 check_quarantined "$T/dv" "$DB" Invalid/DMARC
 grep -q 'rejected:' "$T/poll1.err" || fail "rejections not explained"
+# the quarantine says where each message is now: the invalid folder
+n=$(sqlite3 "$DB" "SELECT count(*) FROM quarantine WHERE source LIKE
+    'imap://dmarc@localhost:%/Invalid/DMARC (moved there; was UID % of INBOX)'")
+[ "$n" -eq "$inv" ] || fail "$n quarantine entries name Invalid/DMARC, want $inv: $(sqlite3 "$DB" "SELECT source FROM quarantine")"
 ok "first poll: $arch archived, $inv invalid, oversize skipped"
 
 # ---- second run: nothing new, nothing changed
