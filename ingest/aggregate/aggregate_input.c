@@ -70,58 +70,15 @@ struct ds_agg_input {
 	/* what was repaired, for the warnings */
 	uint64_t bad_utf8, ctrl, lead_junk, trail_junk;
 	bool trail_elem;
-	/* a stray wrapper never closed (QUIRKS.md): the root's name, the
-	 * last bytes handed on, and whether its end tag was supplied */
-	char root[64];
-	unsigned root_n;
-	bool root_cap;
-	guint8 tail[16];
-	unsigned tail_n;
-	bool wrap_closed;
+	struct ds_agg_wrap wrap; /* a stray wrapper never closed */
 };
-
-static void
-root_add(struct ds_agg_input *in, int c)
-{
-	if (in->root_n + 1 < sizeof(in->root))
-		in->root[in->root_n++] = (char)c;
-	in->root[in->root_n] = '\0';
-}
 
 /* windows-1252 0x80..0x9f; 0 where the code page leaves a hole */
 static const uint16_t cp1252[32] = {
-	0x20ac,
-	0,
-	0x201a,
-	0x0192,
-	0x201e,
-	0x2026,
-	0x2020,
-	0x2021,
-	0x02c6,
-	0x2030,
-	0x0160,
-	0x2039,
-	0x0152,
-	0,
-	0x017d,
-	0,
-	0,
-	0x2018,
-	0x2019,
-	0x201c,
-	0x201d,
-	0x2022,
-	0x2013,
-	0x2014,
-	0x02dc,
-	0x2122,
-	0x0161,
-	0x203a,
-	0x0153,
-	0,
-	0x017e,
-	0x0178,
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 };
 
 static bool
@@ -182,11 +139,8 @@ lex_step(struct ds_agg_input *in, int c)
 		else {
 			in->lex = L_STAG;
 			in->slash = false;
-			if (!in->seen_root && in->depth == 0) {
-				in->root_n = 0;
-				in->root_cap = true;
-				root_add(in, c);
-			}
+			if (!in->seen_root && in->depth == 0)
+				ds_agg_wrap_root_start(&in->wrap, c);
 		}
 		in->lex_n = 0;
 		break;
@@ -195,7 +149,7 @@ lex_step(struct ds_agg_input *in, int c)
 			in->lex_q = (char)c;
 			in->lex = L_STAG_Q;
 		} else if (c == '>') {
-			in->root_cap = false;
+			in->wrap.root_cap = false;
 			in->seen_root = true;
 			if (!in->slash)
 				in->depth++;
@@ -312,13 +266,7 @@ lex_run(struct ds_agg_input *in, const guint8 *b, size_t n)
 			 * skipped says whether the tag ends with '/' */
 			for (q = p; q < end && !stag_stop[*q]; q++)
 				;
-			/* the root's name, for a wrapper never closed */
-			for (r = p; in->root_cap && r < q; r++) {
-				if (is_ws(*r) || *r == '/')
-					in->root_cap = false;
-				else
-					root_add(in, *r);
-			}
+			ds_agg_wrap_root_name(&in->wrap, p, q);
 			for (r = q; r > p && is_ws(r[-1]); r--)
 				;
 			if (r > p)
@@ -346,60 +294,6 @@ lex_run(struct ds_agg_input *in, const guint8 *b, size_t n)
 	return (size_t)(p - b);
 }
 
-/* Keep the last bytes handed on, blanks excluded at the end. */
-static void
-tail_add(struct ds_agg_input *in, const guint8 *b, size_t n)
-{
-	size_t keep = sizeof(in->tail);
-
-	while (n > 0 && is_ws(b[n - 1]))
-		n--;
-	if (n == 0)
-		return;
-	if (n >= keep) {
-		memcpy(in->tail, b + n - keep, keep);
-		in->tail_n = (unsigned)keep;
-		return;
-	}
-	if (in->tail_n + n > keep) {
-		memmove(in->tail, in->tail + (in->tail_n + n - keep),
-		    keep - n);
-		in->tail_n = (unsigned)(keep - n);
-	}
-	memcpy(in->tail + in->tail_n, b, n);
-	in->tail_n += (unsigned)n;
-}
-
-/*
- * QUIRKS.md "unclosed-wrapper": a big sender wraps <feedback> in an
- * element it never closes. When the source ends with only that wrapper
- * open and "</feedback>" (any prefix) was the last thing in it, hand
- * libxml2 the wrapper's end tag; anything else stays libxml2's verdict
- * (a report cut short still fails).
- */
-static void
-close_wrapper(struct ds_agg_input *in)
-{
-	const char *local = strrchr(in->root, ':');
-	static const char end[] = "feedback>";
-	size_t k = sizeof(end) - 1;
-
-	local = local ? local + 1 : in->root;
-	if (in->mode == MODE_PASS || in->lex != L_TEXT || in->depth != 1 ||
-	    !in->seen_root || in->root_n == 0 ||
-	    strcmp(local, "feedback") == 0 || in->tail_n < k + 2 ||
-	    memcmp(in->tail + in->tail_n - k, end, k) != 0 ||
-	    (in->tail[in->tail_n - k - 1] != '/' &&
-	    in->tail[in->tail_n - k - 1] != ':'))
-		return;
-	g_byte_array_append(in->out, (const guint8 *)"</", 2);
-	g_byte_array_append(in->out, (const guint8 *)in->root, in->root_n);
-	g_byte_array_append(in->out, (const guint8 *)">", 1);
-	in->depth = 0;
-	in->lex = L_DONE;
-	in->wrap_closed = true;
-}
-
 /* Hand b[0..n) on (or, after the root element, only count it). */
 static void
 emit(struct ds_agg_input *in, const guint8 *b, size_t n)
@@ -409,7 +303,7 @@ emit(struct ds_agg_input *in, const guint8 *b, size_t n)
 	if (in->lex != L_DONE && in->pending == NULL)
 		i = lex_run(in, b, n);
 	g_byte_array_append(in->out, b, (guint)i);
-	tail_add(in, b, i);
+	ds_agg_wrap_tail(&in->wrap, b, i);
 	if (in->pending)
 		return;
 	for (; i < n; i++) {
@@ -785,9 +679,13 @@ fill(struct ds_agg_input *in)
 		return;
 	used = convert(in, in->inbuf->data, in->inbuf->len, in->src_eof);
 	g_byte_array_remove_range(in->inbuf, 0, (guint)used);
-	if (in->src_eof && in->inbuf->len == 0 && !in->wrap_closed &&
-	    in->pending == NULL)
-		close_wrapper(in);
+	/* QUIRKS.md unclosed-wrapper: only the wrapper open at the end */
+	if (in->src_eof && in->inbuf->len == 0 && in->pending == NULL &&
+	    in->mode != MODE_PASS && in->lex == L_TEXT && in->depth == 1 &&
+	    in->seen_root && ds_agg_wrap_close(&in->wrap, in->out)) {
+		in->depth = 0;
+		in->lex = L_DONE;
+	}
 }
 
 int
@@ -855,8 +753,8 @@ ds_agg_input_finish(
 		return ds_fail(err, DS_ERROR_XML,
 		    "another element follows "
 		    "the root element (several documents in one?)");
-	if (in->wrap_closed) {
-		char *q = ds_quote(in->root, in->root_n, 64);
+	if (in->wrap.closed) {
+		char *q = ds_quote(in->wrap.root, in->wrap.root_n, 64);
 
 		ds_report_warn(m, "unclosed-wrapper: <%s> is never closed", q);
 		g_free(q);
