@@ -75,13 +75,14 @@ ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
 	fprintf(stderr, "dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
 	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
 	    " records), %" G_GUINT64_FORMAT " failure reports, %"
-	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " rejected, %"
+	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " not reports, %"
+	    G_GUINT64_FORMAT " rejected, %"
 	    G_GUINT64_FORMAT " too large, %" G_GUINT64_FORMAT " errors; %"
 	    G_GUINT64_FORMAT " archived, %" G_GUINT64_FORMAT " invalid, %"
 	    G_GUINT64_FORMAT " flagged, %" G_GUINT64_FORMAT " resumed\n", cmd,
 	    is->fetched, s->reports, s->records, s->failures, s->duplicates,
-	    s->rejected, is->skipped, s->errors, is->archived, is->invalid,
-	    is->flagged, is->resumed);
+	    s->not_reports, s->rejected, is->skipped, s->errors, is->archived,
+	    is->invalid, is->flagged, is->resumed);
 	return rc;
 }
 

@@ -35,6 +35,8 @@ struct input {
 	const char *source;
 	int64_t msg_id;
 	unsigned stored, dups, rejected, failures, leaves;
+	unsigned attachments;	/* parts that are not a text body */
+	unsigned leaves_report;	/* leaves that looked like a report */
 	bool has_arf;
 	bool bare;		/* a report file, not a mail message */
 	const char *buf;	/* the input, for From/Subject in messages */
@@ -311,6 +313,7 @@ leaf_cb(struct ds_leaf *leaf, void *payload, GError **err)
 
 	in->leaves++;
 	if (ds_aggregate_sniff(leaf->head, leaf->head_len)) {
+		in->leaves_report++;
 		if (!ingest_aggregate(in, leaf)) {
 			g_set_error_literal(err, DS_ERROR, DS_ERROR_DB,
 			    in->fatal->message);
@@ -362,6 +365,9 @@ part_cb(const struct ds_part *part, void *payload, GError **err)
 		in->has_arf = true;
 		return true;
 	}
+	if (part->filename != NULL || (strcmp(part->content_type,
+	    "text/plain") != 0 && strcmp(part->content_type, "text/html") != 0))
+		in->attachments++;
 	if (part->len == 0)
 		return true;
 	/* the content decides: bodies that are neither containers nor
@@ -397,6 +403,12 @@ input_clear(struct input *in)
 static enum ds_outcome
 input_outcome(struct input *in)
 {
+	/* a person's question, an out-of-office: text bodies only, nothing
+	 * that looks like a report (content decides, never the Subject) */
+	if (!in->bare && in->buf != NULL && in->rejected == 0 &&
+	    in->stored + in->failures + in->dups == 0 && !in->has_arf &&
+	    in->attachments == 0 && in->leaves_report == 0)
+		return DS_OUTCOME_NOT_REPORT;
 	if (in->rejected == 0 && in->stored + in->failures + in->dups == 0) {
 		in->rejected++;
 		add_reason(in, "input", "no DMARC report found");
@@ -414,7 +426,14 @@ input_tell(struct input *in, enum ds_outcome o)
 {
 	struct ds_pipeline *pl = in->pl;
 
-	if (in->rejected) {
+	if (o == DS_OUTCOME_NOT_REPORT) {
+		char *who = ds_message_describe(in->buf, in->len);
+
+		pl->stats.not_reports++;
+		ds_pipeline_warn(pl, in->source, "%s%snot a report (mail for a "
+		    "person?); not stored", who ? who : "", who ? ": " : "");
+		g_free(who);
+	} else if (in->rejected) {
 		char *who = in->buf ? ds_message_describe(in->buf, in->len) :
 		    NULL;
 
@@ -649,6 +668,8 @@ ds_pipeline_summary(struct ds_pipeline *pl)
 	count(g, s->failures, "failure report", "failure reports");
 	g_string_append(g, ", ");
 	count(g, s->duplicates, "duplicate", "duplicates");
+	g_string_append(g, ", ");
+	count(g, s->not_reports, "not a report", "not reports");
 	g_string_append_printf(g, ", %" G_GUINT64_FORMAT " rejected, %"
 	    G_GUINT64_FORMAT " skipped, ", s->rejected, s->skipped);
 	count(g, s->errors, "error", "errors");

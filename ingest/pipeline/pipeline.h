@@ -25,6 +25,8 @@ struct ds_ingest_stats {
 	uint64_t rejected;	/* inputs with something quarantined */
 	uint64_t records;	/* aggregate records stored */
 	uint64_t errors;	/* operational errors a rerun may not meet */
+	uint64_t not_reports;	/* mail that is no report at all (a
+				 * person's question, an out-of-office) */
 	uint64_t skipped;	/* inputs not read, for a reason a rerun
 				 * meets again (missing, FIFO, too large) */
 };
@@ -34,6 +36,8 @@ enum ds_outcome {
 	DS_OUTCOME_DUPLICATE,	/* everything in it was stored before */
 	DS_OUTCOME_PARTIAL,	/* some stored or duplicate, some rejected */
 	DS_OUTCOME_REJECTED,	/* nothing usable: quarantined */
+	DS_OUTCOME_NOT_REPORT,	/* mail with only text bodies, no report and
+				 * no attachment: not bad input, not kept */
 };
 
 struct ds_pipeline;

@@ -63,9 +63,10 @@ commit_hook(struct ds_store *st, enum ds_outcome o, void *payload,
 {
 	struct run *r = payload;
 
+	/* mail that is no report goes where rejected mail goes */
 	return ds_store_imap_uid_put(st, r->key, r->v, r->cur_uid,
-	    o == DS_OUTCOME_REJECTED ? DS_IMAP_REJECTED : DS_IMAP_STORED, 0,
-	    err);
+	    o == DS_OUTCOME_REJECTED || o == DS_OUTCOME_NOT_REPORT ?
+	    DS_IMAP_REJECTED : DS_IMAP_STORED, 0, err);
 }
 
 /* Queue what happens to a committed message on the server. */
@@ -285,9 +286,18 @@ ingest_one(struct run *r, const struct ds_imap_info *info, GError **err)
 	    info->uid);
 	r->cur_uid = info->uid;
 	ok = ds_pipeline_ingest(r->pl, src, buf, len, commit_hook, r, &o, err);
+	/* a person's mail stays unread for the person, wherever it goes */
+	if (ok && o == DS_OUTCOME_NOT_REPORT && !info->seen &&
+	    !r->restore_seen) {
+		cmd = g_strdup_printf("UID STORE %u -FLAGS.SILENT (\\Seen)",
+		    info->uid);
+		ok = ds_imap_command(r->im, cmd, err);
+		g_free(cmd);
+	}
 	if (ok)
-		queue(r, info->uid, o == DS_OUTCOME_REJECTED ?
-		    DS_IMAP_REJECTED : DS_IMAP_STORED);
+		queue(r, info->uid, o == DS_OUTCOME_REJECTED ||
+		    o == DS_OUTCOME_NOT_REPORT ? DS_IMAP_REJECTED :
+		    DS_IMAP_STORED);
 done:
 	g_free(src);
 	g_free(buf);

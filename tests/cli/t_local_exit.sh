@@ -37,15 +37,33 @@ want_rc 0 "all well"
 	fail "--quiet printed on success: $(cat "$T/quietok.err")"
 ok "--quiet: silent when everything is stored"
 
-# ---- a person's question: rejected with From and Subject, exit 1
+# ---- a person's question: not a report, its own count, not quarantined
+mkdir "$T/p"
+printf 'From: Bob Example <bob@example.com>\nSubject: Question about DMARC\nMessage-ID: <q1@example.com>\n\nCan you help?\n' >"$T/p/q.eml"
+cp "$T/demo/cur/$good" "$T/p/a.eml"
+run person ingest --quiet --db "$T/p.db" "$T/p"
+want_rc 0 "a person's question"
+printf '%s\n' "dmarcsift: $T/p/q.eml: From: Bob Example <bob@example.com>, Subject: 'Question about DMARC': not a report (mail for a person?); not stored" >"$T/want"
+want_lines person "$T/want"
+[ "$(sqlite3 "$T/p.db" "SELECT count(*) FROM quarantine")" -eq 0 ] ||
+	fail "a person's mail went to the quarantine"
+run person2 ingest --db "$T/p2.db" "$T/p"
+grep -q "1 not a report, 0 rejected" "$T/person2.err" || fail "summary: $(cat "$T/person2.err")"
+ok "a person's question: one line with From and Subject, counted as not a report, exit 0"
+
+# ---- a report mail with a broken report: rejected, exit 1
+"$DS_BIN" ingest --quiet --db "$T/scratch.db" "$T/demo" 2>/dev/null
+bad=$(sqlite3 "$T/scratch.db" "SELECT source FROM quarantine LIMIT 1")
+[ -f "$bad" ] || fail "dsgen demo has no broken report any more"
 mkdir "$T/r"
-printf 'From: Bob Example <bob@example.com>\nSubject: Question about DMARC\nMessage-ID: <q1@example.com>\n\nCan you help?\n' >"$T/r/q.eml"
+cp "$bad" "$T/r/bad.eml"
 cp "$T/demo/cur/$good" "$T/r/a.eml"
 run rej ingest --quiet --db "$T/r.db" "$T/r"
 want_rc 1 "rejected mail"
-printf '%s\n' "dmarcsift: $T/r/q.eml: From: Bob Example <bob@example.com>, Subject: 'Question about DMARC': rejected: input: no DMARC report found" >"$T/want"
-want_lines rej "$T/want"
-ok "--quiet: one line for the rejected mail, with From and Subject; exit 1"
+[ "$(wc -l <"$T/rej.err")" -eq 1 ] || fail "rejected: not one line: $(cat "$T/rej.err")"
+grep -q "^dmarcsift: $T/r/bad.eml: From: dmarc_support@corp.mail.ru, Subject: 'Report Domain: .*': rejected: .*not well-formed XML" "$T/rej.err" ||
+	fail "rejected line: $(cat "$T/rej.err")"
+ok "--quiet: one line for the rejected mail, with From, Subject and the part; exit 1"
 
 # ---- a directory with a FIFO, a dangling symlink, an empty
 # file and a symlink to a file outside it: skipped, exit 5

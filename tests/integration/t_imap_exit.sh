@@ -78,3 +78,27 @@ for n in 1 2; do
 done
 [ "$(dv count "$T/dv")" -eq 6 ] || fail "too-large messages not left in place"
 ok "too large: one line each under --quiet, on every run, exit 5"
+
+# ---- mail that is no report: its own count, moved unread, exit 0
+start_dovecot dvp tls
+mkdir -p "$T/pm/new" "$T/pm/cur" "$T/pm/tmp"
+printf 'From: Bob <bob@example.com>\r\nTo: dmarc@example.com\r\nSubject: Why do my mails fail?\r\nMessage-ID: <person@example.com>\r\n\r\nHello, can you help?\r\n' >"$T/pm/new/1.person"
+"$DSGEN" maildir --messages 2 --seed 32 --dup-rate 0 --invalid-rate 0 \
+    -o "$T/pm2" >/dev/null || fail "dsgen 2"
+dv seed "$T/dvp" "$T/pm" || fail "seed person"
+dv seed "$T/dvp" "$T/pm2" || fail "seed reports"
+write_config "$T/c-p" "imap://localhost:$port/INBOX" \
+    "password-file = $T/pass" "ca-file = $T/dvp/ca.pem" \
+    "archive-folder = Archive" "invalid-folder = Invalid"
+run person poll --quiet --config "$T/c-p" --db "$T/p.db"
+expect_rc 0 "a person's mail in the DMARC mailbox"
+[ "$(wc -l <"$T/person.err")" -eq 1 ] || fail "person: not one line: $(cat "$T/person.err")"
+grep -q "From: Bob <bob@example.com>, Subject: 'Why do my mails fail?': not a report" "$T/person.err" ||
+	fail "person: $(cat "$T/person.err")"
+[ "$(dv count "$T/dvp" Invalid)" -eq 1 ] || fail "the person's mail was not moved to Invalid"
+[ "$(dv count "$T/dvp" Archive)" -eq 2 ] || fail "the reports were not archived"
+f=$(dv files "$T/dvp" Invalid)
+case $f in *:2,*S*) fail "the person's mail was marked \\Seen: $f";; esac
+[ "$(sqlite3 "$T/p.db" "SELECT count(*) FROM quarantine")" -eq 0 ] ||
+	fail "the person's mail was quarantined"
+ok "a person's mail: one line, moved to the invalid folder unread, not quarantined, exit 0"
