@@ -57,6 +57,8 @@ static const struct ds_cmd cmds[] = {
 	  "write the static HTML dashboard" },
 	{ "weekly", cmd_weekly, READ | DNS | CONF | ENRICH,
 	  "weekly report of a domain (HTML, mail)" },
+	{ "prune", cmd_prune, STORE | CONF,
+	  "forget failure samples, quarantined bytes past an age" },
 };
 
 /* Set up the context the command's needs ask for, run it, tear down. */

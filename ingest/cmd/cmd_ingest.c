@@ -22,7 +22,7 @@ static const GOptionEntry entries[] = {
 	{ "max-message-size", 0, 0, G_OPTION_ARG_STRING, &max_message,
 	  "largest message or file read into memory (default 64M)", "SIZE" },
 	{ "max-inflated", 0, 0, G_OPTION_ARG_STRING, &max_inflated,
-	  "most bytes decompressed from one input (default 256M)", "SIZE" },
+	  "most bytes decompressed from one input (default 4G)", "SIZE" },
 	{ "keep", 'k', 0, G_OPTION_ARG_NONE, &opt_keep,
 	  "IMAP: leave the mailbox untouched (no move, no flag)", NULL },
 	{ "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
@@ -106,7 +106,8 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 		    max_inflated);
 		return DS_EXIT_USAGE;
 	}
-	if ((rc = ds_ingest_run_begin(c, &lim, 30, &pl)) != DS_EXIT_OK)
+	/* files, Maildir, mbox share a transaction; IMAP commits alone */
+	if ((rc = ds_ingest_run_begin(c, &lim, 30, true, &pl)) != DS_EXIT_OK)
 		goto done;
 	for (i = 1; i < argc; i++) {
 		if (is_imap_url(argv[i])) {
@@ -117,6 +118,8 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 		} else if (!ds_source_local_ingest(pl, argv[i], &e))
 			break;
 	}
+	if (e == NULL)	/* the last batch; failing, it is an error */
+		ds_pipeline_flush(pl, &e);
 	if (imap && e == NULL) {
 		rc = ds_imap_cmd_finish(pl, "ingest", &is, rc);
 		goto done;

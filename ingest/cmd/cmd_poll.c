@@ -155,7 +155,7 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 		c = g_ptr_array_index(boxes, i);
 		lim.max_message = MAX(lim.max_message, c->max_message);
 	}
-	if ((rc = ds_ingest_run_begin(x, &lim, opt_wait, &pl)) != DS_EXIT_OK)
+	if ((rc = ds_ingest_run_begin(x, &lim, opt_wait, false, &pl)) != DS_EXIT_OK)
 		goto done;
 	ro.keep = opt_keep;
 	ro.cacert = opt_cacert;

@@ -258,8 +258,9 @@ do_export(struct ds_store *st, int64_t id)
 	}
 	if ((int64_t)q.raw_len < q.size)
 		fprintf(stderr, "dmarcsift quarantine: entry %" G_GINT64_FORMAT
-		    " kept only %zu of its %" G_GINT64_FORMAT " bytes\n", id,
-		    q.raw_len, q.size);
+		    " kept only %zu of its %" G_GINT64_FORMAT " bytes%s\n", id,
+		    q.raw_len, q.size, q.raw_len == 0 ? " (deleted by prune)" :
+		    "");
 	if (f != stdout && fclose(f) != 0 && rc == DS_EXIT_OK)
 		rc = DS_EXIT_TEMPFAIL;
 	ds_quarantine_item_clear(&q);
@@ -315,8 +316,10 @@ do_retry(struct ds_ctx *c, GArray *ids)
 		if (!ds_store_quarantine_get(c->store, r.id, &q, &e))
 			break;
 		if ((int64_t)q.raw_len < q.size) {
-			ds_pipeline_skip(pl, q.source, "only the first part of "
-			    "this input was kept; ingest the original again");
+			ds_pipeline_skip(pl, q.source, q.raw_len == 0 ?
+			    "its bytes were deleted (prune); ingest the "
+			    "original again" : "only the first part of this "
+			    "input was kept; ingest the original again");
 			ds_quarantine_item_clear(&q);
 			continue;
 		}

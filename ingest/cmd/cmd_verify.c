@@ -14,12 +14,13 @@
 
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
+#include "schema/util/slurp.h"
+#include "schema/model/limits.h"
 #include "ingest/cmd/commands.h"
 #include "ingest/failure/failure.h"
 #include "ingest/failure/failure_verify.h"
 #include "ingest/verify/verify.h"
 
-#define MAX_VERIFY_INPUT (64u << 20)
 
 static char *source_ip, *mail_from, *helo, *discovery;
 static gboolean headers_only;
@@ -42,28 +43,14 @@ static const GOptionEntry entries[] = {
 static bool
 read_input(const char *path, GByteArray *buf, GError **err)
 {
-	FILE *f;
-	char chunk[65536];
-	size_t n;
-	bool ok = true;
+	size_t len;
+	char *data;
 
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL)
-		return ds_fail(err, DS_ERROR_IO, "%s: %s", path,
-		    g_strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf->len + n > MAX_VERIFY_INPUT) {
-			ok = ds_fail(err, DS_ERROR_LIMIT, "%s: larger than "
-			    "%u bytes", path, MAX_VERIFY_INPUT);
-			break;
-		}
-		g_byte_array_append(buf, (const guint8 *)chunk, (guint)n);
-	}
-	if (ok && ferror(f))
-		ok = ds_fail(err, DS_ERROR_IO, "%s: read error", path);
-	if (f != stdin)
-		fclose(f);
-	return ok;
+	if ((data = ds_slurp(path, DS_MAX_MESSAGE_DEFAULT, &len, err)) == NULL)
+		return false;
+	g_byte_array_append(buf, (const guint8 *)data, (guint)len);
+	g_free(data);
+	return true;
 }
 
 /*

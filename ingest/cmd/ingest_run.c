@@ -12,7 +12,7 @@
 
 int
 ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
-    int wait_s, struct ds_pipeline **out)
+    int wait_s, bool batch, struct ds_pipeline **out)
 {
 	struct ds_pipeline_opts po = { 0 };
 	struct ds_pipeline *pl;
@@ -29,6 +29,7 @@ ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
 		return c->rc = rc;
 	po.quiet = c->quiet;
 	po.verbose = c->verbose;
+	po.batch = batch;
 	pl = ds_pipeline_new(c->store, lim, &po);
 	ds_failure_hook_install(pl);
 	ds_failure_hook_set_dns(pl, c->dns);

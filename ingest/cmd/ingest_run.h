@@ -16,11 +16,12 @@
  * pipeline over c->store with lim. The resolver for re-verifying
  * failure reports is opened now when --offline or --dns-zone was given
  * (a bad zone file stops the run before anything is stored), else at
- * the first failure report. Returns DS_EXIT_OK with *out set, or the
+ * the first failure report. batch: several inputs per transaction
+ * (ds_pipeline_opts). Returns DS_EXIT_OK with *out set, or the
  * exit code (the error printed).
  */
 int ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
-    int wait_s, struct ds_pipeline **out);
+    int wait_s, bool batch, struct ds_pipeline **out);
 
 /* Free what begin built (NULL-safe). */
 void ds_ingest_run_end(struct ds_pipeline *pl);

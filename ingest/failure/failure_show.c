@@ -126,7 +126,11 @@ ds_failure_text_show(GString *g, const struct ds_failure *f, bool redact)
 	g_string_append_printf(g, "\nSample (%s, %zu bytes)\n",
 	    ds_sample_kind_name(f->sample_kind), f->sample_len);
 	head = ds_failure_sample_display(f, redact, &body);
-	if (head == NULL)
+	if (head == NULL && f->sample_kind != DS_SAMPLE_NONE &&
+	    f->sample_len == 0)
+		g_string_append(g, "  deleted: past the retention age "
+		    "(dmarcsift prune --samples-older-than)\n");
+	else if (head == NULL)
 		g_string_append(g, "  none: the report holds no copy of the "
 		    "original message\n");
 	else

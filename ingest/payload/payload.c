@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "schema/util/error.h"
@@ -66,6 +67,17 @@ ds_psrc_free(struct ds_psrc *s)
 		s->free(s);
 }
 
+/* CPU time of this thread in nanoseconds (the machine may be busy). */
+static int64_t
+cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 bool
 ds_pwalk_count(struct ds_pwalk *w, uint64_t *out, uint64_t in, size_t n,
     GError **err)
@@ -83,6 +95,16 @@ ds_pwalk_count(struct ds_pwalk *w, uint64_t *out, uint64_t in, size_t n,
 	    *out / (in ? in : 1) > lim->max_ratio)
 		return ds_fail(err, DS_ERROR_LIMIT,
 		    "compression ratio exceeds limit (%u:1)", lim->max_ratio);
+	/*
+	 * THREATS #4: a slow bomb (costly to parse) within the ratio;
+	 * looked at every 16 MiB produced (a system call)
+	 */
+	if (lim->max_cpu_seconds != 0 && w->cpu_start != 0 &&
+	    (w->produced >> 24) != ((w->produced - n) >> 24) &&
+	    cpu_now() - w->cpu_start > (int64_t)lim->max_cpu_seconds *
+	    1000000000)
+		return ds_fail(err, DS_ERROR_LIMIT, "decompression and parsing "
+		    "exceed the CPU time limit (%u s)", lim->max_cpu_seconds);
 	return true;
 }
 
@@ -281,7 +303,8 @@ ds_pwalk_src(struct ds_pwalk *w, const char *name, struct ds_psrc *s,
 		/* libzip needs random access: hold the archive in memory */
 		if (!ds_pwalk_nest(w, depth, err))
 			break;
-		cap = depth == 0 ? w->lim->max_message : w->lim->max_inflated;
+		/* the archive, not its output: max_message, at any depth */
+		cap = w->lim->max_message;
 		buf = src_slurp(&rp.base, cap, &len, err);
 		if (buf == NULL)
 			break;
@@ -324,7 +347,8 @@ ds_payload_walk(const char *name, const char *buf, size_t len,
     const struct ds_limits *lim, ds_leaf_cb cb, void *payload,
     GPtrArray *warnings, GError **err)
 {
-	struct ds_pwalk w = { lim, cb, payload, warnings, 0, false };
+	struct ds_pwalk w = { lim, cb, payload, warnings, 0, false,
+	    cpu_now() };
 
 	if (buf == NULL) {
 		buf = "";
@@ -337,7 +361,8 @@ bool
 ds_payload_walk_fd(const char *name, int fd, const struct ds_limits *lim,
     ds_leaf_cb cb, void *payload, GPtrArray *warnings, GError **err)
 {
-	struct ds_pwalk w = { lim, cb, payload, warnings, 0, false };
+	struct ds_pwalk w = { lim, cb, payload, warnings, 0, false,
+	    cpu_now() };
 	struct fdsrc f;
 	char magic[4];
 	ssize_t n;

@@ -36,6 +36,7 @@ struct ds_pwalk {
 	GPtrArray *warnings;	/* may be NULL */
 	uint64_t produced;	/* bytes produced by all decompression layers */
 	bool stopped;		/* the callback returned false: stop at once */
+	int64_t cpu_start;	/* thread CPU time (ns) at the walk's start */
 };
 
 /* Free s (NULL-safe). */
@@ -44,8 +45,9 @@ void ds_psrc_free(struct ds_psrc *s);
 /*
  * Count n more bytes produced by one decompression layer that has
  * produced *out bytes (updated) from in compressed bytes. Fails with
- * DS_ERROR_LIMIT when the walk's budget (lim->max_inflated) or the
- * layer's ratio (lim->max_ratio, past 1 MiB) is exceeded.
+ * DS_ERROR_LIMIT when the walk's budget (lim->max_inflated), the
+ * layer's ratio (lim->max_ratio, past 1 MiB) or the CPU time since the
+ * walk began (lim->max_cpu_seconds: inflating and parsing) is exceeded.
  */
 bool ds_pwalk_count(struct ds_pwalk *w, uint64_t *out, uint64_t in,
     size_t n, GError **err);

@@ -27,7 +27,19 @@ struct ds_pipeline {
 	struct ds_ingest_stats stats;
 	ds_failure_handler fh;
 	void *fh_payload;
+	bool in_batch;		/* a transaction holds earlier inputs */
+	unsigned batched;	/* inputs in it */
+	gint64 batch_start;	/* monotonic time of its BEGIN */
 };
+
+/*
+ * A batch (opts.batch) ends after this many inputs or this long: few
+ * enough that a crash costs a rerun of seconds, many enough that the
+ * pages every input touches (message table, indexes) are written to
+ * the WAL once per batch instead of once per input.
+ */
+#define DS_BATCH_INPUTS 500
+#define DS_BATCH_USEC (2 * G_USEC_PER_SEC)
 
 /* what happened to one input */
 struct input {
@@ -69,7 +81,93 @@ ds_pipeline_new(struct ds_store *st, const struct ds_limits *lim,
 void
 ds_pipeline_free(struct ds_pipeline *pl)
 {
+	GError *e = NULL;
+
+	if (pl == NULL)
+		return;
+	if (!ds_pipeline_flush(pl, &e)) {
+		fprintf(stderr, "dmarcsift: %s\n", e->message);
+		g_error_free(e);
+	}
 	g_free(pl);
+}
+
+/* See pipeline.h. */
+bool
+ds_pipeline_flush(struct ds_pipeline *pl, GError **err)
+{
+	unsigned n = pl->batched;
+
+	if (!pl->in_batch)
+		return true;
+	pl->in_batch = false;
+	pl->batched = 0;
+	if (ds_store_commit(pl->st, err))
+		return true;
+	ds_store_rollback(pl->st);
+	g_prefix_error(err, "the last %u inputs were not stored: ", n);
+	return false;
+}
+
+/*
+ * Open the transaction of one input: its own (after committing a
+ * batch), or with batch a savepoint in the batch's transaction, so the
+ * input stays all-or-nothing and a failed one costs no other (issue
+ * 20). *base is the savepoint depth the input started from.
+ */
+static bool
+tx_begin(struct ds_pipeline *pl, bool batch, unsigned *base, GError **err)
+{
+	if (!batch)
+		return ds_pipeline_flush(pl, err) && ds_store_begin(pl->st, err);
+	if (!pl->in_batch) {
+		if (!ds_store_begin(pl->st, err))
+			return false;
+		pl->in_batch = true;
+		pl->batched = 0;
+		pl->batch_start = g_get_monotonic_time();
+	}
+	*base = ds_store_depth(pl->st);
+	return ds_store_savepoint(pl->st, err);
+}
+
+/*
+ * End the transaction of one input that went ok or not (err set). In a
+ * batch a failed input is undone to its savepoint and the inputs before
+ * it are committed at once; a good one is committed with the batch.
+ */
+static bool
+tx_end(struct ds_pipeline *pl, bool batch, unsigned base, bool ok,
+    GError **err)
+{
+	GError *e = NULL;
+
+	if (!batch) {
+		if (ok)
+			return ds_store_commit(pl->st, err);
+		ds_store_rollback(pl->st);
+		return false;
+	}
+	if (ok && ds_store_depth(pl->st) == base + 1 &&
+	    ds_store_release(pl->st, err)) {
+		pl->batched++;
+		if (pl->batched < DS_BATCH_INPUTS && g_get_monotonic_time() -
+		    pl->batch_start < DS_BATCH_USEC)
+			return true;
+		return ds_pipeline_flush(pl, err);
+	}
+	if (ok)	/* a savepoint left open: our bug, fail the input */
+		ds_fail(err, DS_ERROR_DB, "savepoint depth %u, not %u",
+		    ds_store_depth(pl->st), base + 1);
+	while (ds_store_depth(pl->st) > base) {
+		ds_store_rollback_to(pl->st);
+		ds_store_release(pl->st, NULL);
+	}
+	if (!ds_pipeline_flush(pl, &e)) {
+		g_prefix_error(err, "%s; ", e->message);
+		g_error_free(e);
+	}
+	return false;
 }
 
 struct ds_store *
@@ -557,17 +655,16 @@ ds_pipeline_ingest(struct ds_pipeline *pl, const char *source,
 {
 	struct input in;
 	enum ds_outcome o = DS_OUTCOME_REJECTED;
+	bool batch = pl->opts.batch && hook == NULL;
+	unsigned base = 0;
 	bool ok;
 
 	pl->stats.inputs++;
 	input_init(&in, pl, source);
-	ok = ds_store_begin(pl->st, err);
+	ok = tx_begin(pl, batch, &base, err);
 	if (ok) {
 		ok = ingest_in_tx(&in, buf, len, &o, hook, hook_payload, err);
-		if (ok)
-			ok = ds_store_commit(pl->st, err);
-		else
-			ds_store_rollback(pl->st);
+		ok = tx_end(pl, batch, base, ok, err);
 	}
 	if (ok)
 		input_tell(&in, o);
@@ -605,7 +702,7 @@ ds_pipeline_ingest_fd(struct ds_pipeline *pl, const char *source, int fd,
 	pl->stats.inputs++;
 	input_init(&in, pl, source);
 	in.bare = true;
-	ok = ds_store_begin(pl->st, err);
+	ok = ds_pipeline_flush(pl, err) && ds_store_begin(pl->st, err);
 	if (!ok)
 		goto done;
 	if (!ds_payload_walk_fd(source, fd, &pl->lim, leaf_cb, &in,

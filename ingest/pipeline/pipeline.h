@@ -62,6 +62,9 @@ typedef int (*ds_failure_handler)(struct ds_pipeline *pl, const char *source,
 struct ds_pipeline_opts {
 	bool quiet;		/* print nothing but operational errors */
 	bool verbose;		/* one line per input */
+	bool batch;		/* several inputs per transaction (each its
+				   own savepoint) when no commit hook needs
+				   the COMMIT; ds_pipeline_flush() ends it */
 };
 
 /* New pipeline over an open store; lim is copied. */
@@ -91,6 +94,14 @@ bool ds_pipeline_ingest(struct ds_pipeline *pl, const char *source,
  */
 bool ds_pipeline_ingest_fd(struct ds_pipeline *pl, const char *source,
     int fd, enum ds_outcome *out, GError **err);
+
+/*
+ * Commit the inputs of an open batch (opts.batch). Call it before the
+ * run's summary; ds_pipeline_free() does it too, printing a failure.
+ * DS_ERROR_DB when the COMMIT fails: those inputs were not stored (a
+ * rerun stores them).
+ */
+bool ds_pipeline_flush(struct ds_pipeline *pl, GError **err);
 
 /* Print a one-line notice about source, unless quiet. */
 void ds_pipeline_say(struct ds_pipeline *pl, const char *source,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "schema/util/error.h"
+#include "schema/util/slurp.h"
 #include "ingest/payload/message.h"
 #include "ingest/source/source.h"
 
@@ -82,34 +83,6 @@ file_kind(mode_t m)
 	return "not a file or directory";
 }
 
-/* Read all of fd, at most max bytes (else NULL with *too_big). */
-static char *
-slurp_fd(int fd, size_t max, size_t *out_len, bool *too_big)
-{
-	GByteArray *b = g_byte_array_new();
-	char chunk[65536];
-	ssize_t n;
-
-	*too_big = false;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			g_byte_array_free(b, TRUE);
-			return NULL;
-		}
-		if (b->len + (size_t)n > max) {
-			*too_big = true;
-			g_byte_array_free(b, TRUE);
-			return NULL;
-		}
-		g_byte_array_append(b, (guint8 *)chunk, (guint)n);
-	}
-	*out_len = b->len;
-	g_byte_array_append(b, (const guint8 *)"", 1);	/* NUL for safety */
-	return (char *)g_byte_array_free(b, FALSE);
-}
-
 /* Ingest a buffer that may be an mbox, a message or a report. */
 static bool
 ingest_buffer(struct ds_pipeline *pl, const char *source, const char *buf,
@@ -168,7 +141,7 @@ ingest_file(struct ds_pipeline *pl, const char *path, GError **err)
 		close(fd);
 		return ok;
 	}
-	buf = slurp_fd(fd, lim->max_message, &len, &too_big);
+	buf = ds_slurp_fd(fd, lim->max_message, &len, &too_big);
 	saved = errno;
 	close(fd);
 	if (buf == NULL && too_big) {
@@ -343,7 +316,7 @@ ds_source_local_ingest(struct ds_pipeline *pl, const char *path,
 
 	if (strcmp(path, "-") != 0)
 		return ingest_path(pl, path, err);
-	buf = slurp_fd(STDIN_FILENO, lim->max_message, &len, &too_big);
+	buf = ds_slurp_fd(STDIN_FILENO, lim->max_message, &len, &too_big);
 	if (buf == NULL && too_big) {
 		ds_pipeline_skip(pl, "<stdin>", "larger than the message size "
 		    "limit (--max-message-size)");

@@ -17,10 +17,11 @@
 #include <curl/curl.h>
 
 #include "schema/util/error.h"
+#include "schema/model/limits.h"
 #include "ingest/source/imap.h"
 
 /* replies to our commands (SEARCH of a large mailbox) stay below this */
-#define REPLY_MAX (64u << 20)
+#define REPLY_MAX DS_MAX_MESSAGE_DEFAULT	/* a whole message, and then some */
 
 struct sink {
 	GString *buf;

@@ -13,10 +13,11 @@
 #include <gmime/gmime.h>
 
 #include "schema/util/error.h"
+#include "schema/model/limits.h"
 #include "ingest/payload/message.h"
 #include "ingest/verify/verify_priv.h"
 
-#define MAX_VERIFY_MESSAGE (64u << 20)
+#define MAX_VERIFY_MESSAGE DS_MAX_MESSAGE_DEFAULT
 
 static int
 count_from(GMimeHeaderList *hl)

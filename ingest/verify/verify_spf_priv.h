@@ -15,10 +15,8 @@
 #include <glib.h>
 
 #include "schema/dns/dns.h"
+#include "schema/policy/spec.h"	/* RFC 7208 limits */
 
-/* RFC 7208 §4.6.4 */
-#define DS_SPF_MAX_TERMS	10	/* DNS-querying terms per check_host() */
-#define DS_SPF_MAX_VOIDS	2	/* lookups answering NXDOMAIN or nothing */
 
 /*
  * State of one evaluation. libspf2 1.2.10 counts DNS terms per record

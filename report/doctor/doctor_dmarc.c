@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "schema/util/error.h"
+#include "schema/util/rate.h"
 #include "schema/store/store_doctor.h"
 #include "report/doctor/doctor.h"
 
@@ -105,7 +106,7 @@ policy_none(struct ds_doctor *d)
 	}
 	g_ptr_array_sort(failing, by_fail);
 	own = d->dmarc_pass + signed_;
-	rate = own > 0 ? 100.0 * (double)d->dmarc_pass / (double)own : 0;
+	rate = ds_pass_rate(d->dmarc_pass, own);
 	next = rate >= RATE_REJECT ? "reject" : "quarantine";
 	if (own >= MIN_MESSAGES && rate >= RATE_QUARANTINE) {
 		f = ds_doctor_add(d, DS_SEV_WARNING, "dmarc-policy-none", fail,

@@ -239,23 +239,23 @@ record_findings(struct ds_doctor *d, const struct ds_spf_eval *e)
 		    "7208 syntax and every include has exactly one "
 		    "v=spf1 record.", d->domain);
 	}
-	if (e->lookups > DS_SPF_MAX_LOOKUPS) {
+	if (e->lookups > DS_SPF_MAX_TERMS) {
 		f = ds_doctor_add(d, DS_SEV_ERROR, "spf-too-many-lookups",
 		    d->messages, "the SPF policy of %s needs %u DNS-querying "
 		    "terms, more than the %d RFC 7208 allows: receivers "
 		    "return permerror and SPF fails for all mail", d->domain,
-		    e->lookups, DS_SPF_MAX_LOOKUPS);
+		    e->lookups, DS_SPF_MAX_TERMS);
 		ds_ev_int(f, "lookups", e->lookups);
-		ds_ev_int(f, "limit", DS_SPF_MAX_LOOKUPS);
+		ds_ev_int(f, "limit", DS_SPF_MAX_TERMS);
 		ds_ev_str(f, "record", e->text);
 		ds_ev_strv(f, "terms", e->counted);
 		ds_finding_fix(f, "Bring it to %d or fewer: remove includes of "
 		    "services you no longer use, replace a and mx with ip4:/"
 		    "ip6: ranges, drop ptr, or move senders to a subdomain "
-		    "with its own SPF record.", DS_SPF_MAX_LOOKUPS);
+		    "with its own SPF record.", DS_SPF_MAX_TERMS);
 	}
 	if (e->void_lookups > 0) {
-		bool over = e->void_lookups > DS_SPF_MAX_VOID;
+		bool over = e->void_lookups > DS_SPF_MAX_VOIDS;
 
 		f = ds_doctor_add(d, over ? DS_SEV_ERROR : DS_SEV_WARNING,
 		    "spf-void-lookups", 0, "%u name%s in the SPF policy of %s "
@@ -264,7 +264,7 @@ record_findings(struct ds_doctor *d, const struct ds_spf_eval *e)
 		    ": more than 2 void lookups is a permerror (RFC 7208 "
 		    "section 4.6.4)" : "");
 		ds_ev_int(f, "void_lookups", e->void_lookups);
-		ds_ev_int(f, "limit", DS_SPF_MAX_VOID);
+		ds_ev_int(f, "limit", DS_SPF_MAX_VOIDS);
 		ds_ev_strv(f, "names", e->voids);
 		ds_ev_str(f, "record", e->text);
 		ds_finding_fix(f, "Remove the terms naming %s: the names do "

@@ -13,11 +13,8 @@
 #include <glib.h>
 
 #include "schema/dns/dns.h"
+#include "schema/policy/spec.h"	/* RFC 7208 limits */
 
-/* RFC 7208 §4.6.4 */
-#define DS_SPF_MAX_LOOKUPS 10
-#define DS_SPF_MAX_VOID 2
-#define DS_SPF_MAX_MX 10
 
 enum ds_spf_kind {
 	DS_SPF_ALL = 0,

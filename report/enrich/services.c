@@ -13,6 +13,7 @@
 
 #include "schema/util/embed.h"
 #include "schema/util/error.h"
+#include "schema/util/slurp.h"
 #include "report/enrich/services.h"
 
 #define MAX_NAME 253
@@ -205,7 +206,7 @@ ds_services_default(const char *user_file, GError **err)
 	const struct ds_embed *e;
 	char *path = NULL, *text = NULL;
 	GError *e2 = NULL;
-	gsize len;
+	size_t len;
 
 	if (user_file != NULL)
 		path = g_strdup(user_file);
@@ -213,7 +214,8 @@ ds_services_default(const char *user_file, GError **err)
 		path = g_build_filename(g_get_user_config_dir(), "dmarcsift",
 		    "services.tsv", NULL);
 	if (user_file != NULL || g_file_test(path, G_FILE_TEST_EXISTS)) {
-		if (!g_file_get_contents(path, &text, &len, &e2)) {
+		/* a rules file is small; 4 MiB is thousands of rules */
+		if ((text = ds_slurp(path, 4u << 20, &len, &e2)) == NULL) {
 			ds_fail(err, DS_ERROR_USAGE, "services file: %s",
 			    e2->message);
 			g_error_free(e2);

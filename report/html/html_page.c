@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "schema/util/rate.h"
 #include "report/html/html_page.h"
 #include "schema/store/store_senders.h"
 

@@ -118,8 +118,7 @@ bars(GString *g, const GArray *b, unsigned w, double ymax)
 		g_string_append(g, " messages, ");
 		ds_fmt_int(g, fail);
 		g_string_append_printf(g, " failing DMARC, %.1f %% pass"
-		    "</title>", x->messages ? 100.0 * (double)x->pass /
-		    (double)x->messages : 0.0);
+		    "</title>", ds_pass_rate(x->pass, x->messages));
 		g_string_append_printf(g, "<rect class=\"vol\" x=\"%.1f\" "
 		    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>", x0,
 		    MT + ph - hp, bw - gap, hp);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/json.h"
 #include "report/text/table.h"
 
 enum cell_kind { C_NULL, C_STR, C_NUM, C_JSON };
@@ -198,27 +199,7 @@ cell_at(const struct ds_table *t, unsigned r, unsigned c)
 void
 ds_json_str(GString *g, const char *s)
 {
-	const unsigned char *p;
-
-	g_string_append_c(g, '"');
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': g_string_append(g, "\\\""); break;
-		case '\\': g_string_append(g, "\\\\"); break;
-		case '\n': g_string_append(g, "\\n"); break;
-		case '\r': g_string_append(g, "\\r"); break;
-		case '\t': g_string_append(g, "\\t"); break;
-		case '<': case '>': case '&':
-			g_string_append_printf(g, "\\u%04x", *p);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				g_string_append_printf(g, "\\u%04x", *p);
-			else
-				g_string_append_c(g, (char)*p);
-		}
-	}
-	g_string_append_c(g, '"');
+	ds_json_escape(g, s);	/* the one escaper (schema/util/json.h) */
 }
 
 static void

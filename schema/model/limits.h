@@ -5,6 +5,13 @@
 #ifndef DS_LIMITS_H
 #define DS_LIMITS_H
 
+/*
+ * The largest message or file read into memory (THREATS #7): the
+ * default of --max-message-size, and the cap of whatever else reads a
+ * whole message (verify's input, an IMAP reply).
+ */
+#define DS_MAX_MESSAGE_DEFAULT (64u << 20)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +20,9 @@ struct ds_limits {
 				   decompression layers of one input */
 	unsigned max_ratio;	/* THREATS #4: inflated/compressed ratio,
 				   checked once past 1 MiB produced */
+	unsigned max_cpu_seconds; /* THREATS #4: CPU time one compressed
+				   input may take while it is inflated
+				   and parsed (0: none) */
 	unsigned max_zip_entries; /* THREATS #5 */
 	unsigned max_nesting;	/* containers inside containers (gz.gz) */
 	unsigned max_xml_depth;	/* THREATS #3: a report needs < 10 */

@@ -55,6 +55,8 @@ void ds_store_rollback(struct ds_store *st);
 bool ds_store_savepoint(struct ds_store *st, GError **err);
 bool ds_store_release(struct ds_store *st, GError **err);
 void ds_store_rollback_to(struct ds_store *st);
+/* Savepoints open in the current transaction (0 outside one). */
+unsigned ds_store_depth(struct ds_store *st);
 
 /* ---- aggregate reports ---- */
 

@@ -42,6 +42,25 @@ static const char sql_record_insert[] =
     " spf_auth, extensions)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
+/*
+ * The sender_seen rollup of one finished report (?1), 006-speed.sql:
+ * GROUP BY sorts the report's IPs, so the upsert walks the table in key
+ * order. min()/max() of the constant midpoint keep it plain SQL.
+ */
+static const char sql_seen_put[] =
+    "INSERT INTO sender_seen (source_ip, domain, first_mid, last_mid)"
+    " SELECT rec.source_ip, lower(min(rep.domain)),"
+    " min((rep.begin_ts + rep.end_ts) / 2),"
+    " max((rep.begin_ts + rep.end_ts) / 2)"
+    " FROM report AS rep JOIN record AS rec ON rec.report_row = rep.id"
+    " WHERE rep.id = ?1 AND rec.source_ip IS NOT NULL"
+    " GROUP BY rec.source_ip"
+    " ON CONFLICT (source_ip, domain) DO UPDATE SET"
+    " first_mid = CASE WHEN excluded.first_mid < sender_seen.first_mid"
+    " THEN excluded.first_mid ELSE sender_seen.first_mid END,"
+    " last_mid = CASE WHEN excluded.last_mid > sender_seen.last_mid"
+    " THEN excluded.last_mid ELSE sender_seen.last_mid END";
+
 static void
 bind_str(sqlite3_stmt *s, int i, const char *v)
 {
@@ -301,7 +320,8 @@ ds_store_record_put(struct ds_store *st, int64_t report_id,
 /*
  * See store.h. Also rewrites every non-key column from m (the parser
  * may learn extensions, errors and warnings after the first record);
- * m NULL is not allowed. DS_ERROR_SCHEMA when a total exceeds INT64_MAX,
+ * m NULL is not allowed. Then adds the report's IPs to the sender_seen
+ * rollup (006-speed.sql). DS_ERROR_SCHEMA when a total exceeds INT64_MAX,
  * DS_ERROR_DB when report_id is not a stored report.
  */
 bool
@@ -325,5 +345,9 @@ ds_store_report_finish(struct ds_store *st, int64_t report_id,
 	if (sqlite3_changes(st->db) != 1)
 		return ds_fail(err, DS_ERROR_DB, "finish report: no report "
 		    "row %" G_GINT64_FORMAT, report_id);
-	return true;
+	if ((s = ds_store_stmt(st, DS_STMT_SEEN_PUT, sql_seen_put, err))
+	    == NULL)
+		return false;
+	sqlite3_bind_int64(s, 1, report_id);
+	return ds_store_step_done(st, s, "finish report: senders seen", err);
 }

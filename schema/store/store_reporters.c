@@ -29,7 +29,7 @@ static const char *const sql_last_ever[2] = {
 
 /*
  * The DMARC passes of a domain: a correlated sum over each report's
- * records, read from record_report_cover.
+ * records, read from record_report_seq.
  */
 static const char *const sql_domains[2] = {
 	"SELECT lower(rep.domain), count(*), count(DISTINCT rep.org_name),"

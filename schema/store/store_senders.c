@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: MIT
  *
  * Four reads of the period's records: the per-IP totals (index-only
- * through record_report_cover), the DKIM and the SPF auth_results (from
+ * through record_report_seq), the DKIM and the SPF auth_results (from
  * the JSON columns with json_each) and the reporters and header_from
  * domains; the last three only feed the rows that survive the filter
  * and the limit. THREATS #11: every statement is constant text, values
@@ -46,16 +46,14 @@ static const char *const sql_ips[2] = BOTH(
     "SELECT DISTINCT rec.source_ip" FROM_JOIN, "");
 
 /*
- * Seen before the period? Walks record_ip for the one IP (CROSS JOIN
- * keeps that order), then each report by rowid; stops at the first.
+ * Seen before the period? One primary-key lookup in the sender_seen
+ * rollup (006-speed.sql): the IP's first report midpoint, per domain.
  */
 static const char *const sql_seen[2] = {
-	"SELECT 1 FROM record AS rec CROSS JOIN report AS rep"
-	" ON rep.id = rec.report_row WHERE rec.source_ip = ?1"
-	" AND " SS_MID " < ?3 LIMIT 1",
-	"SELECT 1 FROM record AS rec CROSS JOIN report AS rep"
-	" ON rep.id = rec.report_row WHERE rec.source_ip = ?1"
-	" AND rep.domain = ?2 AND " SS_MID " < ?3 LIMIT 1",
+	"SELECT 1 FROM sender_seen WHERE source_ip = ?1"
+	" AND first_mid < ?3 LIMIT 1",
+	"SELECT 1 FROM sender_seen WHERE source_ip = ?1"
+	" AND domain = ?2 AND first_mid < ?3 LIMIT 1",
 };
 
 /* See store_senders_priv.h. */
@@ -118,8 +116,6 @@ read_main(struct ctx *c, GError **err)
 		r = ds_ss_row_new(ip, ip);
 		d = r->s;
 		d->ips = 1;
-		if (ip)
-			g_ptr_array_add(d->ip_list, g_strdup(ip));
 		d->records = sqlite3_column_int64(s, 1);
 		d->reports = sqlite3_column_int64(s, 2);
 		d->first_seen = sqlite3_column_int64(s, 3);
@@ -300,8 +296,11 @@ build_rows(struct ctx *c, GError **err)
 	g_ptr_array_sort_with_data(c->rows, row_cmp, (gpointer)&q->sort);
 	if (q->period.limit && c->rows->len > q->period.limit)
 		g_ptr_array_set_size(c->rows, q->period.limit);
-	for (i = 0; i < c->rows->len; i++)
-		((struct ss_row *)c->rows->pdata[i])->keep = true;
+	for (i = 0; i < c->rows->len; i++) {
+		r = c->rows->pdata[i];
+		r->keep = true;
+		ds_ss_row_open(r);
+	}
 	for (i = 0; i < ips->len; i++) {
 		r = ips->pdata[i];
 		t = r->group ? r->group : r;
@@ -436,11 +435,16 @@ ds_sender_free(struct ds_sender *s)
 		return;
 	g_free(s->key);
 	g_free(s->source_ip);
-	g_array_unref(s->dkim);
-	g_array_unref(s->spf);
-	g_ptr_array_unref(s->reporters);
-	g_ptr_array_unref(s->header_from);
-	g_ptr_array_unref(s->ip_list);
+	if (s->dkim)	/* NULL in rows never kept (ds_ss_row_open) */
+		g_array_unref(s->dkim);
+	if (s->spf)
+		g_array_unref(s->spf);
+	if (s->reporters)
+		g_ptr_array_unref(s->reporters);
+	if (s->header_from)
+		g_ptr_array_unref(s->header_from);
+	if (s->ip_list)
+		g_ptr_array_unref(s->ip_list);
 	g_free(s->ptr);
 	g_free(s->base_domain);
 	g_free(s->service);

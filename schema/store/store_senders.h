@@ -291,11 +291,7 @@ bool ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
  */
 GPtrArray *ds_store_reporter_sql(void);
 
-/*
- * Pass rate in percent (0 when messages is 0), for output: never 100.0
- * (to one decimal) while something failed, never 0.0 while something
- * passed.
- */
-double ds_pass_rate(int64_t pass, int64_t messages);
+/* ds_pass_rate(): schema/util/rate.h, included for the callers */
+#include "schema/util/rate.h"
 
 #endif

@@ -90,6 +90,8 @@ void ds_ss_stmts_ipinfo(GPtrArray *out);
 /* store_senders_group.c */
 struct ss_row *ds_ss_row_new(const char *key, const char *ip);
 void ds_ss_row_free(gpointer p);
+/* Make the lists and sets of a row that is kept (idempotent). */
+void ds_ss_row_open(struct ss_row *r);
 /* Group key of ip row r for group g (caller g_free; NULL: unknown). */
 char *ds_ss_group_key(const struct ss_row *r, enum ds_group g);
 /* Add the totals and IP of IP row r into group row g. */

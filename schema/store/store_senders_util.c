@@ -123,26 +123,6 @@ ds_ss_day(int64_t t)
 }
 
 /* See store_senders.h. */
-double
-ds_pass_rate(int64_t pass, int64_t messages)
-{
-	double r;
-
-	if (messages <= 0)
-		return 0.0;
-	r = 100.0 * (double)pass / (double)messages;
-	/*
-	 * Shown with one decimal everywhere: 9999 of 10000 must not read
-	 * "100.0" (nothing failed) nor 1 of 10000 "0.0" (nothing passed).
-	 */
-	if (pass < messages && r >= 99.95)
-		return 99.9;
-	if (pass > 0 && r < 0.05)
-		return 0.1;
-	return r;
-}
-
-/* See store_senders.h. */
 GPtrArray *
 ds_store_reporter_sql(void)
 {

@@ -8,7 +8,7 @@
  *
  * Four constant queries per summary, each one index range search over
  * the period's reports (report_domain_mid / report_mid) and, for the
- * counts, the covering index of their records (record_report_cover);
+ * counts, the covering index of their records (record_report_seq);
  * merged here by lower-cased domain (grouping by lower(domain) also
  * keeps the planner from walking a whole domain index for the order). THREATS #11: values are bound.
  */

@@ -183,3 +183,11 @@ ds_store_rollback_to(struct ds_store *st)
 	if (s != NULL)
 		ds_store_step_done(st, s, "rollback to savepoint", NULL);
 }
+
+/* See store.h. */
+unsigned
+ds_store_depth(struct ds_store *st)
+{
+	sync_depth(st);
+	return st->depth;
+}

@@ -138,7 +138,8 @@ test_limits_and_names(void **state)
 
 	memset(&l, 0, sizeof(l));
 	ds_limits_default(&l);
-	assert_true(l.max_inflated == 256u * 1024 * 1024);
+	assert_true(l.max_inflated == 4ull * 1024 * 1024 * 1024);
+	assert_int_equal(l.max_cpu_seconds, 300);
 	assert_int_equal(l.max_ratio, 1000);
 	assert_int_equal(l.max_zip_entries, 1000);
 	assert_int_equal(l.max_nesting, 4);

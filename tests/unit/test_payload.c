@@ -543,6 +543,53 @@ test_corpus_invalid(void **state)
 	corpus_dir("aggregate/invalid", false);
 }
 
+/* Reads a leaf to its end, spending CPU time on every chunk. */
+static bool
+slow_leaf(struct ds_leaf *leaf, void *payload, GError **err)
+{
+	char buf[65536];
+	volatile unsigned spin;
+	int n;
+
+	(void)payload;
+	while ((n = ds_leaf_read(leaf, buf, sizeof(buf))) > 0)
+		for (spin = 0; spin < 400000; spin++)
+			;
+	if (n < 0) {
+		g_propagate_error(err, g_error_copy(leaf->error));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * THREATS #4: a bomb within the ratio and the size cap that is slow to
+ * consume stops at the CPU budget (1 s here), counted on this thread.
+ */
+static void
+test_cpu_budget(void **state)
+{
+	GByteArray *gz = fx_gzip_zeros(256 * MIB);
+	struct ds_limits l;
+	GError *e = NULL;
+
+	limits(&l, 4096ull * MIB, 0);
+	l.max_cpu_seconds = 1;
+	assert_false(ds_payload_walk("slow.xml.gz", (char *)gz->data, gz->len,
+	    &l, slow_leaf, NULL, NULL, &e));
+	assert_non_null(e);
+	assert_int_equal(e->code, DS_ERROR_LIMIT);
+	assert_string_equal(e->message, "decompression and parsing exceed "
+	    "the CPU time limit (1 s)");
+	g_error_free(e);
+	/* without the budget the same input is read to its end */
+	l.max_cpu_seconds = 0;
+	gz = (g_byte_array_free(gz, TRUE), fx_gzip_zeros(32 * MIB));
+	assert_true(ds_payload_walk("slow.xml.gz", (char *)gz->data, gz->len,
+	    &l, slow_leaf, NULL, NULL, &e));
+	g_byte_array_free(gz, TRUE);
+}
+
 int
 main(void)
 {
@@ -554,6 +601,7 @@ main(void)
 		cmocka_unit_test(test_gzip_members_and_trailing),
 		cmocka_unit_test(test_gzip_corrupt),
 		cmocka_unit_test(test_gzip_bomb),
+		cmocka_unit_test(test_cpu_budget),
 		cmocka_unit_test(test_gzip_ratio),
 		cmocka_unit_test(test_leaf_slurp),
 		cmocka_unit_test(test_callback_stops),
