@@ -306,7 +306,8 @@ do_retry(struct ds_ctx *c, GArray *ids)
 	int rc;
 
 	ds_limits_default(&lim);
-	if ((rc = ds_ingest_run_begin(c, &lim, 30, &pl)) != DS_EXIT_OK)
+	/* one transaction per entry: the entry leaves with its reports */
+	if ((rc = ds_ingest_run_begin(c, &lim, 30, false, &pl)) != DS_EXIT_OK)
 		return rc;
 	if (ids->len == 0 && !ds_store_quarantine_each(c->store, collect_id,
 	    ids, &e))
