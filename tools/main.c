@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/util/term.h"
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "ingest/cmd/commands.h"
@@ -40,17 +41,21 @@ static const struct ds_cmd cmds[] = {
 	  "failure reports, re-verified (show ID)" },
 	{ "verify", cmd_verify, DNS | FMT,
 	  "check SPF, DKIM and DMARC of one message" },
-	{ "summary", cmd_summary, READ | QUERY | FMT | CONF,
+	{ "summary", cmd_summary, READ | QUERY | FMT | CONF | ENRICH,
 	  "per domain: pass rates, policy, failing sources" },
 	{ "senders", cmd_senders, READ | QUERY | FMT | DNS | CONF | ENRICH,
 	  "who sends as the domain, with names behind IPs" },
 	{ "reporters", cmd_reporters, READ | QUERY | FMT,
 	  "who reports about the domain, and when last" },
+	{ "tls", cmd_tls, READ | QUERY | FMT,
+	  "SMTP TLS reports: sessions, failures, per MX" },
 	{ "poll", cmd_poll, STORE | DNSOPT | CONF,
-	  "store reports from the configured IMAP mailboxes" },
+	  "store reports from the configured mailboxes" },
 	/* opens the store itself: read-only for list, show and export */
 	{ "quarantine", cmd_quarantine, DNSOPT | FMT,
 	  "inputs that could not be used: list, show, export, retry, drop" },
+	{ "auth", cmd_auth, CONF,
+	  "one-time OAuth2 consent for a mailbox (auth login)" },
 	{ "doctor", cmd_doctor, READ | DS_CTX_PERIOD | FMT | DNS | CONF | ENRICH,
 	  "diagnose a domain's DMARC, SPF, DKIM setup" },
 	{ "html", cmd_html, READ | DNS | CONF | ENRICH,
@@ -81,7 +86,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: dmarcsift COMMAND [OPTIONS] [ARGS]\n\n"
-	    "DMARC aggregate and failure report processor.\n\ncommands:\n");
+	    "DMARC aggregate, failure and SMTP TLS report processor.\n\ncommands:\n");
 	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\n'dmarcsift COMMAND --help' describes a command; "
@@ -99,6 +104,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	setlocale(LC_ALL, "");
+	ds_term_install();	/* g_print/g_printerr escape controls */
 	if (argc < 2) {
 		usage(stderr);
 		return DS_EXIT_USAGE;
@@ -116,13 +122,13 @@ main(int argc, char **argv)
 		return DS_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("dmarcsift %s\n", DS_VERSION);
+		g_print("dmarcsift %s\n", DS_VERSION);
 		return DS_EXIT_OK;
 	}
 	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 		if (strcmp(cmds[i].name, argv[1]) == 0)
 			return run(&cmds[i], argc - 1, argv + 1);
-	fprintf(stderr, "dmarcsift: '%s' is not a command\n", argv[1]);
+	g_printerr("dmarcsift: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return DS_EXIT_USAGE;
 }

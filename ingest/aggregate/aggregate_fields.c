@@ -371,9 +371,6 @@ set_time(struct ds_agg *st, enum ds_agg_field f, const char *v)
 	}
 	if (frac)
 		warn_value(st, "decimal-timestamp", f, v);
-	if (t > (int64_t)UINT32_MAX) /* after 2106: THREATS #14 */
-		ds_report_warn(st->m, "date-out-of-range: %s %" G_GINT64_FORMAT,
-		    fields[f].label, t);
 	if (*have && *dst != t)
 		return ds_agg_fail(st, DS_ERROR_SCHEMA,
 		    "<%s> given twice: %" G_GINT64_FORMAT
@@ -448,7 +445,8 @@ ip4_text(const struct in_addr *a, char *buf)
 }
 
 /* THREATS #14: canonical text from inet_pton/inet_ntop, never inet_aton
- * (which reads "010.1.2.3" as octal); a bad address is kept verbatim. */
+ * (which reads "010.1.2.3" as octal); IPv4-mapped IPv6 becomes IPv4; a
+ * bad address is kept verbatim. */
 static bool
 set_ip(struct ds_agg *st, char *v)
 {
@@ -458,7 +456,12 @@ set_ip(struct ds_agg *st, char *v)
 	const char *c = NULL;
 
 	if (strchr(v, ':')) {
-		if (inet_pton(AF_INET6, v, &a6) == 1)
+		/* ::ffff:1.2.3.4 is 1.2.3.4: one sender, one row (issue 13) */
+		if (inet_pton(AF_INET6, v, &a6) == 1 &&
+		    IN6_IS_ADDR_V4MAPPED(&a6)) {
+			memcpy(&a4.s_addr, &a6.s6_addr[12], 4);
+			c = ip4_text(&a4, buf);
+		} else if (inet_pton(AF_INET6, v, &a6) == 1)
 			c = inet_ntop(AF_INET6, &a6, buf, sizeof(buf));
 	} else if (inet_pton(AF_INET, v, &a4) == 1)
 		c = ip4_text(&a4, buf);

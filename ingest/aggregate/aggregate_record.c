@@ -9,6 +9,7 @@
  * not grow with the number of records.
  */
 #include <string.h>
+#include <time.h>
 
 #include "ingest/aggregate/aggregate_int.h"
 #include "schema/util/error.h"
@@ -29,6 +30,30 @@ email_domain(const char *email)
 		return NULL;
 	}
 	return d;
+}
+
+/*
+ * THREATS #21, the plausible-date window: a date range that ends more
+ * than a day after ingest is not a usable date range (SPEC "Strict"):
+ * every reporter command would have to trust it (a daily series to the
+ * year 292277026596). One that begins before 2012-01-01 (no DMARC
+ * reports then; the RFC 9990 sample is dated 1979) is kept with the
+ * warning date-implausible: it cannot stretch anything past today.
+ */
+static bool
+date_plausible(struct ds_agg *st)
+{
+	struct ds_report_meta *m = st->m;
+	int64_t now = st->lim->now ? st->lim->now : (int64_t)time(NULL);
+
+	if (m->end > now + DS_DATE_AHEAD)
+		return ds_fail(&st->err, DS_ERROR_SCHEMA,
+		    "<date_range> ends more than a day in the future (%"
+		    G_GINT64_FORMAT "): not a plausible report date", m->end);
+	if (m->begin < DS_DATE_MIN)
+		ds_report_warn(m, "date-implausible: begin %" G_GINT64_FORMAT
+		    " is before 2012-01-01", m->begin);
+	return true;
 }
 
 bool
@@ -53,6 +78,8 @@ ds_agg_meta_check(struct ds_agg *st)
 		    "begins after it ends: %" G_GINT64_FORMAT
 		    " > %" G_GINT64_FORMAT,
 		    m->begin, m->end);
+	if (!date_plausible(st))
+		return false;
 	if (m->org_name == NULL) {
 		m->org_name = email_domain(m->email);
 		if (m->org_name == NULL)

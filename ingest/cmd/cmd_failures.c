@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/util/term.h"
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "schema/store/store_failure.h"
@@ -60,7 +61,7 @@ emit(struct run *r, const struct ds_failure *f)
 		break;
 	}
 	r->n++;
-	fputs(r->out->str, stdout);
+	ds_term_write(stdout, r->out->str, -1);
 	g_string_truncate(r->out, 0);
 }
 
@@ -96,7 +97,7 @@ list(struct run *r, const struct ds_query *q)
 		ds_failure_csv_header(r->out);
 	else if (r->fmt == DS_OUT_TEXT)
 		ds_failure_text_header(r->out);
-	fputs(r->out->str, stdout);
+	ds_term_write(stdout, r->out->str, -1);
 	g_string_truncate(r->out, 0);
 	if (!ds_store_failures_each(r->st, q, row_cb, r, &r->err))
 		return false;
@@ -109,9 +110,9 @@ list(struct run *r, const struct ds_query *q)
 		ds_failure_clear(&f);
 	}
 	if (r->fmt == DS_OUT_JSON)
-		fputs(r->n ? "\n]\n" : "[]\n", stdout);
+		ds_term_write(stdout, r->n ? "\n]\n" : "[]\n", -1);
 	else if (r->fmt == DS_OUT_TEXT && r->n == 0)
-		fputs("(no failure reports)\n", stdout);
+		ds_term_write(stdout, "(no failure reports)\n", -1);
 	return true;
 }
 
@@ -135,7 +136,7 @@ show(struct run *r, const char *arg)
 	} else if (ok) {
 		ds_failure_text_show(r->out, &f, opt_redact);
 	}
-	fputs(r->out->str, stdout);
+	ds_term_write(stdout, r->out->str, -1);
 	ds_failure_clear(&f);
 	return ok;
 }

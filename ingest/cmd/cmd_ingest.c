@@ -13,7 +13,7 @@
 #include "ingest/cmd/ingest_run.h"
 #include "ingest/pipeline/pipeline.h"
 #include "ingest/source/source.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *max_message, *max_inflated, *opt_cacert;
 static gboolean opt_keep;
@@ -44,9 +44,9 @@ is_imap_url(const char *s)
  */
 static bool
 ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
-    uint64_t max, struct ds_imap_stats *is, GError **err)
+    uint64_t max, struct ds_mail_stats *is, GError **err)
 {
-	struct ds_imap_run_opts ro = { (bool)opt_keep, opt_cacert };
+	struct ds_mail_run_opts ro = { (bool)opt_keep, opt_cacert };
 	const struct ds_mailbox_conf *found;
 	struct ds_mailbox_conf *c = NULL;
 	GPtrArray *boxes = NULL;
@@ -61,7 +61,7 @@ ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
 	}
 	if (c != NULL && max_message != NULL)
 		c->max_message = max;
-	ok = ds_source_imap_run(pl, found ? found : c, &ro, is, err);
+	ok = ds_source_mail_run(pl, found ? found : c, &ro, is, err);
 	ds_mailbox_conf_free(c);
 	g_ptr_array_unref(boxes);
 	return ok;
@@ -70,7 +70,7 @@ ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
 int
 cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 {
-	struct ds_imap_stats is = { 0 };
+	struct ds_mail_stats is = { 0 };
 	struct ds_limits lim;
 	struct ds_pipeline *pl = NULL;
 	GError *e = NULL;
@@ -88,21 +88,21 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 	argc = c->argc;
 	argv = c->argv;
 	if (argc < 2) {
-		fprintf(stderr, "dmarcsift ingest: nothing to ingest "
+		g_printerr("dmarcsift ingest: nothing to ingest "
 		    "(give files, directories or -)\n");
 		return DS_EXIT_USAGE;
 	}
 	ds_limits_default(&lim);
 	if (max_message &&
 	    !ds_config_parse_size(max_message, &lim.max_message)) {
-		fprintf(stderr, "dmarcsift ingest: bad size '%s'\n",
+		g_printerr("dmarcsift ingest: bad size '%s'\n",
 		    max_message);
 		return DS_EXIT_USAGE;
 	}
 	/* THREATS #4: the cap stays; a big report of one's own may need more */
 	if (max_inflated &&
 	    !ds_config_parse_size(max_inflated, &lim.max_inflated)) {
-		fprintf(stderr, "dmarcsift ingest: bad size '%s'\n",
+		g_printerr("dmarcsift ingest: bad size '%s'\n",
 		    max_inflated);
 		return DS_EXIT_USAGE;
 	}
@@ -129,7 +129,7 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 		goto fail;
 	sum = ds_pipeline_summary(pl);
 	if (!c->quiet)
-		fprintf(stderr, "dmarcsift: ingest: %s\n", sum);
+		g_printerr("dmarcsift: ingest: %s\n", sum);
 	g_free(sum);
 	rc = ds_pipeline_exit_code(pl);
 	goto done;

@@ -1,7 +1,7 @@
 /*
- * cmd_poll.c - "dmarcsift poll": every configured IMAP mailbox (or one,
- * --mailbox NAME) into the database; made to run from cron or a systemd
- * timer.
+ * cmd_poll.c - "dmarcsift poll": every configured mailbox (IMAP,
+ * Microsoft Graph, Gmail API), or one (--mailbox NAME), into the
+ * database; made to run from cron or a systemd timer.
  * SPDX-License-Identifier: MIT
  *
  * THREATS #18: one exclusive lock per database, so overlapping runs
@@ -18,7 +18,7 @@
 #include "ingest/source/config.h"
 #include "ingest/cmd/ingest_run.h"
 #include "ingest/source/source.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *opt_mailbox, *opt_cacert;
 static gboolean opt_keep;
@@ -56,7 +56,7 @@ worse(int a, int b)
 
 int
 ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
-    const struct ds_imap_stats *is, int rc)
+    const struct ds_mail_stats *is, int rc)
 {
 	const struct ds_ingest_stats *s = ds_pipeline_stats(pl);
 
@@ -72,7 +72,7 @@ ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
 	/* quiet: the summary only when something needs attention */
 	if (ds_cli.quiet && rc == DS_EXIT_OK)
 		return rc;
-	fprintf(stderr, "dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
+	g_printerr("dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
 	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
 	    " records), %" G_GUINT64_FORMAT " failure reports, %"
 	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " not reports, %"
@@ -95,10 +95,10 @@ ds_imap_cmd_lock(struct ds_store *st, int wait_s)
 	if (ds_store_lock(st, (unsigned)MAX(wait_s, 0) * 1000u, &e))
 		return DS_EXIT_OK;
 	if (e->code == DS_ERROR_LOCKED)
-		fprintf(stderr, "dmarcsift: %s (waited %d s); not run, try "
+		g_printerr("dmarcsift: %s (waited %d s); not run, try "
 		    "again later\n", e->message, MAX(wait_s, 0));
 	else
-		fprintf(stderr, "dmarcsift: %s\n", e->message);
+		g_printerr("dmarcsift: %s\n", e->message);
 	rc = ds_error_exit_code(e);
 	g_error_free(e);
 	return rc;
@@ -107,8 +107,8 @@ ds_imap_cmd_lock(struct ds_store *st, int wait_s)
 int
 cmd_poll(struct ds_ctx *x, int argc, char **argv)
 {
-	struct ds_imap_run_opts ro = { 0 };
-	struct ds_imap_stats is = { 0 };
+	struct ds_mail_run_opts ro = { 0 };
+	struct ds_mail_stats is = { 0 };
 	struct ds_mailbox_conf *c;
 	struct ds_pipeline *pl = NULL;
 	struct ds_limits lim;
@@ -121,13 +121,15 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 	    "Fetch the new messages of every [mailbox:NAME] section of the\n"
 	    "configuration file (or of one, --mailbox NAME), store their\n"
 	    "reports, then move them to archive-folder / invalid-folder.\n"
+	    "Mailboxes: imaps:// or imap:// (password or OAuth2),\n"
+	    "graph://USER/FOLDER (Microsoft Graph), gmail://USER/QUERY.\n"
 	    "Failure reports are re-verified with DNS as it is now\n"
 	    "(--offline, --dns-zone).", entries, argc, argv))
 		return x->rc;
 	if (x->argc > 1) {
 		char *q = ds_quote(x->argv[1], strlen(x->argv[1]), 64);
 
-		fprintf(stderr, "dmarcsift poll: unexpected '%s' (mailboxes "
+		g_printerr("dmarcsift poll: unexpected '%s' (mailboxes "
 		    "come from the configuration file)\n", q);
 		g_free(q);
 		return x->rc = DS_EXIT_USAGE;
@@ -163,8 +165,8 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 		c = g_ptr_array_index(boxes, i);
 		if (opt_mailbox != NULL && strcmp(c->name, opt_mailbox) != 0)
 			continue;
-		if (!ds_source_imap_run(pl, c, &ro, &is, &e)) {
-			fprintf(stderr, "dmarcsift: poll %s: %s\n", c->name,
+		if (!ds_source_mail_run(pl, c, &ro, &is, &e)) {
+			g_printerr("dmarcsift: poll %s: %s\n", c->name,
 			    e->message);
 			/* the summary counts it: a refused login is an error */
 			((struct ds_ingest_stats *)ds_pipeline_stats(pl))

@@ -15,7 +15,7 @@
 #include "schema/util/error.h"
 #include "schema/store/store_prune.h"
 #include "ingest/cmd/commands.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *opt_samples, *opt_quarantine;
 static gboolean opt_dry_run;
@@ -111,7 +111,7 @@ cmd_prune(struct ds_ctx *c, int argc, char **argv)
 	if (!ds_store_prune(c->store, &p, &r, &e))
 		goto fail;
 	if (!c->quiet)
-		fprintf(stderr, "dmarcsift: prune: %s%" G_GINT64_FORMAT
+		g_printerr("dmarcsift: prune: %s%" G_GINT64_FORMAT
 		    " failure samples (%" G_GINT64_FORMAT " bytes), %"
 		    G_GINT64_FORMAT " quarantined inputs (%" G_GINT64_FORMAT
 		    " bytes); database %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT

@@ -24,7 +24,7 @@
 #include "ingest/cmd/ingest_run.h"
 #include "ingest/payload/message.h"
 #include "ingest/pipeline/pipeline.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
 
 static char *opt_out;
 
@@ -83,7 +83,7 @@ print_wrapped(const char *text, size_t indent, bool quoted)
 			while (n > 1 && ((unsigned char)p[n] & 0xc0) == 0x80)
 				n--;
 		}
-		printf("%*s%.*s\n", (int)indent, "", (int)n, p);
+		g_print("%*s%.*s\n", (int)indent, "", (int)n, p);
 		p += n;
 		while (*p == ' ')
 			p++;
@@ -114,13 +114,13 @@ list_cb(const struct ds_quarantine_item *q, void *payload)
 		    ",\"sha256\":\"%s\"}", q->size, q->sha256);
 	} else {
 		src = ds_quote(q->source, strlen(q->source), 200);
-		printf("%5" G_GINT64_FORMAT "  %s  %9" G_GINT64_FORMAT "  ",
+		g_print("%5" G_GINT64_FORMAT "  %s  %9" G_GINT64_FORMAT "  ",
 		    q->id, w, q->size);
 		/* 5 + 2 + 16 + 2 + 9 + 2 = 36 columns before the source */
 		if (strlen(src) <= 44)
-			printf("%s\n", src);
+			g_print("%s\n", src);
 		else {
-			printf("\n");
+			g_print("\n");
 			print_wrapped(q->source, 7, false);
 		}
 		print_wrapped(q->reason, 7, false);
@@ -138,16 +138,16 @@ do_list(struct ds_store *st, enum ds_outfmt fmt, bool quiet)
 	GError *e = NULL;
 
 	if (fmt == DS_OUT_TEXT)
-		printf("   id  quarantined (UTC)      bytes  source\n"
+		g_print("   id  quarantined (UTC)      bytes  source\n"
 		    "       reason\n");
 	if (!ds_store_quarantine_each(st, list_cb, &l, &e)) {
 		g_string_free(l.json, TRUE);
 		return fail_free(e);
 	}
 	if (fmt == DS_OUT_JSON)
-		printf("%s]\n", l.json->str);
+		g_print("%s]\n", l.json->str);
 	else if (!quiet)
-		fprintf(stderr, "%u %s in the quarantine\n", l.n,
+		g_printerr("%u %s in the quarantine\n", l.n,
 		    l.n == 1 ? "entry" : "entries");
 	g_string_free(l.json, TRUE);
 	return DS_EXIT_OK;
@@ -164,7 +164,7 @@ parse_id(const char *s, int64_t *out)
 	if (errno || end == s || *end || v <= 0) {
 		char *q = ds_quote(s, strlen(s), 40);
 
-		fprintf(stderr, "dmarcsift quarantine: '%s' is not an entry id "
+		g_printerr("dmarcsift quarantine: '%s' is not an entry id "
 		    "(see 'dmarcsift quarantine list')\n", q);
 		g_free(q);
 		return false;
@@ -196,28 +196,28 @@ do_show(struct ds_store *st, int64_t id, enum ds_outfmt fmt)
 		    ",\"stored\":%zu,\"sha256\":\"%s\",\"mail\":", q.size,
 		    q.raw_len, q.sha256);
 		ds_json_escape(j, who);
-		printf("%s}\n", j->str);
+		g_print("%s}\n", j->str);
 		g_string_free(j, TRUE);
 	} else {
 		w = when(q.created);
 		src = ds_quote(q.source, strlen(q.source), 500);
-		printf("entry:    %" G_GINT64_FORMAT "\nwhen:     %s UTC\n",
+		g_print("entry:    %" G_GINT64_FORMAT "\nwhen:     %s UTC\n",
 		    q.id, w);
 		if (strlen(src) <= 70)
-			printf("source:   %s\n", src);
+			g_print("source:   %s\n", src);
 		else {
-			printf("source:\n");
+			g_print("source:\n");
 			print_wrapped(q.source, 2, false);
 		}
-		printf("size:     %" G_GINT64_FORMAT " bytes%s\n"
+		g_print("size:     %" G_GINT64_FORMAT " bytes%s\n"
 		    "sha256:   %s\n", q.size, (int64_t)q.raw_len < q.size ?
 		    " (kept: the first part)" : "", q.sha256);
 		if (who) {
 			/* already quoted: wrap it as it is */
-			printf("mail:\n");
+			g_print("mail:\n");
 			print_wrapped(who, 2, true);
 		}
-		printf("reason:\n");
+		g_print("reason:\n");
 		print_wrapped(q.reason, 2, false);
 		g_free(w);
 		g_free(src);
@@ -236,7 +236,7 @@ do_export(struct ds_store *st, int64_t id)
 	int rc = DS_EXIT_OK;
 
 	if (opt_out == NULL && isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "dmarcsift quarantine: export writes raw bytes; "
+		g_printerr("dmarcsift quarantine: export writes raw bytes; "
 		    "not to a terminal (redirect it or use --out FILE)\n");
 		return DS_EXIT_USAGE;
 	}
@@ -245,19 +245,19 @@ do_export(struct ds_store *st, int64_t id)
 	if (opt_out && (f = fopen(opt_out, "wbx")) == NULL) {
 		char *p = ds_quote(opt_out, strlen(opt_out), 200);
 
-		fprintf(stderr, "dmarcsift quarantine: cannot create '%s': %s\n",
+		g_printerr("dmarcsift quarantine: cannot create '%s': %s\n",
 		    p, g_strerror(errno));
 		g_free(p);
 		ds_quarantine_item_clear(&q);
 		return DS_EXIT_PERMANENT;
 	}
 	if (fwrite(q.raw, 1, q.raw_len, f) != q.raw_len || fflush(f) != 0) {
-		fprintf(stderr, "dmarcsift quarantine: write: %s\n",
+		g_printerr("dmarcsift quarantine: write: %s\n",
 		    g_strerror(errno));
 		rc = DS_EXIT_TEMPFAIL;
 	}
 	if ((int64_t)q.raw_len < q.size)
-		fprintf(stderr, "dmarcsift quarantine: entry %" G_GINT64_FORMAT
+		g_printerr("dmarcsift quarantine: entry %" G_GINT64_FORMAT
 		    " kept only %zu of its %" G_GINT64_FORMAT " bytes%s\n", id,
 		    q.raw_len, q.size, q.raw_len == 0 ? " (deleted by prune)" :
 		    "");
@@ -332,7 +332,7 @@ do_retry(struct ds_ctx *c, GArray *ids)
 		if (o == DS_OUTCOME_STORED || o == DS_OUTCOME_DUPLICATE) {
 			used++;
 			if (!c->quiet)
-				printf("entry %" G_GINT64_FORMAT ": %s, removed "
+				g_print("entry %" G_GINT64_FORMAT ": %s, removed "
 				    "from the quarantine\n", r.id, o ==
 				    DS_OUTCOME_STORED ? "stored" :
 				    "already stored");
@@ -346,7 +346,7 @@ done:
 	} else {
 		sum = ds_pipeline_summary(pl);
 		if (!c->quiet)
-			fprintf(stderr, "dmarcsift: quarantine retry: %u of %u "
+			g_printerr("dmarcsift: quarantine retry: %u of %u "
 			    "used; %s\n", used, ids->len, sum);
 		g_free(sum);
 		rc = ds_pipeline_exit_code(pl);
@@ -377,13 +377,13 @@ cmd_quarantine(struct ds_ctx *c, int argc, char **argv)
 	argc = c->argc;
 	argv = c->argv;
 	if (argc < 2) {
-		fprintf(stderr, "dmarcsift quarantine: say list, show, export, "
+		g_printerr("dmarcsift quarantine: say list, show, export, "
 		    "retry or drop\n");
 		return DS_EXIT_USAGE;
 	}
 	verb = argv[1];
 	if (c->fmt == DS_OUT_CSV) {
-		fprintf(stderr, "dmarcsift quarantine: --format is text or "
+		g_printerr("dmarcsift quarantine: --format is text or "
 		    "json\n");
 		return DS_EXIT_USAGE;
 	}
@@ -392,7 +392,7 @@ cmd_quarantine(struct ds_ctx *c, int argc, char **argv)
 	    strcmp(verb, "export") != 0) {
 		char *q = ds_quote(verb, strlen(verb), 40);
 
-		fprintf(stderr, "dmarcsift quarantine: '%s' is not list, show, "
+		g_printerr("dmarcsift quarantine: '%s' is not list, show, "
 		    "export, retry or drop\n", q);
 		g_free(q);
 		return DS_EXIT_USAGE;
@@ -400,7 +400,7 @@ cmd_quarantine(struct ds_ctx *c, int argc, char **argv)
 	if ((strcmp(verb, "list") == 0 && argc != 2) ||
 	    ((strcmp(verb, "show") == 0 || strcmp(verb, "export") == 0) &&
 	    argc != 3) || (strcmp(verb, "drop") == 0 && argc < 3)) {
-		fprintf(stderr, "dmarcsift quarantine %s: wrong number of "
+		g_printerr("dmarcsift quarantine %s: wrong number of "
 		    "arguments (see --help)\n", verb);
 		return DS_EXIT_USAGE;
 	}
@@ -437,7 +437,7 @@ cmd_quarantine(struct ds_ctx *c, int argc, char **argv)
 				break;
 			}
 			if (!c->quiet)
-				printf("entry %" G_GINT64_FORMAT " dropped\n",
+				g_print("entry %" G_GINT64_FORMAT " dropped\n",
 				    id);
 		}
 	}

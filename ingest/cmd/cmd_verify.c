@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/util/term.h"
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "schema/util/slurp.h"
@@ -133,7 +134,7 @@ use_report(struct ds_failure *f, const GByteArray *b,
 		in->helo = r.helo;
 	}
 	if (!ds_cli.quiet)
-		fprintf(stderr, "dmarcsift: verify: a failure report: its "
+		g_printerr("dmarcsift: verify: a failure report: its "
 		    "sample is verified (source IP %s, MAIL FROM %s)\n",
 		    in->source_ip ? in->source_ip : "unknown",
 		    in->mail_from ? in->mail_from : "unknown");
@@ -161,7 +162,7 @@ cmd_verify(struct ds_ctx *c, int argc, char **argv)
 	    argc, argv))
 		return c->rc;
 	if (c->argc != 2) {
-		fprintf(stderr, "dmarcsift verify: give one message file "
+		g_printerr("dmarcsift verify: give one message file "
 		    "or - (see 'dmarcsift verify --help')\n");
 		return c->rc = DS_EXIT_USAGE;
 	}
@@ -182,11 +183,11 @@ cmd_verify(struct ds_ctx *c, int argc, char **argv)
 		g_string_append_c(out, '\n');
 	} else
 		ds_verify_result_text(out, &res);
-	fputs(out->str, stdout);
+	ds_term_write(stdout, out->str, -1);
 	goto done;
 fail:
 	rc = e->domain == DS_ERROR && (e->code == DS_ERROR_FORMAT ||
-	    e->code == DS_ERROR_LIMIT) ? (fprintf(stderr, "dmarcsift: "
+	    e->code == DS_ERROR_LIMIT) ? (g_printerr("dmarcsift: "
 	    "verify: %s\n", e->message), DS_EXIT_REJECTED) : ds_ctx_fail(c, e);
 	g_clear_error(&e);
 done:

@@ -7,8 +7,14 @@
 
 #include "schema/util/error.h"
 #include "ingest/cmd/ingest_run.h"
-#include "ingest/pipeline/failure_hook.h"
-#include "ingest/source/source_imap.h"
+#include "ingest/source/mailsrc.h"
+
+/* the system resolver, opened by the context at the first need */
+static struct ds_dns *
+open_dns(void *ctx, GError **err)
+{
+	return ds_ctx_dns(ctx, err);
+}
 
 int
 ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
@@ -30,9 +36,10 @@ ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
 	po.quiet = c->quiet;
 	po.verbose = c->verbose;
 	po.batch = batch;
+	po.dns = c->dns;
+	po.open_dns = open_dns;
+	po.open_ctx = c;
 	pl = ds_pipeline_new(c->store, lim, &po);
-	ds_failure_hook_install(pl);
-	ds_failure_hook_set_dns(pl, c->dns);
 	*out = pl;
 	return DS_EXIT_OK;
 }
@@ -42,6 +49,5 @@ ds_ingest_run_end(struct ds_pipeline *pl)
 {
 	if (pl == NULL)
 		return;
-	ds_failure_hook_remove(pl);
 	ds_pipeline_free(pl);
 }

@@ -330,7 +330,10 @@ utf8(const char *s)
 	return s ? ds_failure_utf8(s, strlen(s), NULL) : NULL;
 }
 
-/* The report's own Message-ID, From, Date and Subject; its identity. */
+/*
+ * The report's own Message-ID, From, Date and Subject; its identity:
+ * "mid:<reporter domain> <Message-ID>", else "sha256:<hex of the bytes>".
+ */
 static void
 report_headers(struct arf *a, GMimeMessage *m)
 {
@@ -355,8 +358,13 @@ report_headers(struct arf *a, GMimeMessage *m)
 	    "Date"));
 	f->report_ts = ds_failure_date(f->report_date);
 	f->report_subject = utf8(g_mime_message_get_subject(m));
+	/*
+	 * (reporter, Message-ID): anyone can mail the ruf address, so a
+	 * Message-ID alone would let a forger pre-empt a real report.
+	 */
 	if (f->report_message_id && *g_strstrip(f->report_message_id)) {
-		f->identity = g_strconcat("mid:", f->report_message_id, NULL);
+		f->identity = g_strconcat("mid:", f->reporter ? f->reporter :
+		    "", " ", f->report_message_id, NULL);
 		return;
 	}
 	/* no Message-ID: the content identifies the report */

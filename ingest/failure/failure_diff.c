@@ -14,6 +14,7 @@
 
 #include "ingest/failure/authres.h"
 #include "ingest/failure/failure_diff.h"
+#include "ingest/failure/failure_verify.h"
 
 #define DASH " \xe2\x80\x94 "	/* " — " */
 
@@ -41,7 +42,8 @@ add(struct diff *d, char *s)
 static bool
 firm(const char *result)
 {
-	return result && strcmp(result, "temperror") != 0;
+	return result && strcmp(result, "temperror") != 0 &&
+	    strcmp(result, DS_NOT_CHECKED_OFFLINE) != 0;
 }
 
 static bool

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "ingest/failure/failure_verify.h"
 #include "ingest/failure/failure_out.h"
 
 static void
@@ -108,6 +109,10 @@ ds_failure_text_show(GString *g, const struct ds_failure *f, bool redact)
 	g_string_append(g, "\nDifferences from the reporter\n");
 	if (f->differences->len == 0 && f->verification == NULL)
 		g_string_append(g, "  (not compared: no re-verification)\n");
+	else if (f->differences->len == 0 && f->dmarc_now &&
+	    strcmp(f->dmarc_now, DS_NOT_CHECKED_OFFLINE) == 0)
+		g_string_append(g, "  none found, but nothing could be "
+		    "checked (offline)\n");
 	else if (f->differences->len == 0 && f->dmarc_now &&
 	    strcmp(f->dmarc_now, "temperror") == 0)
 		g_string_append(g, "  none found, but the checks could not be "

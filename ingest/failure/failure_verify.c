@@ -132,6 +132,37 @@ ds_failure_verify_input(const struct ds_failure *f,
 	return true;
 }
 
+/* One verdict: temperror without DNS becomes what it is. */
+static void
+offline_word(char **result, char **reason)
+{
+	if (*result == NULL || strcmp(*result, "temperror") != 0)
+		return;
+	g_free(*result);
+	*result = g_strdup(DS_NOT_CHECKED_OFFLINE);
+	g_free(*reason);
+	*reason = g_strdup("no DNS lookups with --offline");
+}
+
+/*
+ * Re-verified --offline, every check that needed DNS says "not checked
+ * (offline)", never "temperror", which reads as a DNS fault (issue 12).
+ */
+static void
+offline_words(struct ds_verify_result *r)
+{
+	guint i;
+
+	offline_word(&r->spf.result, &r->spf.reason);
+	offline_word(&r->dmarc.result, &r->dmarc.reason);
+	for (i = 0; r->dkim != NULL && i < r->dkim->len; i++) {
+		struct ds_dkim_verdict *v = &g_array_index(r->dkim,
+		    struct ds_dkim_verdict, i);
+
+		offline_word(&v->result, &v->reason);
+	}
+}
+
 void
 ds_failure_reverify(struct ds_failure *f, struct ds_dns *dns, int64_t now)
 {
@@ -156,12 +187,15 @@ ds_failure_reverify(struct ds_failure *f, struct ds_dns *dns, int64_t now)
 	ds_dns_budget_restart(dns);
 	f->dns_mode = g_strdup(mode_name(dns));
 	f->verified_at = now;
+
 	if (!ds_verify_message(dns, &in, &r, &e)) {
 		f->verification_text = g_strdup_printf("not re-verified: %s",
 		    e ? e->message : "unknown error");
 		g_clear_error(&e);
 		goto done;
 	}
+	if (ds_dns_get_mode(dns) == DS_DNS_OFF)
+		offline_words(&r);
 	g = g_string_new(NULL);
 	ds_verify_result_json(g, &r);
 	f->verification = g_string_free(g, FALSE);

@@ -39,4 +39,7 @@ struct ds_verify_input;
 bool ds_failure_verify_input(const struct ds_failure *f,
     struct ds_verify_input *in, char **out_mail_from, char **out_helo);
 
+/* The result word of a check that needed DNS, re-verified --offline. */
+#define DS_NOT_CHECKED_OFFLINE "not checked (offline)"
+
 #endif

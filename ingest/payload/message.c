@@ -217,3 +217,29 @@ ds_message_describe(const char *buf, size_t len)
 	g_object_unref(msg);
 	return out;
 }
+
+/*
+ * The value of the top-level header field name of the message in
+ * buf[0..len) (unfolded, trimmed), or NULL when absent, empty or not
+ * UTF-8. Caller g_frees. See message.h.
+ */
+char *
+ds_message_header(const char *buf, size_t len, const char *name)
+{
+	GMimeMessage *msg;
+	const char *v;
+	char *out = NULL;
+
+	ds_message_init();
+	if ((msg = parse_message(buf, len)) == NULL)
+		return NULL;
+	v = g_mime_object_get_header(GMIME_OBJECT(msg), name);
+	if (v != NULL) {
+		out = g_mime_utils_header_unfold(v);
+		g_strstrip(out);
+		if (!g_utf8_validate(out, -1, NULL) || *out == '\0')
+			g_clear_pointer(&out, g_free);
+	}
+	g_object_unref(msg);
+	return out;
+}

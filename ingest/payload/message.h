@@ -49,4 +49,12 @@ bool ds_message_walk(const char *buf, size_t len,
  */
 char *ds_message_describe(const char *buf, size_t len);
 
+/*
+ * The value of the top-level header field name of the message in
+ * buf[0..len) (unfolded, trimmed), or NULL when absent, empty or not
+ * UTF-8. Caller g_frees. Parses the message again: for the rare field
+ * a parser needs (TLS-Report-Domain), not for every part.
+ */
+char *ds_message_header(const char *buf, size_t len, const char *name);
+
 #endif

@@ -15,9 +15,9 @@
 #include <openssl/sha.h>
 
 #include "schema/util/error.h"
-#include "ingest/aggregate/aggregate.h"
 #include "ingest/payload/message.h"
 #include "ingest/payload/payload.h"
+#include "ingest/pipeline/parser.h"
 #include "ingest/pipeline/pipeline.h"
 
 struct ds_pipeline {
@@ -25,11 +25,12 @@ struct ds_pipeline {
 	struct ds_limits lim;
 	struct ds_pipeline_opts opts;
 	struct ds_ingest_stats stats;
-	ds_failure_handler fh;
-	void *fh_payload;
 	bool in_batch;		/* a transaction holds earlier inputs */
 	unsigned batched;	/* inputs in it */
 	gint64 batch_start;	/* monotonic time of its BEGIN */
+	const struct ds_report_parser *const *parsers;	/* opts or default */
+	struct ds_dns *opened;	/* from opts.open_dns (borrowed) */
+	bool dns_tried;
 };
 
 /*
@@ -46,23 +47,16 @@ struct input {
 	struct ds_pipeline *pl;
 	const char *source;
 	int64_t msg_id;
-	unsigned stored, dups, rejected, failures, leaves;
+	unsigned stored, dups, rejected, leaves;
 	unsigned attachments;	/* parts that are not a text body */
-	unsigned leaves_report;	/* leaves that looked like a report */
-	bool has_arf;
+	unsigned leaves_report;	/* leaves a report parser took */
+	const struct ds_report_parser *wanted[DS_MAX_PARSERS];
 	bool bare;		/* a report file, not a mail message */
-	const char *buf;	/* the input, for From/Subject in messages */
-	size_t len;
+	const char *msg;	/* the mail message, when it is one */
+	size_t msg_len;
 	GString *reasons;	/* "; "-separated */
 	GPtrArray *warnings;	/* payload-layer warnings (char *) */
 	GError *fatal;		/* operational error: abort the input */
-};
-
-/* one aggregate report being parsed */
-struct report {
-	struct input *in;
-	int64_t row;
-	uint64_t records, messages;
 };
 
 struct ds_pipeline *
@@ -70,11 +64,15 @@ ds_pipeline_new(struct ds_store *st, const struct ds_limits *lim,
     const struct ds_pipeline_opts *opts)
 {
 	struct ds_pipeline *pl = g_new0(struct ds_pipeline, 1);
+	unsigned n;
 
 	pl->st = st;
 	pl->lim = *lim;
 	if (opts)
 		pl->opts = *opts;
+	pl->parsers = pl->opts.parsers ? pl->opts.parsers : ds_report_parsers;
+	for (n = 0; pl->parsers[n] != NULL; n++)
+		g_assert(n < DS_MAX_PARSERS);	/* in->wanted[] */
 	return pl;
 }
 
@@ -86,7 +84,7 @@ ds_pipeline_free(struct ds_pipeline *pl)
 	if (pl == NULL)
 		return;
 	if (!ds_pipeline_flush(pl, &e)) {
-		fprintf(stderr, "dmarcsift: %s\n", e->message);
+		g_printerr("dmarcsift: %s\n", e->message);
 		g_error_free(e);
 	}
 	g_free(pl);
@@ -188,18 +186,23 @@ ds_pipeline_stats(struct ds_pipeline *pl)
 	return &pl->stats;
 }
 
-void
-ds_pipeline_set_failure_handler(struct ds_pipeline *pl, ds_failure_handler h,
-    void *payload)
+struct ds_dns *
+ds_pipeline_dns(struct ds_pipeline *pl)
 {
-	pl->fh = h;
-	pl->fh_payload = payload;
-}
+	GError *e = NULL;
 
-void *
-ds_pipeline_failure_payload(struct ds_pipeline *pl)
-{
-	return pl->fh_payload;
+	if (pl->opts.dns)
+		return pl->opts.dns;
+	if (!pl->dns_tried && pl->opts.open_dns) {
+		pl->dns_tried = true;
+		if ((pl->opened = pl->opts.open_dns(pl->opts.open_ctx,
+		    &e)) == NULL) {
+			ds_pipeline_say(pl, "dns", "no re-verification: %s",
+			    e->message);
+			g_clear_error(&e);
+		}
+	}
+	return pl->opened;
 }
 
 static void
@@ -209,7 +212,7 @@ say(const char *source, const char *fmt, va_list ap)
 
 	msg = g_strdup_vprintf(fmt, ap);
 	src = ds_quote(source, strlen(source), 200);
-	fprintf(stderr, "dmarcsift: %s: %s\n", src, msg);
+	g_printerr("dmarcsift: %s: %s\n", src, msg);
 	g_free(src);
 	g_free(msg);
 }
@@ -309,82 +312,45 @@ add_reason(struct input *in, const char *what, const char *msg)
 	g_free(one);
 }
 
+static uint64_t *
+kind_counter(struct ds_ingest_stats *s, enum ds_report_kind k)
+{
+	switch (k) {
+	case DS_REPORT_FAILURE:
+		return &s->failures;
+	case DS_REPORT_TLS:
+		return &s->tls_reports;
+	case DS_REPORT_AGGREGATE:
+	default:
+		return &s->reports;
+	}
+}
+
+/*
+ * Hand u to parser p inside a savepoint and count what came of it.
+ * False only on an operational error (in->fatal set).
+ */
 static bool
-meta_cb(const struct ds_report_meta *m, void *payload, GError **err)
+run_parser(struct input *in, const struct ds_report_parser *p,
+    struct ds_parse_unit *u)
 {
-	struct report *r = payload;
-	struct input *in = r->in;
-
-	return ds_store_report_put(in->pl->st, m, in->source, in->msg_id,
-	    &r->row, err);
-}
-
-static bool
-record_cb(struct ds_report_meta *m, const struct ds_record *rec,
-    void *payload, GError **err)
-{
-	struct report *r = payload;
-
-	/* THREATS #14: counts are 64-bit and the sum must not overflow */
-	if (rec->count > (uint64_t)INT64_MAX ||
-	    r->messages + rec->count > (uint64_t)INT64_MAX)
-		return ds_fail(err, DS_ERROR_SCHEMA,
-		    "record %" G_GUINT64_FORMAT ": count too large",
-		    r->records + 1);
-	r->records++;
-	r->messages += rec->count;
-	return ds_store_record_put(r->in->pl->st, r->row, rec, err);
-}
-
-static int
-leaf_read(void *ctx, char *buf, int len)
-{
-	return ds_leaf_read(ctx, buf, len);
-}
-
-static const GError *
-leaf_error(void *ctx)
-{
-	return ((struct ds_leaf *)ctx)->error;
-}
-
-/* Parse and store one aggregate report leaf inside a savepoint. */
-static bool
-ingest_aggregate(struct input *in, struct ds_leaf *leaf)
-{
-	static const struct ds_aggregate_cbs cbs = { meta_cb, record_cb };
 	struct ds_pipeline *pl = in->pl;
-	struct ds_report_meta m;
-	struct report r = { in, 0, 0, 0 };
+	struct ds_parse_result res = { 0, NULL };
 	GError *e = NULL;
-	bool ok;
-	guint i;
 
+	u->source = in->source;
+	u->msg_id = in->msg_id;
+	u->warnings = in->warnings;
 	if (!ds_store_savepoint(pl->st, &in->fatal))
 		return false;
-	if (leaf->mem)
-		ok = ds_aggregate_parse(&m, leaf->mem, leaf->mem_len, &pl->lim,
-		    &cbs, &r, &e);
-	else
-		ok = ds_aggregate_parse_io(&m, leaf_read, leaf, leaf_error,
-		    &pl->lim, &cbs, &r, &e);
-	if (ok) {
-		for (i = 0; in->warnings && i < in->warnings->len; i++)
-			ds_report_warn(&m, "%s",
-			    (char *)g_ptr_array_index(in->warnings, i));
-		ok = ds_store_report_finish(pl->st, r.row, r.records,
-		    r.messages, &m, &e);
-	}
-	if (ok) {
+	if (p->ingest(pl, u, &res, &e)) {
 		ds_store_release(pl->st, NULL);
 		in->stored++;
-		pl->stats.reports++;
-		pl->stats.records += r.records;
-		if (pl->opts.verbose)
-			ds_pipeline_say(pl, in->source,
-			    "stored report %s from %s for %s (%" G_GUINT64_FORMAT
-			    " records)", m.report_id, m.org_name, m.domain,
-			    r.records);
+		(*kind_counter(&pl->stats, p->kind))++;
+		if (p->kind == DS_REPORT_AGGREGATE)
+			pl->stats.records += res.items;
+		if (pl->opts.verbose && res.said)
+			ds_pipeline_say(pl, in->source, "%s", res.said);
 	} else {
 		ds_store_rollback_to(pl->st);
 		ds_store_release(pl->st, NULL);
@@ -396,11 +362,11 @@ ingest_aggregate(struct input *in, struct ds_leaf *leaf)
 			e = NULL;
 		} else {
 			in->rejected++;
-			add_reason(in, leaf->name, e->message);
+			add_reason(in, u->name, e->message);
 		}
 	}
 	g_clear_error(&e);
-	ds_report_meta_clear(&m);
+	g_free(res.said);
 	return in->fatal == NULL;
 }
 
@@ -408,18 +374,31 @@ static bool
 leaf_cb(struct ds_leaf *leaf, void *payload, GError **err)
 {
 	struct input *in = payload;
+	const struct ds_report_parser *p = NULL;
+	struct ds_parse_unit u = { 0 };
+	int i;
 
 	in->leaves++;
-	if (ds_aggregate_sniff(leaf->head, leaf->head_len)) {
+	for (i = 0; in->pl->parsers[i] != NULL; i++)
+		if (in->pl->parsers[i]->scope == DS_PARSER_LEAF &&
+		    in->pl->parsers[i]->sniff(leaf->head, leaf->head_len)) {
+			p = in->pl->parsers[i];
+			break;
+		}
+	if (p) {
 		in->leaves_report++;
-		if (!ingest_aggregate(in, leaf)) {
+		u.name = leaf->name;
+		u.leaf = leaf;
+		u.buf = in->msg;
+		u.len = in->msg_len;
+		if (!run_parser(in, p, &u)) {
 			g_set_error_literal(err, DS_ERROR, DS_ERROR_DB,
 			    in->fatal->message);
 			return false;
 		}
 	}
-	/* other leaves (mail bodies, TLS-RPT JSON, junk) are not ours;
-	 * in a bare report file say what it was instead */
+	/* other leaves (mail bodies, junk) are not ours; in a bare
+	 * report file say what it was instead */
 	else if (in->bare) {
 		char *what = ds_quote(leaf->head, MIN(leaf->head_len, 40), 40);
 
@@ -458,11 +437,16 @@ part_cb(const struct ds_part *part, void *payload, GError **err)
 	struct input *in = payload;
 	char *name;
 	bool ok;
+	int i;
 
-	if (strcmp(part->content_type, "message/feedback-report") == 0) {
-		in->has_arf = true;
-		return true;
-	}
+	for (i = 0; in->pl->parsers[i] != NULL; i++)
+		if (in->pl->parsers[i]->scope == DS_PARSER_MESSAGE &&
+		    in->pl->parsers[i]->part_type &&
+		    strcmp(part->content_type,
+		    in->pl->parsers[i]->part_type) == 0) {
+			in->wanted[i] = in->pl->parsers[i];
+			return true;
+		}
 	if (part->filename != NULL || (strcmp(part->content_type,
 	    "text/plain") != 0 && strcmp(part->content_type, "text/html") != 0))
 		in->attachments++;
@@ -498,23 +482,34 @@ input_clear(struct input *in)
 	g_clear_error(&in->fatal);
 }
 
+/* Did a message-scope parser (failure report, ...) want the input? */
+static bool
+any_wanted(const struct input *in)
+{
+	int i;
+
+	for (i = 0; in->pl->parsers[i] != NULL; i++)
+		if (in->wanted[i] != NULL)
+			return true;
+	return false;
+}
+
 static enum ds_outcome
 input_outcome(struct input *in)
 {
 	/* a person's question, an out-of-office: text bodies only, nothing
-	 * that looks like a report (content decides, never the Subject) */
-	if (!in->bare && in->buf != NULL && in->rejected == 0 &&
-	    in->stored + in->failures + in->dups == 0 && !in->has_arf &&
+	 * a report parser wanted (content decides, never the Subject) */
+	if (!in->bare && in->msg != NULL && in->rejected == 0 &&
+	    in->stored + in->dups == 0 && !any_wanted(in) &&
 	    in->attachments == 0 && in->leaves_report == 0)
 		return DS_OUTCOME_NOT_REPORT;
-	if (in->rejected == 0 && in->stored + in->failures + in->dups == 0) {
+	if (in->rejected == 0 && in->stored + in->dups == 0) {
 		in->rejected++;
 		add_reason(in, "input", "no DMARC report found");
 	}
 	if (in->rejected == 0)
-		return in->stored + in->failures ? DS_OUTCOME_STORED :
-		    DS_OUTCOME_DUPLICATE;
-	return in->stored + in->failures + in->dups ? DS_OUTCOME_PARTIAL :
+		return in->stored ? DS_OUTCOME_STORED : DS_OUTCOME_DUPLICATE;
+	return in->stored + in->dups ? DS_OUTCOME_PARTIAL :
 	    DS_OUTCOME_REJECTED;
 }
 
@@ -525,14 +520,14 @@ input_tell(struct input *in, enum ds_outcome o)
 	struct ds_pipeline *pl = in->pl;
 
 	if (o == DS_OUTCOME_NOT_REPORT) {
-		char *who = ds_message_describe(in->buf, in->len);
+		char *who = ds_message_describe(in->msg, in->msg_len);
 
 		pl->stats.not_reports++;
 		ds_pipeline_warn(pl, in->source, "%s%snot a report (mail for a "
 		    "person?); not stored", who ? who : "", who ? ": " : "");
 		g_free(who);
 	} else if (in->rejected) {
-		char *who = in->buf ? ds_message_describe(in->buf, in->len) :
+		char *who = in->msg ? ds_message_describe(in->msg, in->msg_len) :
 		    NULL;
 
 		pl->stats.rejected++;
@@ -542,6 +537,21 @@ input_tell(struct input *in, enum ds_outcome o)
 	} else if (o == DS_OUTCOME_DUPLICATE && pl->opts.verbose) {
 		ds_pipeline_say(pl, in->source, "duplicate");
 	}
+}
+
+/*
+ * Is buf a JSON object ('{' first, after a BOM and white space)? A
+ * one-line JSON report ('{"organization-name":...') passes for a header
+ * line; no mail starts with '{'.
+ */
+static bool
+json_object_first(const char *buf, size_t len)
+{
+	size_t i = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	while (i < len && g_ascii_isspace(buf[i]))
+		i++;
+	return i < len && buf[i] == '{';
 }
 
 /* SHA-256 of buf as 64 lower-case hex digits (THREATS #13 dedup key). */
@@ -568,7 +578,7 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 	struct ds_pipeline *pl = in->pl;
 	GError *e = NULL;
 	char sha[65], *top = NULL;
-	int n;
+	int i;
 
 	hash_hex(buf, len, sha);
 	if (!ds_store_message_put(pl->st, sha, in->source, len, &in->msg_id,
@@ -584,9 +594,9 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 		*o = DS_OUTCOME_DUPLICATE;
 		return hook ? hook(pl->st, *o, hook_payload, err) : true;
 	}
-	if (ds_message_sniff(buf, len)) {
-		in->buf = buf;
-		in->len = len;
+	if (ds_message_sniff(buf, len) && !json_object_first(buf, len)) {
+		in->msg = buf;
+		in->msg_len = len;
 		if (!ds_message_walk(buf, len, &pl->lim, part_cb, in, &top,
 		    &e)) {
 			if (in->fatal) {
@@ -598,39 +608,33 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 			add_reason(in, "message", e->message);
 			g_clear_error(&e);
 		}
-		/* a multipart/report without a feedback part and without an
-		 * aggregate report: the failure parser reads what it can
-		 * (exim's plain-text reports) or says why not */
-		if (!in->has_arf && in->stored + in->dups + in->rejected == 0 &&
-		    top && strcmp(top, "multipart/report") == 0)
-			in->has_arf = true;
+		/* a message of a parser's top type in which nothing else
+		 * was found: that parser reads what it can (exim's
+		 * plain-text failure reports) or says why not */
+		for (i = 0; in->pl->parsers[i] != NULL; i++) {
+			const struct ds_report_parser *p = in->pl->parsers[i];
+
+			if (p->scope == DS_PARSER_MESSAGE && p->top_type &&
+			    in->stored + in->dups + in->rejected == 0 && top &&
+			    strcmp(top, p->top_type) == 0)
+				in->wanted[i] = p;
+		}
 		g_free(top);
 	} else {
 		in->bare = true;
 		if (!walk_payload(in, in->source, buf, len))
 			goto fatal;
 	}
-	if (in->has_arf) {
-		if (pl->fh == NULL) {
-			in->rejected++;
-			add_reason(in, "failure report",
-			    "failure reports are not handled by this build");
-		} else if ((n = pl->fh(pl, in->source, buf, len, in->msg_id,
-		    &e)) < 0) {
-			if (is_operational(e)) {
-				g_propagate_error(&in->fatal, e);
-				goto fatal;
-			}
-			in->rejected++;
-			add_reason(in, "failure report", e->message);
-			g_clear_error(&e);
-		} else if (n > 0) {
-			in->failures += n;
-			pl->stats.failures += n;
-		} else {
-			in->dups++;
-			pl->stats.duplicates++;
-		}
+	for (i = 0; in->pl->parsers[i] != NULL; i++) {
+		struct ds_parse_unit u = { 0 };
+
+		if (in->wanted[i] == NULL)
+			continue;
+		u.name = in->pl->parsers[i]->label;
+		u.buf = buf;
+		u.len = len;
+		if (!run_parser(in, in->wanted[i], &u))
+			goto fatal;
 	}
 	*o = input_outcome(in);
 	if (in->rejected && !ds_store_quarantine_put(pl->st, in->source,
@@ -764,6 +768,11 @@ ds_pipeline_summary(struct ds_pipeline *pl)
 	g_string_append(g, "), ");
 	count(g, s->failures, "failure report", "failure reports");
 	g_string_append(g, ", ");
+	/* said only when there were some, so DMARC-only runs read as before */
+	if (s->tls_reports) {
+		count(g, s->tls_reports, "TLS report", "TLS reports");
+		g_string_append(g, ", ");
+	}
 	count(g, s->duplicates, "duplicate", "duplicates");
 	g_string_append(g, ", ");
 	count(g, s->not_reports, "not a report", "not reports");

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "schema/dns/dns.h"
 #include "schema/model/limits.h"
 #include "schema/store/store.h"
 
@@ -21,6 +22,7 @@ struct ds_ingest_stats {
 	uint64_t inputs;	/* messages or files handed in */
 	uint64_t reports;	/* aggregate reports stored */
 	uint64_t failures;	/* failure reports stored */
+	uint64_t tls_reports;	/* SMTP TLS reports stored */
 	uint64_t duplicates;	/* reports (or whole inputs) seen before */
 	uint64_t rejected;	/* inputs with something quarantined */
 	uint64_t records;	/* aggregate records stored */
@@ -41,6 +43,7 @@ enum ds_outcome {
 };
 
 struct ds_pipeline;
+struct ds_report_parser;
 
 /*
  * Called inside the input's transaction, after its reports were put
@@ -50,21 +53,24 @@ struct ds_pipeline;
 typedef bool (*ds_commit_hook)(struct ds_store *st, enum ds_outcome o,
     void *payload, GError **err);
 
-/*
- * Handler for failure (ARF) reports, registered by the failure module
- * (ingest/failure_ingest.c). Called inside the transaction with the raw
- * message. Returns the number stored (0 or 1), -1 with err for a
- * rejection (DS_ERROR_SCHEMA...) or operational failure.
- */
-typedef int (*ds_failure_handler)(struct ds_pipeline *pl, const char *source,
-    const char *buf, size_t len, int64_t msg_id, GError **err);
-
 struct ds_pipeline_opts {
 	bool quiet;		/* print nothing but operational errors */
 	bool verbose;		/* one line per input */
 	bool batch;		/* several inputs per transaction (each its
 				   own savepoint) when no commit hook needs
 				   the COMMIT; ds_pipeline_flush() ends it */
+	/*
+	 * The resolver failure reports are re-verified with (borrowed: it
+	 * must outlive the pipeline). When NULL, open_dns(open_ctx) (if
+	 * set) is called at the first failure report that needs one; what
+	 * it returns is borrowed too (its owner frees it). NULL from it
+	 * means no re-verification (said once, unless quiet).
+	 */
+	struct ds_dns *dns;
+	/* the report parsers (parser.h), NULL-terminated; NULL: all */
+	const struct ds_report_parser *const *parsers;
+	struct ds_dns *(*open_dns)(void *open_ctx, GError **err);
+	void *open_ctx;
 };
 
 /* New pipeline over an open store; lim is copied. */
@@ -74,9 +80,8 @@ void ds_pipeline_free(struct ds_pipeline *pl);	/* NULL-safe */
 struct ds_store *ds_pipeline_store(struct ds_pipeline *pl);
 const struct ds_limits *ds_pipeline_limits(struct ds_pipeline *pl);
 const struct ds_ingest_stats *ds_pipeline_stats(struct ds_pipeline *pl);
-void ds_pipeline_set_failure_handler(struct ds_pipeline *pl,
-    ds_failure_handler h, void *payload);
-void *ds_pipeline_failure_payload(struct ds_pipeline *pl);
+/* The resolver of the options above (borrowed), or NULL: none. */
+struct ds_dns *ds_pipeline_dns(struct ds_pipeline *pl);
 
 /*
  * Ingest one input held in memory (a mail message, or a bare report:

@@ -1,6 +1,7 @@
 /*
- * config.c - the configuration file: [mailbox:NAME] sections (GKeyFile
- * INI syntax) for "dmarcsift poll" and ad hoc IMAP URLs.
+ * config.c - the configuration file: [mailbox:NAME] sections for
+ * "dmarcsift poll" (IMAP, Microsoft Graph, Gmail API) and ad hoc IMAP
+ * URLs, read through schema/config.
  * SPDX-License-Identifier: MIT
  *
  * THREATS #15: a configuration file that holds a password, and any
@@ -18,6 +19,8 @@
 #include "schema/util/error.h"
 #include "ingest/source/config.h"
 #include "ingest/source/imap.h"
+#include "ingest/source/api.h"
+#include "ingest/oauth/http.h"
 #include "schema/config/config.h"
 
 #define SECTION_PREFIX "mailbox:"
@@ -34,6 +37,19 @@ static const struct ds_conf_key mailbox_keys[] = {
 	{ "max-message-size", 0, NULL },
 	{ "allow-plaintext", 0, NULL },
 	{ "keep", 0, NULL },
+	/* OAuth2 (auth = oauth2; always for graph:// and gmail://): the
+	 * secrets themselves only in files or the environment */
+	{ "auth", 0, NULL },
+	{ "oauth2-token-url", DS_CONF_URL, "oauth2-client-secret-file" },
+	{ "oauth2-device-url", DS_CONF_URL, "oauth2-client-secret-file" },
+	{ "oauth2-client-id", 0, NULL },
+	{ "oauth2-client-secret-file", 0, NULL },
+	{ "oauth2-refresh-token-file", 0, NULL },
+	{ "oauth2-scope", 0, NULL },
+	{ "oauth2-token-cache", 0, NULL },
+	{ "oauth2-mechanism", 0, NULL },
+	{ "api-url", DS_CONF_URL, "oauth2-client-secret-file" },
+	{ "remove-labels", 0, NULL },
 	{ NULL, 0, NULL }
 };
 
@@ -68,6 +84,10 @@ ds_mailbox_conf_free(struct ds_mailbox_conf *c)
 	g_free(c->ca_file);
 	g_free(c->archive_folder);
 	g_free(c->invalid_folder);
+	g_free(c->mechanism);
+	g_free(c->api_url);
+	g_free(c->remove_labels);
+	ds_oauth_conf_clear(&c->oauth);
 	g_free(c);
 }
 
@@ -120,8 +140,11 @@ static bool
 parse_section(struct ds_mailbox_conf *c, const struct ds_conf *conf,
     const char *group, GError **err)
 {
+	static const char *const auth_choices[] = { "password", "oauth2",
+		NULL };
 	const char *file = ds_conf_path(conf);
 	bool ok = false;
+	int auth = 0;
 
 	c->url = ds_conf_get(conf, group, "url", false);
 	c->user = ds_conf_get(conf, group, "user", false);
@@ -130,6 +153,24 @@ parse_section(struct ds_mailbox_conf *c, const struct ds_conf *conf,
 	c->ca_file = ds_conf_get(conf, group, "ca-file", false);
 	c->archive_folder = ds_conf_get(conf, group, "archive-folder", false);
 	c->invalid_folder = ds_conf_get(conf, group, "invalid-folder", false);
+	c->mechanism = ds_conf_get(conf, group, "oauth2-mechanism", false);
+	c->api_url = ds_conf_get(conf, group, "api-url", false);
+	c->remove_labels = ds_conf_get(conf, group, "remove-labels", false);
+	c->oauth.token_url = ds_conf_get(conf, group, "oauth2-token-url", false);
+	c->oauth.device_url = ds_conf_get(conf, group, "oauth2-device-url",
+	    false);
+	c->oauth.client_id = ds_conf_get(conf, group, "oauth2-client-id", false);
+	c->oauth.client_secret_file = ds_conf_get(conf, group,
+	    "oauth2-client-secret-file", false);
+	c->oauth.refresh_token_file = ds_conf_get(conf, group,
+	    "oauth2-refresh-token-file", false);
+	c->oauth.scope = ds_conf_get(conf, group, "oauth2-scope", false);
+	c->oauth.token_cache = ds_conf_get(conf, group, "oauth2-token-cache",
+	    false);
+	if (!ds_conf_get_choice(conf, group, "auth", auth_choices, &auth,
+	    err))
+		goto done;
+	c->oauth2 = auth == 1;
 	if (!ds_conf_get_size(conf, group, "max-message-size",
 	    &c->max_message, err) ||
 	    !ds_conf_get_bool(conf, group, "keep", &c->keep, err) ||
@@ -150,23 +191,67 @@ done:
 	return ok;
 }
 
-/* Check the URL the way the IMAP source will read it. */
+/* The oauth2 settings of c, checked before anything is contacted. */
 static bool
-check_url(struct ds_mailbox_conf *c, const char *file, GError **err)
+check_oauth(struct ds_mailbox_conf *c, const char *file, GError **err)
 {
-	struct ds_imap_url u;
 	GError *e = NULL;
 
-	if (!ds_imap_url_parse(&u, c->url, &e)) {
+	c->oauth.name = g_strdup(c->name);
+	if (!c->oauth2)
+		return true;
+	if (c->oauth.token_url == NULL || c->oauth.client_id == NULL)
+		return ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s]: auth = "
+		    "oauth2 needs oauth2-token-url and oauth2-client-id", file,
+		    c->name);
+	if (c->mechanism != NULL && strcmp(c->mechanism, "xoauth2") != 0 &&
+	    strcmp(c->mechanism, "oauthbearer") != 0)
+		return ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s] "
+		    "oauth2-mechanism: neither xoauth2 nor oauthbearer", file,
+		    c->name);
+	if (c->password != NULL || c->password_file != NULL)
+		return ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s]: auth = "
+		    "oauth2 takes no password", file, c->name);
+	if (!ds_http_check_url(c->oauth.token_url, "oauth2-token-url", &e) ||
+	    (c->oauth.device_url && !ds_http_check_url(c->oauth.device_url,
+	    "oauth2-device-url", &e)) || (c->api_url &&
+	    !ds_http_check_url(c->api_url, "api-url", &e))) {
 		ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s] %s", file,
 		    c->name, e->message);
 		g_error_free(e);
 		return false;
 	}
+	return true;
+}
+
+/* Check the URL the way the source will read it. */
+static bool
+check_url(struct ds_mailbox_conf *c, const char *file, GError **err)
+{
+	struct ds_imap_url u;
+	struct ds_api_url au;
+	GError *e = NULL;
+	const char *api = g_str_has_prefix(c->url, "graph://") ? "graph" :
+	    g_str_has_prefix(c->url, "gmail://") ? "gmail" : NULL;
+
+	if (api != NULL) {
+		if (!ds_api_url_parse(&au, c->url, api, &e))
+			goto bad;
+		ds_api_url_clear(&au);
+		c->oauth2 = true;	/* the APIs know no other way */
+		return check_oauth(c, file, err);
+	}
+	if (!ds_imap_url_parse(&u, c->url, &e))
+		goto bad;
 	if (c->user == NULL && u.user != NULL)
 		c->user = g_strdup(u.user);
 	ds_imap_url_clear(&u);
-	return true;
+	return check_oauth(c, file, err);
+bad:
+	ds_fail(err, DS_ERROR_USAGE, "%s: [mailbox:%s] %s", file, c->name,
+	    e->message);
+	g_error_free(e);
+	return false;
 }
 
 bool
@@ -231,6 +316,7 @@ ds_mailbox_conf_from_url(const char *url, GError **err)
 	c->url = g_strdup(url);
 	c->user = g_strdup(u.user);
 	c->max_message = DS_MAILBOX_MAX_MESSAGE_DEFAULT;
+	c->oauth.name = g_strdup(c->name);
 	ds_imap_url_clear(&u);
 	return c;
 }

@@ -1,6 +1,6 @@
 /*
- * config.h - the configuration file: [mailbox:NAME] sections for IMAP
- * polling (README "Configuration").
+ * config.h - the configuration file: [mailbox:NAME] sections for
+ * polling IMAP, Microsoft Graph and Gmail mailboxes (README "IMAP").
  * SPDX-License-Identifier: MIT
  *
  * THREATS #15: a file holding a password must not be readable by group
@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+
+#include "ingest/oauth/oauth.h"
 
 #define DS_MAILBOX_MAX_MESSAGE_DEFAULT (50u << 20)
 
@@ -29,6 +31,11 @@ struct ds_mailbox_conf {
 	uint64_t max_message;	/* max-message-size (default 50M) */
 	bool allow_plaintext;	/* imap:// without STARTTLS */
 	bool keep;		/* leave the mailbox untouched */
+	bool oauth2;		/* auth = oauth2 (always for graph, gmail) */
+	char *mechanism;	/* oauth2-mechanism: xoauth2, oauthbearer */
+	char *api_url;		/* api-url: Graph / Gmail base URL */
+	char *remove_labels;	/* remove-labels (Gmail), comma-separated */
+	struct ds_oauth_conf oauth;	/* oauth2-* keys; oauth.name = name */
 };
 
 /* The default path: $XDG_CONFIG_HOME/dmarcsift/config. Caller frees. */

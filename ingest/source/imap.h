@@ -44,6 +44,10 @@ char *ds_imap_url_key(const struct ds_imap_url *u, const char *user);
 struct ds_imap_opts {
 	const char *user;	/* NULL: from ~/.netrc */
 	const char *password;	/* NULL: from ~/.netrc */
+	const char *bearer;	/* OAuth2 access token: SASL instead */
+	const char *mechanism;	/* with bearer: "xoauth2", "oauthbearer",
+				 * NULL: OAUTHBEARER, else XOAUTH2, as the
+				 * server announces before login */
 	const char *ca_file;	/* NULL: the system's trust store */
 	bool allow_plaintext;	/* imap:// without STARTTLS allowed */
 	long timeout;		/* seconds without progress before giving up */

@@ -37,6 +37,7 @@ ds_source_progress(struct ds_pipeline *pl, bool last)
 	if (last && shown == 0)
 		return;
 	shown = now;
+	/* term: numbers only, and \r must stay raw for the progress line */
 	fprintf(stderr, "\r%" G_GUINT64_FORMAT " inputs, %" G_GUINT64_FORMAT
 	    " reports, %" G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
 	    " rejected%s", s->inputs, s->reports, s->duplicates, s->rejected,

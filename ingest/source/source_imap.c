@@ -34,6 +34,7 @@ struct ds_imap {
 	char *base;		/* "imaps://host:port/" */
 	char *label;		/* "host:port" for messages */
 	char *user;		/* for messages */
+	bool oauth2;		/* logged in with a bearer token */
 	char *mailbox;		/* in use (ds_imap_use), for messages */
 	char *box_url;		/* base + mailbox + ";UIDVALIDITY=v" */
 	char **caps;
@@ -103,6 +104,11 @@ fail(struct ds_imap *im, CURLcode rc, const struct sink *s, const char *what,
 
 	switch (rc) {
 	case CURLE_LOGIN_DENIED:
+		if (im->oauth2)
+			return ds_fail(err, DS_ERROR_AUTH, "imap %s: login "
+			    "refused for user '%s' with an OAuth2 token (check "
+			    "the user, the app's IMAP permission and the scope)",
+			    im->label, im->user ? im->user : "");
 		return ds_fail(err, DS_ERROR_AUTH, "imap %s: login refused for "
 		    "user '%s' (check the user and the password)", im->label,
 		    im->user ? im->user : "(from ~/.netrc)");
@@ -244,7 +250,17 @@ ds_imap_open(const struct ds_imap_url *u, const struct ds_imap_opts *o,
 	if (o->ca_file != NULL)
 		curl_easy_setopt(im->h, CURLOPT_CAINFO, o->ca_file);
 	/* THREATS #15: the password is handed to libcurl and nowhere else */
-	if (o->password != NULL) {
+	if (o->bearer != NULL) {
+		/* RFC 7628 OAUTHBEARER or Google's XOAUTH2; libcurl picks
+		 * among those allowed from the pre-login CAPABILITY */
+		im->oauth2 = true;
+		curl_easy_setopt(im->h, CURLOPT_USERNAME, o->user);
+		curl_easy_setopt(im->h, CURLOPT_XOAUTH2_BEARER, o->bearer);
+		curl_easy_setopt(im->h, CURLOPT_LOGIN_OPTIONS,
+		    o->mechanism == NULL ? "AUTH=OAUTHBEARER;AUTH=XOAUTH2" :
+		    g_ascii_strcasecmp(o->mechanism, "xoauth2") == 0 ?
+		    "AUTH=XOAUTH2" : "AUTH=OAUTHBEARER");
+	} else if (o->password != NULL) {
 		if (o->user != NULL)
 			curl_easy_setopt(im->h, CURLOPT_USERNAME, o->user);
 		curl_easy_setopt(im->h, CURLOPT_PASSWORD, o->password);
@@ -267,8 +283,9 @@ ds_imap_close(struct ds_imap *im)
 	if (im == NULL)
 		return;
 	if (im->h != NULL) {
-		/* forget the password held by the handle */
+		/* forget the password or token held by the handle */
 		curl_easy_setopt(im->h, CURLOPT_PASSWORD, "");
+		curl_easy_setopt(im->h, CURLOPT_XOAUTH2_BEARER, "");
 		curl_easy_cleanup(im->h);
 	}
 	g_free(im->base);

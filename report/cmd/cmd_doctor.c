@@ -13,6 +13,7 @@
 #include "schema/util/error.h"
 #include "schema/store/store_doctor.h"
 #include "report/cmd/commands.h"
+#include "report/enrich/enrich.h"
 #include "report/doctor/doctor.h"
 
 #define DEFAULT_PERIOD (30 * 86400)
@@ -61,6 +62,7 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_doctor d;
 	struct ds_query q;
+	struct ds_decl *decl = NULL;
 	enum ds_sev fail_on = DS_SEV_ERROR;
 	GError *e = NULL;
 	bool inited = false;
@@ -74,7 +76,7 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 	    argv))
 		return c->rc;
 	if (c->argc != 2) {
-		fprintf(stderr, "dmarcsift doctor: give exactly one DOMAIN\n"
+		g_printerr("dmarcsift doctor: give exactly one DOMAIN\n"
 		    "(see 'dmarcsift doctor --help')\n");
 		return c->rc = DS_EXIT_USAGE;
 	}
@@ -94,9 +96,15 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 		ds_fail(&e, DS_ERROR_USAGE, "--since must be before --until");
 		goto fail;
 	}
+	if (!ds_decl_from_conf(&decl, c->conf, c->argv[1], &e))
+		goto fail;
 	inited = true;
-	if (!ds_doctor_init(&d, c->store, c->dns, c->argv[1], &q, c->now, &e) ||
-	    !ds_doctor_run(&d, &e))
+	if (!ds_doctor_init(&d, c->store, c->dns, c->argv[1], &q, c->now,
+	    decl, &e))
+		goto fail;
+	/* AS numbers for the ASN rules of senders without a PTR name */
+	d.mmdb = ds_enrich_mmdb(c->enrich);
+	if (!ds_doctor_run(&d, &e))
 		goto fail;
 	ds_doctor_emit(&d, c->fmt, stdout);
 	if (ds_doctor_failed(&d, fail_on))
@@ -108,5 +116,6 @@ fail:
 done:
 	if (inited)
 		ds_doctor_release(&d);
+	ds_decl_free(decl);
 	return rc;
 }

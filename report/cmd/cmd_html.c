@@ -39,7 +39,7 @@ cmd_html(struct ds_ctx *c, int argc, char **argv)
 		return c->rc;
 	if (opt_out == NULL || c->argc > 1 || opt_max_senders < 0 ||
 	    opt_max_records < 0) {
-		fprintf(stderr, "dmarcsift html: --out DIR is required, "
+		g_printerr("dmarcsift html: --out DIR is required, "
 		    "counts must be positive\n");
 		return c->rc = DS_EXIT_USAGE;
 	}
@@ -50,10 +50,12 @@ cmd_html(struct ds_ctx *c, int argc, char **argv)
 	/* names behind the IPs: cache, then DNS (none with --offline) */
 	o.info = ds_enrich_ipinfo;
 	o.info_payload = c->enrich;
+	o.dns = c->dns;
+	o.conf = c->conf;
 	if (!ds_html_build(c->store, &o, &stats, &e))
 		goto fail;
 	if (!c->quiet)
-		printf("%s: %u page(s) written, %u unchanged, %u kept, "
+		g_print("%s: %u page(s) written, %u unchanged, %u kept, "
 		    "%u removed\n", opt_out, stats.written, stats.unchanged,
 		    stats.kept, stats.removed);
 	goto done;

@@ -12,11 +12,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "schema/util/term.h"
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
+#include "report/enrich/enrich.h"
 #include "report/text/rq_common.h"
+#include "report/classify/classify.h"
+#include "report/enrich/enrich.h"
 #include "report/text/summary_text.h"
+#include "report/text/tls_text.h"
 #include "report/text/table.h"
 
 static gint opt_top = 5;
@@ -34,10 +39,19 @@ static const char *const cols[] = { "domain", "messages", "dmarc_pass",
 	"disp_pass", "disp_other", "records", "reports", "reporters", "ips",
 	"first_report", "last_report", "days", "days_without_report",
 	"missing_days", "policy", "policy_changed", "policies",
-	"top_failing", "reporter_list", NULL };
+	"policy_timeline", "classes", "top_failing", "reporter_list",
+	"tls_reports", "tls_sessions", "tls_failures", "tls_success_rate",
+	NULL };
 
 struct run {
+	struct ds_enrich *en;	/* with a MaxMind database: the cache plus
+				   the databases, no DNS; NULL: the cache
+				   as it is */
 	struct ds_store *st;
+	struct ds_decl *decl;	/* declarations of --domain */
+	struct ds_services *svc;
+	struct ds_enrich cache_en; /* names from the cache only, services
+				   matched on IP and cached PTR */
 	struct ds_rq *rq;
 	struct ds_table *t;	/* JSON, CSV */
 	GString *text;		/* text */
@@ -73,28 +87,98 @@ json_days(const GArray *days)
 	return g;
 }
 
+/* "p", "sp", "np", "adkim", "aspf", "pct", "testing" of a policy */
+#define JSON_TAGS(g, x) json_tags((g), (x)->p, (x)->sp, (x)->np, \
+    (x)->adkim, (x)->aspf, (x)->pct, (x)->testing)
+
+static void
+json_tags(GString *g, const char *p, const char *sp, const char *np,
+    const char *adkim, const char *aspf, int pct, const char *testing)
+{
+	g_string_append(g, "{\"p\":");
+	ds_rq_json_str(g, p);
+	g_string_append(g, ",\"sp\":");
+	ds_rq_json_str(g, sp);
+	g_string_append(g, ",\"np\":");
+	ds_rq_json_str(g, np);
+	g_string_append(g, ",\"adkim\":");
+	ds_rq_json_str(g, adkim);
+	g_string_append(g, ",\"aspf\":");
+	ds_rq_json_str(g, aspf);
+	if (pct < 0)
+		g_string_append(g, ",\"pct\":null");
+	else
+		g_string_append_printf(g, ",\"pct\":%d", pct);
+	g_string_append(g, ",\"testing\":");
+	ds_rq_json_str(g, testing);
+}
+
 static void
 json_policy(GString *g, const struct ds_policy_seen *p)
 {
-	g_string_append(g, "{\"p\":");
-	ds_rq_json_str(g, p->p);
-	g_string_append(g, ",\"sp\":");
-	ds_rq_json_str(g, p->sp);
-	g_string_append(g, ",\"np\":");
-	ds_rq_json_str(g, p->np);
-	g_string_append(g, ",\"adkim\":");
-	ds_rq_json_str(g, p->adkim);
-	g_string_append(g, ",\"aspf\":");
-	ds_rq_json_str(g, p->aspf);
-	if (p->pct < 0)
-		g_string_append(g, ",\"pct\":null");
-	else
-		g_string_append_printf(g, ",\"pct\":%d", p->pct);
-	g_string_append(g, ",\"testing\":");
-	ds_rq_json_str(g, p->testing);
+	JSON_TAGS(g, p);
 	g_string_append_printf(g, ",\"first_seen\":%" G_GINT64_FORMAT
 	    ",\"last_seen\":%" G_GINT64_FORMAT ",\"reports\":%" G_GINT64_FORMAT
 	    "}", p->first_seen, p->last_seen, p->reports);
+}
+
+/* policy_timeline: {p, sp, np, adkim, aspf, pct, testing, since,
+   until, reports} per span, in time order */
+static GString *
+json_timeline(const GArray *tl)
+{
+	GString *g = g_string_new("[");
+	guint i;
+
+	for (i = 0; i < tl->len; i++) {
+		const struct ds_policy_span *p = &g_array_index(tl,
+		    struct ds_policy_span, i);
+
+		if (i)
+			g_string_append_c(g, ',');
+		JSON_TAGS(g, p);
+		g_string_append_printf(g, ",\"since\":%" G_GINT64_FORMAT
+		    ",\"until\":%" G_GINT64_FORMAT ",\"reports\":%"
+		    G_GINT64_FORMAT "}", p->since, p->until, p->reports);
+	}
+	g_string_append_c(g, ']');
+	return g;
+}
+
+/* classes: {"ours": {sources, messages, failing}, ...} */
+static GString *
+json_classes(const struct ds_class_totals *t)
+{
+	GString *g = g_string_new("{");
+	int c;
+
+	for (c = 0; c < DS_CLASS_COUNT; c++)
+		g_string_append_printf(g, "%s\"%s\":{\"sources\":%"
+		    G_GINT64_FORMAT ",\"messages\":%" G_GINT64_FORMAT
+		    ",\"failing\":%" G_GINT64_FORMAT "}", c ? "," : "",
+		    ds_class_name(c), t->sources[c], t->messages[c],
+		    t->failing[c]);
+	g_string_append_c(g, '}');
+	return g;
+}
+
+/* The classes as text lines under "sources" (80 columns). */
+static char *
+text_classes(const struct ds_class_totals *t)
+{
+	GString *g = g_string_new(NULL);
+	int c;
+
+	for (c = 0; c < DS_CLASS_COUNT; c++) {
+		if (t->sources[c] == 0)
+			continue;
+		g_string_append_printf(g, "%s%-9s %" G_GINT64_FORMAT " (%"
+		    G_GINT64_FORMAT " messages, %" G_GINT64_FORMAT
+		    " failing)", g->len ? "\n                  " : "",
+		    ds_class_name(c), t->sources[c], t->messages[c],
+		    t->failing[c]);
+	}
+	return g_string_free(g, FALSE);
 }
 
 static GString *
@@ -114,6 +198,15 @@ json_failing(GPtrArray *rows)
 		ds_rq_json_str(g, s->ptr);
 		g_string_append(g, ",\"service\":");
 		ds_rq_json_str(g, s->service);
+		if (s->asn > 0)
+			g_string_append_printf(g, ",\"asn\":%" G_GINT64_FORMAT,
+			    s->asn);
+		else
+			g_string_append(g, ",\"asn\":null");
+		g_string_append(g, ",\"as_org\":");
+		ds_rq_json_str(g, s->as_org);
+		g_string_append(g, ",\"country\":");
+		ds_rq_json_str(g, s->country);
 		g_string_append_c(g, '}');
 	}
 	g_string_append_c(g, ']');
@@ -156,6 +249,10 @@ extras(struct run *run, const struct ds_domain_summary *s, GPtrArray **fail,
 	q.period.limit = (unsigned)opt_top;
 	q.failing = true;
 	q.sort = DS_SORT_FAIL;
+	if (run->en != NULL) {
+		q.info = ds_enrich_ipinfo;
+		q.info_payload = run->en;
+	}
 	reps->json = g_string_new("[");
 	reps->text = g_ptr_array_new_with_free_func(g_free);
 	if (!ds_store_senders(run->st, &q, fail, &run->err) ||
@@ -168,7 +265,8 @@ extras(struct run *run, const struct ds_domain_summary *s, GPtrArray **fail,
 
 static void
 add_row(struct ds_table *t, const struct ds_domain_summary *s,
-    GPtrArray *fail, const struct reps *reps)
+    GPtrArray *fail, const struct reps *reps, const GArray *tl,
+    const struct ds_class_totals *cls)
 {
 	const struct ds_policy_seen *cur = ds_summary_current_policy(s);
 	GString *g;
@@ -205,7 +303,7 @@ add_row(struct ds_table *t, const struct ds_domain_summary *s,
 		json_policy(g, cur);
 		put_json(t, g);
 	}
-	ds_table_bool(t, s->policies->len > 1);
+	ds_table_bool(t, tl->len > 1);
 	g = g_string_new("[");
 	for (i = 0; i < s->policies->len; i++) {
 		g_string_append(g, i ? "," : "");
@@ -214,8 +312,65 @@ add_row(struct ds_table *t, const struct ds_domain_summary *s,
 	}
 	g_string_append_c(g, ']');
 	put_json(t, g);
+	put_json(t, json_timeline(tl));
+	put_json(t, json_classes(cls));
 	put_json(t, json_failing(fail));
 	ds_table_json(t, reps->json->str, NULL);
+}
+
+/* SMTP TLS figures of the domain: JSON/CSV columns, or a text line */
+static bool
+add_tls(struct run *run, const struct ds_domain_summary *s)
+{
+	int64_t reports, ok, failed;
+
+	if (!ds_tls_totals(run->st, s->domain, run->rq->q.since,
+	    run->rq->q.until, &reports, &ok, &failed, &run->err))
+		return false;
+	if (run->t) {
+		ds_table_int(run->t, reports);
+		ds_table_int(run->t, ok + failed);
+		ds_table_int(run->t, failed);
+		if (reports)
+			ds_table_num(run->t, ds_tls_rate(ok, failed), 1);
+		else
+			ds_table_null(run->t);
+	} else if (reports) {
+		g_string_append_printf(run->text, "  SMTP TLS  %10" G_GINT64_FORMAT
+		    " sessions, %.1f%% successful, %" G_GINT64_FORMAT
+		    " failed, %" G_GINT64_FORMAT " report%s (see 'tls')\n",
+		    ok + failed, ds_tls_rate(ok, failed), failed, reports,
+		    reports == 1 ? "" : "s");
+	}
+	return true;
+}
+
+/*
+ * The policy timeline (store_policy.h) and the sources by class
+ * (report/classify, names from the ip_info cache as it is) of s.
+ */
+static bool
+timeline_classes(struct run *run, const struct ds_domain_summary *s,
+    GArray **tl, struct ds_class_totals *cls)
+{
+	struct ds_query q = run->rq->q;
+	GPtrArray *rows = NULL;
+	GArray *classes = NULL;
+	bool ok;
+
+	q.domain = s->domain;
+	q.limit = 0;
+	ok = ds_store_policy_timeline(run->st, &q, tl, &run->err) &&
+	    ds_classified_senders(run->st, &q, ds_enrich_ipinfo, &run->cache_en,
+	    run->decl, &rows,
+	    &classes, &run->err);
+	if (ok)
+		ds_class_totals_sum(cls, rows, classes);
+	if (rows)
+		g_ptr_array_unref(rows);
+	if (classes)
+		g_array_unref(classes);
+	return ok;
 }
 
 static bool
@@ -223,14 +378,24 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 {
 	struct run *run = payload;
 	GPtrArray *fail = NULL;
+	GArray *tl = NULL;
+	struct ds_class_totals cls;
 	struct reps reps = { NULL, NULL };
+	char *ctext;
 	bool ok;
 
-	ok = extras(run, s, &fail, &reps);
+	ok = extras(run, s, &fail, &reps) &&
+	    timeline_classes(run, s, &tl, &cls);
 	if (ok && run->t)
-		add_row(run->t, s, fail, &reps);
-	else if (ok)
-		ds_summary_text(run->text, s, reps.text, fail);
+		add_row(run->t, s, fail, &reps, tl, &cls);
+	else if (ok) {
+		ctext = text_classes(&cls);
+		ds_summary_text(run->text, s, reps.text, fail, tl, ctext);
+		g_free(ctext);
+	}
+	if (tl)
+		g_array_unref(tl);
+	ok = ok && add_tls(run, s);
 	if (fail)
 		g_ptr_array_unref(fail);
 	if (reps.json)
@@ -241,8 +406,9 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 }
 
 /*
- * "dmarcsift summary": summarise each domain with its top
- * failing sources and reporters, print. Returns a DS_EXIT_* code.
+ * "dmarcsift summary": summarise each domain with its top failing
+ * sources, reporters, policy timeline and sources by class, print.
+ * Returns a DS_EXIT_* code.
  */
 int
 cmd_summary(struct ds_ctx *c, int argc, char **argv)
@@ -253,14 +419,17 @@ cmd_summary(struct ds_ctx *c, int argc, char **argv)
 	int rc = DS_EXIT_OK;
 
 	if (!ds_ctx_setup(c, NULL, "Per policy domain: messages, "
-	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy and its "
-	    "changes, top failing sources, reporters, days without a "
-	    "report.", own, argc, argv) || !ds_ctx_no_args(c))
+	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy timeline, "
+	    "sources by class, top failing sources, reporters,\ndays "
+	    "without a report.", own, argc, argv) || !ds_ctx_no_args(c))
 		return c->rc;
 	rq.q = c->q;
 	rq.fmt = c->fmt;
 	rq.now = c->now;
 	run.st = c->store;
+	/* the databases' names for the top sources; DNS stays off */
+	if (ds_mmdb_count(ds_enrich_mmdb(c->enrich)) > 0)
+		run.en = c->enrich;
 	if (opt_top < 0) {
 		ds_fail(&e, DS_ERROR_USAGE, "--top must be >= 0");
 		goto fail;
@@ -270,6 +439,10 @@ cmd_summary(struct ds_ctx *c, int argc, char **argv)
 	    rq.now > rq.q.since)
 		rq.q.until = rq.now;
 	run.rq = &rq;
+	if (!ds_decl_from_conf(&run.decl, c->conf, rq.q.domain, &e) ||
+	    (run.svc = ds_services_default(NULL, &e)) == NULL)
+		goto fail;
+	ds_enrich_init(&run.cache_en, run.st, NULL, run.svc, rq.now);
 	if (rq.fmt == DS_OUT_TEXT)
 		run.text = g_string_new(NULL);
 	else
@@ -284,9 +457,9 @@ cmd_summary(struct ds_ctx *c, int argc, char **argv)
 	if (run.t)
 		ds_table_emit(run.t, rq.fmt, stdout);
 	else if (run.text->len == 0)
-		printf("no reports in the period\n");
+		g_print("no reports in the period\n");
 	else
-		fwrite(run.text->str, 1, run.text->len, stdout);
+		ds_term_write(stdout, run.text->str, (gssize)run.text->len);
 	goto done;
 fail:
 	rc = ds_ctx_fail(c, e);
@@ -295,5 +468,7 @@ done:
 	if (run.text)
 		g_string_free(run.text, TRUE);
 	ds_table_free(run.t);
+	ds_decl_free(run.decl);
+	ds_services_free(run.svc);
 	return rc;
 }

@@ -7,10 +7,13 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "schema/util/term.h"
 #include "schema/cli/ctx.h"
 #include "schema/util/error.h"
 #include "report/cmd/commands.h"
+#include "report/classify/classify.h"
 #include "report/enrich/enrich.h"
 #include "report/weekly/mail.h"
 #include "report/weekly/weekly.h"
@@ -78,6 +81,7 @@ int
 cmd_weekly(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_weekly w = { 0 };
+	struct ds_decl *decl = NULL;
 	GString *html;
 	GError *e = NULL;
 	int64_t monday;
@@ -88,22 +92,27 @@ cmd_weekly(struct ds_ctx *c, int argc, char **argv)
 	    "--mail-to.", entries, argc, argv) || !ds_ctx_no_args(c))
 		return c->rc;
 	if (opt_domain == NULL) {
-		fprintf(stderr, "dmarcsift weekly: --domain is required\n");
+		g_printerr("dmarcsift weekly: --domain is required\n");
 		return c->rc = DS_EXIT_USAGE;
 	}
 	html = g_string_sized_new(32768);
 	monday = ds_iso_week_last(c->now);
 	if (opt_week && !ds_iso_week_parse(opt_week, &monday, &e))
 		goto fail;
-	if (!ds_weekly_compute(c->store, opt_domain, monday, ds_enrich_ipinfo,
-	    c->enrich, &w, &e))
+	if (!ds_decl_from_conf(&decl, c->conf, opt_domain, &e) ||
+	    !ds_weekly_compute(c->store, opt_domain, monday, ds_enrich_ipinfo,
+	    c->enrich, &w, &e) ||
+	    !ds_weekly_advise(&w, c->store, c->dns, decl, c->now, &e))
 		goto fail;
 	ds_weekly_html(html, &w);
 	if (opt_out && !write_out(opt_out, html, &e))
 		goto fail;
 	if (opt_mail_to && !mail(&w, html, c->now, &e))
 		goto fail;
-	if (opt_out == NULL && opt_mail_to == NULL)
+	if (opt_out == NULL && opt_mail_to == NULL && isatty(STDOUT_FILENO))
+		ds_term_write(stdout, html->str, (gssize)html->len);
+	else if (opt_out == NULL && opt_mail_to == NULL)
+		/* term: an HTML document for a pipe or file, byte for byte */
 		fwrite(html->str, 1, html->len, stdout);
 	goto done;
 fail:
@@ -111,6 +120,7 @@ fail:
 	g_clear_error(&e);
 done:
 	ds_weekly_clear(&w);
+	ds_decl_free(decl);
 	g_string_free(html, TRUE);
 	return rc;
 }

@@ -9,11 +9,15 @@
  * JSON only through ds_json_escape().
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/count.h"
+#include "schema/util/term.h"
 #include "schema/util/error.h"
 #include "schema/util/json.h"
 #include "schema/store/store_doctor.h"
+#include "schema/store/store_policy.h"
 #include "report/doctor/doctor.h"
 
 #define QUOTE_MAX 80
@@ -90,15 +94,16 @@ add_source(const struct ds_doc_source *r, void *payload)
 	s->spf_domain = g_strdup(r->spf_fail_domain);
 	s->ptr_confirmed = -1;
 	g_ptr_array_add(d->sources, s);
-	d->messages += r->messages;
-	d->dmarc_pass += r->dmarc_pass;
+	ds_count_add(&d->messages, r->messages);
+	ds_count_add(&d->dmarc_pass, r->dmarc_pass);
 	return true;
 }
 
 /* See doctor.h. */
 bool
 ds_doctor_init(struct ds_doctor *d, struct ds_store *st, struct ds_dns *dns,
-    const char *domain, const struct ds_query *q, int64_t now, GError **err)
+    const char *domain, const struct ds_query *q, int64_t now,
+    const struct ds_decl *decl, GError **err)
 {
 	size_t n;
 
@@ -118,8 +123,12 @@ ds_doctor_init(struct ds_doctor *d, struct ds_store *st, struct ds_dns *dns,
 	d->skipped = g_ptr_array_new_with_free_func(g_free);
 	d->pool = g_ptr_array_new_with_free_func(g_free);
 	d->enrich_left = 64;
+	d->decl = decl;
+	d->vouched = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
 	if ((d->svc = ds_services_default(NULL, err)) == NULL)
 		return false;
+	/* the classes come in ds_doctor_run, once d->mmdb may be set */
 	return ds_store_doc_sources_each(st, &d->q, d->domain, add_source, d,
 	    err);
 }
@@ -141,6 +150,10 @@ ds_doctor_release(struct ds_doctor *d)
 	if (d->pool != NULL)
 		g_ptr_array_unref(d->pool);
 	ds_services_free(d->svc);
+	if (d->vouched != NULL)
+		g_hash_table_destroy(d->vouched);
+	if (d->timeline != NULL)
+		g_array_unref(d->timeline);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -239,10 +252,14 @@ add_skipped(struct ds_doctor *d)
 bool
 ds_doctor_run(struct ds_doctor *d, GError **err)
 {
+	if (!ds_doctor_classify(d, err) ||
+	    !ds_store_policy_timeline(d->st, &d->q, &d->timeline, err))
+		return false;
 	if (!ds_doctor_dmarc(d, err) || !ds_doctor_spf(d, err) ||
 	    !ds_doctor_dkim(d, err) || !ds_doctor_senders(d, err) ||
-	    !ds_doctor_reporting(d, err))
+	    !ds_doctor_reporting(d, err) || !ds_doctor_tls(d, err))
 		return false;
+	ds_doctor_policy_timeline(d);
 	add_skipped(d);
 	g_ptr_array_sort(d->findings, cmp_finding);
 	return true;
@@ -337,11 +354,26 @@ emit_json(const struct ds_doctor *d, FILE *fp)
 	g_string_free(g, TRUE);
 }
 
+/*
+ * The findings quote DNS records and report values: they are written to
+ * a memory stream first and leave through the terminal rule (term.h).
+ */
 void
 ds_doctor_emit(const struct ds_doctor *d, enum ds_outfmt fmt, FILE *fp)
 {
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		m = fp;
 	if (fmt == DS_OUT_JSON)
-		emit_json(d, fp);
+		emit_json(d, m);
 	else
-		emit_text(d, fp);
+		emit_text(d, m);
+	if (m != fp) {
+		fclose(m);
+		ds_term_write(fp, buf, (gssize)len);
+		free(buf);
+	}
 }

@@ -22,6 +22,7 @@
 #include "schema/policy/dmarc_policy.h"
 #include "schema/dns/dns.h"
 #include "schema/store/store.h"
+#include "report/classify/classify.h"
 #include "report/enrich/services.h"
 
 enum ds_sev { DS_SEV_INFO = 0, DS_SEV_WARNING, DS_SEV_ERROR };
@@ -51,6 +52,18 @@ struct ds_doc_src {
 				   pool) or NULL */
 	const char *include;	/* static SPF include or NULL */
 	bool mailbox;		/* service is a mailbox provider */
+	bool hosting;		/* service is a cloud network, whose
+				   machines may be the domain's own */
+	uint32_t asn;		/* AS number (MaxMind database), 0 unknown */
+	const char *as_org;	/* AS organisation (pool) or NULL */
+	/* its class (report/classify), the same senders, html and weekly
+	   show; class_reason owned by the doctor's pool */
+	enum ds_class cls;
+	const char *class_reason;
+	bool steady;		/* several reporters, several reports */
+	bool declared;
+	const char *own_spf_domain; /* an SPF domain of ours failing for
+				   it (pool), or NULL */
 };
 
 struct ds_doctor {
@@ -71,6 +84,13 @@ struct ds_doctor {
 	GPtrArray *pool;	/* strings freed with the doctor */
 	unsigned enrich_left;	/* PTR lookups still allowed */
 	struct ds_services *svc;	/* the service table */
+	struct ds_mmdb *mmdb;	/* borrowed, set after ds_doctor_init:
+				   AS numbers for the ASN rules; NULL none */
+	const struct ds_decl *decl;	/* the user's declarations or NULL */
+	struct ds_class_totals classes;	/* the period's sources by class */
+	GHashTable *vouched;	/* "d\037selector" (lower case) -> messages
+				   of ours/service sources signing with it */
+	GArray *timeline;	/* struct ds_policy_span (store_policy.h) */
 };
 
 /* ---- doctor.c ---- */
@@ -81,7 +101,7 @@ struct ds_doctor {
  */
 bool ds_doctor_init(struct ds_doctor *d, struct ds_store *st,
     struct ds_dns *dns, const char *domain, const struct ds_query *q,
-    int64_t now, GError **err);
+    int64_t now, const struct ds_decl *decl, GError **err);
 void ds_doctor_release(struct ds_doctor *d);
 
 /* Run every family, then sort the findings worst first. DS_ERROR_DB. */
@@ -153,8 +173,43 @@ bool ds_doctor_spf(struct ds_doctor *d, GError **err);
 bool ds_doctor_dkim(struct ds_doctor *d, GError **err);
 bool ds_doctor_senders(struct ds_doctor *d, GError **err);
 bool ds_doctor_reporting(struct ds_doctor *d, GError **err);
+/* doctor_tls.c: TLS-RPT and MTA-STS records, TLS failures reported */
+bool ds_doctor_tls(struct ds_doctor *d, GError **err);
+
+/* ---- doctor_policy.c ---- */
+
+/* The DMARC record with tag set to value (NULL: removed), quoted. */
+const char *ds_doctor_suggest(struct ds_doctor *d, const char *tag,
+    const char *value);
+/*
+ * dmarc-policy-none with what an enforced policy would hit today, split
+ * by class (report/classify): legitimate mail still failing (ours,
+ * services) with the fix for each, forwarded, unknown; enforcement is
+ * recommended only when the legitimate failing share is small.
+ */
+void ds_doctor_policy_none(struct ds_doctor *d);
+/* The same split as evidence of f (pct, t=y findings). */
+void ds_doctor_readiness(struct ds_doctor *d, struct ds_finding *f);
+/* dmarc-policy-downgrade from the policy timeline of the reports. */
+void ds_doctor_policy_timeline(struct ds_doctor *d);
 
 /* ---- doctor_services.c ---- */
+
+/*
+ * Classify the period's sources (report/classify: the same rules as
+ * senders, html and weekly) and copy class, PTR and service onto
+ * d->sources; the top sources by messages are resolved now (no cache,
+ * within d->enrich_left), the rest matched on IP rules only.
+ * Fills d->classes and d->vouched. DS_ERROR_DB.
+ */
+bool ds_doctor_classify(struct ds_doctor *d, GError **err);
+/* Messages of ours/service sources signing with domain/selector. */
+int64_t ds_doctor_vouched(const struct ds_doctor *d, const char *domain,
+    const char *selector);
+/* "ours: 3 sources, 900 messages, 0 failing; ..." (pool) */
+const char *ds_doctor_class_text(struct ds_doctor *d);
+/* The classes as evidence member "by_class". */
+void ds_ev_classes(struct ds_doctor *d, struct ds_finding *f);
 
 /*
  * PTR lookup, forward confirmation (ds_enrich_resolve) and the service
@@ -170,5 +225,11 @@ void ds_doctor_enrich(struct ds_doctor *d, struct ds_doc_src *src);
  * whose users forward mail.
  */
 const char *ds_doctor_service_include(const char *service, bool *mailbox);
+/*
+ * Is service a cloud network (services.tsv's ASN rules "Microsoft Azure",
+ * "Amazon AWS")? Its machines are anyone's, the domain's own included,
+ * so the own-server checks apply to them as to unnamed hosts.
+ */
+bool ds_doctor_service_hosting(const char *service);
 
 #endif

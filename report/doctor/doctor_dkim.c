@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/store/store_doctor.h"
 #include "report/doctor/dkim_key.h"
 #include "report/doctor/doctor.h"
@@ -95,13 +96,13 @@ sel_cb(const struct ds_doc_selector *r, void *payload)
 		rp = g_new0(struct rep, 1);
 		g_hash_table_insert(s->reporters, g_strdup(r->org_name), rp);
 	}
-	s->spf_pass += r->spf_pass;
+	ds_count_add(&s->spf_pass, r->spf_pass);
 	if (c > 0) {
-		rp->pass += r->messages;
-		s->pass += r->messages;
+		ds_count_add(&rp->pass, r->messages);
+		ds_count_add(&s->pass, r->messages);
 	} else {
-		rp->fail += r->messages;
-		s->fail += r->messages;
+		ds_count_add(&rp->fail, r->messages);
+		ds_count_add(&s->fail, r->messages);
 	}
 	return true;
 }
@@ -137,7 +138,7 @@ inconsistent(struct ds_doctor *d, const struct sel *s, const char *name)
 			g_ptr_array_add(good, k);
 		else if (r->fail >= MIN_FAIL && 1 - rate >= BAD_RATE) {
 			g_ptr_array_add(bad, k);
-			badfail += r->fail;
+			ds_count_add(&badfail, r->fail);
 		}
 		if (j->len > 1)
 			g_string_append_c(j, ',');
@@ -181,13 +182,20 @@ key_problem(struct ds_doctor *d, const struct sel *s, const char *name,
     const char *code, const char *what, const char *detail)
 {
 	struct ds_finding *f;
+	int64_t msgs = s->pass + s->fail;
+	/* a selector carrying much (>= 10 %) of the mail is an error */
+	bool much = d->messages == 0 || msgs * 10 >= d->messages;
 
-	f = ds_doctor_add(d, DS_SEV_ERROR, code, s->fail, "DKIM key %s %s, "
+	f = ds_doctor_add(d, much ? DS_SEV_ERROR : DS_SEV_WARNING, code,
+	    s->fail, "DKIM key %s %s, "
 	    "and %" G_GINT64_FORMAT " messages signed with selector %s "
 	    "failed DKIM at %u reporter%s", name, what, s->fail,
 	    ds_doctor_q(d, s->selector), g_hash_table_size(s->reporters),
 	    g_hash_table_size(s->reporters) == 1 ? "" : "s");
 	ev_sel(f, s, name);
+	ds_ev_pct(f, "share_of_mail", msgs, d->messages);
+	ds_ev_int(f, "signing_sources_messages", ds_doctor_vouched(d,
+	    s->domain, s->selector));
 	if (detail != NULL)
 		ds_ev_str(f, "detail", detail);
 	if (strcmp(code, "dkim-key-revoked") == 0)
@@ -238,7 +246,13 @@ check_sel(struct ds_doctor *d, const struct sel *s)
 	 * A selector that never passed, on mail that SPF does not vouch
 	 * for either, is most likely made up by a spoofer: no key to fix.
 	 */
-	if (!ok && (s->fail == 0 || (s->pass == 0 && s->spf_pass == 0)))
+	/*
+	 * ... unless our own servers or a steady sending service sign with
+	 * it (report/classify): then it is the user's own selector whose
+	 * key never reached the DNS (the Microsoft 365 tenant's selector1).
+	 */
+	if (!ok && (s->fail == 0 || (s->pass == 0 && s->spf_pass == 0 &&
+	    ds_doctor_vouched(d, s->domain, s->selector) == 0)))
 		return;
 	if (st != DS_DNS_OK)
 		key_problem(d, s, name, "dkim-key-missing", ds_doctor_fmt(d,

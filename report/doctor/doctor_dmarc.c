@@ -9,14 +9,12 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/error.h"
 #include "schema/util/rate.h"
 #include "schema/store/store_doctor.h"
 #include "report/doctor/doctor.h"
 
-#define MIN_MESSAGES 10		/* below this a pass rate means little */
-#define RATE_REJECT 99.0	/* pass rate for p=reject */
-#define RATE_QUARANTINE 95.0	/* pass rate for p=quarantine */
 #define MAX_SUBDOMAINS 20
 
 /* text with tag set to value (NULL: removed); added at the end if new */
@@ -56,102 +54,13 @@ with_tag(const char *text, const char *tag, const char *value)
 	return g_string_free(g, FALSE);
 }
 
-static const char *
-suggest(struct ds_doctor *d, const char *tag, const char *value)
+const char *
+ds_doctor_suggest(struct ds_doctor *d, const char *tag, const char *value)
 {
 	char *s = with_tag(d->dmarc.text, tag, value);
 
 	g_ptr_array_add(d->pool, s);
 	return ds_doctor_q(d, s);
-}
-
-static gint
-by_fail(gconstpointer a, gconstpointer b)
-{
-	const struct ds_doc_src *x = *(struct ds_doc_src *const *)a;
-	const struct ds_doc_src *y = *(struct ds_doc_src *const *)b;
-	int64_t fx = x->messages - x->dmarc_pass, fy = y->messages -
-	    y->dmarc_pass;
-
-	return fx == fy ? 0 : fx > fy ? -1 : 1;
-}
-
-/*
- * p=none: would quarantine/reject be safe, and what would it hit? The
- * rate that matters is that of the domain's own mail: DMARC passes
- * plus failures carrying its signature (by a selector it uses) or a
- * forwarding reason. Unsigned failures are what enforcement is for.
- */
-static void
-policy_none(struct ds_doctor *d)
-{
-	GPtrArray *failing = g_ptr_array_new();
-	struct ds_finding *f;
-	int64_t fail = d->messages - d->dmarc_pass, spoof = 0, signed_ = 0;
-	int64_t own;
-	double rate;
-	const char *next;
-	guint i;
-
-	for (i = 0; i < d->sources->len; i++) {
-		struct ds_doc_src *s = d->sources->pdata[i];
-
-		if (s->messages == s->dmarc_pass)
-			continue;
-		g_ptr_array_add(failing, s);
-		if (s->own_sig > 0 || s->fwd_reason > 0)
-			signed_ += s->messages - s->dmarc_pass;
-		else
-			spoof += s->messages - s->dmarc_pass;
-	}
-	g_ptr_array_sort(failing, by_fail);
-	own = d->dmarc_pass + signed_;
-	rate = ds_pass_rate(d->dmarc_pass, own);
-	next = rate >= RATE_REJECT ? "reject" : "quarantine";
-	if (own >= MIN_MESSAGES && rate >= RATE_QUARANTINE) {
-		f = ds_doctor_add(d, DS_SEV_WARNING, "dmarc-policy-none", fail,
-		    "%s publishes p=none although %.1f%% of its own mail (%"
-		    G_GINT64_FORMAT " messages) passes DMARC: p=%s would "
-		    "affect the %" G_GINT64_FORMAT " failing messages, %"
-		    G_GINT64_FORMAT " without your DKIM signature (likely "
-		    "spoofed: what the policy is for) and %" G_GINT64_FORMAT
-		    " signed by you but broken by forwarders or lists",
-		    d->domain, rate, own, next, fail, spoof, signed_);
-		ds_finding_fix(f, "Publish p=%s at _dmarc.%s: \"%s\". "
-		    "Watch the reports for two weeks%s.", next, d->domain,
-		    suggest(d, "p", next), strcmp(next, "reject") == 0 ? "" :
-		    ", then move to p=reject");
-	} else if (own < MIN_MESSAGES) {
-		f = ds_doctor_add(d, DS_SEV_INFO, "dmarc-policy-none", fail,
-		    "%s publishes p=none: receivers take no action on mail "
-		    "that fails DMARC, and %" G_GINT64_FORMAT " messages of "
-		    "its own are too few to tell whether enforcing is safe",
-		    d->domain, own);
-		ds_finding_fix(f, "Collect reports for a few weeks (rua=), "
-		    "then run doctor again.");
-	} else {
-		f = ds_doctor_add(d, DS_SEV_INFO, "dmarc-policy-none", fail,
-		    "%s publishes p=none: receivers take no action on mail "
-		    "that fails DMARC; %.1f%% of its own mail (%"
-		    G_GINT64_FORMAT " messages) passes, below the %.0f%% that "
-		    "makes enforcement safe", d->domain, rate, own,
-		    RATE_QUARANTINE);
-		ds_finding_fix(f, "Fix the failing senders of your own listed "
-		    "(DKIM signing, SPF includes, lists and forwarders) "
-		    "until at least %.0f%% pass, then publish p=quarantine.",
-		    RATE_QUARANTINE);
-	}
-	ds_ev_str(f, "record", d->dmarc.text);
-	ds_ev_int(f, "messages", d->messages);
-	ds_ev_int(f, "dmarc_pass", d->dmarc_pass);
-	ds_ev_pct(f, "pass_rate", d->dmarc_pass, d->messages);
-	ds_ev_int(f, "own_messages", own);
-	ds_ev_pct(f, "own_pass_rate", d->dmarc_pass, own);
-	ds_ev_int(f, "would_be_affected", fail);
-	ds_ev_int(f, "affected_unsigned", spoof);
-	ds_ev_int(f, "affected_signed", signed_);
-	ds_ev_sources(f, "failing_sources", failing, 10);
-	g_ptr_array_unref(failing);
 }
 
 static void
@@ -227,7 +136,7 @@ sub_cb(const struct ds_doc_from *r, void *payload)
 	}
 	if (!exists) {
 		g_ptr_array_add(s->names, g_strdup(r->header_from));
-		s->messages += r->messages - r->dmarc_pass;
+		ds_count_add(&s->messages, r->messages - r->dmarc_pass);
 	}
 	return true;
 }
@@ -257,7 +166,7 @@ subdomains(struct ds_doctor *d, GError **err)
 		ds_ev_str(f, "record", d->dmarc.text);
 		ds_finding_fix(f, "Add np=reject (RFC 9989: non-existent "
 		    "subdomains) to the record, and sp=reject if no "
-		    "subdomain sends mail: \"%s\".", suggest(d, "np", "reject"));
+		    "subdomain sends mail: \"%s\".", ds_doctor_suggest(d, "np", "reject"));
 	}
 	g_ptr_array_unref(s.names);
 	return ok;
@@ -280,23 +189,25 @@ check_record(struct ds_doctor *d)
 		    "4.7); receivers ignore invalid ones and use defaults.");
 	}
 	if (strcmp(r->p, "none") == 0)
-		policy_none(d);
+		ds_doctor_policy_none(d);
 	if (r->pct < 100 && strcmp(r->p, "none") != 0) {
 		f = ds_doctor_add(d, DS_SEV_WARNING, "dmarc-pct-partial", 0,
 		    "pct=%d: p=%s applies to only %d%% of failing mail",
 		    r->pct, r->p, r->pct);
 		ds_ev_int(f, "pct", r->pct);
 		ds_ev_str(f, "record", r->text);
+		ds_doctor_readiness(d, f);
 		ds_finding_fix(f, "Remove pct (RFC 9989 drops it; the "
-		    "default is 100): \"%s\".", suggest(d, "pct", NULL));
+		    "default is 100): \"%s\".", ds_doctor_suggest(d, "pct", NULL));
 	}
 	if (r->testing) {
 		f = ds_doctor_add(d, DS_SEV_WARNING, "dmarc-testing", 0,
 		    "t=y: the policy is in test mode (RFC 9989), receivers "
 		    "apply one level less than p=%s", r->p);
 		ds_ev_str(f, "record", r->text);
+		ds_doctor_readiness(d, f);
 		ds_finding_fix(f, "Remove t=y once the reports look right: "
-		    "\"%s\".", suggest(d, "t", NULL));
+		    "\"%s\".", ds_doctor_suggest(d, "t", NULL));
 	}
 	if (r->rua->len == 0) {
 		f = ds_doctor_add(d, DS_SEV_WARNING, "dmarc-no-rua", 0,
@@ -305,7 +216,7 @@ check_record(struct ds_doctor *d)
 		ds_ev_str(f, "record", r->text);
 		ds_finding_fix(f, "Add rua=mailto:dmarc-reports@%s (the "
 		    "mailbox dmarcsift reads): \"%s\".", d->domain,
-		    suggest(d, "rua", ds_doctor_fmt(d,
+		    ds_doctor_suggest(d, "rua", ds_doctor_fmt(d,
 		    "mailto:dmarc-reports@%s", d->domain)));
 	}
 	report_auth(d, "rua", r->rua);

@@ -111,6 +111,10 @@ ds_ev_sources(struct ds_finding *f, const char *key, GPtrArray *srcs,
 		g_string_append_printf(j, ",\"messages\":%" G_GINT64_FORMAT
 		    ",\"dmarc_pass\":%" G_GINT64_FORMAT ",\"reporters\":%"
 		    G_GINT64_FORMAT, s->messages, s->dmarc_pass, s->reporters);
+		g_string_append(j, ",\"class\":");
+		ds_json_escape(j, ds_class_name(s->cls));
+		g_string_append(j, ",\"class_reason\":");
+		ds_json_escape(j, s->class_reason);
 		g_string_append_printf(t, "%s%s (%" G_GINT64_FORMAT " msgs",
 		    i ? ", " : "", s->ip ? s->ip : "?", s->messages);
 		if (s->enriched) {
@@ -118,8 +122,16 @@ ds_ev_sources(struct ds_finding *f, const char *key, GPtrArray *srcs,
 			ds_json_escape(j, s->ptr);
 			g_string_append(j, ",\"service\":");
 			ds_json_escape(j, s->service);
+			if (s->asn != 0)
+				g_string_append_printf(j, ",\"asn\":%u",
+				    (unsigned)s->asn);
+			g_string_append(j, ",\"as_org\":");
+			ds_json_escape(j, s->as_org);
 			if (s->ptr != NULL)
 				g_string_append_printf(t, ", %s", s->ptr);
+			else if (s->as_org != NULL)
+				g_string_append_printf(t, ", AS%u %s",
+				    (unsigned)s->asn, s->as_org);
 			if (s->service != NULL)
 				g_string_append_printf(t, ", %s", s->service);
 		}

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/json.h"
 #include "schema/store/store_doctor.h"
 #include "report/doctor/doctor.h"
@@ -30,9 +31,9 @@ rep_cb(const struct ds_doc_reporter *r, void *payload)
 	struct rep_walk *w = payload;
 	int64_t until = w->d->q.until, interval, limit, silence;
 
-	w->in_period += r->reports_period;
+	ds_count_add(&w->in_period, r->reports_period);
 	w->first = MIN(w->first, r->first_begin);
-	w->ever += r->reports_before;
+	ds_count_add(&w->ever, r->reports_before);
 	if (r->reports_before < 2)
 		return true;
 	/* typical gap between its reports, at least a day */

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "report/doctor/doctor.h"
 
 #define VOLUME 10		/* messages before a class is a finding */
@@ -48,16 +49,21 @@ spoofing(struct ds_doctor *d, GPtrArray *a, int64_t n)
 	ds_ev_int(f, "messages", n);
 	ds_ev_sources(f, "sources", a, 10);
 	ds_ev_str(f, "policy", d->has_dmarc ? d->dmarc.p : NULL);
+	/* nothing authenticates these: no SPF or DKIM advice for them */
 	if (enf)
-		ds_finding_fix(f, "Nothing to change if none of these is "
-		    "yours. If one is a service you use, set up DKIM signing "
-		    "for %s there and add its SPF include.", d->domain);
+		ds_finding_fix(f, "Nothing to change: your policy already "
+		    "tells receivers to block them. If one of these sources "
+		    "is in fact yours, declare it (ours = IP in the "
+		    "[domain:%s] section of the configuration) and run "
+		    "doctor again for what to publish.", d->domain);
 	else
-		ds_finding_fix(f, "If none of these sources is yours, move "
-		    "the DMARC policy of %s to p=quarantine, then p=reject "
-		    "(with pct=100 and without t=y), so receivers block "
-		    "them. If one is a service you use, set up DKIM signing "
-		    "for %s there first.", d->domain, d->domain);
+		ds_finding_fix(f, "Move the DMARC policy of %s to "
+		    "p=quarantine, then p=reject (with pct=100 and without "
+		    "t=y), so receivers block them, once your own failing "
+		    "mail is fixed (see dmarc-policy-none). If one of these "
+		    "sources is in fact yours, declare it (ours = IP in the "
+		    "[domain:%s] section of the configuration) first.",
+		    d->domain, d->domain);
 }
 
 static void
@@ -78,11 +84,11 @@ forwarding(struct ds_doctor *d, GPtrArray *a, int64_t n)
 	    "they should rewrite From or add ARC (RFC 8617).", d->domain);
 }
 
-/* a passing IP that no service of the table claims */
+/* one of our own servers (no service, or a rented cloud machine) */
 static bool
 is_own(const struct ds_doc_src *s)
 {
-	return s->service == NULL;
+	return (s->service == NULL || s->hosting) && s->cls == DS_CLASS_OURS;
 }
 
 /* our passing IPs: PTR missing, not confirmed, or not under our org */
@@ -163,28 +169,26 @@ ds_doctor_senders(struct ds_doctor *d, GError **err)
 {
 	GPtrArray *spoof = g_ptr_array_new(), *fwd = g_ptr_array_new();
 	int64_t nspoof = 0, nfwd = 0;
-	unsigned looked = 0;
 	guint i;
 
+	(void)err;
+	/*
+	 * The classes decide (report/classify): unknown sources failing
+	 * are spoofing; forwarders are forwarding; ours and services that
+	 * fail get the record to publish from the SPF and DKIM families,
+	 * never "spoofing".
+	 */
 	for (i = 0; i < d->sources->len; i++) {
 		struct ds_doc_src *s = d->sources->pdata[i];
 
-		if (failing(s) > 0 && s->own_sig == 0 && s->fwd_reason == 0) {
+		if (s->cls == DS_CLASS_UNKNOWN && failing(s) > 0) {
 			g_ptr_array_add(spoof, s);
-			nspoof += failing(s);
-		} else if (failing(s) > 0) {
+			ds_count_add(&nspoof, failing(s));
+		} else if (s->cls == DS_CLASS_FORWARDER && (failing(s) > 0 ||
+		    s->dkim_pass_spf_fail > 0)) {
 			g_ptr_array_add(fwd, s);
-			nfwd += failing(s);
-		} else if (s->dkim_pass_spf_fail > 0 &&
-		    looked++ < MAX_ENRICH) {
-			/* DKIM carried it: forwarded unless ours/service */
-			ds_doctor_enrich(d, s);
-			if (s->enriched && (s->service == NULL ||
-			    s->mailbox) && !(s->ptr && s->ptr_confirmed == 1 &&
-			    ds_doctor_within(s->ptr, d->org))) {
-				g_ptr_array_add(fwd, s);
-				nfwd += s->dkim_pass_spf_fail;
-			}
+			ds_count_add(&nfwd, failing(s) > 0 ? failing(s) :
+			    s->dkim_pass_spf_fail);
 		}
 	}
 	if (nspoof >= VOLUME)

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "report/doctor/doctor.h"
 #include "report/doctor/spf_check.h"
 
@@ -74,15 +75,41 @@ has_include(const struct ds_spf_eval *e, const char *inc)
 	return false;
 }
 
+/*
+ * Messages of s that SPF should have passed for: its DKIM-pass/SPF-fail
+ * mail, or for a steady sending service (report/classify) failing SPF
+ * whatever DKIM did, all its mail without an aligned SPF pass (the
+ * Microsoft 365 tenant without its include and without DKIM).
+ */
+static int64_t
+spf_missing(const struct ds_doc_src *s)
+{
+	if (s->dkim_pass_spf_fail > 0)
+		return s->dkim_pass_spf_fail;
+	if ((s->cls == DS_CLASS_SERVICE && s->steady && s->include != NULL) ||
+	    (s->cls == DS_CLASS_OURS && s->declared))
+		return s->messages - s->spf_pass;
+	return 0;
+}
+
+/* the SPF domain that failed for s */
+static const char *
+spf_dom(const struct ds_doctor *d, const struct ds_doc_src *s)
+{
+	if (s->spf_domain != NULL)
+		return s->spf_domain;
+	return s->own_spf_domain ? s->own_spf_domain : d->domain;
+}
+
 static gint
 by_dkim_only(gconstpointer a, gconstpointer b)
 {
 	const struct ds_doc_src *x = *(struct ds_doc_src *const *)a;
 	const struct ds_doc_src *y = *(struct ds_doc_src *const *)b;
 
-	if (x->dkim_pass_spf_fail == y->dkim_pass_spf_fail)
+	if (spf_missing(x) == spf_missing(y))
 		return 0;
-	return x->dkim_pass_spf_fail > y->dkim_pass_spf_fail ? -1 : 1;
+	return spf_missing(x) > spf_missing(y) ? -1 : 1;
 }
 
 /*
@@ -106,6 +133,9 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 		struct ds_doc_src *s = cand->pdata[i];
 		GPtrArray *a;
 
+		/* never an include or ip4: for what nothing authenticates */
+		if (s->cls == DS_CLASS_UNKNOWN || s->cls == DS_CLASS_FORWARDER)
+			continue;
 		if (s->service != NULL && s->include != NULL) {
 			if (has_include(e, s->include))
 				continue;
@@ -117,26 +147,37 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 				g_ptr_array_add(order, a);
 			}
 			g_ptr_array_add(a, s);
-		} else if (s->service == NULL && s->ptr != NULL &&
-		    s->ptr_confirmed == 1 && ds_doctor_within(s->ptr, d->org) &&
-		    !ds_spf_covers(e, s->ip)) {
+		} else if ((s->service == NULL || s->hosting) &&
+		    s->ip != NULL && ((s->ptr != NULL &&
+		    s->ptr_confirmed == 1 && ds_doctor_within(s->ptr,
+		    d->org)) || s->declared) && !ds_spf_covers(e, s->ip)) {
 			g_ptr_array_add(own, s);
-			own_msgs += s->dkim_pass_spf_fail;
+			ds_count_add(&own_msgs, spf_missing(s));
 		}
 	}
 	for (k = 0; k < order->len; k++) {
 		GPtrArray *a = order->pdata[k];
 		const struct ds_doc_src *s0 = a->pdata[0];
-		int64_t n = 0;
+		int64_t n = 0, dfail = 0;
 
-		for (i = 0; i < a->len; i++)
-			n += ((struct ds_doc_src *)a->pdata[i])
-			    ->dkim_pass_spf_fail;
-		f = ds_doctor_add(d, DS_SEV_WARNING, "spf-include-missing", n,
-		    "%" G_GINT64_FORMAT " messages from %s (%u IP%s) pass "
-		    "DKIM but fail SPF for %s: its SPF record does not "
-		    "include %s", n, s0->service, a->len, a->len == 1 ? "" :
-		    "s", sdq, s0->include);
+		for (i = 0; i < a->len; i++) {
+			const struct ds_doc_src *x = a->pdata[i];
+
+			ds_count_add(&n, spf_missing(x));
+			ds_count_add(&dfail, x->messages - x->dmarc_pass);
+		}
+		/* failing DMARC too: the user's own mail that p=reject
+		   would reject */
+		f = ds_doctor_add(d, dfail >= 10 ? DS_SEV_ERROR :
+		    DS_SEV_WARNING, "spf-include-missing", n,
+		    "%" G_GINT64_FORMAT " messages from %s (%u IP%s%s) fail "
+		    "SPF for %s: its SPF record does not include %s%s", n,
+		    s0->service, a->len, a->len == 1 ? "" : "s", s0->steady ?
+		    ", sending steadily" : "", sdq, s0->include, dfail > 0 ?
+		    ds_doctor_fmt(d, "; %" G_GINT64_FORMAT " of them fail "
+		    "DMARC because DKIM does not pass either", dfail) :
+		    " (DKIM still passes, so DMARC does)");
+		ds_ev_int(f, "dmarc_fail", dfail);
 		ds_ev_str(f, "service", s0->service);
 		ds_ev_str(f, "include", s0->include);
 		ds_ev_str(f, "spf_domain", spf_domain);
@@ -153,9 +194,10 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 
 		f = ds_doctor_add(d, DS_SEV_WARNING, "spf-ip-missing",
 		    own_msgs, "%" G_GINT64_FORMAT " messages from %u of your "
-		    "own server%s (PTR under %s) pass DKIM but fail SPF for "
-		    "%s: its SPF record does not cover %s", own_msgs,
-		    own->len, own->len == 1 ? "" : "s", d->org, sdq, s0->ip);
+		    "own server%s (%s) fail SPF for %s: its SPF record does "
+		    "not cover %s", own_msgs, own->len, own->len == 1 ? "" :
+		    "s", s0->declared ? "declared ours" : ds_doctor_fmt(d,
+		    "PTR under %s", d->org), sdq, s0->ip);
 		ds_ev_str(f, "spf_domain", spf_domain);
 		ds_ev_sources(f, "sources", own, 10);
 		ds_ev_str(f, "record", e->text);
@@ -181,14 +223,14 @@ not_included(struct ds_doctor *d, const struct ds_spf_eval *e)
 	for (i = 0; i < d->sources->len; i++) {
 		struct ds_doc_src *s = d->sources->pdata[i];
 
-		if (s->dkim_pass_spf_fail > 0)
+		if (spf_missing(s) > 0)
 			g_ptr_array_add(cand, s);
 	}
 	g_ptr_array_sort(cand, by_dkim_only);
 	g_ptr_array_set_size(cand, MIN(cand->len, MAX_DKIM_ONLY));
 	for (i = 0; i < cand->len; i++) {
 		struct ds_doc_src *s = cand->pdata[i];
-		const char *sd = s->spf_domain ? s->spf_domain : d->domain;
+		const char *sd = spf_dom(d, s);
 
 		ds_doctor_enrich(d, s);
 		if (!g_ptr_array_find_with_equal_func(doms, sd, g_str_equal,
@@ -203,8 +245,7 @@ not_included(struct ds_doctor *d, const struct ds_spf_eval *e)
 		for (i = 0; i < cand->len; i++) {
 			struct ds_doc_src *s = cand->pdata[i];
 
-			if (strcmp(s->spf_domain ? s->spf_domain : d->domain,
-			    sd) == 0)
+			if (strcmp(spf_dom(d, s), sd) == 0)
 				g_ptr_array_add(sub, s);
 		}
 		if (!top)

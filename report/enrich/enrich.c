@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "schema/util/error.h"
@@ -28,6 +29,8 @@ ds_enrich_init(struct ds_enrich *e, struct ds_store *st, struct ds_dns *dns,
 	e->dns = dns;
 	e->svc = svc;
 	e->now = now;
+	/* THREATS: a zone file's answers must not outlive the what-if */
+	e->whatif = dns != NULL && ds_dns_get_mode(dns) == DS_DNS_ZONE;
 }
 
 /* Letters, digits, '-', '_' and '.', 1..253 bytes: a host name. */
@@ -160,16 +163,101 @@ reset_keep_ip(struct ds_ipinfo *out)
 	out->ip = ip;
 }
 
+/* Move the database fields of from to to (whose own are freed). */
+static void
+geo_move(struct ds_ipinfo *to, struct ds_ipinfo *from)
+{
+	g_free(to->as_org);
+	g_free(to->as_domain);
+	g_free(to->country);
+	to->asn = from->asn;
+	to->as_org = g_steal_pointer(&from->as_org);
+	to->as_domain = g_steal_pointer(&from->as_domain);
+	to->country = g_steal_pointer(&from->country);
+	to->geo_built = from->geo_built;
+	from->asn = 0;
+	from->geo_built = 0;
+}
+
+/*
+ * Look out->ip up in the databases when the cached answer is from
+ * another build (or e->refresh, or always); true when out changed. A
+ * database dropped on a data error during the lookup leaves out as it
+ * was: an answer from the remaining ones would be stored as complete.
+ */
+static bool
+geo_update(struct ds_enrich *e, struct ds_ipinfo *out, bool always)
+{
+	struct ds_ipinfo tmp;
+	struct ds_geo g = { 0 };
+	unsigned before;
+	int64_t built;
+
+	if (e->mmdb == NULL || (before = ds_mmdb_count(e->mmdb)) == 0)
+		return false;
+	built = ds_mmdb_built(e->mmdb);
+	if (!always && !e->refresh && out->geo_built == built)
+		return false;
+	ds_mmdb_lookup(e->mmdb, out->ip, &g);
+	ds_enrich_mmdb_warn(e->mmdb);
+	if (ds_mmdb_count(e->mmdb) != before) {
+		ds_geo_clear(&g);
+		return false;
+	}
+	ds_ipinfo_init(&tmp);
+	tmp.asn = g.asn;
+	tmp.as_org = g_steal_pointer(&g.as_org);
+	tmp.as_domain = g_steal_pointer(&g.as_domain);
+	tmp.country = g_steal_pointer(&g.country);
+	tmp.geo_built = built;
+	geo_move(out, &tmp);
+	ds_geo_clear(&g);
+	e->geo++;
+	return true;
+}
+
+static char *
+match(const struct ds_enrich *e, const struct ds_ipinfo *i)
+{
+	if (e->svc == NULL)
+		return NULL;
+	return g_strdup(ds_services_match_asn(e->svc, i->ip, i->ptr,
+	    i->asn > 0 && i->asn <= UINT32_MAX ? (uint32_t)i->asn : 0));
+}
+
 /* See enrich.h. */
 bool
 ds_enrich_ipinfo(struct ds_ipinfo *out, void *payload, GError **err)
 {
 	struct ds_enrich *e = payload;
 	struct ds_ipinfo row;
-	bool found = false, fresh, offline;
+	bool found = false, fresh, offline, write = false;
 	char *ip;
 
+	if (e->whatif) {
+		reset_keep_ip(out);
+		ds_enrich_resolve(e->dns, out->ip, out);
+		out->checked_at = e->now;
+		e->lookups++;
+		geo_update(e, out, true);
+		goto service;
+	}
 	offline = e->dns == NULL || ds_dns_get_mode(e->dns) == DS_DNS_OFF;
+	if (e->whatif && e->dns != NULL) {
+		/*
+		 * A what-if zone: its answers only, never the cache's, and
+		 * never written to it (issue 12), so later runs, dashboards
+		 * and weekly mails see real names only.
+		 */
+		reset_keep_ip(out);
+		ds_enrich_resolve(e->dns, out->ip, out);
+		out->checked_at = e->now;
+		e->lookups++;
+		g_free(out->service);
+		out->service = e->svc ? g_strdup(ds_services_match(e->svc,
+		    out->ip, out->ptr)) : NULL;
+		return true;
+	}
 	ip = g_strdup(out->ip);
 	if (!ds_store_ipinfo_get(e->st, ip, &row, &found, err)) {
 		g_free(ip);
@@ -182,25 +270,30 @@ ds_enrich_ipinfo(struct ds_ipinfo *out, void *payload, GError **err)
 		ds_ipinfo_clear(out);
 		*out = row;
 		e->cached++;
-	} else if (offline) {
-		ds_ipinfo_clear(&row);
-		reset_keep_ip(out);
-		out->status = g_strdup("offline");
-		e->offline++;
 	} else {
-		ds_ipinfo_clear(&row);
 		reset_keep_ip(out);
-		ds_enrich_resolve(e->dns, out->ip, out);
-		out->checked_at = e->now;
-		e->lookups++;
+		geo_move(out, &row);	/* kept unless looked up again */
+		ds_ipinfo_clear(&row);
+		if (offline) {
+			out->status = g_strdup("offline");
+			e->offline++;
+		} else {
+			ds_enrich_resolve(e->dns, out->ip, out);
+			out->checked_at = e->now;
+			e->lookups++;
+			write = out->ttl > 0;
+		}
+	}
+	if (geo_update(e, out, false))
+		write = true;
+	if (write) {
 		g_free(out->service);
-		out->service = e->svc ? g_strdup(ds_services_match(e->svc,
-		    out->ip, out->ptr)) : NULL;
-		if (out->ttl > 0 && !ds_store_ipinfo_put(e->st, out, err))
+		out->service = match(e, out);
+		if (!ds_store_ipinfo_put(e->st, out, err))
 			return false;
 	}
+service:
 	g_free(out->service);
-	out->service = e->svc ? g_strdup(ds_services_match(e->svc, out->ip,
-	    out->ptr)) : NULL;
+	out->service = match(e, out);
 	return true;
 }

@@ -14,6 +14,7 @@
 #include "schema/util/embed.h"
 #include "schema/util/error.h"
 #include "schema/util/slurp.h"
+#include "report/enrich/mmdb.h"
 #include "report/enrich/services.h"
 
 #define MAX_NAME 253
@@ -21,8 +22,9 @@
 
 struct rule {
 	char *name;
-	char *suffix;		/* PTR rule: lower case; NULL for IP rules */
-	int family;		/* IP rule: AF_INET or AF_INET6 */
+	char *suffix;		/* PTR rule: lower case; NULL otherwise */
+	uint32_t asn;		/* ASN rule: the AS number; 0 otherwise */
+	int family;		/* IP rule: AF_INET or AF_INET6; 0 otherwise */
 	unsigned char net[16];
 	unsigned prefix;
 };
@@ -133,8 +135,13 @@ parse_line(char *line, struct rule *r, const char **why)
 			*why = "bad network (want ADDR/LEN)";
 			goto done;
 		}
+	} else if (strcmp(f[1], "asn") == 0) {
+		if (!ds_asn_parse(f[2], &r->asn)) {
+			*why = "bad AS number (want AS64500 or 64500)";
+			goto done;
+		}
 	} else {
-		*why = "kind must be ptr or ip";
+		*why = "kind must be ptr, ip or asn";
 		goto done;
 	}
 	r->name = g_strdup(f[0]);
@@ -267,14 +274,47 @@ net_match(const struct rule *r, int family, const unsigned char *a)
 	return (r->net[full] & mask) == (a[full] & mask);
 }
 
+/* The first IP rule whose network holds ip (text), or NULL. */
+static const char *
+match_ip(const struct ds_services *s, const char *ip)
+{
+	unsigned char a[16];
+	int family;
+	guint i;
+
+	if (ip == NULL)
+		return NULL;
+	memset(a, 0, sizeof(a));
+	if (inet_pton(AF_INET, ip, a) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, a) == 1)
+		family = AF_INET6;
+	else
+		return NULL;
+	for (i = 0; i < s->rules->len; i++) {
+		const struct rule *r = &g_array_index(s->rules, struct rule, i);
+
+		if (r->family != 0 && net_match(r, family, a))
+			return r->name;
+	}
+	return NULL;
+}
+
 /* See services.h. */
 const char *
 ds_services_match(const struct ds_services *s, const char *ip,
     const char *ptr)
 {
+	return ds_services_match_asn(s, ip, ptr, 0);
+}
+
+/* See services.h. */
+const char *
+ds_services_match_asn(const struct ds_services *s, const char *ip,
+    const char *ptr, uint32_t asn)
+{
+	const char *by_ip;
 	char name[MAX_NAME + 2];
-	unsigned char a[16];
-	int family = 0;
 	size_t n;
 	guint i;
 
@@ -292,19 +332,12 @@ ds_services_match(const struct ds_services *s, const char *ip,
 				return r->name;
 		}
 	}
-	if (ip == NULL)
-		return NULL;
-	memset(a, 0, sizeof(a));
-	if (inet_pton(AF_INET, ip, a) == 1)
-		family = AF_INET;
-	else if (inet_pton(AF_INET6, ip, a) == 1)
-		family = AF_INET6;
-	else
-		return NULL;
-	for (i = 0; i < s->rules->len; i++) {
+	if ((by_ip = match_ip(s, ip)) != NULL)
+		return by_ip;
+	for (i = 0; asn != 0 && i < s->rules->len; i++) {
 		const struct rule *r = &g_array_index(s->rules, struct rule, i);
 
-		if (r->suffix == NULL && net_match(r, family, a))
+		if (r->asn == asn)
 			return r->name;
 	}
 	return NULL;

@@ -4,8 +4,8 @@
  * the table shipped in report/enrich/data/services.tsv plus the user's rules.
  * SPDX-License-Identifier: MIT
  *
- * Rules are "name<TAB>ptr<TAB>suffix" or "name<TAB>ip<TAB>cidr" lines;
- * see the shipped file for the format. Matching never touches DNS: the
+ * Rules are "name<TAB>ptr<TAB>suffix", "name<TAB>ip<TAB>cidr" or
+ * "name<TAB>asn<TAB>AS8075" lines; see the shipped file for the format. Matching never touches DNS: the
  * PTR name is what enrichment (report/enrich/enrich.c) found.
  */
 #ifndef DS_SERVICES_H
@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <glib.h>
 
 struct ds_services;
@@ -45,6 +46,14 @@ struct ds_services *ds_services_default(const char *user_file,
  */
 const char *ds_services_match(const struct ds_services *s, const char *ip,
     const char *ptr);
+
+/*
+ * The same, then, when no PTR or IP rule matched, the first ASN rule for
+ * asn (the AS number of ip from a MaxMind database, report/enrich/mmdb.h;
+ * 0: unknown, no ASN rule matches). Borrowed; NULL when nothing matches.
+ */
+const char *ds_services_match_asn(const struct ds_services *s,
+    const char *ip, const char *ptr, uint32_t asn);
 
 /* Number of rules loaded. */
 unsigned ds_services_count(const struct ds_services *s);

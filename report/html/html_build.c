@@ -7,8 +7,10 @@
 #include <limits.h>
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/embed.h"
 #include "schema/util/error.h"
+#include "schema/store/store_tls.h"
 #include "report/html/html_build.h"
 #include "report/html/html_page.h"
 #include "report/html/html_svg.h"
@@ -64,14 +66,27 @@ ds_html_domain_path(const char *domain)
  * 500,000 records take tens of seconds).
  */
 static char *
-domain_stamp(const struct dom *d, const char *failures, int64_t now)
+domain_stamp(const struct dom *d, const char *failures, int64_t now,
+    const int64_t tls[3])
 {
 	return g_strdup_printf("v" DS_VERSION "r" DS_HTML_DOMAIN_REV "-%"
 	    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%"
 	    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "-d%"
-	    G_GINT64_FORMAT "-f%s", d->reports, d->reporters, d->messages,
+	    G_GINT64_FORMAT "-f%s-t%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+	    "-%" G_GINT64_FORMAT, d->reports, d->reporters, d->messages,
 	    d->dmarc_pass, d->first_report, d->last_report,
-	    now / DS_DAY, failures);
+	    now / DS_DAY, failures, tls[0], tls[1], tls[2]);
+}
+
+static bool
+tls_total(const struct ds_tls_row *r, void *payload, GError **err)
+{
+	int64_t *t = payload;
+
+	t[0] += r->reports;
+	t[1] += r->successes;
+	t[2] += r->failures;
+	return true;
 }
 
 /* Copy every embedded web-static/ file to the site root. */
@@ -95,16 +110,16 @@ index_page(struct ds_html_ctx *c, GPtrArray *doms, GError **err)
 	GString *g = g_string_sized_new(16384);
 	struct ds_query q;
 	GArray *days = NULL;
-	int64_t msgs = 0, pass = 0, reports = 0;
+	int64_t msgs = 0, pass = 0, reports = 0, fail;
 	bool ok = false;
 	guint i;
 
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);
 
-		msgs += d->messages;
-		pass += d->dmarc_pass;
-		reports += d->reports;
+		ds_count_add(&msgs, d->messages);
+		ds_count_add(&pass, d->dmarc_pass);
+		ds_count_add(&reports, d->reports);
 	}
 	ds_page_begin(g, "", "DMARC domains");
 	g_string_append(g, "<h1>DMARC domains</h1>\n<div class=\"kpis\">\n");
@@ -112,7 +127,8 @@ index_page(struct ds_html_ctx *c, GPtrArray *doms, GError **err)
 	ds_page_kpi(g, "k-messages", "Messages reported", msgs);
 	ds_page_kpi_pct(g, "k-rate", "DMARC pass rate",
 	    ds_pass_rate(pass, msgs));
-	ds_page_kpi(g, "k-fail", "Failing DMARC", msgs - pass);
+	ds_count_sub(&fail, msgs, pass);
+	ds_page_kpi(g, "k-fail", "Failing DMARC", fail);
 	ds_page_kpi(g, "k-reports", "Aggregate reports", reports);
 	g_string_append(g, "</div>\n");
 	ds_query_init(&q);
@@ -187,10 +203,17 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 		goto done;
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);
-		char *path = ds_html_domain_path(d->domain);
-		char *stamp = domain_stamp(d, failures, o->now ? o->now :
-		    g_get_real_time() / G_USEC_PER_SEC);
-		bool fresh = ds_site_fresh(c.site, path, stamp);
+		char *path, *stamp;
+		int64_t tls[3] = { 0, 0, 0 };	/* a new TLS report, too */
+		bool fresh;
+
+		if (!ds_store_tls_each(st, DS_TLS_BY_DOMAIN, d->domain,
+		    INT64_MIN, INT64_MAX, tls_total, tls, err))
+			goto done;
+		path = ds_html_domain_path(d->domain);
+		stamp = domain_stamp(d, failures, o->now ? o->now :
+		    g_get_real_time() / G_USEC_PER_SEC, tls);
+		fresh = ds_site_fresh(c.site, path, stamp);
 
 		g_free(path);
 		if (!fresh && !ds_html_domain_page(&c, d->domain, stamp, err)) {

@@ -21,11 +21,14 @@
 #include <stdint.h>
 #include <glib.h>
 
+struct ds_dns;
+struct ds_conf;
+
 #include "schema/store/store_senders.h"
 #include "report/html/html_site.h"
 
 /* Bumped whenever report or domain page markup changes (html_site.h stamps). */
-#define DS_HTML_REPORT_REV "2"
+#define DS_HTML_REPORT_REV "3"
 #define DS_HTML_DOMAIN_REV "1"
 
 struct ds_html_opts {
@@ -36,6 +39,9 @@ struct ds_html_opts {
 	unsigned max_records;	/* records on a report page, 0: 2000 */
 	unsigned max_reports;	/* newest reports listed per domain, 0: 1000 */
 	int64_t now;		/* Unix seconds of the build; 0: the clock */
+	struct ds_dns *dns;	/* doctor's DNS on domain pages (NULL:
+				   every DNS check skipped) */
+	const struct ds_conf *conf;	/* declarations, may be NULL */
 };
 
 /* What the page builders share during one build. */
@@ -79,6 +85,13 @@ bool ds_html_failure_pages(struct ds_html_ctx *c, char **fingerprint,
 
 /* Append the failure reports section of domain's page to g. DS_ERROR_DB. */
 bool ds_html_failure_section(struct ds_html_ctx *c, GString *g,
+    const char *domain, GError **err);
+
+/*
+ * Append the SMTP TLS section of domain (KPIs, per policy and MX, the
+ * failure types) to g; nothing when it has no TLS report. DS_ERROR_DB.
+ */
+bool ds_html_tls_section(struct ds_html_ctx *c, GString *g,
     const char *domain, GError **err);
 
 /* Site-relative path of the page of domain (caller g_frees). */

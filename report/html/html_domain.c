@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include "report/classify/classify.h"
+#include "report/html/html_advice.h"
 #include "report/html/html_build.h"
 #include "report/html/html_page.h"
 #include "report/html/html_svg.h"
@@ -150,6 +152,7 @@ td_auth(GString *g, const GArray *a)
 	g_string_append(g, "</td>");
 }
 
+/* The PTR name, and beside it the network: AS number, owner, country. */
 static void
 td_ptr(GString *g, const struct ds_sender *s)
 {
@@ -158,6 +161,20 @@ td_ptr(GString *g, const struct ds_sender *s)
 	if (s->ptr && s->ptr_confirmed == 0)
 		g_string_append(g, " <span class=\"warn\" title=\"the name "
 		    "does not resolve back to this IP\">unconfirmed</span>");
+	if (s->asn > 0 || s->as_org != NULL || s->country != NULL) {
+		g_string_append(g, s->ptr ? "<br><span class=\"small muted\" "
+		    "title=\"network (MaxMind database)\">" : "<span class=\""
+		    "small muted\" title=\"network (MaxMind database)\">");
+		if (s->asn > 0)
+			g_string_append_printf(g, "AS%" G_GINT64_FORMAT "%s",
+			    s->asn, s->as_org || s->country ? " " : "");
+		ds_html_text(g, s->as_org);
+		if (s->country != NULL) {
+			g_string_append(g, s->as_org ? ", " : "");
+			ds_html_text(g, s->country);
+		}
+		g_string_append(g, "</span>");
+	}
 	g_string_append(g, "</td>");
 }
 
@@ -181,14 +198,17 @@ static bool
 senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
     GError **err)
 {
-	static const char *const all_cols[] = { "Source IP", "PTR",
+	static const char *const all_cols[] = { "Source IP", "Class",
+	    "PTR / network",
 	    "Service", "#Messages", "#Pass", "#Fail", "#Pass rate", "DKIM",
 	    "SPF", "Reporters", "#First seen", "#Last seen", NULL };
-	static const char *const fail_cols[] = { "Source IP", "PTR",
+	static const char *const fail_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Failing", "#Messages", "DKIM", "SPF", "Header from",
 	    "Dispositions", NULL };
 	struct ds_sender_query q;
+	struct ds_decl *decl = NULL;
 	GPtrArray *rows = NULL;
+	GArray *cls = NULL;
 	guint i;
 
 	ds_sender_query_init(&q);
@@ -200,13 +220,30 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 	    (c->o->max_senders ? c->o->max_senders : 500);
 	q.info = c->o->info;
 	q.info_payload = c->o->info_payload;
-	if (!ds_store_senders(c->st, &q, &rows, err))
+	if (failing && !ds_store_senders(c->st, &q, &rows, err))
 		return false;
+	/* every source with its class (report/classify), most messages
+	   first, as `dmarcsift senders` gives them */
+	if (!failing) {
+		bool ok = ds_decl_from_conf(&decl, c->o->conf, domain, err) &&
+		    ds_classified_senders(c->st, &q.period, q.info,
+		    q.info_payload, decl, &rows, &cls, err);
+
+		ds_decl_free(decl);
+		if (!ok)
+			return false;
+		if (rows->len > q.period.limit) {
+			g_ptr_array_set_size(rows, q.period.limit);
+			g_array_set_size(cls, q.period.limit);
+		}
+	}
 	if (rows->len == 0) {
 		g_string_append(g, failing ? "<p class=\"note\" id=\"t-failing\">"
 		    "No source failed DMARC.</p>\n" : "<p class=\"note\">"
 		    "No senders.</p>\n");
 		g_ptr_array_unref(rows);
+		if (cls)
+			g_array_unref(cls);
 		return true;
 	}
 	if (rows->len == q.period.limit)
@@ -220,6 +257,16 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 
 		g_string_append(g, "<tr>");
 		ds_td_mono(g, s->key);
+		if (cls != NULL) {
+			const struct ds_class_info *ci = &g_array_index(cls,
+			    struct ds_class_info, i);
+
+			g_string_append(g, "<td class=\"small\" title=\"");
+			ds_html_attr(g, ci->reason);
+			g_string_append(g, "\">");
+			ds_html_text(g, ds_class_name(ci->cls));
+			g_string_append(g, "</td>");
+		}
 		td_ptr(g, s);
 		ds_td_text(g, s->service);
 		if (failing) {
@@ -248,6 +295,8 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 	}
 	ds_page_table_close(g);
 	g_ptr_array_unref(rows);
+	if (cls)
+		g_array_unref(cls);
 	return true;
 }
 
@@ -353,6 +402,8 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
 	ds_fmt_time(g, so.last, false);
 	g_string_append(g, " (UTC)</p>\n");
 	g_string_append_len(g, so.kpi->str, so.kpi->len);
+	if (!ds_html_advice(c, g, domain, err))
+		goto done;
 	ds_page_h2(g, "volume", "Daily volume and DMARC pass rate");
 	ds_svg_daily(g, days);
 	ds_page_h2(g, "failing", "Failing sources");
@@ -372,6 +423,8 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
 		goto done;
 	ds_page_h2(g, "failures", "Failure reports");
 	if (!ds_html_failure_section(c, g, domain, err))
+		goto done;
+	if (!ds_html_tls_section(c, g, domain, err))
 		goto done;
 	ds_page_end(g, NULL);
 	ok = ds_site_put(c->site, path, g->str, g->len, stamp, err);

@@ -17,7 +17,8 @@
 #define LIST_MAX 1000		/* newest failure reports on a list */
 #define DOMAIN_MAX 100
 
-static const char *const cols[] = { "#Arrival", "Source IP", "Reporter",
+static const char *const cols[] = { "#Arrival", "Domain", "Source IP",
+    "Reporter",
     "Auth-Failure", "Delivery", "#SPF now", "#DKIM now", "#DMARC now",
     "Differences", NULL };
 
@@ -39,6 +40,15 @@ row(const struct ds_failure *f, const char *root)
 	g_snprintf(href, sizeof(href), "%sfailures/%" G_GINT64_FORMAT
 	    ".html", root, f->id);
 	ds_td_time(g, f->event_ts);
+	/* the Reported-Domain(s): which domain the failure is about */
+	g_string_append(g, "<td class=\"wrap\">");
+	for (i = 0; f->reported_domain && i < f->reported_domain->len &&
+	    i < 3; i++) {
+		if (i)
+			g_string_append(g, ", ");
+		ds_html_text(g, g_ptr_array_index(f->reported_domain, i));
+	}
+	g_string_append(g, "</td>");
 	g_string_append(g, "<td class=\"mono\"><a href=\"");
 	ds_html_attr(g, href);
 	g_string_append(g, "\">");

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/rate.h"
 #include "report/html/html_page.h"
 #include "schema/store/store_senders.h"
@@ -216,18 +217,15 @@ ds_td_result(GString *g, const char *s)
 void
 ds_fmt_int(GString *g, int64_t v)
 {
-	char buf[32];
-	size_t n, i;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char *s;
 
-	n = (size_t)g_snprintf(buf, sizeof(buf), "%" G_GUINT64_FORMAT, u);
-	if (v < 0)
+	if (v < 0) { /* a difference, never a count */
 		g_string_append_c(g, '-');
-	for (i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			g_string_append_c(g, ',');
-		g_string_append_c(g, buf[i]);
+		v = v == INT64_MIN ? INT64_MAX : -v;
 	}
+	s = ds_count_str(v, false, ',');
+	g_string_append(g, s);
+	g_free(s);
 }
 
 void

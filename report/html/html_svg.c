@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/store/store_senders.h"
 #include "report/html/html_page.h"
 #include "report/html/html_svg.h"
@@ -41,8 +42,8 @@ bucketize(const GArray *days, unsigned *width)
 			g_array_append_val(b, nb);
 		}
 		x = &g_array_index(b, struct bucket, b->len - 1);
-		x->messages += d->messages;
-		x->pass += d->dmarc_pass;
+		ds_count_add(&x->messages, d->messages);
+		ds_count_add(&x->pass, d->dmarc_pass);
 	}
 	*width = w;
 	return b;
@@ -79,6 +80,7 @@ static void
 axes(GString *g, double ymax)
 {
 	const double ph = CH - MT - MB;
+	double tick;
 	int i;
 
 	for (i = 0; i <= 4; i++) {
@@ -88,7 +90,10 @@ axes(GString *g, double ymax)
 		    "x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", ML, CW - MR, y, y);
 		g_string_append_printf(g, "<text class=\"axis\" x=\"%d\" "
 		    "y=\"%.1f\" text-anchor=\"end\">", ML - 6, y + 4);
-		ds_fmt_int(g, (int64_t)(ymax * i / 4.0 + 0.5));
+		/* an axis label, not a count; never cast past 2^63 */
+		tick = ymax * i / 4.0 + 0.5;
+		ds_fmt_int(g, tick >= 9223372036854775807.0 ? DS_COUNT_MAX :
+		    (int64_t)tick);
 		g_string_append_printf(g, "</text><text class=\"raxis\" "
 		    "x=\"%d\" y=\"%.1f\">%d%%</text>\n", CW - MR + 6, y + 4,
 		    i * 25);
@@ -105,8 +110,9 @@ bars(GString *g, const GArray *b, unsigned w, double ymax)
 	for (i = 0; i < b->len; i++) {
 		const struct bucket *x = &g_array_index(b, struct bucket, i);
 		double x0 = ML + i * bw + gap / 2, hp, hf;
-		int64_t fail = x->messages - x->pass;
+		int64_t fail;
 
+		ds_count_sub(&fail, x->messages, x->pass);
 		hp = ph * (double)x->pass / ymax;
 		hf = ph * (double)fail / ymax;
 		g_string_append(g, "<g><title>");
@@ -198,7 +204,7 @@ ds_svg_daily(GString *g, const GArray *days)
 	for (i = 0; i < b->len; i++) {
 		const struct bucket *x = &g_array_index(b, struct bucket, i);
 
-		total += x->messages;
+		ds_count_add(&total, x->messages);
 		if (x->messages > max)
 			max = x->messages;
 	}

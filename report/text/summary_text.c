@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "report/text/summary_text.h"
 #include "report/text/table.h"
 
@@ -83,6 +84,29 @@ put_policy(GString *g, const struct ds_policy_seen *p)
 	}
 }
 
+static void
+put_span(GString *g, const struct ds_policy_span *p)
+{
+	g_string_append(g, "p=");
+	put_clean(g, p->p);
+	g_string_append(g, " sp=");
+	put_clean(g, p->sp);
+	if (p->np) {
+		g_string_append(g, " np=");
+		put_clean(g, p->np);
+	}
+	g_string_append(g, " adkim=");
+	put_clean(g, p->adkim);
+	g_string_append(g, " aspf=");
+	put_clean(g, p->aspf);
+	if (p->pct >= 0)
+		g_string_append_printf(g, " pct=%d", p->pct);
+	if (p->testing && strcmp(p->testing, "n") != 0) {
+		g_string_append(g, " t=");
+		put_clean(g, p->testing);
+	}
+}
+
 /* See summary_text.h. */
 const struct ds_policy_seen *
 ds_summary_current_policy(const struct ds_domain_summary *s)
@@ -101,18 +125,22 @@ ds_summary_current_policy(const struct ds_domain_summary *s)
 static void
 put_rate(GString *g, const char *label, int64_t n, int64_t of)
 {
-	g_string_append_printf(g, "  %-15s %12" G_GINT64_FORMAT "  %5.1f%%\n",
-	    label, n, ds_pass_rate(n, of));
+	char *c = ds_count_str(n, false, 0);
+
+	g_string_append_printf(g, "  %-15s %12s  %5.1f%%\n", label, c,
+	    ds_count_pct(n, of));
+	g_free(c);
 }
 
 static void
 put_failing(GString *g, GPtrArray *rows)
 {
 	static const char *const cols[] = { "source_ip", "messages",
-	    "dmarc_fail", "ptr", "service", NULL };
+	    "dmarc_fail", "ptr", "as owner", "cc", "service", NULL };
 	struct ds_table *t;
 	char *buf = NULL;
 	size_t len = 0;
+	bool geo = false;
 	FILE *f;
 	guint i;
 
@@ -129,8 +157,16 @@ put_failing(GString *g, GPtrArray *rows)
 		ds_table_int(t, s->messages);
 		ds_table_int(t, s->dmarc_fail);
 		ds_table_str(t, s->ptr);
+		ds_table_str(t, s->as_org);
+		ds_table_str(t, s->country);
 		ds_table_str(t, s->service);
+		geo = geo || s->as_org != NULL || s->country != NULL;
 	}
+	if (!geo) {	/* no MaxMind database ever: no empty columns */
+		ds_table_text_hide(t, "as owner");
+		ds_table_text_hide(t, "cc");
+	}
+	ds_table_text_whole(t, "source_ip");
 	if ((f = open_memstream(&buf, &len)) != NULL) {
 		ds_table_emit(t, DS_OUT_TEXT, f);
 		fclose(f);
@@ -174,9 +210,11 @@ put_reporters(GString *g, const struct ds_domain_summary *s,
 /* See summary_text.h. */
 void
 ds_summary_text(GString *g, const struct ds_domain_summary *s,
-    GPtrArray *reporters, GPtrArray *failing)
+    GPtrArray *reporters, GPtrArray *failing, const GArray *timeline,
+    const char *classes)
 {
 	const struct ds_policy_seen *cur = ds_summary_current_policy(s);
+	char *c;
 	guint i;
 
 	if (g->len > 0)
@@ -191,9 +229,13 @@ ds_summary_text(GString *g, const struct ds_domain_summary *s,
 		    s->days, s->days == 1 ? "" : "s");
 	}
 	g_string_append_c(g, '\n');
-	g_string_append_printf(g, "  %-15s %12" G_GINT64_FORMAT "  from %"
-	    G_GINT64_FORMAT " IP%s\n", "messages", s->messages, s->ips,
-	    s->ips == 1 ? "" : "s");
+	c = ds_count_str(s->messages, false, 0);
+	g_string_append_printf(g, "  %-15s %12s  from %" G_GINT64_FORMAT
+	    " IP%s\n", "messages", c, s->ips, s->ips == 1 ? "" : "s");
+	g_free(c);
+	if (s->messages == DS_COUNT_MAX)
+		g_string_append(g, "  (totals reached 2^63-1, the largest count "
+		    "kept: they are lower bounds, marked +)\n");
 	put_rate(g, "DMARC pass", s->dmarc_pass, s->messages);
 	put_rate(g, "DMARC fail", s->dmarc_fail, s->messages);
 	put_rate(g, "DKIM aligned", s->dkim_pass, s->messages);
@@ -212,21 +254,35 @@ ds_summary_text(GString *g, const struct ds_domain_summary *s,
 	    G_GINT64_FORMAT " reporter%s\n", "reports", s->reports,
 	    s->reporters, s->reporters == 1 ? "" : "s");
 	put_reporters(g, s, reporters);
-	if (cur != NULL) {
+	if (timeline != NULL && timeline->len > 0) {
+		/* the current policy is the latest report's */
+		g_string_append_printf(g, "  %-15s ", "policy");
+		put_span(g, &g_array_index(timeline, struct ds_policy_span,
+		    timeline->len - 1));
+		g_string_append_c(g, '\n');
+	} else if (cur != NULL) {
 		g_string_append_printf(g, "  %-15s ", "policy");
 		put_policy(g, cur);
 		g_string_append_c(g, '\n');
 	}
-	for (i = 1; i < s->policies->len; i++) {
-		const struct ds_policy_seen *p = &g_array_index(s->policies,
-		    struct ds_policy_seen, i);
+	for (i = 1; timeline != NULL && i < timeline->len; i++) {
+		const struct ds_policy_span *a = &g_array_index(timeline,
+		    struct ds_policy_span, i - 1);
+		const struct ds_policy_span *p = &g_array_index(timeline,
+		    struct ds_policy_span, i);
+		const char *what;
 
 		g_string_append_printf(g, "  %-15s ", "policy change");
-		put_day(g, p->first_seen);
+		put_day(g, p->since);
 		g_string_append(g, ": ");
-		put_policy(g, p);
+		put_span(g, p);
 		g_string_append_c(g, '\n');
+		if (ds_policy_weaker(a, p, &what))
+			g_string_append_printf(g, "  %-15s weaker than before "
+			    "(%s)\n", "", what);
 	}
+	if (classes != NULL)
+		g_string_append_printf(g, "  %-15s %s\n", "sources", classes);
 	if (s->days_without_report > 0) {
 		g_string_append_printf(g, "  %-15s %" G_GINT64_FORMAT
 		    " day%s:", "no report", s->days_without_report,

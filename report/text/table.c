@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/util/term.h"
+#include "schema/util/count.h"
 #include "schema/util/json.h"
 #include "report/text/table.h"
 
@@ -22,6 +24,7 @@ struct ds_table {
 	GArray *cells;		/* struct cell, row-major */
 	GHashTable *hidden;	/* column index + 1 */
 	GHashTable *times;	/* column index + 1 of Unix-time columns */
+	GHashTable *whole;	/* column index + 1: never shortened */
 	unsigned rows;
 	bool wide;		/* text: never cut a cell to fit */
 };
@@ -37,6 +40,7 @@ ds_table_new(const char *const *cols)
 	t->cells = g_array_new(FALSE, TRUE, sizeof(struct cell));
 	t->hidden = g_hash_table_new(NULL, NULL);
 	t->times = g_hash_table_new(NULL, NULL);
+	t->whole = g_hash_table_new(NULL, NULL);
 	return t;
 }
 
@@ -56,6 +60,7 @@ ds_table_free(struct ds_table *t)
 	g_ptr_array_free(t->cols, TRUE);
 	g_hash_table_destroy(t->hidden);
 	g_hash_table_destroy(t->times);
+	g_hash_table_destroy(t->whole);
 	g_free(t);
 }
 
@@ -88,12 +93,13 @@ ds_table_str(struct ds_table *t, const char *s)
 		put(t, C_STR, g_utf8_make_valid(s, -1), NULL);
 }
 
+/* Text through ds_count_str: a count at the 2^63-1 cap shows "+". */
 void
 ds_table_int(struct ds_table *t, int64_t v)
 {
 	char *s = g_strdup_printf("%" G_GINT64_FORMAT, v);
 
-	put(t, C_NUM, s, g_strdup(s));
+	put(t, C_NUM, v >= 0 ? ds_count_str(v, false, 0) : g_strdup(s), s);
 }
 
 void
@@ -178,6 +184,16 @@ ds_table_text_hide(struct ds_table *t, const char *col)
 	for (i = 0; i < t->cols->len; i++)
 		if (strcmp(g_ptr_array_index(t->cols, i), col) == 0)
 			g_hash_table_add(t->hidden, GUINT_TO_POINTER(i + 1));
+}
+
+void
+ds_table_text_whole(struct ds_table *t, const char *col)
+{
+	guint i;
+
+	for (i = 0; i < t->cols->len; i++)
+		if (strcmp(g_ptr_array_index(t->cols, i), col) == 0)
+			g_hash_table_add(t->whole, GUINT_TO_POINTER(i + 1));
 }
 
 unsigned
@@ -296,16 +312,28 @@ emit_csv(const struct ds_table *t, GString *g)
 	}
 }
 
-/* Display text of a cell on one line: control characters become '?'. */
+/*
+ * Display text of a cell on one line, escaped by the terminal rule
+ * (term.h) before the widths are measured, so a column stays aligned;
+ * the tab and newline the rule lets through are shown escaped too.
+ */
 static char *
 display(const struct cell *x)
 {
-	char *s = g_strdup(x->kind == C_NULL ? "-" : x->text), *p;
+	char *s = ds_term_escape(x->kind == C_NULL ? "-" : x->text, -1);
+	GString *g;
+	char *p;
 
+	if (strpbrk(s, "\t\n") == NULL)
+		return s;
+	g = g_string_new(NULL);
 	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return s;
+		if (*p == '\t' || *p == '\n')
+			g_string_append(g, *p == '\t' ? "\\t" : "\\n");
+		else
+			g_string_append_c(g, *p);
+	g_free(s);
+	return g_string_free(g, FALSE);
 }
 
 static void
@@ -373,7 +401,8 @@ emit_text(const struct ds_table *t, GString *g)
 			    GUINT_TO_POINTER(c + 1)))
 				continue;
 			total += w[c];
-			if (w[c] > max_w) {
+			if (w[c] > max_w && !g_hash_table_contains(t->whole,
+			    GUINT_TO_POINTER(c + 1))) {
 				max_w = w[c];
 				widest = c;
 			}
@@ -421,6 +450,6 @@ ds_table_emit(const struct ds_table *t, enum ds_outfmt fmt, FILE *f)
 		emit_csv(t, g);
 	else
 		emit_text(t, g);
-	fwrite(g->str, 1, g->len, f);
+	ds_term_write(f, g->str, (gssize)g->len);
 	g_string_free(g, TRUE);
 }

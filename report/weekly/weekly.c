@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "schema/util/error.h"
+#include "schema/store/store_policy.h"
 #include "report/weekly/weekly.h"
 
 bool
@@ -283,6 +284,56 @@ done:
 	return ok;
 }
 
+/*
+ * The policy at the end of the week and its changes, from the policy
+ * timeline of this week and the one before (store_policy.h): a change
+ * is a span starting this week; a weakening is marked.
+ */
+static bool
+policy_timeline(struct ds_store *st, struct ds_weekly *w, GError **err)
+{
+	struct ds_query q;
+	GArray *tl = NULL;
+	guint i;
+
+	ds_query_init(&q);
+	q.domain = w->domain;
+	q.since = w->since - DS_WEEK;
+	q.until = w->until;
+	if (!ds_store_policy_timeline(st, &q, &tl, err))
+		return false;
+	g_clear_pointer(&w->policy, g_free);
+	g_clear_pointer(&w->p, g_free);
+	if (tl->len > 0) {
+		const struct ds_policy_span *last = &g_array_index(tl,
+		    struct ds_policy_span, tl->len - 1);
+
+		w->policy = ds_policy_span_text(last);
+		w->p = g_strdup(last->p);
+	}
+	for (i = 1; i < tl->len; i++) {
+		const struct ds_policy_span *a = &g_array_index(tl,
+		    struct ds_policy_span, i - 1);
+		const struct ds_policy_span *b = &g_array_index(tl,
+		    struct ds_policy_span, i);
+		const char *what = NULL;
+		char *ta, *tb;
+
+		/* the span's first report has its midpoint in the week */
+		if (b->since + DS_DAY / 2 < w->since)
+			continue;
+		ta = ds_policy_span_text(a);
+		tb = ds_policy_span_text(b);
+		g_ptr_array_add(w->policy_changes, g_strdup_printf("%s -> %s%s"
+		    "%s%s", ta, tb, ds_policy_weaker(a, b, &what) ?
+		    " (weakened: " : "", what ? what : "", what ? ")" : ""));
+		g_free(ta);
+		g_free(tb);
+	}
+	g_array_unref(tl);
+	return true;
+}
+
 bool
 ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
     ds_ipinfo_fn info, void *info_payload, struct ds_weekly *w,
@@ -293,7 +344,6 @@ ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
 	GPtrArray *fail_now = NULL, *fail_before = NULL;
 	char *prev_p = NULL;
 	bool ok = false;
-	int from;
 	guint i;
 
 	memset(w, 0, sizeof(*w));
@@ -308,22 +358,6 @@ ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
 	    &prev_p, err) ||
 	    !week_summary(st, domain, monday, &w->cur, cur_pol, &w->p, err))
 		goto done;
-	if (cur_pol->len > 0)
-		w->policy = g_strdup(g_ptr_array_index(cur_pol,
-		    cur_pol->len - 2));
-	/* a change from last week's final policy, then within the week */
-	from = prev_pol->len ? (int)prev_pol->len - 2 : -1;
-	for (i = 0; i < cur_pol->len; i += 2) {
-		GPtrArray *fa = i > 0 ? cur_pol : prev_pol;
-		int fi = i > 0 ? (int)i - 2 : from;
-
-		if (fi >= 0 && strcmp(g_ptr_array_index(fa, fi + 1),
-		    g_ptr_array_index(cur_pol, i + 1)) != 0)
-			g_ptr_array_add(w->policy_changes,
-			    g_strdup_printf("%s -> %s",
-			    (char *)g_ptr_array_index(fa, fi),
-			    (char *)g_ptr_array_index(cur_pol, i)));
-	}
 	if (!senders(st, w, monday, false, true, DS_WEEKLY_TOP, info,
 	    info_payload, &w->new_senders, err) ||
 	    !senders(st, w, monday, true, false, 0, info, info_payload,
@@ -341,9 +375,9 @@ ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
 		g_ptr_array_add(w->top_failing, fail_now->pdata[i]);
 		fail_now->pdata[i] = NULL;
 	}
-	if (!silent(st, w, err))
+	if (!silent(st, w, err) || !ds_weekly_tls_compute(st, w, err) ||
+	    !policy_timeline(st, w, err))
 		goto done;
-	ds_weekly_advise(w);
 	ok = true;
 done:
 	if (fail_now)
@@ -374,5 +408,7 @@ ds_weekly_clear(struct ds_weekly *w)
 		g_ptr_array_unref(w->silent);
 	if (w->todo)
 		g_ptr_array_unref(w->todo);
+	if (w->tls.failures)
+		g_ptr_array_unref(w->tls.failures);
 	memset(w, 0, sizeof(*w));
 }

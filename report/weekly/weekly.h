@@ -15,7 +15,10 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "schema/dns/dns.h"
 #include "schema/store/store_senders.h"
+
+struct ds_decl;
 
 #define DS_WEEK (7 * DS_DAY)
 #define DS_WEEKLY_TOP 10	/* rows per list */
@@ -36,6 +39,13 @@ struct ds_weekly_silent {
 	int64_t reports;	/* reports in the look-back weeks */
 };
 
+/* SMTP TLS reports of the week (RFC 8460); reports == 0: none */
+struct ds_weekly_tls {
+	int64_t reports, ok, failed;
+	GPtrArray *failures;	/* char *: "certificate-expired: 25 sessions
+				   (mx1.example.com)", most first */
+};
+
 struct ds_weekly {
 	char *domain;
 	char week[16];		/* "2026-W47" */
@@ -43,13 +53,17 @@ struct ds_weekly {
 	struct ds_weekly_nums cur, prev;
 	char *policy;		/* the policy at the end of the week, text */
 	char *p;		/* its p= ("none"...), NULL unknown */
-	GPtrArray *policy_changes;	/* char *: "p=none -> p=reject" */
+	GPtrArray *policy_changes;	/* char *: "p=none ... -> p=reject ...
+				   (weakened: p lowered)", from the
+				   timeline (store_policy.h) */
 	GPtrArray *new_senders;	/* struct ds_sender *: first seen now */
 	GPtrArray *new_failing;	/* struct ds_sender *: failing now, not
 				   the week before */
 	GPtrArray *top_failing;	/* struct ds_sender *: most failing */
 	GPtrArray *silent;	/* struct ds_weekly_silent * */
-	GPtrArray *todo;	/* char *: advice, plain text */
+	GPtrArray *todo;	/* char *: doctor's findings with their
+				   fixes (ds_weekly_advise), plain text */
+	struct ds_weekly_tls tls;
 };
 
 /*
@@ -73,17 +87,23 @@ bool ds_weekly_compute(struct ds_store *st, const char *domain,
     struct ds_weekly *out, GError **err);
 void ds_weekly_clear(struct ds_weekly *w);
 
-/* Fill w->todo from the rest of w (weekly_advice.c). */
-void ds_weekly_advise(struct ds_weekly *w);
-
 /*
- * The SPF include of a known sending service named svc (case-insensitive
- * match on its usual name), or NULL.
+ * Fill w->todo with doctor's findings for the domain and the week
+ * (weekly_advice.c), resolved through dns, with the user's
+ * declarations decl (may be NULL). DS_ERROR_DB.
  */
-const char *ds_weekly_spf_include(const char *svc);
+bool ds_weekly_advise(struct ds_weekly *w, struct ds_store *st,
+    struct ds_dns *dns, const struct ds_decl *decl, int64_t now,
+    GError **err);
 
 /* The report as one HTML document for mail clients (weekly_html.c). */
 void ds_weekly_html(GString *g, const struct ds_weekly *w);
+/* weekly_tls.c: fill w->tls for w->domain, w->since..until (DS_ERROR_DB);
+ * the TLS section in HTML and text, nothing when no TLS report came */
+bool ds_weekly_tls_compute(struct ds_store *st, struct ds_weekly *w,
+    GError **err);
+void ds_weekly_tls_html(GString *g, const struct ds_weekly *w);
+void ds_weekly_tls_text(GString *g, const struct ds_weekly *w);
 /* The report as plain text, lines under 78 columns (weekly_text.c). */
 void ds_weekly_text(GString *g, const struct ds_weekly *w);
 /* "Weekly DMARC report for D, 2026-W47" (plain text; caller g_frees). */

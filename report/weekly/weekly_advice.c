@@ -1,142 +1,54 @@
 /*
  * weekly_advice.c - the "what to do" list of the weekly report
- * (weekly.h): for each source failing DMARC, what would make it pass
- * (RFC 7489 section 3.1 identifier alignment: SPF passes for the
- * envelope domain, DKIM for d=; DMARC needs one of them aligned with
- * the From domain), plus policy hints. Plain text; escaped on output.
+ * (weekly.h): doctor's findings (report/doctor) for the domain and the
+ * week, worst first, each with its fix, so the weekly mail never gives
+ * advice of its own that doctor would contradict (issue 12): spoofers
+ * are never told to sign, a tenant missing its key is told which
+ * record to publish. Plain text; escaped on output.
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
 
+#include "report/doctor/doctor.h"
 #include "report/weekly/weekly.h"
 
 #define MAX_TODO 8
-#define MIN_FAIL 1		/* ignore sources with fewer failures */
 
-static const struct {
-	const char *match;	/* lower-case substring of a service name */
-	const char *include;
-} services[] = {
-	{ "google", "_spf.google.com" },
-	{ "microsoft", "spf.protection.outlook.com" },
-	{ "outlook", "spf.protection.outlook.com" },
-	{ "amazon", "amazonses.com" },
-	{ "sendgrid", "sendgrid.net" },
-	{ "mailchimp", "servers.mcsv.net" },
-	{ "mandrill", "spf.mandrillapp.com" },
-	{ "mailgun", "mailgun.org" },
-	{ "postmark", "spf.mtasv.net" },
-	{ "sparkpost", "sparkpostmail.com" },
-	{ "zoho", "zoho.com" },
-	{ "brevo", "spf.brevo.com" },
-};
-
-const char *
-ds_weekly_spf_include(const char *svc)
+/* See weekly.h. */
+bool
+ds_weekly_advise(struct ds_weekly *w, struct ds_store *st,
+    struct ds_dns *dns, const struct ds_decl *decl, int64_t now,
+    GError **err)
 {
-	char *l;
-	size_t i;
-	const char *r = NULL;
+	struct ds_doctor d;
+	struct ds_query q;
+	guint i, shown = 0;
+	bool ok;
 
-	if (svc == NULL)
-		return NULL;
-	l = g_ascii_strdown(svc, -1);
-	for (i = 0; i < G_N_ELEMENTS(services) && r == NULL; i++)
-		if (strstr(l, services[i].match) != NULL)
-			r = services[i].include;
-	g_free(l);
-	return r;
-}
+	ds_query_init(&q);
+	q.since = w->since;
+	q.until = w->until;
+	ok = ds_doctor_init(&d, st, dns, w->domain, &q, now, decl, err) &&
+	    ds_doctor_run(&d, err);
+	for (i = 0; ok && i < d.findings->len; i++) {
+		const struct ds_finding *f = d.findings->pdata[i];
 
-/* The domain of the first auth result with result pass, or NULL. */
-static const char *
-passing(const GArray *a)
-{
-	guint i;
-
-	for (i = 0; a && i < a->len; i++) {
-		const struct ds_auth_count *x = &g_array_index(a,
-		    struct ds_auth_count, i);
-
-		if (x->result && strcmp(x->result, "pass") == 0 && x->domain)
-			return x->domain;
+		/* info findings only when they say what not to worry about */
+		if (f->sev == DS_SEV_INFO && strcmp(f->code,
+		    "sender-forwarding") != 0)
+			continue;
+		if (shown++ >= MAX_TODO)
+			break;
+		g_ptr_array_add(w->todo, g_strdup_printf("[%s %s] %s. %s",
+		    ds_sev_name(f->sev), f->code, f->message, f->fix ? f->fix :
+		    ""));
 	}
-	return NULL;
-}
-
-static void
-advise_sender(struct ds_weekly *w, const struct ds_sender *s)
-{
-	const char *who = s->key ? s->key : "an unknown source";
-	const char *spf_dom = passing(s->spf), *dkim_dom = passing(s->dkim);
-	const char *inc = ds_weekly_spf_include(s->service);
-	char *name;
-
-	if (s->dmarc_fail < MIN_FAIL || w->todo->len >= MAX_TODO)
-		return;
-	name = s->service ? g_strdup_printf("%s (%s)", who, s->service) :
-	    s->ptr ? g_strdup_printf("%s (%s)", who, s->ptr) :
-	    g_strdup(who);
-	if (s->spf_pass == 0 && s->dkim_pass == 0 && spf_dom == NULL &&
-	    dkim_dom == NULL && s->service == NULL)
-		g_ptr_array_add(w->todo, g_strdup_printf("%s sent %"
-		    G_GINT64_FORMAT " message(s) as %s that pass neither SPF "
-		    "nor DKIM: if it is not yours it is spoofing, which "
-		    "p=quarantine or p=reject stops; if it is yours, add it "
-		    "to the SPF record of %s or sign its mail with DKIM d=%s.",
-		    name, s->dmarc_fail, w->domain, w->domain, w->domain));
-	else if (s->dkim_pass == 0 && s->spf_pass == 0 && dkim_dom)
-		g_ptr_array_add(w->todo, g_strdup_printf("%s signs with "
-		    "DKIM d=%s, not aligned with %s: have it sign with "
-		    "d=%s (%" G_GINT64_FORMAT " failing).", name, dkim_dom,
-		    w->domain, w->domain, s->dmarc_fail));
-	else if (s->spf_pass == 0)
-		g_ptr_array_add(w->todo, g_strdup_printf("%s sends as %s but "
-		    "fails SPF alignment%s%s%s: add include:%s to the SPF "
-		    "record of %s or sign with DKIM d=%s (%" G_GINT64_FORMAT
-		    " failing).", name, w->domain, spf_dom ? " (SPF passes "
-		    "for " : "", spf_dom ? spf_dom : "", spf_dom ? ")" : "",
-		    inc ? inc : spf_dom ? spf_dom : "<its SPF domain>",
-		    w->domain, w->domain, s->dmarc_fail));
-	else
-		g_ptr_array_add(w->todo, g_strdup_printf("%s fails DMARC for "
-		    "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " message(s) "
-		    "as %s: check its DKIM signing and SPF.", name,
-		    s->dmarc_fail, s->messages, w->domain));
-	g_free(name);
-}
-
-void
-ds_weekly_advise(struct ds_weekly *w)
-{
-	double rate = ds_pass_rate(w->cur.dmarc_pass, w->cur.messages);
-	guint i;
-
-	for (i = 0; w->new_failing && i < w->new_failing->len; i++)
-		advise_sender(w, g_ptr_array_index(w->new_failing, i));
-	for (i = 0; w->top_failing && i < w->top_failing->len; i++)
-		advise_sender(w, g_ptr_array_index(w->top_failing, i));
-	if (w->p && strcmp(w->p, "none") == 0 && w->cur.messages > 0 &&
-	    rate >= 98.0)
-		g_ptr_array_add(w->todo, g_strdup_printf("%.1f %% of the mail "
-		    "as %s passes DMARC but the policy is p=none: consider "
-		    "p=quarantine.", rate, w->domain));
-	for (i = 0; w->silent && i < w->silent->len && i < 3; i++) {
-		const struct ds_weekly_silent *s = g_ptr_array_index(w->silent,
-		    i);
-
-		g_ptr_array_add(w->todo, g_strdup_printf("%s sent no report "
-		    "this week (%" G_GINT64_FORMAT " in the %d weeks before): "
-		    "check that the rua= address of %s still receives mail.",
-		    s->org_name, s->reports, DS_WEEKLY_SILENT_WEEKS,
-		    w->domain));
-	}
-	if (w->cur.messages == 0)
-		g_ptr_array_add(w->todo, g_strdup_printf("No aggregate report "
-		    "covered %s this week: check the rua= tag of "
-		    "_dmarc.%s and that dmarcsift polls its mailbox.",
-		    w->domain, w->domain));
-	if (w->todo->len == 0)
-		g_ptr_array_add(w->todo, g_strdup("Nothing to do: every "
-		    "source passed DMARC."));
+	if (ok && shown > MAX_TODO)
+		g_ptr_array_add(w->todo, g_strdup_printf("... and more: run "
+		    "\"dmarcsift doctor %s\" for every finding.", w->domain));
+	if (ok && w->todo->len == 0)
+		g_ptr_array_add(w->todo, g_strdup("Nothing to do: doctor "
+		    "found no problem this week."));
+	ds_doctor_release(&d);
+	return ok;
 }

@@ -121,7 +121,7 @@ sender_table(GString *g, const char *id, const GPtrArray *a, bool fail)
 		ds_html_text(g, s->key);
 		g_string_append(g, "</td><td style=\"" TD "\">");
 		ds_html_text(g, s->service ? s->service : s->ptr ? s->ptr :
-		    "\xe2\x80\x93");
+		    s->as_org ? s->as_org : "\xe2\x80\x93");
 		g_string_append(g, "</td><td style=\"" TDN "\">");
 		ds_fmt_int(g, s->messages);
 		g_string_append(g, "</td><td style=\"" TDN "\">");
@@ -189,6 +189,7 @@ sections(GString *g, const struct ds_weekly *w)
 		text_list(g, "w-policy", w->policy_changes, false);
 	else
 		none(g, "No change this week.");
+	ds_weekly_tls_html(g, w);
 	g_string_append(g, H2 "Reporters that went silent</h2>\n");
 	if (w->silent->len == 0) {
 		none(g, "None.");

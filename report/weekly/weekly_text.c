@@ -57,9 +57,10 @@ senders(GString *g, const char *title, const GPtrArray *a, bool fail)
 
 		g_string_append(g, "  ");
 		safe(g, s->key);
-		if (s->service || s->ptr) {
+		if (s->service || s->ptr || s->as_org) {
 			g_string_append(g, " (");
-			safe(g, s->service ? s->service : s->ptr);
+			safe(g, s->service ? s->service : s->ptr ? s->ptr :
+			    s->as_org);
 			g_string_append(g, ")");
 		}
 		g_string_append(g, ": ");
@@ -139,6 +140,7 @@ ds_weekly_text(GString *g, const struct ds_weekly *w)
 		safe(g, g_ptr_array_index(w->policy_changes, i));
 		g_string_append_c(g, '\n');
 	}
+	ds_weekly_tls_text(g, w);
 	g_string_append(g, "\nReporters that went silent\n");
 	if (w->silent->len == 0)
 		g_string_append(g, "  none\n");

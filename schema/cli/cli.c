@@ -106,7 +106,7 @@ ds_cli_parse(const char *name, const char *params, const char *summary,
 	g_set_prgname(name);
 	ok = g_option_context_parse(ctx, argc, argv, &e);
 	if (!ok) {
-		fprintf(stderr, "dmarcsift %s: %s\n(see 'dmarcsift %s --help')\n",
+		g_printerr("dmarcsift %s: %s\n(see 'dmarcsift %s --help')\n",
 		    name, e->message, name);
 		g_error_free(e);
 	}
@@ -198,6 +198,6 @@ ds_parse_outfmt(const char *s, enum ds_outfmt *out, GError **err)
 int
 ds_cli_fail(const GError *e)
 {
-	fprintf(stderr, "dmarcsift: %s\n", e->message);
+	g_printerr("dmarcsift: %s\n", e->message);
 	return ds_error_exit_code(e);
 }

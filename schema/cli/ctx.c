@@ -141,7 +141,7 @@ ds_ctx_no_args(struct ds_ctx *c)
 {
 	if (c->argc <= 1)
 		return true;
-	fprintf(stderr, "dmarcsift %s: unexpected argument (see 'dmarcsift "
+	g_printerr("dmarcsift %s: unexpected argument (see 'dmarcsift "
 	    "%s --help')\n", c->name, c->name);
 	c->rc = DS_EXIT_USAGE;
 	return false;

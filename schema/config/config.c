@@ -90,9 +90,13 @@ ds_conf_check_private(int fd, const char *path, const char *what,
 	return true;
 }
 
-/* Read a small regular file into a NUL-terminated buffer; fd kept open. */
+/*
+ * Read a regular file of at most max bytes into a NUL-terminated buffer;
+ * fd kept open.
+ */
 static char *
-read_small(const char *path, int *out_fd, size_t *out_len, GError **err)
+read_small(const char *path, size_t max, int *out_fd, size_t *out_len,
+    GError **err)
 {
 	struct stat sb;
 	char *buf;
@@ -108,9 +112,9 @@ read_small(const char *path, int *out_fd, size_t *out_len, GError **err)
 		return NULL;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size > DS_CONF_MAX_BYTES) {
+	    (uint64_t)sb.st_size > max) {
 		ds_fail(err, DS_ERROR_USAGE, "%s: not a regular file of at "
-		    "most 1 MiB", path);
+		    "most %zu bytes", path, max);
 		close(fd);
 		return NULL;
 	}
@@ -209,7 +213,8 @@ ds_conf_load(const char *path, bool missing_ok, GError **err)
 
 	c->path = path ? g_strdup(path) : ds_conf_default_path();
 	c->kf = g_key_file_new();
-	if ((buf = read_small(c->path, &fd, &len, &e)) == NULL) {
+	if ((buf = read_small(c->path, DS_CONF_MAX_BYTES, &fd, &len,
+	    &e)) == NULL) {
 		if (missing_ok && e->code == DS_ERROR_USAGE &&
 		    access(c->path, F_OK) != 0) {
 			g_clear_error(&e);
@@ -396,12 +401,22 @@ done:
 	return ok;
 }
 
-bool
-ds_conf_parse_size(const char *s, uint64_t *out)
+/* a unit letter after a number, and what it multiplies by */
+struct unit {
+	char c;
+	guint64 mul;
+};
+
+/*
+ * Digits and at most one unit of units (NUL-terminated by c == 0), the
+ * product at most max. False for anything else or an overflow.
+ */
+static bool
+parse_units(const char *s, const struct unit *units, guint64 max,
+    guint64 *out)
 {
 	char *end;
-	guint64 v;
-	unsigned shift = 0;
+	guint64 v, mul = 1;
 
 	if (s == NULL || !g_ascii_isdigit(*s))
 		return false;
@@ -409,41 +424,42 @@ ds_conf_parse_size(const char *s, uint64_t *out)
 	v = g_ascii_strtoull(s, &end, 10);
 	if (errno != 0)
 		return false;
-	switch (g_ascii_toupper(*end)) {
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	default: break;
-	}
-	if (*end != '\0' || v == 0 || v > (G_MAXUINT64 >> shift))
+	for (; units->c != 0; units++)
+		if (*end == units->c) {
+			mul = units->mul;
+			end++;
+			break;
+		}
+	if (*end != '\0' || v > max / mul)
 		return false;
-	*out = v << shift;
+	*out = v * mul;
+	return true;
+}
+
+bool
+ds_conf_parse_size(const char *s, uint64_t *out)
+{
+	static const struct unit units[] = { { 'K', 1u << 10 },
+	    { 'k', 1u << 10 }, { 'M', 1u << 20 }, { 'm', 1u << 20 },
+	    { 'G', 1u << 30 }, { 'g', 1u << 30 }, { 0, 0 } };
+	guint64 v;
+
+	if (!parse_units(s, units, G_MAXUINT64, &v) || v == 0)
+		return false;
+	*out = v;
 	return true;
 }
 
 bool
 ds_conf_parse_age(const char *s, int64_t *out)
 {
-	char *end;
+	static const struct unit units[] = { { 'm', 60 }, { 'h', 3600 },
+	    { 'd', 86400 }, { 'w', 7 * 86400 }, { 0, 0 } };
 	guint64 v;
-	int64_t mul = 1;
 
-	if (s == NULL || !g_ascii_isdigit(*s))
+	if (!parse_units(s, units, INT64_MAX, &v))
 		return false;
-	errno = 0;
-	v = g_ascii_strtoull(s, &end, 10);
-	if (errno != 0)
-		return false;
-	switch (*end) {
-	case 'm': mul = 60; end++; break;
-	case 'h': mul = 3600; end++; break;
-	case 'd': mul = 86400; end++; break;
-	case 'w': mul = 7 * 86400; end++; break;
-	default: break;
-	}
-	if (*end != '\0' || v > (guint64)(INT64_MAX / mul))
-		return false;
-	*out = (int64_t)v * mul;
+	*out = (int64_t)v;
 	return true;
 }
 
@@ -541,22 +557,45 @@ ds_conf_get_list(const struct ds_conf *c, const char *section,
 }
 
 char *
+ds_conf_read_private(const char *path, size_t max, const char *what,
+    bool missing_ok, size_t *len, GError **err)
+{
+	GError *e = NULL;
+	char *buf;
+	int fd;
+
+	*len = 0;
+	if ((buf = read_small(path, max, &fd, len, &e)) == NULL) {
+		if (missing_ok && access(path, F_OK) != 0 && errno == ENOENT)
+			g_clear_error(&e);
+		else
+			g_propagate_error(err, e);
+		return NULL;
+	}
+	if (!ds_conf_check_private(fd, path, what, err)) {
+		explicit_bzero(buf, *len);
+		g_free(buf);
+		buf = NULL;
+		*len = 0;
+	}
+	close(fd);
+	return buf;
+}
+
+char *
 ds_conf_read_secret_file(const char *path, const char *what, GError **err)
 {
 	size_t len;
 	char *buf;
-	int fd;
-	bool ok;
 
-	if ((buf = read_small(path, &fd, &len, err)) == NULL)
+	buf = ds_conf_read_private(path, DS_CONF_MAX_BYTES, what, false, &len,
+	    err);
+	if (buf == NULL)
 		return NULL;
-	ok = ds_conf_check_private(fd, path, what, err);
-	close(fd);
 	buf[strcspn(buf, "\r\n")] = '\0';
-	if (ok && buf[0] == '\0')
-		ok = ds_fail(err, DS_ERROR_USAGE, "%s: empty (expected %s on "
-		    "the first line)", path, what);
-	if (!ok) {
+	if (buf[0] == '\0') {
+		ds_fail(err, DS_ERROR_USAGE, "%s: empty (expected %s on the "
+		    "first line)", path, what);
 		explicit_bzero(buf, len);
 		g_free(buf);
 		return NULL;

@@ -111,6 +111,16 @@ bool ds_conf_check_private(int fd, const char *path, const char *what,
     GError **err);
 
 /*
+ * The whole of a private file: regular, at most max bytes, group and
+ * others without access (what names its content in the error). NUL-
+ * terminated after *len bytes; wipe with ds_conf_secret_free. NULL with
+ * err set; NULL without an error when the file does not exist and
+ * missing_ok.
+ */
+char *ds_conf_read_private(const char *path, size_t max, const char *what,
+    bool missing_ok, size_t *len, GError **err);
+
+/*
  * Read a small private file (a password-file, a client secret, a
  * refresh token): at most DS_CONF_MAX_BYTES, regular, group and others
  * without access; the first line without its end. Wipe with

@@ -51,6 +51,38 @@ ds_json_depth(const char *buf, size_t len, unsigned limit)
 	return max;
 }
 
+/*
+ * Duplicate keys (THREATS #20): json-glib keeps the last silently, so
+ * two readers of one document could disagree. Its object-member signal
+ * fires once per member as parsed; the names seen so far in each open
+ * object are kept until object-end.
+ */
+struct dupcheck {
+	GHashTable *open;	/* JsonObject * -> GHashTable of names */
+	char *dup;		/* the first duplicate name */
+};
+
+static void
+on_member(JsonParser *p, JsonObject *obj, const char *name, gpointer data)
+{
+	struct dupcheck *d = data;
+	GHashTable *seen = g_hash_table_lookup(d->open, obj);
+
+	if (seen == NULL) {
+		seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		    NULL);
+		g_hash_table_insert(d->open, obj, seen);
+	}
+	if (!g_hash_table_add(seen, g_strdup(name)) && d->dup == NULL)
+		d->dup = g_strdup(name);
+}
+
+static void
+on_object_end(JsonParser *p, JsonObject *obj, gpointer data)
+{
+	g_hash_table_remove(((struct dupcheck *)data)->open, obj);
+}
+
 JsonNode *
 ds_json_parse(const char *buf, size_t len, const struct ds_json_limits *lim,
     GError **err)
@@ -59,9 +91,11 @@ ds_json_parse(const char *buf, size_t len, const struct ds_json_limits *lim,
 	    DS_JSON_MAX_BYTES;
 	unsigned max_depth = lim && lim->max_depth ? lim->max_depth :
 	    DS_JSON_MAX_DEPTH;
+	struct dupcheck d = { NULL, NULL };
 	JsonParser *p;
 	JsonNode *root = NULL;
 	GError *e = NULL;
+	char *q;
 
 	if (len > max_bytes || len > G_MAXSSIZE) {
 		ds_fail(err, DS_ERROR_LIMIT,
@@ -83,10 +117,21 @@ ds_json_parse(const char *buf, size_t len, const struct ds_json_limits *lim,
 		return NULL;
 	}
 	p = json_parser_new_immutable();
+	d.open = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    (GDestroyNotify)g_hash_table_unref);
+	g_signal_connect(p, "object-member", G_CALLBACK(on_member), &d);
+	g_signal_connect(p, "object-end", G_CALLBACK(on_object_end), &d);
 	if (!json_parser_load_from_data(p, buf, (gssize)len, &e)) {
 		ds_fail(err, DS_ERROR_FORMAT, "not JSON: %s",
 		    e ? e->message : "parse error");
 		g_clear_error(&e);
+		goto done;
+	}
+	if (d.dup) {
+		q = g_strescape(d.dup, NULL);
+		ds_fail(err, DS_ERROR_FORMAT, "JSON object with the key "
+		    "'%.60s' twice", q);
+		g_free(q);
 		goto done;
 	}
 	root = json_parser_steal_root(p);
@@ -94,6 +139,8 @@ ds_json_parse(const char *buf, size_t len, const struct ds_json_limits *lim,
 		ds_fail(err, DS_ERROR_FORMAT, "empty JSON document");
 done:
 	g_object_unref(p);
+	g_hash_table_unref(d.open);
+	g_free(d.dup);
 	return root;
 }
 

@@ -28,7 +28,8 @@ struct ds_json_limits {
 /*
  * Parse buf (len bytes, not NUL-terminated) into a tree. NULL with
  * DS_ERROR_LIMIT (too large, too deep) or DS_ERROR_FORMAT (empty,
- * invalid UTF-8, not JSON: with json-glib's line and column) otherwise.
+ * invalid UTF-8, an object with the same key twice, not JSON: with
+ * json-glib's line and column) otherwise.
  * lim may be NULL for the defaults. Caller json_node_unref()s.
  */
 JsonNode *ds_json_parse(const char *buf, size_t len,

@@ -28,4 +28,5 @@ ds_limits_default(struct ds_limits *l)
 	l->max_mime_depth = 8;                /* THREATS #6 */
 	l->max_mime_parts = 1000;             /* THREATS #6 */
 	l->max_message = DS_MAX_MESSAGE_DEFAULT;	/* THREATS #7 */
+	l->now = 0;                           /* THREATS #21: real time */
 }

@@ -32,7 +32,19 @@ struct ds_limits {
 	unsigned max_mime_parts; /* THREATS #6 */
 	uint64_t max_message;	/* THREATS #7: bytes of one message/file
 				   read into memory */
+	int64_t now;		/* THREATS #21: the clock of the plausible
+				   date window; 0 = the real time */
 };
+
+/*
+ * THREATS #21: the plausible-date window at ingest. An aggregate report
+ * whose <date_range> ends more than a day after the ingest time is
+ * rejected; one that begins before 2012-01-01 (DMARC reporting did not
+ * exist) is kept with the warning date-implausible. The reporter never
+ * trusts stored dates either (README "Dates").
+ */
+#define DS_DATE_MIN INT64_C(1325376000)	/* 2012-01-01T00:00:00Z */
+#define DS_DATE_AHEAD INT64_C(86400)	/* one day of clock skew */
 
 /* Fill *l with the defaults documented in README "Limits". */
 void ds_limits_default(struct ds_limits *l);

@@ -194,11 +194,13 @@ done:
 	return ok;
 }
 
-/* Limits and defensive flags of every connection (THREATS #11). */
-void
-ds_store_settings(struct ds_store *st)
+/* Limits, functions and defensive flags of every connection (#11). */
+bool
+ds_store_settings(struct ds_store *st, GError **err)
 {
 	sqlite3_busy_timeout(st->db, DS_STORE_BUSY_MS);
+	if (!ds_store_register_csum(st->db))
+		return ds_store_fail(st, err, "register csum");
 	/* no writable_schema, no journal_mode=OFF, no corrupting pragmas */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
 	/* functions in the schema must be innocuous; no "string" idents */
@@ -207,6 +209,7 @@ ds_store_settings(struct ds_store *st)
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
 	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, DS_STORE_MAX_LENGTH);
+	return true;
 }
 
 /* Connection settings: THREATS notes on SQLite WAL, #11, #18. */
@@ -218,7 +221,8 @@ configure(struct ds_store *st, bool memory, GError **err)
 	bool ok = false;
 	int rc, tries;
 
-	ds_store_settings(st);
+	if (!ds_store_settings(st, err))
+		return false;
 	/*
 	 * THREATS #18: while another run creates the database and turns
 	 * WAL on, this pragma answers SQLITE_BUSY at once, without the busy

@@ -24,8 +24,8 @@ static const char sql_selectors[] =
     "SELECT lower(json_extract(j.value, '$.domain')) AS d,"
     " json_extract(j.value, '$.selector') AS s, r.org_name,"
     " lower(trim(json_extract(j.value, '$.result'))) AS res,"
-    " sum(c.count), count(DISTINCT r.id), max(r.end_ts),"
-    " sum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)"
+    " csum(c.count), count(DISTINCT r.id), max(r.end_ts),"
+    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)"
     " FROM report r JOIN record c ON c.report_row = r.id,"
     " json_each(c.dkim_auth) j WHERE" PERIOD
     " GROUP BY d, s, r.org_name, res"
@@ -44,21 +44,21 @@ static const char sql_sources[] =
     "  FROM report r JOIN record c ON c.report_row = r.id,"
     "  json_each(c.dkim_auth) x WHERE" PERIOD
     "  AND lower(trim(json_extract(x.value, '$.result'))) = 'pass')"
-    " SELECT c.source_ip, sum(c.count),"
-    " sum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
+    " SELECT c.source_ip, csum(c.count),"
+    " csum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
     "  THEN c.count ELSE 0 END),"
-    " sum(CASE WHEN lower(c.dkim) = 'pass' THEN c.count ELSE 0 END),"
-    " sum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END),"
+    " csum(CASE WHEN lower(c.dkim) = 'pass' THEN c.count ELSE 0 END),"
+    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END),"
     " count(DISTINCT r.org_name),"
-    " sum(CASE WHEN c.reasons <> '[]' AND"
+    " csum(CASE WHEN c.reasons <> '[]' AND"
     "  EXISTS (SELECT 1 FROM json_each(c.reasons) x WHERE"
     "  lower(json_extract(x.value, '$.type')) IN ('forwarded',"
     "  'mailing_list', 'trusted_forwarder')) THEN c.count ELSE 0 END),"
-    " sum(CASE WHEN instr(lower(c.dkim_auth), ?4) > 0 AND"
+    " csum(CASE WHEN instr(lower(c.dkim_auth), ?4) > 0 AND"
     "  EXISTS (SELECT 1 FROM json_each(c.dkim_auth) x WHERE"
     "  " OURS(JDOM) " AND (" JDOM ", json_extract(x.value, '$.selector'))"
     "  IN good) THEN c.count ELSE 0 END),"
-    " sum(CASE WHEN lower(c.dkim) = 'pass'"
+    " csum(CASE WHEN lower(c.dkim) = 'pass'"
     "  AND lower(coalesce(c.spf, '')) <> 'pass'"
     "  AND EXISTS (SELECT 1 FROM json_each(c.spf_auth) x WHERE"
     "  " OURS(JDOM)
@@ -83,7 +83,7 @@ static const char sql_failure_selectors[] =
     "SELECT lower(f.dkim_domain) AS d, f.dkim_selector AS s,"
     " coalesce(f.reporter, '(unknown)') AS o, 'fail', count(*),"
     " count(*), max(f.event_ts),"
-    " sum(instr(lower(coalesce(f.identity_alignment, '')), 'spf') > 0)"
+    " csum(instr(lower(coalesce(f.identity_alignment, '')), 'spf') > 0)"
     " FROM failure_report f"
     " WHERE f.domain = ?1 AND f.event_ts >= ?2 AND f.event_ts < ?3"
     " AND f.dkim_selector IS NOT NULL AND f.dkim_domain IS NOT NULL"
@@ -92,15 +92,15 @@ static const char sql_failure_selectors[] =
     " GROUP BY d, s, o ORDER BY 5 DESC, d, s, o";
 
 static const char sql_from[] =
-    "SELECT lower(c.header_from) AS hf, sum(c.count),"
-    " sum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
+    "SELECT lower(c.header_from) AS hf, csum(c.count),"
+    " csum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
     "  THEN c.count ELSE 0 END), count(DISTINCT c.source_ip)"
     " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD
     " AND c.header_from IS NOT NULL"
     " GROUP BY hf ORDER BY 2 DESC, hf";
 
 static const char sql_reporters[] =
-    "SELECT r.org_name, sum(" MID " >= ?2), count(*), min(r.begin_ts),"
+    "SELECT r.org_name, csum(" MID " >= ?2), count(*), min(r.begin_ts),"
     " max(r.end_ts) FROM report r WHERE r.domain = ?1 AND " MID " < ?3"
     " GROUP BY r.org_name ORDER BY r.org_name";
 

@@ -1,7 +1,9 @@
 /*
- * store_ipinfo.c - the IP enrichment cache (table ip_info, migration
- * 004): one row per source IP with its PTR, forward confirmation, base
- * domain and service, and when it was looked up.
+ * store_ipinfo.c - the IP enrichment cache (table ip_info, migrations
+ * 004 and 008): one row per source IP with its PTR, forward
+ * confirmation, base domain and service, and when it was looked up; its
+ * AS number, AS organisation and country, and the build date of the
+ * MaxMind databases they came from.
  * SPDX-License-Identifier: MIT
  *
  * THREATS #11: constant statements, bound values. The PTR and names in
@@ -14,12 +16,14 @@
 
 static const char sql_get[] =
     "SELECT ptr, ptr_confirmed, base_domain, service, status, checked_at,"
-    " ttl FROM ip_info WHERE ip = ?1";
+    " ttl, asn, as_org, as_domain, country, geo_built FROM ip_info"
+    " WHERE ip = ?1";
 
 static const char sql_put[] =
     "INSERT OR REPLACE INTO ip_info (ip, ptr, ptr_confirmed, base_domain,"
-    " service, status, checked_at, ttl) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-    " ?7, ?8)";
+    " service, status, checked_at, ttl, asn, as_org, as_domain, country,"
+    " geo_built) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+    " ?12, ?13)";
 
 /* See store_senders_priv.h. */
 void
@@ -46,6 +50,9 @@ ds_ipinfo_clear(struct ds_ipinfo *i)
 	g_free(i->base_domain);
 	g_free(i->service);
 	g_free(i->status);
+	g_free(i->as_org);
+	g_free(i->as_domain);
+	g_free(i->country);
 	ds_ipinfo_init(i);
 }
 
@@ -74,6 +81,11 @@ ds_store_ipinfo_get(struct ds_store *st, const char *ip,
 		out->status = ds_ss_col(s, 4);
 		out->checked_at = sqlite3_column_int64(s, 5);
 		out->ttl = sqlite3_column_int64(s, 6);
+		out->asn = sqlite3_column_int64(s, 7);
+		out->as_org = ds_ss_col(s, 8);
+		out->as_domain = ds_ss_col(s, 9);
+		out->country = ds_ss_col(s, 10);
+		out->geo_built = sqlite3_column_int64(s, 11);
 		*found = true;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -94,7 +106,8 @@ bind_opt(sqlite3_stmt *s, int i, const char *v)
 
 /*
  * See store_senders.h. status NULL is stored as "ok", a negative ttl as
- * 0, ptr_confirmed < 0 as NULL. DS_ERROR_DB.
+ * 0, ptr_confirmed < 0 as NULL, an asn outside 1..2^32-1 as NULL.
+ * DS_ERROR_DB.
  */
 bool
 ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
@@ -118,6 +131,13 @@ ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
 	    bind_opt(s, 6, in->status ? in->status : "ok") == SQLITE_OK &&
 	    sqlite3_bind_int64(s, 7, in->checked_at) == SQLITE_OK &&
 	    sqlite3_bind_int64(s, 8, MAX(in->ttl, 0)) == SQLITE_OK &&
+	    (in->asn > 0 && in->asn <= UINT32_MAX ?
+	    sqlite3_bind_int64(s, 9, in->asn) : sqlite3_bind_null(s, 9)) ==
+	    SQLITE_OK &&
+	    bind_opt(s, 10, in->as_org) == SQLITE_OK &&
+	    bind_opt(s, 11, in->as_domain) == SQLITE_OK &&
+	    bind_opt(s, 12, in->country) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 13, MAX(in->geo_built, 0)) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_DONE;
 	if (!ok)
 		ds_store_fail(st, err, "write ip_info");

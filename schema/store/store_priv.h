@@ -55,8 +55,11 @@ int ds_store_schema_latest(void);
 bool ds_store_too_new(struct ds_store *st, int have, int latest,
     GError **err);
 
-/* The connection settings both opens share (defensive, limits, busy). */
-void ds_store_settings(struct ds_store *st);
+/*
+ * The connection settings both opens share (defensive, limits, busy,
+ * the csum() function). False with err set when csum cannot be added.
+ */
+bool ds_store_settings(struct ds_store *st, GError **err);
 
 /*
  * The DS_ERROR code for SQLite's result rc: DS_ERROR_PERMANENT for what
@@ -102,5 +105,11 @@ int64_t ds_store_now(void);
  * this program.
  */
 bool ds_store_migrate(struct ds_store *st, GError **err);
+
+/*
+ * Register csum(x) on db: the exact, saturating sum of counts
+ * (store_csum.c). Every count total in the store's SQL uses it.
+ */
+bool ds_store_register_csum(sqlite3 *db);
 
 #endif

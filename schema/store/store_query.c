@@ -13,13 +13,18 @@
     "SELECT id, org_name, report_id, domain, format, email, source," \
     " begin_ts, end_ts, records, messages, warnings, p FROM report"
 
-/* Uses report_domain_time; ORDER BY follows the index. */
+/*
+ * Uses report_domain_time; ORDER BY follows the index. An open upper
+ * bound (INT64_MAX) matches every begin, 2^63-1 included: reports lists
+ * everything stored, whatever its dates (issue 13).
+ */
 static const char sql_reports_domain[] = REPORT_COLS
-    " WHERE domain = ?1 AND end_ts >= ?2 AND begin_ts < ?3"
+    " WHERE domain = ?1 AND end_ts >= ?2"
+    " AND (begin_ts < ?3 OR ?3 = 9223372036854775807)"
     " ORDER BY begin_ts, end_ts, id LIMIT ?4";
 
 static const char sql_reports_all[] = REPORT_COLS
-    " WHERE end_ts >= ?2 AND begin_ts < ?3"
+    " WHERE end_ts >= ?2 AND (begin_ts < ?3 OR ?3 = 9223372036854775807)"
     " ORDER BY begin_ts, end_ts, id LIMIT ?4";
 
 /* Set q to match everything: no domain, no time bounds, no limit. */
@@ -146,7 +151,7 @@ ds_store_counts(struct ds_store *st, struct ds_store_counts *out,
 	*out = (struct ds_store_counts){ 0 };
 	if (!count_one(st, "SELECT count(*) FROM report", &out->reports,
 	    err) ||
-	    !count_one(st, "SELECT coalesce(sum(records), 0) FROM report",
+	    !count_one(st, "SELECT coalesce(csum(records), 0) FROM report",
 	    &out->records, err) ||
 	    !count_one(st, "SELECT count(*) FROM message", &out->messages,
 	    err) ||

@@ -63,8 +63,7 @@ open_ro(struct ds_store *st, const char *uri, GError **err)
 	if (rc != SQLITE_OK)
 		return ds_store_fail(st, err, "open");
 	sqlite3_extended_result_codes(st->db, 1);
-	ds_store_settings(st);
-	return true;
+	return ds_store_settings(st, err);
 }
 
 /*

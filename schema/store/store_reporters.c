@@ -16,8 +16,8 @@
 #define BOTH(head, tail) { head SS_WHERE_ALL tail, head SS_WHERE_DOM tail }
 
 static const char *const sql_reporters[2] = BOTH(
-    "SELECT rep.org_name, min(rep.email), count(*), total(rep.records),"
-    " total(rep.messages), count(DISTINCT rep.domain), min(rep.begin_ts),"
+    "SELECT rep.org_name, min(rep.email), count(*), csum(rep.records),"
+    " csum(rep.messages), count(DISTINCT rep.domain), min(rep.begin_ts),"
     " max(rep.end_ts) FROM report AS rep",
     " GROUP BY rep.org_name ORDER BY 5 DESC, 1 LIMIT ?4");
 
@@ -33,7 +33,7 @@ static const char *const sql_last_ever[2] = {
  */
 static const char *const sql_domains[2] = {
 	"SELECT lower(rep.domain), count(*), count(DISTINCT rep.org_name),"
-	" total(rep.messages), total((SELECT total(rec.count) FROM record AS"
+	" csum(rep.messages), csum((SELECT csum(rec.count) FROM record AS"
 	" rec WHERE rec.report_row = rep.id AND " SS_PASS ")),"
 	" min(rep.begin_ts), max(rep.end_ts) FROM report AS rep"
 	SS_WHERE_ALL " GROUP BY 1 ORDER BY 1 LIMIT ?4",

@@ -140,7 +140,11 @@ take_info(struct ds_sender *d, struct ds_ipinfo *info)
 	d->base_domain = info->base_domain;
 	d->service = info->service;
 	d->ptr_confirmed = info->ptr_confirmed;
+	d->asn = info->asn;
+	d->as_org = info->as_org;
+	d->country = info->country;
 	info->ptr = info->base_domain = info->service = NULL;
+	info->as_org = info->country = NULL;
 	ds_ipinfo_clear(info);
 }
 
@@ -205,7 +209,7 @@ ipkey_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 
 /*
  * Date every IP row and, when grouping by something enrichment decides
- * (base domain, service), enrich it; IPs in order, so DNS and cache
+ * (base domain, service, ASN, country), enrich it; IPs in order, so DNS and cache
  * writes are deterministic.
  */
 static bool
@@ -216,7 +220,7 @@ prepare_ips(struct ctx *c, GPtrArray *ips, GError **err)
 	bool ok = false, early;
 	guint i;
 
-	early = q->group == DS_GROUP_DOMAIN || q->group == DS_GROUP_SERVICE;
+	early = ds_ss_group_by_info(q->group);
 	if (q->period.since != INT64_MIN && sqlite3_prepare_v2(c->st->db,
 	    sql_seen[q->period.domain != NULL], -1, &seen, NULL) != SQLITE_OK) {
 		ds_store_fail(c->st, err, "senders: prepare IP history");
@@ -272,7 +276,7 @@ build_rows(struct ctx *c, GError **err)
 	bool ok = false, early;
 	guint i;
 
-	early = q->group == DS_GROUP_DOMAIN || q->group == DS_GROUP_SERVICE;
+	early = ds_ss_group_by_info(q->group);
 	g_ptr_array_sort_with_data(ips, ipkey_cmp, NULL);
 	if (!prepare_ips(c, ips, err))
 		goto done;
@@ -448,6 +452,8 @@ ds_sender_free(struct ds_sender *s)
 	g_free(s->ptr);
 	g_free(s->base_domain);
 	g_free(s->service);
+	g_free(s->as_org);
+	g_free(s->country);
 	g_free(s);
 }
 

@@ -108,6 +108,8 @@ enum ds_group {
 	DS_GROUP_NET,		/* /24 for IPv4, /48 for IPv6 */
 	DS_GROUP_DOMAIN,	/* base (organizational) domain of the PTR */
 	DS_GROUP_SERVICE,	/* named service from the service table */
+	DS_GROUP_ASN,		/* AS number (MaxMind database), "AS8075" */
+	DS_GROUP_COUNTRY,	/* country of the IP (MaxMind database) */
 };
 
 enum ds_sender_sort {
@@ -131,6 +133,13 @@ struct ds_ipinfo {
 				   "offline" */
 	int64_t checked_at;	/* Unix seconds of the lookup */
 	int64_t ttl;		/* seconds the row stays fresh */
+	/* from MaxMind DB files (report/enrich/mmdb.h), migration 012 */
+	int64_t asn;		/* AS number, 0 unknown */
+	char *as_org;		/* AS organisation, or NULL */
+	char *as_domain;	/* IPinfo's as_domain, or NULL */
+	char *country;		/* ISO 3166-1 alpha-2, or NULL */
+	int64_t geo_built;	/* build date of the databases asked (Unix
+				   seconds), 0: none ever asked */
 };
 
 /*
@@ -157,8 +166,9 @@ struct ds_sender_query {
 
 /* One row of ds_store_senders(): an IP or a group of IPs. */
 struct ds_sender {
-	char *key;		/* IP, "192.0.2.0/24", base domain or
-				   service; NULL for "unknown" groups */
+	char *key;		/* IP, "192.0.2.0/24", base domain,
+				   service, "AS8075" or country; NULL for
+				   "unknown" groups */
 	char *source_ip;	/* the IP when the group has one IP */
 	int64_t ips;		/* distinct IPs in the row */
 	int64_t messages;
@@ -180,6 +190,9 @@ struct ds_sender {
 	int ptr_confirmed;	/* 1, 0, -1 unknown */
 	char *base_domain;
 	char *service;
+	int64_t asn;		/* 0 unknown (or IPs disagree) */
+	char *as_org;
+	char *country;
 	GPtrArray *ip_list;	/* char *: the IPs of the row, sorted */
 };
 

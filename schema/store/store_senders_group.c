@@ -1,6 +1,6 @@
 /*
  * store_senders_group.c - the working rows of the senders query: group
- * keys (/24, /48, base domain, service), merging IP rows into groups,
+ * keys (/24, /48, base domain, service, ASN, country), merging IP rows into groups,
  * auth_results tallies, sort order. No SQL here.
  * SPDX-License-Identifier: MIT
  */
@@ -14,6 +14,9 @@
 #define CONFLICT_CONFIRMED (1u << 1)
 #define CONFLICT_BASE (1u << 2)
 #define CONFLICT_SERVICE (1u << 3)
+#define CONFLICT_ASN (1u << 4)
+#define CONFLICT_AS_ORG (1u << 5)
+#define CONFLICT_COUNTRY (1u << 6)
 
 static void
 auth_clear(gpointer p)
@@ -173,10 +176,23 @@ ds_ss_group_key(const struct ss_row *r, enum ds_group g)
 		return g_strdup(r->s->base_domain);
 	case DS_GROUP_SERVICE:
 		return g_strdup(r->s->service);
+	case DS_GROUP_ASN:
+		return r->s->asn > 0 ? g_strdup_printf("AS%" G_GINT64_FORMAT,
+		    r->s->asn) : NULL;
+	case DS_GROUP_COUNTRY:
+		return g_strdup(r->s->country);
 	case DS_GROUP_IP:
 	default:
 		return g_strdup(r->s->source_ip);
 	}
+}
+
+/* See store_senders_priv.h. */
+bool
+ds_ss_group_by_info(enum ds_group g)
+{
+	return g == DS_GROUP_DOMAIN || g == DS_GROUP_SERVICE ||
+	    g == DS_GROUP_ASN || g == DS_GROUP_COUNTRY;
 }
 
 /* Set *dst to a copy of v the first time; NULL once two values differ. */
@@ -247,6 +263,16 @@ ds_ss_row_merge_info(struct ss_row *g, const struct ss_row *r)
 	agree_str(g, &d->ptr, s->ptr, CONFLICT_PTR);
 	agree_str(g, &d->base_domain, s->base_domain, CONFLICT_BASE);
 	agree_str(g, &d->service, s->service, CONFLICT_SERVICE);
+	agree_str(g, &d->as_org, s->as_org, CONFLICT_AS_ORG);
+	agree_str(g, &d->country, s->country, CONFLICT_COUNTRY);
+	if (!(g->conflict & CONFLICT_ASN)) {
+		if (g->merged == 0) {
+			d->asn = s->asn;
+		} else if (d->asn != s->asn) {
+			d->asn = 0;
+			g->conflict |= CONFLICT_ASN;
+		}
+	}
 	if (!(g->conflict & CONFLICT_CONFIRMED)) {
 		if (g->merged == 0) {
 			d->ptr_confirmed = s->ptr_confirmed;
@@ -342,14 +368,26 @@ ds_ss_row_finish(struct ss_row *r)
 		s->last_seen = 0;
 }
 
+/* "AS8075" as 8075; 0 for any other text. */
+static guint64
+as_number(const char *s)
+{
+	if (s[0] != 'A' || s[1] != 'S' || !g_ascii_isdigit(s[2]) ||
+	    strlen(s) > 12 || strspn(s + 2, "0123456789") != strlen(s + 2))
+		return 0;
+	return g_ascii_strtoull(s + 2, NULL, 10);
+}
+
 /*
- * IPs (and "ip/len") numerically, IPv4 first; other text after, NULL
- * last. fa/fb and x/y: the parsed addresses (family 0: not an IP).
+ * IPs (and "ip/len") numerically, IPv4 first; other text after (AS
+ * numbers numerically), NULL last. fa/fb and x/y: the parsed addresses
+ * (family 0: not an IP).
  */
 static int
 addr_cmp(const char *a, int fa, const unsigned char *x, const char *b,
     int fb, const unsigned char *y)
 {
+	guint64 na, nb;
 	int c;
 
 	if (a == NULL || b == NULL)
@@ -363,6 +401,8 @@ addr_cmp(const char *a, int fa, const unsigned char *x, const char *b,
 	}
 	if ((fa != 0) != (fb != 0))
 		return fa ? -1 : 1;
+	if ((na = as_number(a)) != 0 && (nb = as_number(b)) != 0 && na != nb)
+		return na < nb ? -1 : 1;
 	return strcmp(a, b);
 }
 

@@ -26,18 +26,18 @@
     " ELSE (" SS_MID " - 86399) / 86400 END) * 86400)"
 #define SS_PASS "(rec.dkim = 'pass' OR rec.spf = 'pass')"
 /*
- * Sums use total() (a double, never an overflow error) so two absurd
- * 2^63-1 counts cannot stop a query; ds_ss_int() clamps back.
+ * Sums use csum() (exact, saturating at 2^63-1, never an error) so two
+ * absurd 2^63-1 counts cannot stop a query; ds_ss_int() clamps.
  */
 #define SS_SUMS \
-    " total(rec.count)," \
-    " total(CASE WHEN " SS_PASS " THEN rec.count END)," \
-    " total(CASE WHEN rec.dkim = 'pass' THEN rec.count END)," \
-    " total(CASE WHEN rec.spf = 'pass' THEN rec.count END)," \
-    " total(CASE WHEN rec.disposition = 'none' THEN rec.count END)," \
-    " total(CASE WHEN rec.disposition = 'quarantine' THEN rec.count END)," \
-    " total(CASE WHEN rec.disposition = 'reject' THEN rec.count END)," \
-    " total(CASE WHEN rec.disposition = 'pass' THEN rec.count END)"
+    " csum(rec.count)," \
+    " csum(CASE WHEN " SS_PASS " THEN rec.count END)," \
+    " csum(CASE WHEN rec.dkim = 'pass' THEN rec.count END)," \
+    " csum(CASE WHEN rec.spf = 'pass' THEN rec.count END)," \
+    " csum(CASE WHEN rec.disposition = 'none' THEN rec.count END)," \
+    " csum(CASE WHEN rec.disposition = 'quarantine' THEN rec.count END)," \
+    " csum(CASE WHEN rec.disposition = 'reject' THEN rec.count END)," \
+    " csum(CASE WHEN rec.disposition = 'pass' THEN rec.count END)"
 #define SS_NSUMS 8
 
 /* Working row of ds_store_senders(): one IP, or one group of IPs. */
@@ -65,7 +65,7 @@ bool ds_ss_prepare(struct ds_store *st, const char *const sql[2],
     const struct ds_query *q, sqlite3_stmt **out, GError **err);
 /* Column i as a new string or NULL. */
 char *ds_ss_col(sqlite3_stmt *s, int i);
-/* A total() column as int64, clamped to [0, INT64_MAX]. */
+/* A csum() column as int64, clamped to [0, INT64_MAX]. */
 int64_t ds_ss_int(sqlite3_stmt *s, int i);
 /* Fill sums from SS_SUMS columns starting at column i. */
 void ds_ss_sums(sqlite3_stmt *s, int i, int64_t *messages, int64_t *pass,
@@ -94,6 +94,8 @@ void ds_ss_row_free(gpointer p);
 void ds_ss_row_open(struct ss_row *r);
 /* Group key of ip row r for group g (caller g_free; NULL: unknown). */
 char *ds_ss_group_key(const struct ss_row *r, enum ds_group g);
+/* Does grouping by g need the enrichment of every IP first? */
+bool ds_ss_group_by_info(enum ds_group g);
 /* Add the totals and IP of IP row r into group row g. */
 void ds_ss_row_merge(struct ss_row *g, const struct ss_row *r);
 /* Then its enrichment (once enriched): kept while all IPs agree. */

@@ -7,6 +7,7 @@
  * THREATS #11: statements are constant text chosen by the caller,
  * values are bound (?1 domain, ?2 since, ?3 until, ?4 limit).
  */
+#include "schema/util/count.h"
 #include "schema/util/error.h"
 #include "schema/store/store_senders_priv.h"
 
@@ -92,9 +93,8 @@ ds_ss_sums(sqlite3_stmt *s, int i, int64_t *messages, int64_t *pass,
 int64_t
 ds_ss_add(int64_t a, int64_t b)
 {
-	if (b > 0 && a > INT64_MAX - b)
-		return INT64_MAX;
-	return a + b;
+	(void)ds_count_add(&a, b); /* the one checked add (count.h) */
+	return a;
 }
 
 /* See store_senders_priv.h. */

@@ -14,11 +14,13 @@
  */
 #include <string.h>
 
+#include "schema/util/count.h"
 #include "schema/util/error.h"
 #include "schema/store/store_senders_priv.h"
 
 /* days kept in a summary's missing_days or a daily series at most */
 #define MAX_DAYS 36600
+#define EMPTY_DAYS 3660	/* empty days in a daily series: ten years */
 
 #define BOTH(head, tail) { head SS_WHERE_ALL tail, head SS_WHERE_DOM tail }
 #define FROM_JOIN " FROM report AS rep" \
@@ -204,7 +206,7 @@ row_policy(struct ctx *c, sqlite3_stmt *s)
 		if (same_policy(q, &p)) {
 			q->first_seen = MIN(q->first_seen, p.first_seen);
 			q->last_seen = MAX(q->last_seen, p.last_seen);
-			q->reports += p.reports;
+			ds_count_add(&q->reports, p.reports);
 			if (q->np == NULL) {
 				q->np = p.np;
 				p.np = NULL;
@@ -357,8 +359,8 @@ done:
 
 /*
  * See store_senders.h. Each day runs from day(since) (partial first day
- * included) to the day of until - 1. A range over 100 years is cut to
- * the days that have data. DS_ERROR_DB.
+ * included) to the day of until - 1, with at most EMPTY_DAYS empty days
+ * in all (later gaps are left out). DS_ERROR_DB.
  */
 bool
 ds_store_daily(struct ds_store *st, const struct ds_query *q, GArray **out,
@@ -368,7 +370,7 @@ ds_store_daily(struct ds_store *st, const struct ds_query *q, GArray **out,
 	GArray *got = g_array_new(FALSE, TRUE, sizeof(struct ds_day));
 	struct ds_disp_counts disp;
 	struct ds_day day, *p = NULL;
-	int64_t first, last, d;
+	int64_t first, last, d, empty;
 	guint i = 0;
 	int rc;
 
@@ -399,24 +401,33 @@ ds_store_daily(struct ds_store *st, const struct ds_query *q, GArray **out,
 	    0).day : ds_ss_day(q->since);
 	last = q->until == INT64_MAX ? g_array_index(got, struct ds_day,
 	    got->len - 1).day : ds_ss_day(q->until - 1);
-	if ((double)last - (double)first > (double)MAX_DAYS * DS_DAY) {
-		first = MAX(first, g_array_index(got, struct ds_day, 0).day);
-		last = MIN(last, g_array_index(got, struct ds_day,
-		    got->len - 1).day);
-	}
-	for (d = first; d <= last; d += DS_DAY) {
-		while (i < got->len && (p = &g_array_index(got, struct ds_day,
-		    i))->day < d)
-			i++;
-		if (i < got->len && p->day == d) {
-			g_array_append_val(*out, *p);
-		} else {
+	/*
+	 * THREATS #21: the days with data, and empty days between them
+	 * while a budget of EMPTY_DAYS lasts; past it, gaps are left out.
+	 * The length is bounded by the days with data, never by the
+	 * numeric span of stored dates.
+	 */
+	empty = EMPTY_DAYS;
+	d = first;
+	for (i = 0; i < got->len; i++) {
+		p = &g_array_index(got, struct ds_day, i);
+		if (p->day < first || p->day > last)
+			continue;
+		for (; d < p->day && empty > 0; d += DS_DAY, empty--) {
 			memset(&day, 0, sizeof(day));
 			day.day = d;
 			g_array_append_val(*out, day);
 		}
-		if (d > INT64_MAX - DS_DAY)
+		g_array_append_val(*out, *p);
+		if (p->day > INT64_MAX - DS_DAY)
 			break;
+		d = p->day + DS_DAY;
+	}
+	for (; d <= last && empty > 0 && d < INT64_MAX - DS_DAY;
+	    d += DS_DAY, empty--) {
+		memset(&day, 0, sizeof(day));
+		day.day = d;
+		g_array_append_val(*out, day);
 	}
 	g_array_unref(got);
 	return true;

@@ -19,7 +19,7 @@ fail() {
 : "${DS_BIN:?DS_BIN is not set}"
 command -v jq >/dev/null 2>&1 || fail "jq not installed"
 T=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX") || fail "mktemp"
-trap 'rm -rf "$T"' EXIT INT TERM
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT INT TERM
 DB="$T/dmarc.db"
 # an empty store (doctor only reads; it never creates one)
 mkdir -p "$T/none"

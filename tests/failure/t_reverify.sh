@@ -64,7 +64,7 @@ while IFS="$tab" read -r name file zone ip mf spf spfr dkim dkimr dmarc pol al d
 	if ! ds ingest -q --dns-zone "$F/zone" "$T/$name.eml" 2>"$T/err"; then
 		echo "not ok $name: ingest: $(cat "$T/err")"; bad=$((bad + 1)); continue
 	fi
-	id=$(sqlite3 "$DB" "select id from failure_report where identity = 'mid:$name@reporter.example'")
+	id=$(sqlite3 "$DB" "select id from failure_report where identity = 'mid:reporter.example $name@reporter.example'")
 	ds failures show "$id" -f json >"$T/o.json" || { echo "not ok $name: show"; bad=$((bad + 1)); continue; }
 	[ "$dkim" = - ] && dkim=
 	[ "$dkimr" = - ] && dkimr=
@@ -113,7 +113,7 @@ done <"$F/cases.tsv"
 arf "$T/whatif.eml" "$F/plain.eml" whatif 198.51.100.25 bounce@example.com \
     "spf=fail smtp.mailfrom=bounce@example.com; dmarc=fail header.from=example.com" message/rfc822
 ds ingest -q --dns-zone "$F/zone" "$T/whatif.eml" || fail "ingest whatif"
-id=$(sqlite3 "$DB" "select id from failure_report where identity = 'mid:whatif@reporter.example'")
+id=$(sqlite3 "$DB" "select id from failure_report where identity = 'mid:reporter.example whatif@reporter.example'")
 ds failures show "$id" -f json | jq -e '.spf.result == "fail" and .differences == []' >/dev/null ||
 	fail "whatif: stored verdict is not the reporter's spf=fail"
 ds failures show "$id" -f json --dns-zone "$F/whatif.zone" >"$T/w.json" || fail "show --dns-zone"

@@ -194,6 +194,12 @@ stop() {
 	done
 	# a zombie master would make "dovecot" refuse to start again
 	rm -f "$d/run/master.pid"
+	# an imap process killed while holding a Maildir dotlock leaves it
+	# behind, and the next server waits minutes for it to turn stale
+	# (seen: "STATUS: server response timeout" after a restart); the
+	# server is dead, so every lock of its is stale now
+	find "$d" -name 'dovecot-uidlist.lock' -type f -delete 2>/dev/null
+	find "$d" -name 'dovecot-keywords.lock' -type f -delete 2>/dev/null
 	return 0
 }
 

@@ -32,6 +32,16 @@ grep -n 'xmlSubstituteEntitiesDefault\|xmlXIncludeProcess' $CSRC >/dev/null && n
 grep -nE '\b(strcpy|sprintf|strtok|gmtime|atoi|inet_aton)\s*\(' $CSRC >/dev/null && no "banned function used: $(grep -nE '\b(strcpy|sprintf|strtok|gmtime|atoi|inet_aton)\s*\(' $CSRC | head -3)"
 # shellcheck disable=SC2086
 grep -n 'g_autoptr\|g_autofree' $CSRC >/dev/null && no "g_autoptr/g_autofree (use done: labels)"
+# Text for a terminal leaves through g_print/g_printerr or ds_term_write
+# (schema/util/term.h: one escaping rule), never raw stdio; a line that
+# must stay raw says why in a "term:" comment on the line before.
+# shellcheck disable=SC2086
+pat='(fprintf|vfprintf)\((stderr|stdout)|(^|[^_a-z])printf\(|(fputs|fwrite|fputc)\(.*(stdout|stderr)\)'
+# shellcheck disable=SC2086
+left=$(grep -nE -B1 "$pat" $CSRC | grep -v '^tools/dsgen' |
+    grep -v 'schema/util/term.c' |
+    awk '/term:/ { skip = 1; next } /^[^ ]+:[0-9]+:/ { if (!skip) print; skip = 0; next } { skip = 0 }')
+[ -z "$left" ] || no "raw terminal output (use g_print/g_printerr or ds_term_write): $left"
 
 # Folder order: schema's folders, then ingest's, then report's, each as its
 # CMakeLists.txt lists them. A folder may include itself and folders of

@@ -13,6 +13,9 @@ set -u
 FRESH=$DS_SRC/../shared/tools/fresh-debian
 [ -n "${FRESH_DEBIAN_INSIDE:-}" ] && { echo "inside a fresh root: skipped"; exit 77; }
 [ -x "$FRESH" ] || [ -f "$FRESH" ] || { echo "no $FRESH: skipped"; exit 77; }
+# once per suite: the sanitizer build's run of the suite skips it
+nm "${DS_BIN:-/nonexistent}" 2>/dev/null | grep -q __asan_init &&
+	{ echo "sanitizer build: the release run does this: skipped"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "fresh-debian needs root: skipped"; exit 77; }
 MIRROR=${FRESH_MIRROR:-http://deb.debian.org/debian}
 curl -fsS --max-time 15 -o /dev/null "$MIRROR/dists/bookworm/Release" 2>/dev/null ||

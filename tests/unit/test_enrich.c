@@ -4,7 +4,10 @@
  * PTR names, IPv6), base domain (PSL), service, NXDOMAIN; the ip_info
  * cache: written once, answered from while fresh (no DNS query),
  * refreshed after its TTL, used as is offline; temporary failures and
- * offline answers not cached.
+ * offline answers not cached. AS and country from MaxMind databases
+ * (written by tests/enrich/mkmmdb.pl): cached with the build date,
+ * looked up again for a newer build, kept without a database; services
+ * by ASN for a sender without PTR; a what-if (zone) run touches no row.
  * SPDX-License-Identifier: MIT
  */
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 
 #include "schema/util/error.h"
 #include "report/enrich/enrich.h"
+#include "tests/unit/helper_mmdb.h"
 #include "tests/unit/helper_store.h"
 
 #define NOW INT64_C(1767225600)
@@ -159,6 +163,8 @@ test_cache(void **state)
 	unsigned q;
 
 	ds_enrich_init(&en, f->ts->st, f->dns, f->svc, NOW);
+	assert_true(en.whatif);		/* a zone file: what-if */
+	en.whatif = false;		/* here: the zone plays the DNS */
 	info(&en, "192.0.2.3", &i);
 	assert_string_equal(i.ptr, "o1.ptr1.sendgrid.net");
 	assert_int_equal(i.ptr_confirmed, 1);
@@ -218,10 +224,132 @@ test_cache(void **state)
 
 	/* --refresh ignores a fresh row */
 	ds_enrich_init(&en, f->ts->st, f->dns, f->svc, NOW + DS_ENRICH_TTL_OK);
+	en.whatif = false;
 	en.refresh = true;
 	info(&en, "192.0.2.3", &i);
 	ds_ipinfo_clear(&i);
 	assert_int_equal(en.lookups, 1);
+}
+
+#define BUILT INT64_C(1700000000)
+
+/* The MaxMind databases: AS and country, cached with their build date. */
+static void
+test_geo(void **state)
+{
+	struct fx *f = *state;
+	struct ds_mmdb *m1, *m2;
+	struct ds_dns *off;
+	struct ds_enrich en;
+	struct ds_ipinfo i;
+	GError *e = NULL;
+	char *d1, *d2, *p[3];
+
+	d1 = tm_make(f->ts->dir, BUILT, "");
+	d2 = tm_make(f->ts->dir, BUILT + 86400, " v2");
+	p[0] = tm_path(d1, "asn.mmdb");
+	p[1] = tm_path(d1, "country.mmdb");
+	p[2] = NULL;
+	m1 = ds_mmdb_open((const char *const *)p);
+	g_free(p[0]);
+	g_free(p[1]);
+	p[0] = tm_path(d2, "ipinfo.mmdb");
+	p[1] = NULL;
+	m2 = ds_mmdb_open((const char *const *)p);
+	g_free(p[0]);
+	assert_int_equal(ds_mmdb_count(m1), 2);
+	assert_int_equal(ds_mmdb_count(m2), 1);
+
+	ds_enrich_init(&en, f->ts->st, f->dns, f->svc, NOW);
+	en.whatif = false;
+	en.mmdb = m1;
+	/* no PTR: the service comes from the ASN rule */
+	info(&en, "192.0.2.77", &i);
+	assert_null(i.ptr);
+	assert_int_equal(i.asn, 8075);
+	assert_string_equal(i.as_org, "MICROSOFT-CORP-MSN-AS-BLOCK");
+	assert_string_equal(i.country, "IE");
+	assert_string_equal(i.service, "Microsoft Azure");
+	ds_ipinfo_clear(&i);
+	info(&en, "203.0.113.9", &i);
+	assert_string_equal(i.service, "SendGrid");
+	ds_ipinfo_clear(&i);
+	/* a PTR rule still wins over the AS */
+	info(&en, "192.0.2.3", &i);
+	assert_string_equal(i.service, "SendGrid");
+	assert_int_equal(i.asn, 8075);
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.geo, 3);
+	assert_int_equal(ts_int(f->ts->db, "SELECT asn FROM ip_info WHERE "
+	    "ip = '192.0.2.77'", 0), 8075);
+	assert_int_equal(ts_int(f->ts->db, "SELECT geo_built FROM ip_info "
+	    "WHERE ip = '192.0.2.77'", 0), BUILT);
+
+	/* the same databases again: from the cache */
+	info(&en, "192.0.2.77", &i);
+	assert_string_equal(i.country, "IE");
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.geo, 3);
+	assert_int_equal(en.cached, 1);
+
+	/* a newer build: looked up again at once, the PTR row kept */
+	en.mmdb = m2;
+	info(&en, "192.0.2.77", &i);
+	assert_string_equal(i.as_org, "MICROSOFT-CORP-MSN-AS-BLOCK v2");
+	assert_string_equal(i.as_domain, "microsoft.com");
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.geo, 4);
+	assert_int_equal(en.lookups, 3);	/* no new DNS lookup */
+	assert_int_equal(ts_int(f->ts->db, "SELECT geo_built FROM ip_info "
+	    "WHERE ip = '192.0.2.77'", 0), BUILT + 86400);
+
+	/* no database: the cached answer stays */
+	en.mmdb = NULL;
+	info(&en, "192.0.2.77", &i);
+	assert_int_equal(i.asn, 8075);
+	assert_string_equal(i.as_org, "MICROSOFT-CORP-MSN-AS-BLOCK v2");
+	assert_string_equal(i.service, "Microsoft Azure");
+	ds_ipinfo_clear(&i);
+	/* nor after the PTR's time to live, when DNS is asked again */
+	en.now = NOW + DS_ENRICH_TTL_NEG + 1;
+	info(&en, "192.0.2.77", &i);
+	assert_int_equal(en.lookups, 4);
+	assert_string_equal(i.as_org, "MICROSOFT-CORP-MSN-AS-BLOCK v2");
+	ds_ipinfo_clear(&i);
+
+	/* offline with a database: AS and country, no DNS */
+	off = ds_dns_new(DS_DNS_OFF, NULL, &e);
+	assert_non_null(off);
+	ds_enrich_init(&en, f->ts->st, off, f->svc, NOW);
+	en.mmdb = m1;
+	info(&en, "2001:db8:10::25", &i);
+	assert_string_equal(i.status, "offline");
+	assert_int_equal(i.asn, 64501);
+	assert_string_equal(i.country, "FR");
+	ds_ipinfo_clear(&i);
+	ds_dns_free(off);
+
+	/* what-if (--dns-zone): everything now, no cache row read or written */
+	ds_enrich_init(&en, f->ts->st, f->dns, f->svc, NOW);
+	assert_true(en.whatif);
+	en.mmdb = m1;
+	info(&en, "192.0.2.1", &i);
+	assert_string_equal(i.ptr, "mail.example.com");
+	assert_int_equal(i.asn, 8075);
+	ds_ipinfo_clear(&i);
+	info(&en, "192.0.2.77", &i);
+	assert_string_equal(i.as_org, "MICROSOFT-CORP-MSN-AS-BLOCK");
+	ds_ipinfo_clear(&i);
+	assert_int_equal(en.cached, 0);
+	assert_int_equal(ts_int(f->ts->db, "SELECT count(*) FROM ip_info "
+	    "WHERE ip = '192.0.2.1'", 0), 0);
+	assert_int_equal(ts_int(f->ts->db, "SELECT geo_built FROM ip_info "
+	    "WHERE ip = '192.0.2.77'", 0), BUILT + 86400);
+
+	ds_mmdb_free(m1);
+	ds_mmdb_free(m2);
+	g_free(d1);
+	g_free(d2);
 }
 
 int
@@ -230,6 +358,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_geo, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,7 +90,7 @@ test_every_field(void **state)
 	GError *e = NULL;
 
 	assert_true(parse(&f, full, sizeof(full) - 1, &e));
-	assert_string_equal(f.identity, "mid:rep-1@reporter.example");
+	assert_string_equal(f.identity, "mid:reporter.example rep-1@reporter.example");
 	assert_string_equal(f.reporter, "reporter.example");
 	assert_string_equal(f.report_type, "feedback-report");
 	assert_int_equal(f.report_ts, 1793700000);
@@ -257,7 +257,7 @@ test_forwarded(void **state)
 	assert_true(parse(&f, m->str, m->len, &e));
 	assert_true(has_warning(&f, "forwarded-report"));
 	assert_string_equal(f.source_ip, "2001:db8::1");
-	assert_string_equal(f.identity, "mid:rep-1@reporter.example");
+	assert_string_equal(f.identity, "mid:reporter.example rep-1@reporter.example");
 	assert_int_equal(f.sample_kind, DS_SAMPLE_MESSAGE);
 	assert_string_equal(f.sample_message_id, "orig-9@example.com");
 	ds_failure_clear(&f);

@@ -47,6 +47,22 @@ test_depth_ignores_brackets_in_strings(void **state)
 }
 
 static void
+test_duplicate_keys_refused(void **state)
+{
+	GError *e = NULL;
+	JsonNode *n;
+
+	assert_null(parse("{\"a\":1,\"b\":{\"c\":1,\"c\":2}}", &e));
+	assert_int_equal(e->code, DS_ERROR_FORMAT);
+	assert_non_null(strstr(e->message, "'c' twice"));
+	g_clear_error(&e);
+	/* the same key in sibling objects is no duplicate */
+	n = parse("[{\"a\":1},{\"a\":2},{\"b\":{\"a\":3}}]", &e);
+	assert_non_null(n);
+	json_node_unref(n);
+}
+
+static void
 test_size_limit(void **state)
 {
 	struct ds_json_limits lim = { .max_bytes = 8 };
@@ -113,6 +129,7 @@ main(void)
 		cmocka_unit_test(test_deep_nesting_refused_before_parser),
 		cmocka_unit_test(test_depth_ignores_brackets_in_strings),
 		cmocka_unit_test(test_size_limit),
+		cmocka_unit_test(test_duplicate_keys_refused),
 		cmocka_unit_test(test_invalid_utf8_and_garbage),
 		cmocka_unit_test(test_typed_accessors),
 	};

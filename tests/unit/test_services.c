@@ -1,8 +1,8 @@
 /*
  * test_services.c - report/enrich/services.c: the service table format, PTR
  * suffix matching on label boundaries, IPv4 and IPv6 networks, rule
- * order (user rules first), errors with file and line, the shipped
- * table.
+ * order (user rules first), ASN rules after PTR and IP rules, errors
+ * with file and line, the shipped table.
  * SPDX-License-Identifier: MIT
  */
 #include <stdarg.h>
@@ -95,6 +95,41 @@ test_errors(void **state)
 	expect_error("A\tip\t192.0.2.0/x\n", "network");
 	expect_error("\tptr\tx.test\n", "name");
 	expect_error("A\tptr\tx.test\tmore\n", "three");
+	expect_error("A\tasn\tASx\n", "AS number");
+	expect_error("A\tasn\tAS0\n", "AS number");
+	expect_error("A\tasn\t4294967296\n", "AS number");
+	expect_error("A\tnet\t192.0.2.0/24\n", "ptr, ip or asn");
+}
+
+/* ASN rules: only when no PTR and no IP rule matched. */
+static void
+test_asn(void **state)
+{
+	static const char asn_rules[] =
+	    "By AS\tasn\tAS64500\n"
+	    "By AS too\tasn\t64501\n"
+	    "By PTR\tptr\tmx.example.net\n"
+	    "By IP\tip\t192.0.2.0/25\n";
+	struct ds_services *s = ds_services_new();
+	GError *e = NULL;
+
+	(void)state;
+	assert_true(ds_services_parse(s, asn_rules, strlen(asn_rules), "t",
+	    &e));
+	assert_int_equal(ds_services_count(s), 4);
+	assert_string_equal(ds_services_match_asn(s, "192.0.2.200", NULL,
+	    64500), "By AS");
+	assert_string_equal(ds_services_match_asn(s, "2001:db8::1", NULL,
+	    64501), "By AS too");
+	assert_string_equal(ds_services_match_asn(s, "192.0.2.200",
+	    "o1.mx.example.net", 64500), "By PTR");
+	assert_string_equal(ds_services_match_asn(s, "192.0.2.1", NULL,
+	    64500), "By IP");
+	assert_null(ds_services_match_asn(s, "192.0.2.200", NULL, 64502));
+	assert_null(ds_services_match_asn(s, "192.0.2.200", NULL, 0));
+	/* without an AS number, as before */
+	assert_null(ds_services_match(s, "192.0.2.200", NULL));
+	ds_services_free(s);
 }
 
 static void
@@ -123,6 +158,22 @@ test_default(void **state)
 	    "SendGrid");
 	assert_string_equal(ds_services_match(s, "2a00:1450:4864:20::52e",
 	    NULL), "Google");
+	/* the shipped ASN rules, for senders without PTR or IP rule */
+	assert_string_equal(ds_services_match_asn(s, "192.0.2.1", NULL,
+	    11377), "SendGrid");
+	assert_string_equal(ds_services_match_asn(s, "192.0.2.1", NULL,
+	    15169), "Google");
+	assert_string_equal(ds_services_match_asn(s, "192.0.2.1", NULL,
+	    8075), "Microsoft Azure");
+	assert_string_equal(ds_services_match_asn(s, "192.0.2.1", NULL,
+	    16509), "Amazon AWS");
+	assert_string_equal(ds_services_match_asn(s, "192.0.2.1", NULL,
+	    14618), "Amazon AWS");
+	/* Microsoft 365's and Amazon SES's own ranges name the service */
+	assert_string_equal(ds_services_match_asn(s, "40.107.22.1", NULL,
+	    8075), "Microsoft 365");
+	assert_string_equal(ds_services_match_asn(s, "54.240.8.1", NULL,
+	    16509), "Amazon SES");
 	ds_services_free(s);
 	rmdir(path);
 	g_free(path);
@@ -155,6 +206,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_asn),
 		cmocka_unit_test(test_default),
 	};
 

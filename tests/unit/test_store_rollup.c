@@ -230,7 +230,7 @@ test_migration(void **state)
 	st = ds_store_open(path, &e);
 	assert_null(e);
 	assert_non_null(st);
-	assert_int_equal(ds_store_schema_version(st), 6);
+	assert_true(ds_store_schema_version(st) >= 6);	/* and later ones */
 	assert_true(ts_int(db, "SELECT count(*) FROM sender_seen", 0) > 100);
 	assert_rollup_equal(db);
 	/* the record indexes of 006 replaced those of 001 and 004 */

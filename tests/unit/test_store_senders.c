@@ -260,6 +260,119 @@ fake_info(struct ds_ipinfo *out, void *payload, GError **err)
 	return true;
 }
 
+/* An info callback with AS and country for the example.com IPs. */
+static bool
+fake_geo(struct ds_ipinfo *out, void *payload, GError **err)
+{
+	(void)payload;
+	(void)err;
+	if (strncmp(out->ip, "192.0.2.", 8) != 0)
+		return true;
+	if (strcmp(out->ip, "192.0.2.7") == 0) {
+		out->asn = 9;
+		out->as_org = g_strdup("Other Net");
+		out->country = g_strdup("FR");
+	} else {
+		out->asn = 64500;
+		out->as_org = g_strdup("Example Hosting");
+		out->country = g_strdup("DE");
+	}
+	return true;
+}
+
+/* --group asn and country; the AS columns of the cache round-trip. */
+static void
+test_groups_geo(void **state)
+{
+	struct ts_fx *f = *state;
+	struct ds_sender_query q;
+	const struct ds_sender *s;
+	struct ds_ipinfo info;
+	struct expect x;
+	GPtrArray *out;
+	GError *e = NULL;
+	int64_t n;
+	bool found;
+
+	ds_ipinfo_init(&info);
+	info.ip = g_strdup("192.0.2.1");
+	info.asn = 4294967295;
+	info.as_org = g_strdup("Org \xc3\xa9");
+	info.as_domain = g_strdup("org.example");
+	info.country = g_strdup("DE");
+	info.geo_built = 1700000000;
+	info.checked_at = 1000;
+	assert_true(ds_store_ipinfo_put(f->st, &info, &e));
+	ds_ipinfo_clear(&info);
+	assert_true(ds_store_ipinfo_get(f->st, "192.0.2.1", &info, &found,
+	    &e));
+	assert_true(found);
+	assert_int_equal(info.asn, 4294967295);
+	assert_string_equal(info.as_org, "Org \xc3\xa9");
+	assert_string_equal(info.as_domain, "org.example");
+	assert_string_equal(info.country, "DE");
+	assert_int_equal(info.geo_built, 1700000000);
+	ds_ipinfo_clear(&info);
+
+	ds_sender_query_init(&q);
+	q.period.domain = "example.com";
+	q.group = DS_GROUP_ASN;
+	q.info = fake_geo;
+	assert_true(ds_store_senders(f->st, &q, &out, &e));
+	s = find_sender(out, "AS64500");
+	assert_non_null(s);
+	assert_int_equal(s->ips, 3);		/* .1 .99 .200 */
+	assert_int_equal(s->asn, 64500);
+	assert_string_equal(s->as_org, "Example Hosting");
+	assert_string_equal(s->country, "DE");
+	expect_ip("192.0.2.1", &q.period, &x);
+	n = x.messages;
+	expect_ip("192.0.2.99", &q.period, &x);
+	n += x.messages;
+	expect_ip("192.0.2.200", &q.period, &x);
+	assert_int_equal(s->messages, n + x.messages);
+	s = find_sender(out, "AS9");
+	assert_non_null(s);
+	assert_int_equal(s->ips, 1);
+	assert_string_equal(s->source_ip, "192.0.2.7");
+	s = find_sender(out, NULL);		/* no AS known */
+	assert_non_null(s);
+	assert_int_equal(s->asn, 0);
+	assert_null(s->as_org);
+	g_ptr_array_unref(out);
+
+	/* by key: AS numbers numerically (AS9 before AS10), unknown last */
+	q.sort = DS_SORT_KEY;
+	assert_true(ds_store_senders(f->st, &q, &out, &e));
+	assert_int_equal(out->len, 3);
+	assert_string_equal(((struct ds_sender *)out->pdata[0])->key, "AS9");
+	assert_string_equal(((struct ds_sender *)out->pdata[1])->key,
+	    "AS64500");
+	assert_null(((struct ds_sender *)out->pdata[2])->key);
+	g_ptr_array_unref(out);
+	q.sort = DS_SORT_MESSAGES;
+
+	q.group = DS_GROUP_COUNTRY;
+	assert_true(ds_store_senders(f->st, &q, &out, &e));
+	s = find_sender(out, "DE");
+	assert_non_null(s);
+	assert_int_equal(s->ips, 3);
+	s = find_sender(out, "FR");
+	assert_non_null(s);
+	assert_string_equal(s->as_org, "Other Net");
+	g_ptr_array_unref(out);
+
+	/* a network group keeps only what all its IPs agree on */
+	q.group = DS_GROUP_NET;
+	assert_true(ds_store_senders(f->st, &q, &out, &e));
+	s = find_sender(out, "192.0.2.0/24");
+	assert_non_null(s);
+	assert_int_equal(s->asn, 0);
+	assert_null(s->as_org);
+	assert_null(s->country);
+	g_ptr_array_unref(out);
+}
+
 static void
 test_groups(void **state)
 {
@@ -435,6 +548,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_senders_detail,
 		    ts_senders_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_senders_filters,
+		    ts_senders_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_groups_geo,
 		    ts_senders_setup, ts_teardown),
 		cmocka_unit_test_setup_teardown(test_groups,
 		    ts_senders_setup, ts_teardown),

@@ -22,7 +22,8 @@ static gint64 opt_records = -1, opt_messages = -1, opt_seed = 1;
 static gint64 opt_begin = DEFAULT_START, opt_start = DEFAULT_START;
 static gboolean opt_gzip;
 static char *opt_format, *opt_domain, *opt_org, *opt_domains, *opt_out;
-static char *opt_truth;
+static char *opt_truth, *opt_scenario;
+static gint64 opt_days = 14;
 static double opt_dup = 0.01, opt_invalid = 0.005;
 
 static const GOptionEntry options[] = {
@@ -59,6 +60,11 @@ static const GOptionEntry options[] = {
 	    "maildir, mbox, demo: first report day, Unix seconds "
 	    "(default 1767225600)",
 	    "UNIX" },
+	{ "scenario", 0, 0, G_OPTION_ARG_STRING, &opt_scenario,
+	    "scenario: m365, esp, forward, spoof, own, declared, revert, "
+	    "zero", "NAME" },
+	{ "days", 0, 0, G_OPTION_ARG_INT64, &opt_days,
+	    "scenario: days of daily reports from --start (default 14)", "N" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -73,6 +79,10 @@ static const char summary[] =
     "  mbox     the same as one mbox file: dsgen mbox --messages M -o FILE\n"
     "  demo     the README's demo Maildir (~40 mails, two domains, two\n"
     "           weeks): dsgen demo -o DIR\n"
+    "  scenario the advice scenarios: daily reports in DIR/reports, the\n"
+    "           zone as it is (DIR/zone) and fixed (DIR/zone.fixed), a\n"
+    "           config with declarations: dsgen scenario --scenario m365\n"
+    "           --start UNIX -o DIR\n"
     "\n--truth FILE writes what was generated (reports, per-domain and\n"
     "per-source totals, duplicates, invalid messages) as JSON.";
 
@@ -246,7 +256,14 @@ main(int argc, char **argv)
 		rc = mode_xml(seed, truth, &err);
 	else if (strcmp(mode, "maildir") == 0 || strcmp(mode, "mbox") == 0)
 		rc = mode_box(strcmp(mode, "mbox") == 0, seed, truth, &err);
-	else if (strcmp(mode, "demo") == 0)
+	else if (strcmp(mode, "scenario") == 0) {
+		if (opt_scenario == NULL || opt_days < 1 || opt_days > 366)
+			rc = usage("scenario needs --scenario NAME and --days "
+			    "1..366");
+		else
+			rc = ds_gen_scenario(opt_out, opt_scenario, opt_start,
+			    (unsigned)opt_days, &err) ? 0 : 1;
+	} else if (strcmp(mode, "demo") == 0)
 		rc = ds_gen_demo(opt_out, seed, opt_start, truth, &err) ? 0 : 1;
 	else
 		rc = usage("unknown MODE (xml, maildir, mbox, demo)");

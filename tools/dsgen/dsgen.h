@@ -180,6 +180,10 @@ bool ds_gen_mailbox(const char *path, bool mbox, guint32 seed, gint64 nmsg,
 bool ds_gen_demo(const char *path, guint32 seed, gint64 start,
     struct ds_gen_truth *truth, GError **err);
 
+/* dsgen_scenario.c: the advice scenarios (m365, esp, forward, ...) */
+bool ds_gen_scenario(const char *dir, const char *name, gint64 start,
+    unsigned days, GError **err);
+
 /* dsgen_truth.c: the ground truth; every function accepts t == NULL */
 struct ds_gen_truth *ds_gen_truth_new(const char *mode, guint32 seed);
 void ds_gen_truth_record(struct ds_gen_truth *t, const struct ds_gen_report *r,

@@ -1,0 +1,124 @@
+/*
+ * store_tls_query.c - TLS report totals for the tls command, summary,
+ * the dashboard, the weekly mail and doctor (store_tls.h).
+ * SPDX-License-Identifier: MIT
+ *
+ * The period rule of every report: a report belongs to [since, until)
+ * when the midpoint of its date range does (SPEC.md, store_senders.h).
+ */
+#include "schema/util/error.h"
+#include "schema/store/store_priv.h"
+#include "schema/store/store_tls.h"
+
+#define TLS_WHERE \
+	" WHERE (?1 IS NULL OR r.domain = ?1)" \
+	" AND (r.begin_ts + r.end_ts) / 2 >= ?2" \
+	" AND (r.begin_ts + r.end_ts) / 2 < ?3"
+
+/* columns: domain, type, mx, result, ips, receiving, codes, reports,
+ * successes, failures, first, last */
+static const char *const sql_group[] = {
+	[DS_TLS_BY_DOMAIN] =
+	    "SELECT r.domain, NULL, NULL, NULL, NULL, NULL, NULL, count(*),"
+	    " csum(r.successes), csum(r.failures), min(r.begin_ts),"
+	    " max(r.end_ts) FROM tls_report r" TLS_WHERE
+	    " GROUP BY r.domain ORDER BY r.domain",
+	[DS_TLS_BY_POLICY] =
+	    "SELECT r.domain, p.type, NULL, NULL, NULL, NULL, NULL,"
+	    " count(DISTINCT r.id), csum(p.successes), csum(p.failures),"
+	    " min(r.begin_ts), max(r.end_ts)"
+	    " FROM tls_report r JOIN tls_policy p ON p.report_row = r.id"
+	    TLS_WHERE " GROUP BY r.domain, p.type"
+	    " ORDER BY r.domain, csum(p.failures) DESC, p.type",
+	[DS_TLS_BY_MX] =
+	    "SELECT r.domain, p.type, (SELECT group_concat(value, ' ')"
+	    " FROM json_each(p.mx_hosts)), NULL, NULL, NULL, NULL,"
+	    " count(DISTINCT r.id), csum(p.successes), csum(p.failures),"
+	    " min(r.begin_ts), max(r.end_ts)"
+	    " FROM tls_report r JOIN tls_policy p ON p.report_row = r.id"
+	    TLS_WHERE " GROUP BY r.domain, p.type, 3"
+	    " ORDER BY r.domain, csum(p.failures) DESC, 3",
+	[DS_TLS_BY_FAILURE] =
+	    "SELECT r.domain, group_concat(DISTINCT p.type), NULL,"
+	    " f.result_type, group_concat(DISTINCT f.sending_mta_ip),"
+	    " group_concat(DISTINCT f.receiving_mx_hostname),"
+	    " group_concat(DISTINCT f.failure_reason_code),"
+	    " count(DISTINCT r.id), 0, csum(f.failed_sessions),"
+	    " min(r.begin_ts), max(r.end_ts)"
+	    " FROM tls_report r JOIN tls_policy p ON p.report_row = r.id"
+	    " JOIN tls_failure f ON f.policy_row = p.id" TLS_WHERE
+	    " GROUP BY r.domain, f.result_type"
+	    " ORDER BY r.domain, csum(f.failed_sessions) DESC, f.result_type",
+};
+
+static const char *
+col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+bool
+ds_store_tls_each(struct ds_store *st, enum ds_tls_group g,
+    const char *domain, int64_t since, int64_t until, ds_tls_row_cb cb,
+    void *payload, GError **err)
+{
+	struct ds_tls_row row;
+	sqlite3_stmt *s;
+	bool ok = true;
+	int rc;
+
+	if ((unsigned)g >= G_N_ELEMENTS(sql_group))
+		return ds_fail(err, DS_ERROR_USAGE, "bad TLS grouping");
+	if (sqlite3_prepare_v2(st->db, sql_group[g], -1, &s, NULL) !=
+	    SQLITE_OK)
+		return ds_store_fail(st, err, "prepare TLS query");
+	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, since);
+	sqlite3_bind_int64(s, 3, until);
+	while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.domain = col(s, 0);
+		row.policy_type = col(s, 1);
+		row.mx = col(s, 2);
+		row.result_type = col(s, 3);
+		row.sending_ips = col(s, 4);
+		row.receiving = col(s, 5);
+		row.reason_codes = col(s, 6);
+		row.reports = sqlite3_column_int64(s, 7);
+		row.successes = sqlite3_column_int64(s, 8);
+		row.failures = sqlite3_column_int64(s, 9);
+		row.first = sqlite3_column_int64(s, 10);
+		row.last = sqlite3_column_int64(s, 11);
+		ok = cb(&row, payload, err);
+	}
+	if (ok && rc != SQLITE_DONE)
+		ok = ds_store_fail(st, err, "read TLS reports");
+	sqlite3_finalize(s);
+	return ok;
+}
+
+bool
+ds_store_tls_sts_lines(struct ds_store *st, const char *domain,
+    int64_t until, ds_tls_line_cb cb, void *payload, GError **err)
+{
+	static const char sql[] =
+	    "SELECT r.begin_ts, p.id, j.value FROM tls_report r"
+	    " JOIN tls_policy p ON p.report_row = r.id,"
+	    " json_each(p.strings) j"
+	    " WHERE p.domain = ?1 AND p.type = 'sts' AND r.begin_ts < ?2"
+	    " AND j.type = 'text' ORDER BY r.begin_ts, p.id, j.key";
+	sqlite3_stmt *s;
+	bool ok = true;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return ds_store_fail(st, err, "prepare MTA-STS query");
+	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, until);
+	while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		ok = cb(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		    col(s, 2), payload, err);
+	if (ok && rc != SQLITE_DONE)
+		ok = ds_store_fail(st, err, "read MTA-STS policies");
+	sqlite3_finalize(s);
+	return ok;
+}
