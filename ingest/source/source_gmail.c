@@ -95,7 +95,7 @@ label_id(struct gmail *p, const char *name, bool create, char **out,
 	ds_http_resp_clear(&r);
 	if (!ok || *out != NULL || !create) {
 		g_free(url);
-		return ok && (*out != NULL || ds_fail(err, DS_ERROR_USAGE,
+		return ok && (*out != NULL || ds_fail(err, DS_ERROR_PERMANENT,
 		    "gmail mailbox %s: no label '%s'", p->api.c->name, name));
 	}
 	b = json_builder_new();

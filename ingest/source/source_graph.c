@@ -129,7 +129,7 @@ folder_id(struct graph *p, const char *name, bool create, char **out,
 		ds_http_resp_clear(&r);
 	}
 	if (*out != NULL || !create) {
-		ok = *out != NULL || ds_fail(err, DS_ERROR_USAGE, "graph "
+		ok = *out != NULL || ds_fail(err, DS_ERROR_PERMANENT, "graph "
 		    "mailbox %s: no folder '%s'", p->api.c->name, name);
 		goto done;
 	}

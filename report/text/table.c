@@ -357,6 +357,59 @@ pad_cell(GString *g, const char *s, long width, bool right)
 			g_string_append_c(g, ' ');
 }
 
+/*
+ * The table is over by `over` columns and only never-shortened columns
+ * (IP addresses) are left to give: narrow them, down to their header;
+ * a cell wider than its column then gets a line of its own above its
+ * row (whole_own_lines), so it is never cut and the table fits.
+ */
+static void
+narrow_whole(const struct ds_table *t, long *w, long over)
+{
+	unsigned c;
+	long min, give;
+
+	for (c = 0; over > 0 && c < t->cols->len; c++) {
+		if (!g_hash_table_contains(t->whole, GUINT_TO_POINTER(c + 1)) ||
+		    g_hash_table_contains(t->hidden, GUINT_TO_POINTER(c + 1)))
+			continue;
+		min = MAX(g_utf8_strlen(g_ptr_array_index(t->cols, c), -1), 8);
+		give = MIN(over, w[c] - min);
+		if (give > 0) {
+			w[c] -= give;
+			over -= give;
+		}
+	}
+}
+
+/*
+ * Print, at its column's place, every never-shortened cell of row that
+ * is wider than its column, alone on a line; blank it in row.
+ */
+static void
+whole_own_lines(const struct ds_table *t, const long *w, char **row,
+    GString *g)
+{
+	unsigned c;
+	long at = 0;
+	bool first = true;
+
+	for (c = 0; c < t->cols->len; c++) {
+		if (g_hash_table_contains(t->hidden, GUINT_TO_POINTER(c + 1)))
+			continue;
+		if (!first)
+			at += 2;
+		first = false;
+		if (g_hash_table_contains(t->whole, GUINT_TO_POINTER(c + 1)) &&
+		    g_utf8_strlen(row[c], -1) > w[c]) {
+			g_string_append_printf(g, "%*s%s\n", (int)at, "",
+			    row[c]);
+			row[c][0] = '\0';
+		}
+		at += w[c];
+	}
+}
+
 static void
 emit_text(const struct ds_table *t, GString *g)
 {
@@ -411,10 +464,14 @@ emit_text(const struct ds_table *t, GString *g)
 			break;
 		w[widest]--;
 	}
+	if (!t->wide && total > cols)
+		narrow_whole(t, w, total - cols);
 	for (r = 0; r <= t->rows; r++) {
 		bool first = true;
 		gsize start = g->len;
 
+		if (r > 0)
+			whole_own_lines(t, w, cells[r - 1], g);
 		for (c = 0; c < nc; c++) {
 			if (g_hash_table_contains(t->hidden,
 			    GUINT_TO_POINTER(c + 1)))
