@@ -102,3 +102,41 @@ case $f in *:2,*S*) fail "the person's mail was marked \\Seen: $f";; esac
 [ "$(sqlite3 "$T/p.db" "SELECT count(*) FROM quarantine")" -eq 0 ] ||
 	fail "the person's mail was quarantined"
 ok "a person's mail: one line, moved to the invalid folder unread, not quarantined, exit 0"
+
+# ---- the same, but no invalid-folder: left where it is, unread, untouched
+start_dovecot dvq tls
+dv seed "$T/dvq" "$T/pm" || fail "seed person (no folder)"
+write_config "$T/c-q" "imap://localhost:$port/INBOX" \
+    "password-file = $T/pass" "ca-file = $T/dvq/ca.pem"
+for n in 1 2; do
+	run personq$n poll --quiet --config "$T/c-q" --db "$T/pq.db"
+	expect_rc 0 "a person's mail, no invalid-folder, run $n"
+done
+[ "$(wc -l <"$T/personq1.err")" -eq 1 ] || fail "personq: not one line: $(cat "$T/personq1.err")"
+[ -s "$T/personq2.err" ] && fail "personq: said again on the rerun: $(cat "$T/personq2.err")"
+[ "$(dv count "$T/dvq")" -eq 1 ] || fail "the person's mail left INBOX without a folder"
+f=$(dv files "$T/dvq")
+case $f in *:2,*S*) fail "the person's mail was marked \\Seen (no folder): $f";; esac
+ok "a person's mail without invalid-folder: one line once, left in place unread"
+
+# ---- too-large = move: moved to invalid-folder once, said once, exit 5
+start_dovecot dvb tls
+dv seed "$T/dvb" "$T/md" || fail "seed big"
+write_config "$T/c-mv" "imap://localhost:$port/INBOX" \
+    "password-file = $T/pass" "ca-file = $T/dvb/ca.pem" \
+    "archive-folder = Archive" "invalid-folder = Invalid" \
+    "max-message-size = 1K" "too-large = move"
+run mv1 poll --quiet --config "$T/c-mv" --db "$T/mv.db"
+expect_rc 5 "too large, moved"
+lines=$(grep -c "skipped: message of [0-9]* bytes is over max-message-size (1024); moved to invalid-folder" "$T/mv1.err")
+[ "$lines" -eq 6 ] || fail "too-large = move: $lines lines, want 6: $(cat "$T/mv1.err")"
+[ "$(dv count "$T/dvb" Invalid)" -eq 6 ] || fail "too-large = move: not in Invalid"
+[ "$(dv count "$T/dvb")" -eq 0 ] || fail "too-large = move: left in INBOX"
+run mv2 poll --quiet --config "$T/c-mv" --db "$T/mv.db"
+expect_rc 0 "too large, after the move"
+[ -s "$T/mv2.err" ] && fail "too-large = move: the rerun said: $(cat "$T/mv2.err")"
+write_config "$T/c-mvbad" "imap://localhost:$port/INBOX" \
+    "password-file = $T/pass" "too-large = move"
+run mvbad poll --config "$T/c-mvbad" --db "$T/mv.db"
+expect_rc 2 "too-large = move without invalid-folder"
+ok "too-large = move: moved to invalid-folder, said once, exit 5 then 0"
