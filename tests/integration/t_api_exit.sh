@@ -11,7 +11,21 @@
 
 "$DSGEN" maildir --messages 3 --seed 41 --dup-rate 0 --invalid-rate 0 \
     -o "$T/md" >/dev/null || fail "dsgen"
+# a person's mail among the reports: moved to the invalid folder unread
+printf 'From: Bob <bob@example.com>\r\nTo: dmarc@example.com\r\nSubject: Out of office\r\nMessage-ID: <ooo@example.com>\r\n\r\nAway until Monday.\r\n' >"$T/md/new/9.ooo"
 start_api --tls --maildir "$T/md"
+api_conf "$T/gm.conf" gmail "gmail://me/label:dmarc" \
+    "archive-folder = DMARC/Archive" "invalid-folder = DMARC/Invalid"
+run gm poll --quiet --config "$T/gm.conf" --db "$T/gm.db"
+expect_rc 0 "gmail: reports and a person's mail"
+grep -q "From: Bob <bob@example.com>, Subject: 'Out of office': not a report" "$T/gm.err" ||
+	fail "gmail: person: $(cat "$T/gm.err")"
+folder_ids x gmail:DMARC/Invalid | grep -qx '<ooo@example.com>' ||
+	fail "gmail: the person's mail is not in DMARC/Invalid"
+folder_ids x gmail:UNREAD | grep -qx '<ooo@example.com>' ||
+	fail "gmail: the person's mail lost UNREAD"
+[ "$(api_count gmail:DMARC/Archive)" -eq 3 ] || fail "gmail: reports not archived"
+ok "gmail: a person's mail: one line, to the invalid label, still UNREAD, exit 0"
 
 # ---- a Graph folder that does not exist: permanent, named
 api_conf "$T/nofolder.conf" graph "graph://dmarc@example.com/NoSuchFolder"

@@ -159,7 +159,7 @@ run cfok poll --config "$T/config2" --db "$DB"
 expect_rc 0 "0600 config with a password"
 # no folders configured: the message (the big one, within the default
 # 50M) is flagged \Seen after COMMIT and stays
-grep -q "poll: 1 fetched, 1 reports stored.* 1 flagged" "$T/cfok.err" ||
+grep -q "poll: 1 fetched, 1 report stored.* 1 flagged" "$T/cfok.err" ||
 	fail "no folder: $(cat "$T/cfok.err")"
 [ "$(dv files "$T/dv" | grep -c ':2,[A-Z]*S')" -eq 1 ] ||
 	fail "the message was not flagged \\Seen"
