@@ -209,6 +209,7 @@ graph_list(struct ds_mailsrc *s, GPtrArray **out, GError **err)
 		if (ok && r.status != 200)
 			ok = ds_api_fail(&p->api, &r, "list messages", err);
 		if (!ok || (o = parse_obj(&r, &root, err)) == NULL) {
+			ds_http_resp_clear(&r);	/* the error's body */
 			ok = false;
 			break;
 		}
