@@ -27,18 +27,28 @@ static const char sql_meta[] =
 #define SAT(col) "CASE WHEN day_rollup." col " > 9223372036854775807 -" \
     " excluded." col " THEN 9223372036854775807 ELSE day_rollup." col \
     " + excluded." col " END"
-/* the share of day [?5, ?6) of ?7 seconds of a record of count c */
-#define SHARE "((count / ?7) * (?6 - ?5) + ((count % ?7) * ?6) / ?7" \
-    " - ((count % ?7) * ?5) / ?7)"
+/*
+ * The share of day k of a record of count c (015-rollup.sql): ?5 and
+ * ?6 the seconds of the range before the day and before its end, ?7
+ * the range's length. Parameters are cast where their type comes from
+ * no column (PostgreSQL must know it).
+ */
+#define LO "CAST(?5 AS BIGINT)"
+#define HI "CAST(?6 AS BIGINT)"
+#define DUR "CAST(?7 AS BIGINT)"
+#define MINE "CAST(?8 AS BIGINT)"
+#define SHARE "((count / " DUR ") * (" HI " - " LO ") + ((count % " DUR \
+    ") * " HI ") / " DUR " - ((count % " DUR ") * " LO ") / " DUR ")"
 
 static const char sql_put[] =
     "INSERT INTO day_rollup (domain, day, source_ip, disposition, dkim,"
     " spf, header_from, org_name, records, messages)"
-    " SELECT ?2, ?3, coalesce(source_ip, ''), coalesce(disposition, ''),"
-    " coalesce(dkim, ''), coalesce(spf, ''),"
-    " lower(coalesce(header_from, '')), ?4, count(*) * ?8, csum(" SHARE ")"
+    " SELECT CAST(?2 AS TEXT), CAST(?3 AS BIGINT), coalesce(source_ip, ''),"
+    " coalesce(disposition, ''), coalesce(dkim, ''), coalesce(spf, ''),"
+    " lower(coalesce(header_from, '')), CAST(?4 AS TEXT),"
+    " count(*) * " MINE ", csum(" SHARE ")"
     " FROM record WHERE report_row = ?1 GROUP BY 3, 4, 5, 6, 7"
-    " HAVING ?8 = 1 OR csum(" SHARE ") > 0"
+    " HAVING " MINE " = 1 OR csum(" SHARE ") > 0"
     " ON CONFLICT (domain, day, source_ip, disposition, dkim, spf,"
     " header_from, org_name) DO UPDATE SET records = " SAT("records")
     ", messages = " SAT("messages");

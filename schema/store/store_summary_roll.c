@@ -35,17 +35,18 @@
     " csum(CASE WHEN r.disposition = 'reject' THEN r.messages END)," \
     " csum(CASE WHEN r.disposition = 'pass' THEN r.messages END)"
 #define PERIOD " r.day >= ?2 AND r.day < ?3"
+#define DOM " r.domain = lower(CAST(?1 AS TEXT)) AND"
 
 /* [by day][with domain] */
 static const char *const sql_sums[2][2] = {
 	{ "SELECT r.domain," SUMS " FROM day_rollup AS r WHERE" PERIOD
 	  " GROUP BY r.domain",
-	  "SELECT r.domain," SUMS " FROM day_rollup AS r WHERE"
-	  " r.domain = lower(?1) AND" PERIOD " GROUP BY r.domain" },
+	  "SELECT r.domain," SUMS " FROM day_rollup AS r WHERE" DOM PERIOD
+	  " GROUP BY r.domain" },
 	{ "SELECT r.day," SUMS " FROM day_rollup AS r WHERE" PERIOD
 	  " GROUP BY r.day ORDER BY r.day",
-	  "SELECT r.day," SUMS " FROM day_rollup AS r WHERE"
-	  " r.domain = lower(?1) AND" PERIOD " GROUP BY r.day ORDER BY r.day" },
+	  "SELECT r.day," SUMS " FROM day_rollup AS r WHERE" DOM PERIOD
+	  " GROUP BY r.day ORDER BY r.day" },
 };
 
 /* t - NOON, saturating at INT64_MIN. */

@@ -334,8 +334,9 @@ test_migration(void **state)
 	    " FROM day_rollup ORDER BY 1)", 0);
 	ds_store_close(f->st);
 	assert_int_equal(sqlite3_open(f->path, &rw), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(rw, "DROP TABLE day_rollup; DROP TABLE retention;"
-	    " PRAGMA user_version = 14", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(rw, "DROP TABLE day_rollup;"
+	    " DROP TABLE retention; PRAGMA user_version = 14", NULL, NULL,
+	    NULL), SQLITE_OK);
 	sqlite3_close(rw);
 	f->st = ds_store_open(f->path, &e);
 	assert_null(e);
