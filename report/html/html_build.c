@@ -20,6 +20,7 @@ struct dom {
 	char *domain;
 	int64_t reports, reporters, messages, dmarc_pass;
 	int64_t first_report, last_report;
+	bool tls_only;		/* only SMTP TLS reports name it */
 };
 
 static void
@@ -44,6 +45,28 @@ collect_domain(const struct ds_domain_row *r, void *payload)
 	d->first_report = r->first_report;
 	d->last_report = r->last_report;
 	g_ptr_array_add(payload, d);
+	return true;
+}
+
+/* A policy domain of the TLS reports that no DMARC report names. */
+static bool
+collect_tls_domain(const struct ds_tls_row *r, void *payload, GError **err)
+{
+	GPtrArray *doms = payload;
+	struct dom *d;
+	guint i;
+
+	(void)err;
+	if (r->domain == NULL || *r->domain == '\0')
+		return true;
+	for (i = 0; i < doms->len; i++)
+		if (g_ascii_strcasecmp(((struct dom *)doms->pdata[i])->domain,
+		    r->domain) == 0)
+			return true;
+	d = g_new0(struct dom, 1);
+	d->domain = g_ascii_strdown(r->domain, -1);
+	d->tls_only = true;
+	g_ptr_array_add(doms, d);
 	return true;
 }
 
@@ -156,6 +179,15 @@ index_page(struct ds_html_ctx *c, GPtrArray *doms, GError **err)
 		}
 		g_string_append(g, "<tr>");
 		ds_td_link(g, href, d->domain);
+		if (d->tls_only) {
+			/* no DMARC report: no figures, not zeros */
+			g_string_append(g, "<td class=\"note\" colspan=\"9\">"
+			    "no DMARC reports; SMTP TLS reports only</td></tr>\n");
+			g_array_unref(days);
+			days = NULL;
+			g_free(href);
+			continue;
+		}
 		ds_td_int(g, d->messages);
 		ds_td_int(g, d->dmarc_pass);
 		ds_td_int(g, d->messages - d->dmarc_pass);
@@ -199,7 +231,9 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 	ds_query_init(&q);
 	if (!put_assets(c.site, err) ||
 	    !ds_html_failure_pages(&c, &failures, err) ||
-	    !ds_store_domains_each(st, &q, collect_domain, doms, err))
+	    !ds_store_domains_each(st, &q, collect_domain, doms, err) ||
+	    !ds_store_tls_each(st, DS_TLS_BY_DOMAIN, NULL, INT64_MIN,
+	    INT64_MAX, collect_tls_domain, doms, err))
 		goto done;
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);

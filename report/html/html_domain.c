@@ -396,6 +396,17 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
 	ds_page_begin(g, "../", domain);
 	g_string_append(g, "<h1 id=\"domain\">");
 	ds_html_text(g, domain);
+	if (!so.found) {
+		/* only SMTP TLS reports name the domain (RFC 8460) */
+		g_string_append(g, "</h1>\n<p class=\"sub\" id=\"no-dmarc\">"
+		    "No DMARC aggregate reports are stored for this domain; "
+		    "SMTP TLS reports only.</p>\n");
+		if (!ds_html_tls_section(c, g, domain, err))
+			goto done;
+		ds_page_end(g, NULL);
+		ok = ds_site_put(c->site, path, g->str, g->len, stamp, err);
+		goto done;
+	}
 	g_string_append(g, "</h1>\n<p class=\"sub\">Aggregate reports from ");
 	ds_fmt_time(g, so.first, false);
 	g_string_append(g, " to ");
