@@ -61,22 +61,28 @@ static const struct {
 	  "certificate covering that name, with the full chain." },
 };
 
-/* the fix for type; *known tells whether type is one of RFC 8460's */
-static const char *
-fix_of(const char *type, const char **what, bool *known)
+/* See doctor.h: the one text of each fix (doctor, weekly). */
+char *
+ds_doctor_tls_fix(const char *type, const char *domain, const char **what,
+    bool *known)
 {
+	const char *fix = "Look at the sending MTAs and receiving MX hosts "
+	    "in the evidence and at the MX logs for the same time.";
+	char **parts, *text;
 	size_t i;
 
-	*known = true;
-	for (i = 0; i < G_N_ELEMENTS(fixes); i++)
-		if (strcmp(fixes[i].type, type) == 0) {
-			*what = fixes[i].what;
-			return fixes[i].fix;
-		}
 	*known = false;
 	*what = "a TLS failure";
-	return "Look at the sending MTAs and receiving MX hosts in the "
-	    "evidence and at the MX logs for the same time.";
+	for (i = 0; type != NULL && i < G_N_ELEMENTS(fixes); i++)
+		if (strcmp(fixes[i].type, type) == 0) {
+			*known = true;
+			*what = fixes[i].what;
+			fix = fixes[i].fix;
+		}
+	parts = g_strsplit(fix, "DOMAIN", -1);
+	text = g_strjoinv(domain, parts);
+	g_strfreev(parts);
+	return text;
 }
 
 struct fail_walk {
@@ -91,8 +97,9 @@ fail_cb(const struct ds_tls_row *r, void *payload, GError **err)
 	struct ds_doctor *d = w->d;
 	struct ds_finding *f;
 	bool known;
-	const char *what, *fix = fix_of(r->result_type, &what, &known);
-	char *code, **fixed, *text;
+	const char *what;
+	char *code, *text = ds_doctor_tls_fix(r->result_type, d->domain,
+	    &what, &known);
 	/* an error once it costs more than 1% of the sessions */
 	enum ds_sev sev = r->failures * 100 > w->sessions ? DS_SEV_ERROR :
 	    DS_SEV_WARNING;
@@ -113,11 +120,8 @@ fail_cb(const struct ds_tls_row *r, void *payload, GError **err)
 	ds_ev_str(f, "receiving_mx", r->receiving);
 	ds_ev_str(f, "reason_codes", r->reason_codes);
 	ds_ev_time(f, "last", r->last);
-	fixed = g_strsplit(fix, "DOMAIN", -1);
-	text = g_strjoinv(d->domain, fixed);
 	ds_finding_fix(f, "%s", text);
 	g_free(text);
-	g_strfreev(fixed);
 	return true;
 }
 

@@ -42,8 +42,10 @@ struct ds_weekly_silent {
 /* SMTP TLS reports of the week (RFC 8460); reports == 0: none */
 struct ds_weekly_tls {
 	int64_t reports, ok, failed;
-	GPtrArray *failures;	/* char *: "certificate-expired: 25 sessions
-				   (mx1.example.com)", most first */
+	GPtrArray *failures;	/* char *: "certificate-expired: 25
+				   failed sessions to MX mx1.example.com
+				   (what it means). Fix: ...", most
+				   first, the fix doctor gives */
 };
 
 struct ds_weekly {

@@ -62,6 +62,15 @@ rate_kpi(GString *g, const struct ds_weekly *w)
 	double r = ds_pass_rate(w->cur.dmarc_pass, w->cur.messages);
 	double p = ds_pass_rate(w->prev.dmarc_pass, w->prev.messages);
 
+	if (w->cur.messages == 0) {
+		/* no DMARC data is not a 0 % pass rate */
+		g_string_append(g, "<td style=\"padding:8px;vertical-align:"
+		    "top;width:33%;\"><div style=\"font-size:12px;color:"
+		    C_MUTED ";\">DMARC pass rate</div><div id=\"w-rate\" "
+		    "style=\"font-size:22px;font-weight:bold;\">no data"
+		    "</div></td>");
+		return;
+	}
 	g_string_append_printf(g, "<td style=\"padding:8px;vertical-align:top;"
 	    "width:33%%;\"><div style=\"font-size:12px;color:" C_MUTED ";\">"
 	    "DMARC pass rate</div><div id=\"w-rate\" data-v=\"%.2f\" "

@@ -116,10 +116,14 @@ ds_weekly_text(GString *g, const struct ds_weekly *w)
 	ds_fmt_time(g, w->until - DS_DAY, false);
 	g_string_append(g, ", UTC)\n\n");
 	num(g, "Messages", w->cur.messages, w->prev.messages);
-	g_string_append_printf(g, "  %-24s %.1f %% (last week %.1f %%)\n",
-	    "DMARC pass rate", ds_pass_rate(w->cur.dmarc_pass,
-	    w->cur.messages), ds_pass_rate(w->prev.dmarc_pass,
-	    w->prev.messages));
+	if (w->cur.messages == 0)
+		g_string_append_printf(g, "  %-24s no data\n",
+		    "DMARC pass rate");
+	else
+		g_string_append_printf(g, "  %-24s %.1f %% (last week "
+		    "%.1f %%)\n", "DMARC pass rate", ds_pass_rate(
+		    w->cur.dmarc_pass, w->cur.messages), ds_pass_rate(
+		    w->prev.dmarc_pass, w->prev.messages));
 	num(g, "Failing DMARC", w->cur.dmarc_fail, w->prev.dmarc_fail);
 	num(g, "Reports", w->cur.reports, w->prev.reports);
 	num(g, "Source IPs", w->cur.ips, w->prev.ips);
