@@ -183,7 +183,7 @@ configure(struct ds_store *st, bool memory, GError **err)
 	int rc, tries;
 
 	sqlite3_busy_timeout(st->db, DS_STORE_BUSY_MS);
-	if (!ds_store_register_csum(st->db))
+	if (!ds_db_sqlite_register_csum(st->db))
 		return ds_store_fail(st, err, "register csum");
 	/* no writable_schema, no journal_mode=OFF, no corrupting pragmas */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);

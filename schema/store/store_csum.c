@@ -8,7 +8,7 @@
  */
 #include <sqlite3.h>
 
-#include "schema/store/store_priv.h"
+#include "schema/store/db_sqlite.h"
 #include "schema/util/count.h"
 
 struct csum {
@@ -35,7 +35,7 @@ csum_final(sqlite3_context *ctx)
 }
 
 bool
-ds_store_register_csum(sqlite3 *db)
+ds_db_sqlite_register_csum(sqlite3 *db)
 {
 	return sqlite3_create_function(db, "csum", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL,

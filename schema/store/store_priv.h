@@ -88,6 +88,6 @@ bool ds_store_migrate(struct ds_store *st, GError **err);
  * Register csum(x) on db: the exact, saturating sum of counts
  * (store_csum.c). Every count total in the store's SQL uses it.
  */
-bool ds_store_register_csum(sqlite3 *db);
+bool ds_db_sqlite_register_csum(sqlite3 *db);
 
 #endif

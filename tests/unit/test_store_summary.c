@@ -312,7 +312,7 @@ test_query_plans(void **state)
 	guint i;
 
 	assert_true(sql->len >= 20);
-	assert_true(ds_store_register_csum(f->db));
+	assert_true(ds_db_sqlite_register_csum(f->db));
 	for (i = 0; i < sql->len; i++) {
 		t = sql->pdata[i];
 		plan = plan_of(f->db, t);
