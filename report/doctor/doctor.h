@@ -87,6 +87,9 @@ struct ds_doctor {
 	struct ds_mmdb *mmdb;	/* borrowed, set after ds_doctor_init:
 				   AS numbers for the ASN rules; NULL none */
 	const struct ds_decl *decl;	/* the user's declarations or NULL */
+	const char *cacert;	/* borrowed, set after ds_doctor_init: PEM
+				   CAs for the MTA-STS fetch; NULL: the
+				   system's */
 	struct ds_class_totals classes;	/* the period's sources by class */
 	GHashTable *vouched;	/* "d\037selector" (lower case) -> messages
 				   of ours/service sources signing with it */

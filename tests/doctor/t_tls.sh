@@ -43,7 +43,7 @@ lacks mta-sts-mx-uncovered
 lacks mta-sts-testing-long
 # with a zone file the policy is not fetched, and it says so
 has mta-sts-not-fetched info
-fix mta-sts-not-fetched 'no --dns-zone'
+fix mta-sts-not-fetched 'give mta-sts.example.com an A record in the zone file'
 ev mta-sts-not-fetched '.url == "https://mta-sts.example.com/.well-known/mta-sts.txt"'
 
 # bad records
