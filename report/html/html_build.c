@@ -112,6 +112,33 @@ tls_total(const struct ds_tls_row *r, void *payload, GError **err)
 	return true;
 }
 
+/*
+ * generated.js: the build time (UTC, from now: $DMARCSIFT_NOW makes it
+ * reproducible) written into every page's footer. The one file that
+ * changes on every run with a new time.
+ */
+static bool
+put_generated(struct ds_site *site, int64_t now, GError **err)
+{
+	GDateTime *t = g_date_time_new_from_unix_utc(now);
+	char *when = t ? g_date_time_format(t, "%Y-%m-%d %H:%M:%S UTC") :
+	    g_strdup("(unknown)");
+	char *js = g_strdup_printf("/*\n * " DS_HTML_GEN_JS " - written by "
+	    "every \"dmarcsift html\" run: when the site was\n * generated. "
+	    "Pages whose content did not change keep their bytes\n * and read "
+	    "the time from here.\n */\n(function () {\n\t\"use strict\";"
+	    "\n\tvar e = document.getElementById(\"ds-generated\");\n\n"
+	    "\tif (e)\n\t\te.textContent = \" \\u00b7 generated at %s\";\n"
+	    "})();\n", when);
+	bool ok = ds_site_put(site, DS_HTML_GEN_JS, js, strlen(js), NULL, err);
+
+	g_free(js);
+	g_free(when);
+	if (t)
+		g_date_time_unref(t);
+	return ok;
+}
+
 /* Copy every embedded web-static/ file to the site root. */
 static bool
 put_assets(struct ds_site *site, GError **err)
@@ -229,7 +256,8 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 	if ((c.site = ds_site_open(o->out, err)) == NULL)
 		goto done;
 	ds_query_init(&q);
-	if (!put_assets(c.site, err) ||
+	if (!put_assets(c.site, err) || !put_generated(c.site, o->now ?
+	    o->now : g_get_real_time() / G_USEC_PER_SEC, err) ||
 	    !ds_html_failure_pages(&c, &failures, err) ||
 	    !ds_store_domains_each(st, &q, collect_domain, doms, err) ||
 	    !ds_store_tls_each(st, DS_TLS_BY_DOMAIN, NULL, INT64_MIN,

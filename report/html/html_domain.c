@@ -140,7 +140,7 @@ td_auth(GString *g, const GArray *a)
 
 		if (i)
 			g_string_append(g, "<br>");
-		ds_html_text(g, x->domain ? x->domain : "?");
+		ds_html_cut(g, x->domain ? x->domain : "?");
 		g_string_append_c(g, ' ');
 		ds_fmt_result(g, x->result);
 		g_string_append(g, " (");
@@ -157,7 +157,8 @@ static void
 td_ptr(GString *g, const struct ds_sender *s)
 {
 	g_string_append(g, "<td class=\"wrap mono\">");
-	ds_html_text(g, s->ptr);
+	if (s->ptr != NULL)
+		ds_html_cut(g, s->ptr);
 	if (s->ptr && s->ptr_confirmed == 0)
 		g_string_append(g, " <span class=\"warn\" title=\"the name "
 		    "does not resolve back to this IP\">unconfirmed</span>");
@@ -201,7 +202,7 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 	static const char *const all_cols[] = { "Source IP", "Class",
 	    "PTR / network",
 	    "Service", "#Messages", "#Pass", "#Fail", "#Pass rate", "DKIM",
-	    "SPF", "Reporters", "#First seen", "#Last seen", NULL };
+	    "SPF", "Reporters", "#Seen", NULL };
 	static const char *const fail_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Failing", "#Messages", "DKIM", "SPF", "Header from",
 	    "Dispositions", NULL };
@@ -288,8 +289,13 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 			td_auth(g, s->dkim);
 			td_auth(g, s->spf);
 			td_list(g, s->reporters);
-			ds_td_day(g, s->first_seen);
-			ds_td_day(g, s->last_seen);
+			/* first and last seen in one cell, sorted by first */
+			g_string_append_printf(g, "<td class=\"n small\" "
+			    "data-v=\"%" G_GINT64_FORMAT "\">", s->first_seen);
+			ds_fmt_time(g, s->first_seen, false);
+			g_string_append(g, "<br>");
+			ds_fmt_time(g, s->last_seen, false);
+			g_string_append(g, "</td>");
 		}
 		g_string_append(g, "</tr>\n");
 	}
