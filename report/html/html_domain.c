@@ -201,7 +201,7 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 {
 	static const char *const all_cols[] = { "Source IP", "Class",
 	    "PTR / network",
-	    "Service", "#Messages", "#Pass", "#Fail", "#Pass rate", "DKIM",
+	    "Service", "#Messages", "#Fail", "#Pass rate", "DKIM",
 	    "SPF", "Reporters", "#Seen", NULL };
 	static const char *const fail_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Failing", "#Messages", "DKIM", "SPF", "Header from",
@@ -278,12 +278,12 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 			td_list(g, s->header_from);
 			g_string_append(g, "<td class=\"small\">");
 			g_string_append_printf(g, "none %" G_GINT64_FORMAT
-			    " \xc2\xb7 quarantine %" G_GINT64_FORMAT
-			    " \xc2\xb7 reject %" G_GINT64_FORMAT "</td>",
+			    "<br>quarantine %" G_GINT64_FORMAT
+			    "<br>reject %" G_GINT64_FORMAT "</td>",
 			    s->disp.none, s->disp.quarantine, s->disp.reject);
 		} else {
+			/* passing = messages - failing: the rate shows it */
 			ds_td_int(g, s->messages);
-			ds_td_int(g, s->dmarc_pass);
 			ds_td_int(g, s->dmarc_fail);
 			ds_td_rate(g, s->dmarc_pass, s->messages);
 			td_auth(g, s->dkim);

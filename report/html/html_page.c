@@ -54,8 +54,7 @@ ds_page_end(GString *g, const char *note)
 		ds_html_text(g, note);
 	}
 	/* filled in by generated.js: the time of the latest build */
-	g_string_append(g, "<span id=\"ds-generated\"></span><noscript> "
-	    "\xc2\xb7 generated at: see " DS_HTML_GEN_JS "</noscript>. Static "
+	g_string_append(g, "<span id=\"ds-generated\"></span>. Static "
 	    "page: nothing is fetched.</footer>\n</body>\n</html>\n");
 }
 

@@ -65,7 +65,7 @@ void ds_page_table_open(GString *g, const char *id,
 void ds_page_table_close(GString *g);
 
 void ds_td_text(GString *g, const char *s);		/* escaped */
-/* s (escaped) in a span cut with an ellipsis past 14rem, the whole
+/* s (escaped) in a span cut with an ellipsis past 9rem, the whole
    text in its title: long PTR names, selectors, domains */
 void ds_html_cut(GString *g, const char *s);
 void ds_td_mono(GString *g, const char *s);		/* escaped, mono */
