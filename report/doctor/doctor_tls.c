@@ -179,6 +179,20 @@ tag(struct ds_doctor *d, const char *rec, const char *name)
 	return val;
 }
 
+/* the first mailto: of the DMARC record's rua= (quoted), or NULL */
+static const char *
+dmarc_mailto(struct ds_doctor *d)
+{
+	guint i;
+
+	for (i = 0; d->has_dmarc && d->dmarc.rua != NULL &&
+	    i < d->dmarc.rua->len; i++)
+		if (g_ascii_strncasecmp(d->dmarc.rua->pdata[i], "mailto:", 7)
+		    == 0)
+			return ds_doctor_q(d, d->dmarc.rua->pdata[i]);
+	return NULL;
+}
+
 static void
 check_tlsrpt(struct ds_doctor *d, struct ds_doctor_tls *t)
 {
@@ -195,10 +209,13 @@ check_tlsrpt(struct ds_doctor *d, struct ds_doctor_tls *t)
 		    "tlsrpt-none", 0, "no TLS-RPT record at %s: senders do "
 		    "not report TLS failures", name);
 		ds_ev_int(f, "tls_reports", t->reports);
-		ds_finding_fix(f, "Publish %s TXT \"v=TLSRPTv1; "
-		    "rua=mailto:tls-reports@%s\" (the mailbox dmarcsift "
-		    "reads) to learn when mail to you fails TLS.", name,
-		    d->domain);
+		ds_finding_fix(f, "Publish %s TXT \"v=TLSRPTv1; rua=%s\" "
+		    "%s to learn when mail to you fails TLS.", name,
+		    dmarc_mailto(d) ? dmarc_mailto(d) : ds_doctor_fmt(d,
+		    "mailto:tls-reports@%s", d->domain), dmarc_mailto(d) ?
+		    "(the address your DMARC rua= already uses, so the TLS "
+		    "reports reach the mailbox dmarcsift reads)" : "(any "
+		    "address whose mailbox dmarcsift reads)");
 	} else if (recs->len > 1) {
 		f = ds_doctor_add(d, DS_SEV_ERROR, "tlsrpt-several", 0,
 		    "%u TLS-RPT records at %s: senders ignore them all",

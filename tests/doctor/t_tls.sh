@@ -28,7 +28,8 @@ J
 doc
 has tlsrpt-none info
 has mta-sts-none info
-fix tlsrpt-none 'v=TLSRPTv1; rua=mailto:'
+# the address the DMARC record's rua= already uses
+fix tlsrpt-none '"v=TLSRPTv1; rua=mailto:dmarc@example.com" (the address your DMARC rua= already uses'
 fix mta-sts-none '.well-known/mta-sts.txt'
 lacks mta-sts-fetch-failed
 
