@@ -81,9 +81,10 @@ forwarding(struct ds_doctor *d, GPtrArray *a, int64_t n)
 		said = n;
 	f = ds_doctor_add(d, DS_SEV_INFO, "sender-forwarding", n,
 	    "%" G_GINT64_FORMAT " messages from %u source%s look forwarded "
-	    "or sent through mailing lists (your DKIM signature present or "
-	    "DKIM pass with SPF fail, from hosts that are neither yours "
-	    "nor a sending service%s)%s", n, a->len, a->len == 1 ? "" : "s",
+	    "or sent through mailing lists: your mail re-sent by other "
+	    "hosts (your DKIM signature intact or broken by a list, the "
+	    "envelope rewritten by a forwarder, Gmail or a Google "
+	    "Group%s)%s", n, a->len, a->len == 1 ? "" : "s",
 	    said > 0 ? ", or marked so by the reporters" : "", said > 0 ?
 	    ds_doctor_fmt(d, "; the reporters marked %" G_GINT64_FORMAT
 	    " of them forwarded, mailing_list or trusted_forwarder", said) :

@@ -66,6 +66,9 @@ struct ds_weekly {
 	GPtrArray *todo;	/* char *: doctor's findings with their
 				   fixes (ds_weekly_advise), plain text */
 	struct ds_weekly_tls tls;
+	GHashTable *classes;	/* source IP -> class name (static) of
+				   the week, as doctor classified it
+				   (ds_weekly_advise); NULL before */
 };
 
 /*

@@ -5,7 +5,8 @@
 # and gets the include; Gmail forwarding (the original's s1 intact,
 # envelope gmail.com) and a Google Group (s1 broken by its footer,
 # envelope googlegroups.com, failing steadily) are forwarders that get
-# no include, no spoofing; with the include published only they stay.
+# no include, no spoofing (the weekly marks them forwarder); with the
+# include published only they stay.
 # SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
@@ -32,6 +33,11 @@ lacks dkim-key-missing
 weekly
 todo_has 'include:_spf.google.com'
 todo_has 'sender-forwarding'
+# the weekly's failing sources carry the class: the Google Group is a
+# forwarder, not Google failing for the domain
+python3 "$DS_SRC/tests/browser/domq.py" text "$T/w.html" w-fail |
+    grep -q '209.85.220.70Googleforwarder' ||
+    fail "weekly: $(python3 "$DS_SRC/tests/browser/domq.py" text "$T/w.html" w-fail)"
 ZONE="$S/zone.fixed"
 doc
 lacks spf-include-missing
