@@ -248,6 +248,8 @@ struct evid {
 	const char *fwd_spf;	/* a passing SPF domain the service uses
 				   for forwarding (gmail.com) */
 	int64_t own_spf_fail;	/* SPF results for the org domain, not pass */
+	int64_t own_spf;	/* SPF results (any scope) for the org domain:
+				   the envelope or HELO is the domain's */
 	int64_t fwd_reason;	/* messages the reporters marked forwarded,
 				   mailing_list or trusted_forwarder */
 	const char *fwd_reason_type;
@@ -337,8 +339,11 @@ gather(const struct ds_classifier *c, const struct ds_sender *s,
 			if (is(a->result, "pass") && e->fwd_spf == NULL &&
 			    inc != NULL && listed(inc->fwd, a->domain))
 				e->fwd_spf = a->domain;
-		} else if (!is(a->result, "pass"))
-			ds_count_add(&e->own_spf_fail, a->messages);
+		} else {
+			ds_count_add(&e->own_spf, a->messages);
+			if (!is(a->result, "pass"))
+				ds_count_add(&e->own_spf_fail, a->messages);
+		}
 	}
 	for (k = 0; s->reasons != NULL && k < s->reasons->len; k++) {
 		const struct ds_auth_count *a = &g_array_index(s->reasons,
@@ -388,8 +393,12 @@ reason_note(const struct ds_sender *s, const struct evid *e)
 /*
  * Forwarding by a service that is also a mailbox and list host
  * (Google): no aligned SPF pass, and either the envelope is the
- * service's forwarding domain or the domain's DKIM it carries (intact
- * or broken) is a signature made elsewhere, not the service's own.
+ * service's forwarding domain (Gmail forwarding, Google Groups), or the
+ * envelope is not the domain's (no SPF result for it in any scope:
+ * forwarding and lists rewrite it) and the domain's DKIM it carries,
+ * intact or broken, is a signature made elsewhere, not the service's
+ * own. With the domain's own envelope it is the domain's mail sent
+ * through the service (Workspace, its SMTP relay): a service.
  */
 static bool
 service_forwards(const struct ds_sender *s, const struct include *inc,
@@ -399,6 +408,8 @@ service_forwards(const struct ds_sender *s, const struct include *inc,
 		return false;
 	if (e->fwd_spf != NULL)
 		return true;
+	if (e->own_spf > 0)
+		return false;
 	return (e->own_pass > 0 && e->own_outside == e->own_pass) ||
 	    (e->own_pass == 0 && e->own_broken > 0);
 }
@@ -451,9 +462,9 @@ ds_classify(const struct ds_classifier *c, const struct ds_sender *s,
 		out->reason = g_strdup_printf("%s re-sending your mail (%s "
 		    "%s%s): Gmail forwarding or a Google Group, not your "
 		    "own %s account; %s%s", a, e.fwd_spf ? "SPF passes for "
-		    "its forwarding domain" : "it carries your DKIM "
-		    "signature by selector", b, e.fwd_spf ? "" : ", made "
-		    "by another of your sources", a, p, rn);
+		    "its forwarding domain" : "envelope not yours, and it "
+		    "carries your DKIM signature by selector", b, e.fwd_spf ?
+		    "" : ", made by another of your sources", a, p, rn);
 	} else if (s->service != NULL && !out->mailbox &&
 	    !ds_service_hosting(s->service)) {
 		out->cls = DS_CLASS_SERVICE;

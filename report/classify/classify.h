@@ -16,9 +16,10 @@
  *  3. forwarder: a service that is also a mailbox and list host
  *     (Google) re-sending the domain's mail: no aligned SPF pass, and
  *     the envelope is its forwarding domain (gmail.com,
- *     googlegroups.com) or the domain's DKIM it carries is a signature
- *     made by another source (the domain's Workspace signs with its
- *     own selector);
+ *     googlegroups.com), or the envelope is not the domain's and the
+ *     domain's DKIM it carries is a signature made by another source
+ *     (with the domain's own envelope it is the domain's Workspace or
+ *     its relay through Google: a service);
  *  4. service: a known sending service (PTR name or IP range of
  *     services.tsv) that is not a mailbox provider;
  *  5. ours: a forward-confirmed PTR name under the organizational

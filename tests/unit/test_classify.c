@@ -165,11 +165,11 @@ rows(void)
 	g_ptr_array_add(a, row("209.85.220.70", 30, 0, 0, 0,
 	    "example.com:s1:fail,googlegroups.com:gg:pass",
 	    "googlegroups.com:pass", "Google", NULL, 3, 9));
-	/* 12: a Google IP with the original's s1 intact and SPF failing
-	   for the domain: forwarded, not the domain's Workspace */
+	/* 12: a Google Group of another organisation (envelope at its
+	   domain) re-sending the original with s1 intact */
 	g_ptr_array_add(a, row("209.85.220.71", 7, 7, 7, 0,
-	    "example.com:s1:pass", "example.com:fail", "Google", NULL, 1,
-	    2));
+	    "example.com:s1:pass", "other-org.example:pass", "Google", NULL,
+	    1, 2));
 	/* 13: nothing of ours authenticates it, the reporters say it was
 	   forwarded */
 	g_ptr_array_add(a, reason(row("198.51.100.55", 4, 0, 0, 0, NULL,
@@ -184,6 +184,12 @@ rows(void)
 	g_ptr_array_add(a, reason(row("192.0.2.11", 10, 10, 10, 10,
 	    "example.com:s1:pass", "example.com:pass", NULL, NULL, 1, 1),
 	    "trusted_forwarder", 10));
+	/* 16: the domain's own server relaying through Google (SMTP relay)
+	   with its s1 signature, envelope the domain's, SPF failing: the
+	   domain's mail through the service, which needs the include */
+	g_ptr_array_add(a, row("209.85.220.72", 50, 50, 50, 0,
+	    "example.com:s1:pass,example-com.20230601.gappssmtp.com:"
+	    "20230601:pass", "example.com:fail", "Google", NULL, 3, 9));
 	return a;
 }
 
@@ -235,6 +241,7 @@ test_rules(void **state)
 	assert_non_null(strstr(at(c, 11)->reason, "googlegroups.com"));
 	assert_int_equal(at(c, 12)->cls, DS_CLASS_FORWARDER);
 	assert_non_null(strstr(at(c, 12)->reason, "selector s1"));
+	assert_non_null(strstr(at(c, 12)->reason, "envelope not yours"));
 	assert_int_equal(at(c, 13)->cls, DS_CLASS_FORWARDER);
 	assert_non_null(strstr(at(c, 13)->reason, "4 of its 4 messages "
 	    "forwarded"));
@@ -243,6 +250,8 @@ test_rules(void **state)
 	    "mailing_list"));
 	assert_int_equal(at(c, 15)->cls, DS_CLASS_OURS);
 	assert_non_null(strstr(at(c, 15)->reason, "trusted_forwarder"));
+	assert_int_equal(at(c, 16)->cls, DS_CLASS_SERVICE);
+	assert_string_equal(at(c, 16)->include, "_spf.google.com");
 	g_array_unref(c);
 	g_ptr_array_unref(r);
 }
