@@ -129,6 +129,12 @@ fix() {
 	    'any(.[]; .code == $c and (.fix | contains($t)))' \
 	    "$T/out.json" >/dev/null || fail "fix of $1 lacks '$2'"
 }
+# msg CODE TEXT: the finding's message contains TEXT
+msg() {
+	jq -e --arg c "$1" --arg t "$2" \
+	    'any(.[]; .code == $c and (.message | contains($t)))' \
+	    "$T/out.json" >/dev/null || fail "message of $1 lacks '$2'"
+}
 # ev CODE JQ: JQ (on .evidence) is true for the finding
 ev() {
 	jq -e --arg c "$1" "any(.[]; .code == \$c and (.evidence | $2))" \

@@ -106,8 +106,8 @@ got=$("$DS_BIN" summary --db "$DB" --domain example.com --format json |
     >"$T/w.html" || fail "weekly exited $?"
 grep -q '3 sessions to your MX hosts in 1 TLS report, 0.0 % over TLS' "$T/w.html" ||
 	fail "weekly has no SMTP TLS section"
-grep -q 'validation-failure: 3 sessions (MX example.com)' "$T/w.html" ||
-	fail "weekly lists no TLS failure type"
+grep -q 'validation-failure: 3 failed sessions to MX example.com (the MX certificate did not validate). Fix: Check the MX certificate' "$T/w.html" ||
+	fail "weekly lists no TLS failure type with its fix"
 cat >"$T/xss.json" <<'J'
 {"organization-name":"<script>alert(1)</script>","report-id":"xss",
 "date-range":{"start-datetime":"2024-01-10T00:00:00Z","end-datetime":"2024-01-10T23:59:59Z"},
