@@ -98,7 +98,8 @@ ds_store_reports_each(struct ds_store *st, const struct ds_query *q,
 		ds_dbq_bind_text(s, 1, q->domain, -1);
 	ds_dbq_bind_int64(s, 2, q->since);
 	ds_dbq_bind_int64(s, 3, q->until);
-	ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit : -1);
+	ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit :
+	    INT64_MAX);
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		row_fill(&row, s);
 		ok = cb(&row, payload);
