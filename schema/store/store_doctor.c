@@ -89,11 +89,8 @@ static const char *const sql_sources[2] = {
 };
 
 static const char *const sql_has_failures[2] = {
-	"SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
-	" AND name = 'failure_report'",
-	"SELECT count(*) FROM information_schema.tables"
-	" WHERE table_schema = current_schema()"
-	" AND table_name = 'failure_report'"
+	DS_SQL_HAS_TABLE("'failure_report'"),
+	DS_SQL_HAS_TABLE_PG("'failure_report'")
 };
 
 #define SQL_FAILURE_SELECTORS(CONTAINS) \

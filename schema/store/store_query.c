@@ -118,6 +118,11 @@ done:
 	return ok;
 }
 
+static const char *const sql_has_failures[2] = {
+	DS_SQL_HAS_TABLE("'failure_report'"),
+	DS_SQL_HAS_TABLE_PG("'failure_report'")
+};
+
 /* One integer from a constant query; false with err on failure. */
 static bool
 count_one(struct ds_store *st, const char *sql, int64_t *out, GError **err)
@@ -158,8 +163,7 @@ ds_store_counts(struct ds_store *st, struct ds_store_counts *out,
 	    err) ||
 	    !count_one(st, "SELECT count(*) FROM quarantine",
 	    &out->quarantined, err) ||
-	    !count_one(st, "SELECT count(*) FROM sqlite_schema WHERE"
-	    " type = 'table' AND name = 'failure_report'", &has_failures,
+	    !count_one(st, sql_has_failures[DS_SQL_PG(st)], &has_failures,
 	    err))
 		return false;
 	if (has_failures &&

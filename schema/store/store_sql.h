@@ -60,4 +60,11 @@
 #define DS_SQL_JOIN_DISTINCT(x) "group_concat(DISTINCT " x ")"
 #define DS_SQL_JOIN_DISTINCT_PG(x) "string_agg(DISTINCT " x ", ',')"
 
+/* 1 when the table named name (a literal) exists, else 0. */
+#define DS_SQL_HAS_TABLE(name) "SELECT count(*) FROM sqlite_schema" \
+    " WHERE type = 'table' AND name = " name
+#define DS_SQL_HAS_TABLE_PG(name) "SELECT count(*)" \
+    " FROM information_schema.tables" \
+    " WHERE table_schema = current_schema() AND table_name = " name
+
 #endif
