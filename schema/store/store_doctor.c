@@ -19,8 +19,9 @@
 #define MID DS_SQL_MID("r")
 #define PERIOD " r.domain = ?1 AND" DS_SQL_PERIOD("r")
 #define JDOM "lower(x.value ->> 'domain')"
-/* x is own_domain (?4) or a subdomain of it */
-#define OURS(x, ENDS) "(" x " = ?4 OR " ENDS(x, "?4") ")"
+/* x is own_domain (?4) or a subdomain of it (no negative substr) */
+#define OURS(x) "(" x " = ?4 OR (length(" x ") > length(?4) AND substr(" x \
+    ", length(" x ") - length(?4)) = '.' || ?4))"
 /* 1 when cond holds, else 0 (a count both dialects sum) */
 #define ONE_IF(cond) "CASE WHEN " cond " THEN 1 ELSE 0 END"
 
@@ -48,7 +49,7 @@ static const char *const sql_selectors[2] = {
  * the domain with a made-up selector, a forwarder or list breaks a
  * real one.
  */
-#define SQL_SOURCES(EACH, ENDS, CONTAINS) \
+#define SQL_SOURCES(EACH, CONTAINS) \
     "WITH good (d, s) AS (SELECT DISTINCT" \
     "  lower(x.value ->> 'domain'), x.value ->> 'selector'" \
     "  FROM report r JOIN record c ON c.report_row = r.id," \
@@ -65,27 +66,27 @@ static const char *const sql_selectors[2] = {
     "  'mailing_list', 'trusted_forwarder')) THEN c.count ELSE 0 END)," \
     " csum(CASE WHEN " CONTAINS("lower(c.dkim_auth)", "?4") " AND" \
     "  EXISTS (SELECT 1 FROM" EACH("c.dkim_auth", "x") " WHERE" \
-    "  " OURS(JDOM, ENDS) " AND (" JDOM ", x.value ->> 'selector')" \
+    "  " OURS(JDOM) " AND (" JDOM ", x.value ->> 'selector')" \
     "  IN (SELECT d, s FROM good)) THEN c.count ELSE 0 END)," \
     " csum(CASE WHEN lower(c.dkim) = 'pass'" \
     "  AND lower(coalesce(c.spf, '')) <> 'pass'" \
     "  AND EXISTS (SELECT 1 FROM" EACH("c.spf_auth", "x") " WHERE" \
-    "  " OURS(JDOM, ENDS) \
+    "  " OURS(JDOM) \
     "  AND lower(coalesce(x.value ->> 'scope', 'mfrom'))" \
     "  <> 'helo' AND lower(coalesce(x.value ->> 'result'," \
     "  '')) <> 'pass') THEN c.count ELSE 0 END)," \
     " min(r.begin_ts), max(r.end_ts)," \
     " max(CASE WHEN lower(c.dkim) = 'pass'" \
     "  AND lower(coalesce(c.spf, '')) <> 'pass' THEN (SELECT " JDOM \
-    "  FROM" EACH("c.spf_auth", "x") " WHERE " OURS(JDOM, ENDS) \
+    "  FROM" EACH("c.spf_auth", "x") " WHERE " OURS(JDOM) \
     "  AND lower(coalesce(x.value ->> 'scope', 'mfrom'))" \
     "  <> 'helo' AND lower(coalesce(x.value ->> 'result'," \
     "  '')) <> 'pass' LIMIT 1) END)" \
     " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD \
     " GROUP BY c.source_ip ORDER BY 2 DESC, c.source_ip"
 static const char *const sql_sources[2] = {
-	SQL_SOURCES(DS_SQL_EACH, DS_SQL_ENDS_DOT, DS_SQL_CONTAINS),
-	SQL_SOURCES(DS_SQL_EACH_PG, DS_SQL_ENDS_DOT_PG, DS_SQL_CONTAINS_PG)
+	SQL_SOURCES(DS_SQL_EACH, DS_SQL_CONTAINS),
+	SQL_SOURCES(DS_SQL_EACH_PG, DS_SQL_CONTAINS_PG)
 };
 
 static const char *const sql_has_failures[2] = {

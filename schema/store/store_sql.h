@@ -48,10 +48,6 @@
 #define DS_SQL_EACH_TEXT_PG(col, alias) " jsonb_array_elements_text(CAST(" \
     col " AS jsonb)) WITH ORDINALITY AS " alias " (value, key)"
 
-/* x ends with "." || s (a subdomain of s): substr from the end, right(). */
-#define DS_SQL_ENDS_DOT(x, s) "substr(" x ", -length(" s ") - 1) = '.' || " s
-#define DS_SQL_ENDS_DOT_PG(x, s) "right(" x ", length(" s ") + 1) = '.' || " s
-
 /* s occurs in x. */
 #define DS_SQL_CONTAINS(x, s) "instr(" x ", " s ") > 0"
 #define DS_SQL_CONTAINS_PG(x, s) "strpos(" x ", " s ") > 0"

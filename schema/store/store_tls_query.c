@@ -12,7 +12,7 @@
 #include "schema/store/store_tls.h"
 
 #define TLS_WHERE \
-	" WHERE (?1 IS NULL OR r.domain = ?1) AND" DS_SQL_PERIOD("r")
+	" WHERE (r.domain = ?1 OR ?1 IS NULL) AND" DS_SQL_PERIOD("r")
 
 /*
  * columns: domain, type, mx, result, ips, receiving, codes, reports,
