@@ -83,6 +83,14 @@ struct ds_db_ops {
 	/* Copied; len -1: up to the NUL. Text must be valid UTF-8. */
 	void (*bind_text)(struct ds_dbq *q, int i, const char *s,
 	    ssize_t len);
+	/*
+	 * Optional (NULL: ds_dbq_bind_text_ref() copies with bind_text):
+	 * the same, but s is borrowed and stays valid until the next reset
+	 * or finalize of q; the store's hot inserts (one per record) bind
+	 * a dozen strings each (SQLite: SQLITE_STATIC, no copy).
+	 */
+	void (*bind_text_ref)(struct ds_dbq *q, int i, const char *s,
+	    ssize_t len);
 	void (*bind_blob)(struct ds_dbq *q, int i, const void *p, size_t n);
 	void (*bind_null)(struct ds_dbq *q, int i);
 	/* The first step executes; later steps walk the rows. */
@@ -161,6 +169,14 @@ ds_dbq_bind_double(struct ds_dbq *q, int i, double v)
 static inline void
 ds_dbq_bind_text(struct ds_dbq *q, int i, const char *s, ssize_t len)
 { q->db->ops->bind_text(q, i, s, len); }
+static inline void
+ds_dbq_bind_text_ref(struct ds_dbq *q, int i, const char *s, ssize_t len)
+{
+	if (q->db->ops->bind_text_ref)
+		q->db->ops->bind_text_ref(q, i, s, len);
+	else
+		q->db->ops->bind_text(q, i, s, len);
+}
 static inline void
 ds_dbq_bind_blob(struct ds_dbq *q, int i, const void *p, size_t n)
 { q->db->ops->bind_blob(q, i, p, n); }

@@ -282,6 +282,16 @@ sq_bind_text(struct ds_dbq *q, int i, const char *s, ssize_t len)
 }
 
 static void
+sq_bind_text_ref(struct ds_dbq *q, int i, const char *s, ssize_t len)
+{
+	if (s == NULL)
+		sqlite3_bind_null(SQ(q), i);
+	else
+		sqlite3_bind_text64(SQ(q), i, s, len < 0 ? strlen(s) :
+		    (sqlite3_uint64)len, SQLITE_STATIC, SQLITE_UTF8);
+}
+
+static void
 sq_bind_blob(struct ds_dbq *q, int i, const void *p, size_t n)
 {
 	sqlite3_bind_blob64(SQ(q), i, p, n, SQLITE_TRANSIENT);
@@ -460,6 +470,7 @@ const struct ds_db_ops ds_db_sqlite_ops = {
 	.bind_int64 = sq_bind_int64,
 	.bind_double = sq_bind_double,
 	.bind_text = sq_bind_text,
+	.bind_text_ref = sq_bind_text_ref,
 	.bind_blob = sq_bind_blob,
 	.bind_null = sq_bind_null,
 	.step = sq_step,
