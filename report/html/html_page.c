@@ -10,6 +10,7 @@
 #include "schema/util/count.h"
 #include "schema/util/rate.h"
 #include "report/html/html_page.h"
+#include "schema/store/store_senders.h"
 
 void
 ds_page_begin(GString *g, const char *root, const char *title)

@@ -15,8 +15,10 @@
  * the PostgreSQL driver rewrites them to $1.
  *
  * Errors: every failing call sets err with DS_ERROR_DB (commands exit 75:
- * busy, lock wait timed out, connection lost, disk full) or, where
- * noted, DS_ERROR_LOCKED; messages start with what failed and end with
+ * busy, lock wait timed out, connection lost, disk full), or
+ * DS_ERROR_PERMANENT for what fails the same way next time (not a
+ * database, corrupt, read-only, cannot open), or, where noted,
+ * DS_ERROR_LOCKED; messages start with what failed and end with
  * the database's own words. ds_db_name() names the database without
  * any password.
  */
@@ -50,6 +52,8 @@ enum ds_db_step {
 
 /* Open flags. */
 #define DS_DB_READONLY	0x1	/* never create, never write */
+/* read-write, but never create the database or change its settings */
+#define DS_DB_NOCREATE	0x2
 
 struct ds_db_ops;
 
