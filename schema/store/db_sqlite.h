@@ -11,24 +11,10 @@
 
 #include "schema/store/db.h"
 
-/*
- * SQLITE_LIMIT_LENGTH: just above the 256 MiB default message cap, so a
- * quarantined message fits and nothing much larger can be bound.
- */
-#define DS_DB_MAX_LENGTH ((256 + 1) * 1024 * 1024)
-
 /* Register csum(x), the exact saturating sum (store_csum.c). */
 bool ds_db_sqlite_register_csum(sqlite3 *h);
 
 /* The SQLite handle of db, or NULL when db is another back end. */
 sqlite3 *ds_db_sqlite_handle(struct ds_db *db);
-
-/*
- * A driver connection over h, an SQLite handle the caller keeps
- * owning: ds_db_close() frees the wrapper, never h. For the store's
- * files written on db.h while the store itself still holds a sqlite3
- * handle (ds_store_db()); goes when the store holds a struct ds_db.
- */
-struct ds_db *ds_db_sqlite_borrow(sqlite3 *h, const char *name);
 
 #endif

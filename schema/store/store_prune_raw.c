@@ -58,7 +58,7 @@ bool
 ds_store_prune_raw(struct ds_store *st, int64_t before, bool dry_run,
     int64_t *records, int64_t *reports, GError **err)
 {
-	struct ds_db *db = ds_store_db(st);
+	struct ds_db *db = st->db;
 
 	if (!one(db, sql_count, before, true, records, reports, NULL, err))
 		return false;
@@ -75,7 +75,7 @@ ds_store_raw_pruned_before(struct ds_store *st, int64_t *out, GError **err)
 	bool row = false;
 
 	*out = INT64_MIN;
-	if (!one(ds_store_db(st), sql_get, 0, false, out, NULL, &row, err))
+	if (!one(st->db, sql_get, 0, false, out, NULL, &row, err))
 		return false;
 	if (!row)
 		*out = INT64_MIN;

@@ -13,7 +13,6 @@
 
 #include "schema/util/error.h"
 #include "schema/store/db.h"
-#include "schema/store/db_sqlite.h"
 #include "schema/store/store_priv.h"
 #include "schema/store/store_rollup.h"
 
@@ -97,14 +96,6 @@ ds_rollup_days(int64_t begin, int64_t end, struct ds_rollup_day *out)
 	return n;
 }
 
-struct ds_db *
-ds_store_db(struct ds_store *st)
-{
-	if (st->dbw == NULL)
-		st->dbw = ds_db_sqlite_borrow(st->db, st->path);
-	return st->dbw;
-}
-
 void
 ds_store_rollup_free(struct ds_store *st)
 {
@@ -114,8 +105,6 @@ ds_store_rollup_free(struct ds_store *st)
 		ds_dbq_finalize(st->roll[i]);
 		st->roll[i] = NULL;
 	}
-	ds_db_close(st->dbw);
-	st->dbw = NULL;
 }
 
 /* The cached statement i, prepared from sql on first use, reset. */
@@ -123,7 +112,7 @@ static struct ds_dbq *
 stmt(struct ds_store *st, guint i, const char *sql, GError **err)
 {
 	if (st->roll[i] == NULL)
-		st->roll[i] = ds_db_prepare(ds_store_db(st), sql, err);
+		st->roll[i] = ds_db_prepare(st->db, sql, err);
 	else
 		ds_dbq_reset(st->roll[i]);
 	return st->roll[i];

@@ -70,7 +70,7 @@ bool
 ds_roll_sums(struct ds_store *st, const struct ds_query *q, bool by_day,
     ds_roll_cb cb, void *payload, GError **err)
 {
-	struct ds_db *db = ds_store_db(st);
+	struct ds_db *db = st->db;
 	struct ds_roll_sums s;
 	struct ds_dbq *s_q;
 	enum ds_db_step rc;
