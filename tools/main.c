@@ -41,9 +41,11 @@ static const struct ds_cmd cmds[] = {
 	  "failure reports, re-verified (show ID)" },
 	{ "verify", cmd_verify, DNS | FMT,
 	  "check SPF, DKIM and DMARC of one message" },
-	{ "summary", cmd_summary, READ | QUERY | FMT | CONF | ENRICH,
+	{ "summary", cmd_summary, READ | QUERY | FMT | CONF | ENRICH |
+	  DS_CTX_RAW,
 	  "per domain: pass rates, policy, failing sources" },
-	{ "senders", cmd_senders, READ | QUERY | FMT | DNS | CONF | ENRICH,
+	{ "senders", cmd_senders, READ | QUERY | FMT | DNS | CONF | ENRICH |
+	  DS_CTX_RAW,
 	  "who sends as the domain, with names behind IPs" },
 	{ "reporters", cmd_reporters, READ | QUERY | FMT,
 	  "who reports about the domain, and when last" },
@@ -56,7 +58,8 @@ static const struct ds_cmd cmds[] = {
 	  "inputs that could not be used: list, show, export, retry, drop" },
 	{ "auth", cmd_auth, CONF,
 	  "one-time OAuth2 consent for a mailbox (auth login)" },
-	{ "doctor", cmd_doctor, READ | DS_CTX_PERIOD | FMT | DNS | CONF | ENRICH,
+	{ "doctor", cmd_doctor, READ | DS_CTX_PERIOD | FMT | DNS | CONF |
+	  ENRICH,
 	  "diagnose a domain's DMARC, SPF, DKIM setup" },
 	{ "html", cmd_html, READ | DNS | CONF | ENRICH,
 	  "write the static HTML dashboard" },

@@ -1,6 +1,7 @@
 /*
  * cmd_prune.c - "dmarcsift prune": retention. Deletes failure samples
- * (personal data) and the raw bytes of quarantined inputs past an age,
+ * (personal data), the raw bytes of quarantined inputs and the raw
+ * records of aggregate reports (their rollups stay) past an age,
  * then gives the space back (schema/store/store_prune.h says what goes
  * and what stays). Made for cron: silent with --quiet, one line else.
  * SPDX-License-Identifier: MIT
@@ -17,7 +18,7 @@
 #include "ingest/cmd/commands.h"
 #include "ingest/source/mailsrc.h"
 
-static char *opt_samples, *opt_quarantine;
+static char *opt_samples, *opt_quarantine, *opt_raw;
 static gboolean opt_dry_run;
 static int opt_wait = 10;
 
@@ -28,6 +29,9 @@ static const GOptionEntry entries[] = {
 	{ "quarantine-older-than", 0, 0, G_OPTION_ARG_STRING,
 	  &opt_quarantine, "delete the raw bytes of inputs quarantined "
 	  "before AGE (the reason stays)", "AGE" },
+	{ "raw-older-than", 0, 0, G_OPTION_ARG_STRING, &opt_raw,
+	  "delete the raw records of aggregate reports that ended before "
+	  "AGE (reports, totals and day rollups stay)", "AGE" },
 	{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &opt_dry_run,
 	  "count what would go, change nothing", NULL },
 	{ "wait", 0, 0, G_OPTION_ARG_INT, &opt_wait,
@@ -39,6 +43,7 @@ static const GOptionEntry entries[] = {
 static const struct ds_conf_key retention_keys[] = {
 	{ "samples-older-than", 0, NULL },
 	{ "quarantine-older-than", 0, NULL },
+	{ "raw-older-than", 0, NULL },
 	{ NULL, 0, NULL }
 };
 
@@ -80,30 +85,35 @@ cmd_prune(struct ds_ctx *c, int argc, char **argv)
 	struct ds_prune_stats r;
 	struct ds_prune p;
 	GError *e = NULL;
-	bool samples, quarantine;
+	bool samples, quarantine, raw;
 	int rc;
 
 	if (!ds_ctx_setup(c, NULL, "Forget what is past its age: failure "
-	    "samples (personal data)\nand quarantined bytes. AGE is 400d, 8w, "
+	    "samples (personal data),\nquarantined bytes, raw records of "
+	    "aggregate reports. AGE is 400d, 8w, "
 	    "12h or a date (2026-01-01);\nwithout an option, the [retention] "
-	    "keys of the same names.\nReports, records and totals stay; the "
-	    "file shrinks.", entries, argc, argv) || !ds_ctx_no_args(c))
+	    "keys of the same names.\nReports, totals and day rollups stay "
+	    "(summary does not change); the\nfile shrinks.", entries, argc,
+	    argv) || !ds_ctx_no_args(c))
 		return c->rc;
 	ds_prune_init(&p);
 	p.dry_run = opt_dry_run;
 	if (!ds_conf_check(c->conf, "retention", retention_keys, &e) ||
 	    !cutoff(c, "samples-older-than", opt_samples, &p.samples_before,
 	    &samples, &e) || !cutoff(c, "quarantine-older-than",
-	    opt_quarantine, &p.quarantine_before, &quarantine, &e))
+	    opt_quarantine, &p.quarantine_before, &quarantine, &e) ||
+	    !cutoff(c, "raw-older-than", opt_raw, &p.raw_before, &raw, &e))
 		goto fail;
+	if (!raw)
+		p.raw_before = INT64_MIN;
 	if (!samples)
 		p.samples_before = INT64_MIN;
 	if (!quarantine)
 		p.quarantine_before = INT64_MIN;
-	if (!samples && !quarantine) {
+	if (!samples && !quarantine && !raw) {
 		ds_fail(&e, DS_ERROR_USAGE, "nothing to prune: give "
-		    "--samples-older-than or --quarantine-older-than (or set "
-		    "them in [retention])");
+		    "--samples-older-than, --quarantine-older-than or "
+		    "--raw-older-than (or set them in [retention])");
 		goto fail;
 	}
 	if ((rc = ds_imap_cmd_lock(c->store, opt_wait)) != DS_EXIT_OK)
@@ -114,10 +124,12 @@ cmd_prune(struct ds_ctx *c, int argc, char **argv)
 		g_printerr("dmarcsift: prune: %s%" G_GINT64_FORMAT
 		    " failure samples (%" G_GINT64_FORMAT " bytes), %"
 		    G_GINT64_FORMAT " quarantined inputs (%" G_GINT64_FORMAT
-		    " bytes); database %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT
-		    " bytes\n", p.dry_run ? "would delete " : "deleted ",
-		    r.samples, r.sample_bytes, r.quarantined,
-		    r.quarantine_bytes, r.file_before, r.file_after);
+		    " bytes), %" G_GINT64_FORMAT " raw records of %"
+		    G_GINT64_FORMAT " reports; database %" G_GINT64_FORMAT
+		    " -> %" G_GINT64_FORMAT " bytes\n", p.dry_run ?
+		    "would delete " : "deleted ", r.samples, r.sample_bytes,
+		    r.quarantined, r.quarantine_bytes, r.records,
+		    r.record_reports, r.file_before, r.file_after);
 	return DS_EXIT_OK;
 fail:
 	rc = ds_ctx_fail(c, e);

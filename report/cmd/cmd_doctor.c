@@ -100,6 +100,8 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 		ds_fail(&e, DS_ERROR_USAGE, "--since must be before --until");
 		goto fail;
 	}
+	if (!ds_ctx_raw_notice(c, q.since, &e))
+		goto fail;
 	if (!ds_decl_from_conf(&decl, c->conf, c->argv[1], &e))
 		goto fail;
 	inited = true;

@@ -89,12 +89,20 @@ list(GString *g, const char *id, const char *title, const GPtrArray *a)
 	g_string_append(g, "</ul>\n");
 }
 
+/* The page being written and the records written to it. */
+struct shown {
+	GString *g;
+	int64_t n;
+};
+
 static bool
 on_record(const struct ds_record *r, void *payload)
 {
-	GString *g = payload;
+	struct shown *sh = payload;
+	GString *g = sh->g;
 	guint i;
 
+	sh->n++;
 	g_string_append(g, "<tr>");
 	ds_td_mono(g, r->source_ip);
 	ds_td_int(g, (int64_t)MIN(r->count, (uint64_t)G_MAXINT64));
@@ -158,6 +166,7 @@ report_page(struct ds_html_ctx *c, int64_t id, GError **err)
 	    "Disposition", "DKIM", "SPF", "Header from", "Envelope from",
 	    "DKIM results", "SPF results", "Reasons", NULL };
 	struct ds_report_detail d;
+	struct shown sh = { NULL, 0 };
 	GString *g = NULL;
 	char path[64], *title = NULL, *dom = NULL, *stamp = NULL;
 	unsigned max = c->o->max_records ? c->o->max_records : 2000;
@@ -194,9 +203,14 @@ report_page(struct ds_html_ctx *c, int64_t id, GError **err)
 		g_string_append_printf(g, "<p class=\"note\">The first %u of "
 		    "%" G_GINT64_FORMAT " records.</p>\n", max, d.records);
 	ds_page_table_open(g, "t-records", cols, d.records > 10);
-	if (!ds_store_records_each(c->st, id, max, on_record, g, err))
+	sh.g = g;
+	if (!ds_store_records_each(c->st, id, max, on_record, &sh, err))
 		goto done;
 	ds_page_table_close(g);
+	if (sh.n == 0 && d.records > 0)
+		g_string_append(g, "<p class=\"note\" id=\"pruned\">The "
+		    "records of this report were pruned (dmarcsift prune "
+		    "--raw-older-than); its totals above stay.</p>\n");
 	ds_page_end(g, NULL);
 	stamp = stamp_of(d.records, d.messages);
 	ok = ds_site_put(c->site, path, g->str, g->len, stamp, err);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "schema/cli/ctx.h"
+#include "schema/store/store_prune.h"
 #include "schema/util/error.h"
 
 #define MAX_GROUPS 8
@@ -147,6 +148,32 @@ ds_ctx_no_args(struct ds_ctx *c)
 	return false;
 }
 
+/* See ctx.h. */
+bool
+ds_ctx_raw_notice(struct ds_ctx *c, int64_t since, GError **err)
+{
+	GDateTime *dt;
+	int64_t before;
+	char *day;
+
+	if (!ds_store_raw_pruned_before(c->store, &before, err))
+		return false;
+	if (before == INT64_MIN || since >= before || c->quiet)
+		return true;
+	dt = g_date_time_new_from_unix_utc(before);
+	day = dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M UTC") :
+	    g_strdup_printf("@%" G_GINT64_FORMAT, before);
+	g_printerr("dmarcsift: %s: note: the records of reports that ended "
+	    "before %s were pruned (prune --raw-older-than): figures per "
+	    "source IP (senders, classes, top failing sources, doctor) "
+	    "leave those reports out; totals and daily figures keep "
+	    "them\n", c->name, day);
+	g_free(day);
+	if (dt)
+		g_date_time_unref(dt);
+	return true;
+}
+
 bool
 ds_ctx_setup(struct ds_ctx *c, const char *params, const char *summary,
     const GOptionEntry *own, int argc, char **argv)
@@ -193,6 +220,9 @@ ds_ctx_setup(struct ds_ctx *c, const char *params, const char *summary,
 		goto fail;
 	if (!(c->needs & DS_CTX_STORE) && (c->needs & DS_CTX_STORE_RO) &&
 	    (c->store = ds_cli_open_store_readonly(&e)) == NULL)
+		goto fail;
+	if ((c->needs & DS_CTX_RAW) && c->store &&
+	    !ds_ctx_raw_notice(c, c->q.since, &e))
 		goto fail;
 	for (i = 0; i < ngroups; i++)
 		if ((c->needs & groups[i]->need) && groups[i]->setup &&

@@ -40,6 +40,7 @@ struct ds_store {
 	struct ds_dbq *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
 	GString *json[3];		/* scratch for record_put */
 	bool readonly;			/* ds_store_open_readonly() */
+	struct ds_dbq *roll[2];		/* day rollups (store_rollup.c) */
 };
 
 /* The newest schema version this binary's migrations reach. */
@@ -47,6 +48,15 @@ int ds_store_schema_latest(void);
 /* Fail (DS_ERROR_PERMANENT) for a schema newer than latest; false. */
 bool ds_store_too_new(struct ds_store *st, int have, int latest,
     GError **err);
+
+/*
+ * Add report report_id's records to the day rollups (store_rollup.c,
+ * 015-rollup.sql) inside the caller's transaction. DS_ERROR_DB.
+ */
+bool ds_store_rollup_report(struct ds_store *st, int64_t report_id,
+    GError **err);
+/* Finalize the rollup statements (ds_store_close). */
+void ds_store_rollup_free(struct ds_store *st);
 
 /*
  * The cached statement of slot id, prepared from sql on first use, reset

@@ -32,6 +32,7 @@ ds_prune_init(struct ds_prune *p)
 	memset(p, 0, sizeof(*p));
 	p->samples_before = INT64_MIN;
 	p->quarantine_before = INT64_MIN;
+	p->raw_before = INT64_MIN;
 }
 
 /* Run sql with ?1 = t; for a SELECT, its two integers into a and b. */
@@ -137,6 +138,9 @@ ds_store_prune(struct ds_store *st, const struct ds_prune *p,
 	    &r.quarantined, &r.quarantine_bytes, err) || (!p->dry_run &&
 	    !run(st, sql_quarantine_empty, p->quarantine_before, NULL, NULL,
 	    err))))
+		goto fail;
+	if (p->raw_before != INT64_MIN && !ds_store_prune_raw(st,
+	    p->raw_before, p->dry_run, &r.records, &r.record_reports, err))
 		goto fail;
 	if (p->dry_run) {
 		ds_store_rollback(st);

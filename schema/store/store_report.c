@@ -324,7 +324,8 @@ ds_store_record_put(struct ds_store *st, int64_t report_id,
  * See store.h. Also rewrites every non-key column from m (the parser
  * may learn extensions, errors and warnings after the first record);
  * m NULL is not allowed. Then adds the report's IPs to the sender_seen
- * rollup (006-speed.sql). DS_ERROR_SCHEMA when a total exceeds INT64_MAX,
+ * rollup (006-speed.sql) and its records to the day rollups
+ * (015-rollup.sql). DS_ERROR_SCHEMA when a total exceeds INT64_MAX,
  * DS_ERROR_DB when report_id is not a stored report.
  */
 bool
@@ -354,5 +355,7 @@ ds_store_report_finish(struct ds_store *st, int64_t report_id,
 	    == NULL)
 		return false;
 	ds_dbq_bind_int64(s, 1, report_id);
-	return ds_store_step_done(st, s, "finish report: senders seen", err);
+	if (!ds_store_step_done(st, s, "finish report: senders seen", err))
+		return false;
+	return ds_store_rollup_report(st, report_id, err);
 }

@@ -17,6 +17,7 @@
 #include "schema/util/count.h"
 #include "schema/util/error.h"
 #include "schema/store/store_senders_priv.h"
+#include "schema/store/store_summary_roll.h"
 
 /* days kept in a summary's missing_days or a daily series at most */
 #define MAX_DAYS 36600
@@ -31,9 +32,6 @@ static const char *const sql_reports[2] = BOTH(
     " min(rep.begin_ts), max(rep.end_ts), min(" SS_MID "), max(" SS_MID ")"
     " FROM report AS rep", " GROUP BY 1");
 
-static const char *const sql_records[2] = BOTH(
-    "SELECT lower(rep.domain), count(*), count(DISTINCT rec.source_ip),"
-    SS_SUMS FROM_JOIN, " GROUP BY 1");
 
 /*
  * Published policies with the defaults filled in (RFC 7489 section
@@ -54,16 +52,16 @@ static const char *const sql_days[2] = BOTH(
     "SELECT DISTINCT lower(rep.domain), " SS_DAY " FROM report AS rep",
     "");
 
+/* reports by their midpoint's day; the sums come from the rollups */
 static const char *const sql_daily[2] = BOTH(
-    "SELECT " SS_DAY ", count(DISTINCT rep.id)," SS_SUMS
-    " FROM report AS rep LEFT JOIN record AS rec"
-    " ON rec.report_row = rep.id", " GROUP BY 1 ORDER BY 1");
+    "SELECT " SS_DAY ", count(*) FROM report AS rep",
+    " GROUP BY 1 ORDER BY 1");
 
 /* See store_senders_priv.h. */
 void
 ds_ss_stmts_summary(GPtrArray *out)
 {
-	const char *const *all[] = { sql_reports, sql_records, sql_policies,
+	const char *const *all[] = { sql_reports, sql_policies,
 	    sql_days, sql_daily };
 	size_t i;
 
@@ -156,17 +154,22 @@ row_reports(struct ctx *c, struct ds_dbq *s)
 	g_hash_table_insert(c->by, g_strdup(r->domain), r);
 }
 
+/* The sums of a domain's days (day rollups, store_summary_roll.c). */
 static void
-row_records(struct ctx *c, struct ds_dbq *s)
+row_records(const struct ds_roll_sums *s, void *payload)
 {
-	struct ds_domain_summary *r = lookup(c, s);
+	struct ctx *c = payload;
+	struct ds_domain_summary *r = g_hash_table_lookup(c->by, s->domain);
 
 	if (r == NULL)
 		return;
-	r->records = ds_dbq_int64(s, 1);
-	r->ips = ds_dbq_int64(s, 2);
-	ds_ss_sums(s, 3, &r->messages, &r->dmarc_pass, &r->dkim_pass,
-	    &r->spf_pass, &r->disp);
+	r->records = s->records;
+	r->ips = s->ips;
+	r->messages = s->messages;
+	r->dmarc_pass = s->dmarc_pass;
+	r->dkim_pass = s->dkim_pass;
+	r->spf_pass = s->spf_pass;
+	r->disp = s->disp;
 	r->dmarc_fail = r->messages - r->dmarc_pass;
 }
 
@@ -330,7 +333,7 @@ ds_store_summary_each(struct ds_store *st, const struct ds_query *q,
 	c.mid = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 	    g_free);
 	if (!walk(&c, sql_reports, row_reports, "reports", err) ||
-	    !walk(&c, sql_records, row_records, "records", err) ||
+	    !ds_roll_sums(st, q, false, row_records, &c, err) ||
 	    !walk(&c, sql_policies, row_policy, "policies", err) ||
 	    !walk(&c, sql_days, row_day, "days", err))
 		goto done;
@@ -357,6 +360,58 @@ done:
 	return ok;
 }
 
+/* A day of the rollups' sums, appended (merged by merge_days). */
+static void
+daily_sums(const struct ds_roll_sums *s, void *payload)
+{
+	GArray *got = payload;
+	struct ds_day day;
+
+	memset(&day, 0, sizeof(day));
+	day.day = s->day;
+	day.messages = s->messages;
+	day.dmarc_pass = s->dmarc_pass;
+	day.dkim_pass = s->dkim_pass;
+	day.spf_pass = s->spf_pass;
+	g_array_append_val(got, day);
+}
+
+static gint
+day_cmp(gconstpointer a, gconstpointer b)
+{
+	int64_t x = ((const struct ds_day *)a)->day;
+	int64_t y = ((const struct ds_day *)b)->day;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Merge the entries of a day (sorted): reports from one, sums from
+ * the other; each day is at most once in either list. */
+static void
+merge_days(GArray *got)
+{
+	guint i, o = 0;
+
+	for (i = 0; i < got->len; i++) {
+		struct ds_day *p = &g_array_index(got, struct ds_day, i);
+		struct ds_day *q;
+
+		if (o > 0 && (q = &g_array_index(got, struct ds_day, o - 1))->
+		    day == p->day) {
+			q->reports += p->reports;
+			q->messages += p->messages;
+			q->dmarc_pass += p->dmarc_pass;
+			q->dkim_pass += p->dkim_pass;
+			q->spf_pass += p->spf_pass;
+			continue;
+		}
+		if (o != i)
+			g_array_index(got, struct ds_day, o) = *p;
+		o++;
+	}
+	g_array_set_size(got, o);
+}
+
 /*
  * See store_senders.h. Each day runs from day(since) (partial first day
  * included) to the day of until - 1, with at most EMPTY_DAYS empty days
@@ -368,7 +423,6 @@ ds_store_daily(struct ds_store *st, const struct ds_query *q, GArray **out,
 {
 	struct ds_dbq *s = NULL;
 	GArray *got = g_array_new(FALSE, TRUE, sizeof(struct ds_day));
-	struct ds_disp_counts disp;
 	struct ds_day day, *p = NULL;
 	int64_t first, last, d, empty;
 	guint i = 0;
@@ -383,8 +437,6 @@ ds_store_daily(struct ds_store *st, const struct ds_query *q, GArray **out,
 		memset(&day, 0, sizeof(day));
 		day.day = ds_dbq_int64(s, 0);
 		day.reports = ds_dbq_int64(s, 1);
-		ds_ss_sums(s, 2, &day.messages, &day.dmarc_pass,
-		    &day.dkim_pass, &day.spf_pass, &disp);
 		g_array_append_val(got, day);
 	}
 	ds_dbq_finalize(s);
@@ -392,6 +444,12 @@ ds_store_daily(struct ds_store *st, const struct ds_query *q, GArray **out,
 		g_array_unref(got);
 		return ds_store_fail(st, err, "daily series");
 	}
+	if (!ds_roll_sums(st, q, true, daily_sums, got, err)) {
+		g_array_unref(got);
+		return false;
+	}
+	g_array_sort(got, day_cmp);
+	merge_days(got);
 	*out = g_array_new(FALSE, TRUE, sizeof(struct ds_day));
 	if (got->len == 0) {
 		g_array_unref(got);
