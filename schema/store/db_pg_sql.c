@@ -1,0 +1,115 @@
+/*
+ * db_pg_sql.c - the text side of the PostgreSQL back end: parameter
+ * rewriting, which statements a cursor reads, advisory lock ids. No
+ * libpq here, so the unit tests check it in every build.
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include "schema/store/db_pg.h"
+
+/* Copy a quoted run starting at s[0] == q (doubled q escapes q). */
+static const char *
+copy_quoted(GString *out, const char *s, char q)
+{
+	g_string_append_c(out, *s++);
+	while (*s) {
+		g_string_append_c(out, *s);
+		if (*s++ == q) {
+			if (*s != q)
+				return s;
+			g_string_append_c(out, *s++);
+		}
+	}
+	return s;
+}
+
+char *
+ds_db_pg_rewrite(const char *sql, int *nparams)
+{
+	GString *out = g_string_sized_new(strlen(sql) + 16);
+	const char *s = sql;
+	int max = 0;
+
+	while (*s) {
+		if (*s == '\'' || *s == '"') {
+			s = copy_quoted(out, s, *s);
+		} else if (s[0] == '-' && s[1] == '-') {
+			const char *e = strchr(s, '\n');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+
+			g_string_append_len(out, s, (gssize)n);
+			s += n;
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *e = strstr(s + 2, "*/");
+			size_t n = e ? (size_t)(e + 2 - s) : strlen(s);
+
+			g_string_append_len(out, s, (gssize)n);
+			s += n;
+		} else if (*s == '?') {
+			int v = 0;
+
+			s++;
+			if (g_ascii_isdigit(*s)) {
+				while (g_ascii_isdigit(*s) && v < 100000)
+					v = v * 10 + (*s++ - '0');
+			} else
+				v = max + 1;
+			if (v > max)
+				max = v;
+			g_string_append_printf(out, "$%d", v);
+		} else
+			g_string_append_c(out, *s++);
+	}
+	*nparams = max;
+	return g_string_free(out, FALSE);
+}
+
+bool
+ds_db_pg_returns_rows(const char *sql)
+{
+	static const char *const kw[] = { "SELECT", "WITH", "VALUES",
+	    "TABLE" };
+	const char *s = sql;
+	size_t i, n;
+
+	for (;;) {
+		while (g_ascii_isspace(*s) || *s == '(')
+			s++;
+		if (s[0] == '-' && s[1] == '-') {
+			s = strchr(s, '\n');
+			if (s == NULL)
+				return false;
+		} else if (s[0] == '/' && s[1] == '*') {
+			s = strstr(s + 2, "*/");
+			if (s == NULL)
+				return false;
+			s += 2;
+		} else
+			break;
+	}
+	for (i = 0; i < G_N_ELEMENTS(kw); i++) {
+		n = strlen(kw[i]);
+		if (g_ascii_strncasecmp(s, kw[i], n) == 0 &&
+		    !g_ascii_isalnum(s[n]) && s[n] != '_')
+			return true;
+	}
+	return false;
+}
+
+/* FNV-1a, 64 bits, of "dmarcsift:" + key: stable across hosts. */
+int64_t
+ds_db_pg_lock_id(const char *key)
+{
+	const char *parts[2] = { "dmarcsift:", key ? key : "" };
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		for (p = (const unsigned char *)parts[i]; *p; p++) {
+			h ^= *p;
+			h *= 0x100000001b3ULL;
+		}
+	return (int64_t)h;
+}
