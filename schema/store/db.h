@@ -41,6 +41,13 @@ enum ds_db_step {
 	DS_DB_ROW = 1		/* a row is readable with ds_db_col_*() */
 };
 
+/*
+ * The longest text or blob a back end binds or stores (SQLite:
+ * SQLITE_LIMIT_LENGTH): just above the 256 MiB default message cap, so
+ * a quarantined message fits and nothing much larger can be bound.
+ */
+#define DS_DB_MAX_LENGTH ((256 + 1) * 1024 * 1024)
+
 /* Open flags. */
 #define DS_DB_READONLY	0x1	/* never create, never write */
 

@@ -11,12 +11,6 @@
 
 #include "schema/store/db.h"
 
-/*
- * SQLITE_LIMIT_LENGTH: just above the 256 MiB default message cap, so a
- * quarantined message fits and nothing much larger can be bound.
- */
-#define DS_DB_MAX_LENGTH ((256 + 1) * 1024 * 1024)
-
 /* Register csum(x), the exact saturating sum (store_csum.c). */
 bool ds_db_sqlite_register_csum(sqlite3 *h);
 

@@ -38,6 +38,16 @@ int ds_store_schema_version(struct ds_store *st);
  */
 bool ds_store_lock(struct ds_store *st, unsigned wait_ms, GError **err);
 
+/*
+ * The lock a mailbox runner (IMAP, Graph, Gmail) takes for the mailbox
+ * named key: on PostgreSQL an advisory lock per key, so hosts polling
+ * different mailboxes run in parallel and two polling the same one do
+ * not; on SQLite (one writer per file anyway) the run lock,
+ * ds_store_lock(). Same errors; released by ds_store_close().
+ */
+bool ds_store_lock_key(struct ds_store *st, const char *key,
+    unsigned wait_ms, GError **err);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; savepoints nest inside. */
 bool ds_store_begin(struct ds_store *st, GError **err);
 bool ds_store_commit(struct ds_store *st, GError **err);

@@ -109,41 +109,40 @@ static const char sql_ranges[] =
     " AND r.end_ts >= ?2 AND r.begin_ts < ?3";
 
 /* Prepare sql and bind the period (and own domain when given). */
-static sqlite3_stmt *
+static struct ds_dbq *
 prepare(struct ds_store *st, const char *sql, const struct ds_query *q,
     const char *own, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = ds_db_prepare(st->db, sql, err)) == NULL) {
 		ds_store_fail(st, err, "prepare doctor query");
-		sqlite3_finalize(s);
+		ds_dbq_finalize(s);
 		return NULL;
 	}
-	sqlite3_bind_text(s, 1, q->domain ? q->domain : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, q->since);
-	sqlite3_bind_int64(s, 3, q->until);
+	ds_dbq_bind_text(s, 1, q->domain ? q->domain : "", -1);
+	ds_dbq_bind_int64(s, 2, q->since);
+	ds_dbq_bind_int64(s, 3, q->until);
 	if (own != NULL)
-		sqlite3_bind_text(s, 4, own, -1, SQLITE_STATIC);
+		ds_dbq_bind_text(s, 4, own, -1);
 	return s;
 }
 
 /* Finish a walk: rc is the last sqlite3_step result. */
 static bool
-finish(struct ds_store *st, sqlite3_stmt *s, int rc, bool stopped,
+finish(struct ds_store *st, struct ds_dbq *s, int rc, bool stopped,
     GError **err)
 {
 	bool ok = true;
 
-	if (!stopped && rc != SQLITE_DONE)
+	if (!stopped && rc != DS_DB_DONE)
 		ok = ds_store_fail(st, err, "doctor query");
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
-#define TXT(s, i) ((const char *)sqlite3_column_text((s), (i)))
-#define I64(s, i) sqlite3_column_int64((s), (i))
+#define TXT(s, i) (ds_dbq_text((s), (i)))
+#define I64(s, i) ds_dbq_int64((s), (i))
 
 /* See store_doctor.h. */
 bool
@@ -151,13 +150,13 @@ ds_store_doc_selectors_each(struct ds_store *st, const struct ds_query *q,
     ds_doc_selector_cb cb, void *payload, GError **err)
 {
 	struct ds_doc_selector r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
 	if ((s = prepare(st, sql_selectors, q, NULL, err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.domain = TXT(s, 0);
 		r.selector = TXT(s, 1);
 		r.org_name = TXT(s, 2);
@@ -178,21 +177,21 @@ ds_store_doc_failure_selectors_each(struct ds_store *st,
     GError **err)
 {
 	struct ds_doc_selector r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false, has;
 	int rc;
 
 	if ((s = prepare(st, sql_has_failures, q, NULL, err)) == NULL)
 		return false;
-	rc = sqlite3_step(s);
-	has = rc == SQLITE_ROW && I64(s, 0) > 0;
-	if (!finish(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, false, err))
+	rc = ds_dbq_step(s, err);
+	has = rc == DS_DB_ROW && I64(s, 0) > 0;
+	if (!finish(st, s, rc == DS_DB_ROW ? DS_DB_DONE : rc, false, err))
 		return false;
 	if (!has)
 		return true;
 	if ((s = prepare(st, sql_failure_selectors, q, NULL, err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.domain = TXT(s, 0);
 		r.selector = TXT(s, 1);
 		r.org_name = TXT(s, 2);
@@ -213,14 +212,14 @@ ds_store_doc_sources_each(struct ds_store *st, const struct ds_query *q,
     GError **err)
 {
 	struct ds_doc_source r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
 	if ((s = prepare(st, sql_sources, q, own_domain ? own_domain : "",
 	    err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.ip = TXT(s, 0);
 		r.messages = I64(s, 1);
 		r.dmarc_pass = I64(s, 2);
@@ -244,13 +243,13 @@ ds_store_doc_from_each(struct ds_store *st, const struct ds_query *q,
     ds_doc_from_cb cb, void *payload, GError **err)
 {
 	struct ds_doc_from r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
 	if ((s = prepare(st, sql_from, q, NULL, err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.header_from = TXT(s, 0);
 		r.messages = I64(s, 1);
 		r.dmarc_pass = I64(s, 2);
@@ -266,13 +265,13 @@ ds_store_doc_reporters_each(struct ds_store *st, const struct ds_query *q,
     ds_doc_reporter_cb cb, void *payload, GError **err)
 {
 	struct ds_doc_reporter r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
 	if ((s = prepare(st, sql_reporters, q, NULL, err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.org_name = TXT(s, 0);
 		r.reports_period = I64(s, 1);
 		r.reports_before = I64(s, 2);
@@ -292,7 +291,7 @@ ds_store_doc_missing_days(struct ds_store *st, const struct ds_query *q,
     GArray *days, GError **err)
 {
 	int64_t first, ndays, i, b, e;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	guint8 *covered;
 	int rc;
 	bool ok;
@@ -309,7 +308,7 @@ ds_store_doc_missing_days(struct ds_store *st, const struct ds_query *q,
 	if ((s = prepare(st, sql_ranges, q, NULL, err)) == NULL)
 		return false;
 	covered = g_new0(guint8, ndays);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		b = (I64(s, 0) - first) / 86400;
 		/* an end at midnight does not cover the day it starts */
 		e = (MAX(I64(s, 1) - 1, I64(s, 0)) - first) / 86400;

@@ -9,15 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
-#include <sqlite3.h>
-
+#include "schema/store/db.h"
 #include "schema/store/store.h"
-
-/*
- * SQLITE_LIMIT_LENGTH: just above the 256 MiB default message cap, so a
- * quarantined message fits and nothing much larger can be bound.
- */
-#define DS_STORE_MAX_LENGTH ((256 + 1) * 1024 * 1024)
 
 /* Slots of the prepared statements cached for the hot paths. */
 enum ds_stmt {
@@ -40,11 +33,12 @@ enum ds_stmt {
 };
 
 struct ds_store {
-	sqlite3 *db;
+	struct ds_db *db;		/* the back end's connection (db.h) */
 	char *path;			/* as opened */
-	int lock_fd;			/* on "<path>.lock", or -1 */
+	bool locked;			/* ds_store_lock() holds the run lock */
+	GHashTable *keys;		/* ds_store_lock_key() locks held */
 	unsigned depth;			/* open savepoints */
-	sqlite3_stmt *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
+	struct ds_dbq *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
 	GString *json[3];		/* scratch for record_put */
 };
 
@@ -53,25 +47,34 @@ struct ds_store {
  * and with its bindings cleared. Borrowed from st. NULL with err set
  * (DS_ERROR_DB) when it cannot be prepared.
  */
-sqlite3_stmt *ds_store_stmt(struct ds_store *st, enum ds_stmt id,
+struct ds_dbq *ds_store_stmt(struct ds_store *st, enum ds_stmt id,
     const char *sql, GError **err);
 
 /*
- * Set err to DS_ERROR_DB "<what>: <sqlite message>" and return false.
- * what is printf-style; attacker text in it must be ds_quote()d.
+ * Name what failed and return false: when the driver already set err
+ * ("step: <database message>"), prefix it with "<what>: "; else set
+ * DS_ERROR_DB "<what>". what is printf-style; attacker text in it must
+ * be ds_quote()d.
  */
 bool ds_store_fail(struct ds_store *st, GError **err, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
 /*
- * Run sql (no parameters, our own text only) with sqlite3_exec. what
+ * Run sql (no parameters, our own text only) with ds_db_exec. what
  * names it in the error (DS_ERROR_DB).
  */
 bool ds_store_exec(struct ds_store *st, const char *sql, const char *what,
     GError **err);
 
 /* Step a statement that returns no row; reset it. DS_ERROR_DB. */
-bool ds_store_step_done(struct ds_store *st, sqlite3_stmt *s,
+bool ds_store_step_done(struct ds_store *st, struct ds_dbq *s,
+    const char *what, GError **err);
+
+/*
+ * Step a statement that returns no row, note the rows it changed and
+ * reset it: that count, or -1 with err set (DS_ERROR_DB).
+ */
+int64_t ds_store_step_changes(struct ds_store *st, struct ds_dbq *s,
     const char *what, GError **err);
 
 /* Now in Unix seconds. */
@@ -85,9 +88,10 @@ int64_t ds_store_now(void);
 bool ds_store_migrate(struct ds_store *st, GError **err);
 
 /*
- * Register csum(x) on db: the exact, saturating sum of counts
- * (store_csum.c). Every count total in the store's SQL uses it.
+ * Prepare sql (our own constant text) on st, naming what in the error.
+ * NULL with err set (DS_ERROR_DB). Free with ds_dbq_finalize().
  */
-bool ds_db_sqlite_register_csum(sqlite3 *db);
+struct ds_dbq *ds_store_prepare(struct ds_store *st, const char *sql,
+    const char *what, GError **err);
 
 #endif

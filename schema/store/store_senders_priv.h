@@ -62,13 +62,13 @@ struct ss_row {
  * statement has it, ?4 limit (-1 for none). *out finalized by caller.
  */
 bool ds_ss_prepare(struct ds_store *st, const char *const sql[2],
-    const struct ds_query *q, sqlite3_stmt **out, GError **err);
+    const struct ds_query *q, struct ds_dbq **out, GError **err);
 /* Column i as a new string or NULL. */
-char *ds_ss_col(sqlite3_stmt *s, int i);
+char *ds_ss_col(struct ds_dbq *s, int i);
 /* A csum() column as int64, clamped to [0, INT64_MAX]. */
-int64_t ds_ss_int(sqlite3_stmt *s, int i);
+int64_t ds_ss_int(struct ds_dbq *s, int i);
 /* Fill sums from SS_SUMS columns starting at column i. */
-void ds_ss_sums(sqlite3_stmt *s, int i, int64_t *messages, int64_t *pass,
+void ds_ss_sums(struct ds_dbq *s, int i, int64_t *messages, int64_t *pass,
     int64_t *dkim, int64_t *spf, struct ds_disp_counts *d);
 /* Clamp an int64 addition (counts are never negative). */
 int64_t ds_ss_add(int64_t a, int64_t b);

@@ -52,9 +52,9 @@ static const char *const sql_group[] = {
 };
 
 static const char *
-col(sqlite3_stmt *s, int i)
+col(struct ds_dbq *s, int i)
 {
-	return (const char *)sqlite3_column_text(s, i);
+	return ds_dbq_text(s, i);
 }
 
 bool
@@ -63,19 +63,18 @@ ds_store_tls_each(struct ds_store *st, enum ds_tls_group g,
     void *payload, GError **err)
 {
 	struct ds_tls_row row;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool ok = true;
 	int rc;
 
 	if ((unsigned)g >= G_N_ELEMENTS(sql_group))
 		return ds_fail(err, DS_ERROR_USAGE, "bad TLS grouping");
-	if (sqlite3_prepare_v2(st->db, sql_group[g], -1, &s, NULL) !=
-	    SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, sql_group[g], err)) == NULL)
 		return ds_store_fail(st, err, "prepare TLS query");
-	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, since);
-	sqlite3_bind_int64(s, 3, until);
-	while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	ds_dbq_bind_text(s, 1, domain, -1);
+	ds_dbq_bind_int64(s, 2, since);
+	ds_dbq_bind_int64(s, 3, until);
+	while (ok && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		row.domain = col(s, 0);
 		row.policy_type = col(s, 1);
 		row.mx = col(s, 2);
@@ -83,16 +82,16 @@ ds_store_tls_each(struct ds_store *st, enum ds_tls_group g,
 		row.sending_ips = col(s, 4);
 		row.receiving = col(s, 5);
 		row.reason_codes = col(s, 6);
-		row.reports = sqlite3_column_int64(s, 7);
-		row.successes = sqlite3_column_int64(s, 8);
-		row.failures = sqlite3_column_int64(s, 9);
-		row.first = sqlite3_column_int64(s, 10);
-		row.last = sqlite3_column_int64(s, 11);
+		row.reports = ds_dbq_int64(s, 7);
+		row.successes = ds_dbq_int64(s, 8);
+		row.failures = ds_dbq_int64(s, 9);
+		row.first = ds_dbq_int64(s, 10);
+		row.last = ds_dbq_int64(s, 11);
 		ok = cb(&row, payload, err);
 	}
-	if (ok && rc != SQLITE_DONE)
+	if (ok && rc != DS_DB_DONE)
 		ok = ds_store_fail(st, err, "read TLS reports");
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -106,19 +105,19 @@ ds_store_tls_sts_lines(struct ds_store *st, const char *domain,
 	    " json_each(p.strings) j"
 	    " WHERE p.domain = ?1 AND p.type = 'sts' AND r.begin_ts < ?2"
 	    " AND j.type = 'text' ORDER BY r.begin_ts, p.id, j.key";
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool ok = true;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, sql, err)) == NULL)
 		return ds_store_fail(st, err, "prepare MTA-STS query");
-	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, until);
-	while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ok = cb(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+	ds_dbq_bind_text(s, 1, domain, -1);
+	ds_dbq_bind_int64(s, 2, until);
+	while (ok && (rc = ds_dbq_step(s, err)) == DS_DB_ROW)
+		ok = cb(ds_dbq_int64(s, 0), ds_dbq_int64(s, 1),
 		    col(s, 2), payload, err);
-	if (ok && rc != SQLITE_DONE)
+	if (ok && rc != DS_DB_DONE)
 		ok = ds_store_fail(st, err, "read MTA-STS policies");
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
