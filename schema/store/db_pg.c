@@ -43,6 +43,7 @@
 #define PG_BOOLOID 16
 #define PG_BYTEAOID 17
 #define PG_INT8OID 20
+#define PG_TEXTOID 25
 #define PG_FLOAT8OID 701
 
 struct pg_db {
@@ -65,6 +66,7 @@ struct pg_q {
 	int nparams;
 	struct pg_param *p;
 	Oid *prep_types;	/* the types it was prepared with */
+	guint8 *used;		/* [i]: the text uses $i+1 */
 	char name[32];		/* prepared statement or cursor */
 	bool prepared;
 	/* the current result and the row within it */
@@ -212,12 +214,20 @@ pg_prepare(struct ds_db *db, const char *sql, GError **err)
 	struct pg_db *d = PGD(db);
 	struct pg_q *q;
 	PGresult *r;
-	int n;
-	char *text = ds_db_pg_rewrite(sql, &n);
+	guint8 *used = NULL;
+	Oid *types;
+	int i, n;
+	char *text = ds_db_pg_rewrite(sql, &n, &used);
 
+	/* a parameter the text never uses is typed text, else none is */
+	types = g_new0(Oid, n > 0 ? n : 1);
+	for (i = 0; i < n; i++)
+		types[i] = used[i] ? 0 : PG_TEXTOID;
 	/* check the text now, as SQLite does, on the unnamed statement */
-	r = PQprepare(d->c, "", text, n, NULL);
+	r = PQprepare(d->c, "", text, n, types);
 	if (!pg_ok(d, r, err, "prepare")) {
+		g_free(types);
+		g_free(used);
 		g_free(text);
 		return NULL;
 	}
@@ -227,7 +237,8 @@ pg_prepare(struct ds_db *db, const char *sql, GError **err)
 	q->sql = text;
 	q->nparams = n;
 	q->p = g_new0(struct pg_param, n > 0 ? n : 1);
-	q->prep_types = g_new0(Oid, n > 0 ? n : 1);
+	q->prep_types = types;
+	q->used = used;
 	q->rows = ds_db_pg_returns_rows(text);
 	q->row = -1;
 	g_snprintf(q->name, sizeof(q->name), "ds_%u", ++d->next_id);
@@ -306,6 +317,7 @@ pg_finalize(struct ds_dbq *dq)
 	clear_params(q);
 	g_free(q->p);
 	g_free(q->prep_types);
+	g_free(q->used);
 	g_free(q->sql);
 	g_free(q);
 }
@@ -394,6 +406,8 @@ param_arrays(struct pg_q *q, Oid *types, const char **vals, int *lens,
 
 	for (i = 0; i < q->nparams; i++) {
 		types[i] = q->p[i].val ? q->p[i].type : q->prep_types[i];
+		if (!q->used[i] && types[i] == 0)
+			types[i] = PG_TEXTOID;
 		vals[i] = q->p[i].val;
 		lens[i] = q->p[i].len;
 		fmts[i] = q->p[i].fmt;

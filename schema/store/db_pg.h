@@ -14,10 +14,15 @@
 /*
  * sql with SQLite's ?N and bare ? parameters rewritten to $N outside
  * '...' literals, "..." identifiers, -- and / * * / comments; a bare ?
- * takes the largest number so far plus one, as in SQLite. *nparams gets
- * the largest number used. Caller frees.
+ * takes the largest number so far plus one, as in SQLite. "LIMIT ?N"
+ * becomes "LIMIT CASE WHEN $N < 0 THEN NULL ELSE $N END" (a negative
+ * LIMIT is none in SQLite) and "CROSS JOIN" becomes "INNER JOIN". *nparams gets
+ * the largest number used; *used (when not NULL, caller frees) says
+ * for each number from 1 whether the text uses it (PostgreSQL cannot
+ * type a parameter the text never mentions: the driver sends those as
+ * text). Caller frees the result.
  */
-char *ds_db_pg_rewrite(const char *sql, int *nparams);
+char *ds_db_pg_rewrite(const char *sql, int *nparams, guint8 **used);
 
 /* Whether sql is a query a cursor can read (SELECT, WITH, VALUES, TABLE). */
 bool ds_db_pg_returns_rows(const char *sql);

@@ -2,11 +2,51 @@
  * db_pg_sql.c - the text side of the PostgreSQL back end: parameter
  * rewriting, which statements a cursor reads, advisory lock ids. No
  * libpq here, so the unit tests check it in every build.
+ *
+ * Besides ?N -> $N, the rewriting bridges two SQLite idioms the store's
+ * shared SQL uses: "LIMIT ?N" with a negative N meaning no limit (on
+ * PostgreSQL LIMIT NULL does), and "CROSS JOIN t ON ..." (SQLite's
+ * join-order hint; PostgreSQL only takes INNER JOIN with ON). The store
+ * writes CROSS JOIN only with an ON clause.
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
 
 #include "schema/store/db_pg.h"
+
+/* out ends with the keyword kw (a whole word), blanks after it ignored. */
+static bool
+ends_with_word(const GString *out, const char *kw)
+{
+	size_t n = out->len, k = strlen(kw);
+
+	while (n > 0 && g_ascii_isspace(out->str[n - 1]))
+		n--;
+	if (n < k || g_ascii_strncasecmp(out->str + n - k, kw, k) != 0)
+		return false;
+	return n == k || !(g_ascii_isalnum(out->str[n - k - 1]) ||
+	    out->str[n - k - 1] == '_');
+}
+
+/* s starts with the words "CROSS JOIN" (any case, any blanks). */
+static size_t
+cross_join(const char *s, const GString *out)
+{
+	const char *p = s + 5;
+
+	if (g_ascii_strncasecmp(s, "CROSS", 5) != 0 ||
+	    !g_ascii_isspace(*p))
+		return 0;
+	if (out->len > 0 && (g_ascii_isalnum(out->str[out->len - 1]) ||
+	    out->str[out->len - 1] == '_'))
+		return 0;
+	while (g_ascii_isspace(*p))
+		p++;
+	if (g_ascii_strncasecmp(p, "JOIN", 4) != 0 || g_ascii_isalnum(p[4]) ||
+	    p[4] == '_')
+		return 0;
+	return (size_t)(p + 4 - s);
+}
 
 /* Copy a quoted run starting at s[0] == q (doubled q escapes q). */
 static const char *
@@ -25,11 +65,14 @@ copy_quoted(GString *out, const char *s, char q)
 }
 
 char *
-ds_db_pg_rewrite(const char *sql, int *nparams)
+ds_db_pg_rewrite(const char *sql, int *nparams, guint8 **used)
 {
 	GString *out = g_string_sized_new(strlen(sql) + 16);
+	GByteArray *seen = g_byte_array_new();
 	const char *s = sql;
 	int max = 0;
+	guint8 one = 1, zero = 0;
+	size_t cj;
 
 	while (*s) {
 		if (*s == '\'' || *s == '"') {
@@ -57,11 +100,28 @@ ds_db_pg_rewrite(const char *sql, int *nparams)
 				v = max + 1;
 			if (v > max)
 				max = v;
-			g_string_append_printf(out, "$%d", v);
+			while ((int)seen->len < v)
+				g_byte_array_append(seen, &zero, 1);
+			seen->data[v - 1] = one;
+			/* SQLite: a negative LIMIT is none; PostgreSQL: NULL */
+			if (ends_with_word(out, "LIMIT"))
+				g_string_append_printf(out, "CASE WHEN $%d < 0 "
+				    "THEN NULL ELSE $%d END", v, v);
+			else
+				g_string_append_printf(out, "$%d", v);
+		} else if ((cj = cross_join(s, out)) > 0) {
+			/* SQLite's join-order hint; the store writes it with ON */
+			g_string_append(out, "INNER JOIN");
+			s += cj;
 		} else
 			g_string_append_c(out, *s++);
 	}
 	*nparams = max;
+	g_byte_array_append(seen, &zero, 1);	/* never empty */
+	if (used)
+		*used = g_byte_array_free(seen, FALSE);
+	else
+		g_byte_array_free(seen, TRUE);
 	return g_string_free(out, FALSE);
 }
 

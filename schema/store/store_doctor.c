@@ -17,7 +17,8 @@
 #define MID "((r.begin_ts + r.end_ts) / 2)"
 #define PERIOD " r.domain = ?1 AND " MID " >= ?2 AND " MID " < ?3"
 /* x is own_domain (?4) or a subdomain of it */
-#define OURS(x) "(" x " = ?4 OR substr(" x ", -length(?4) - 1) = '.' || ?4)"
+#define OURS(x) "(" x " = ?4 OR (length(" x ") > length(?4) AND substr(" x \
+    ", length(" x ") - length(?4)) = '.' || ?4))"
 #define JDOM "lower(json_extract(x.value, '$.domain'))"
 
 static const char sql_selectors[] =
@@ -57,7 +58,7 @@ static const char sql_sources[] =
     " csum(CASE WHEN instr(lower(c.dkim_auth), ?4) > 0 AND"
     "  EXISTS (SELECT 1 FROM json_each(c.dkim_auth) x WHERE"
     "  " OURS(JDOM) " AND (" JDOM ", json_extract(x.value, '$.selector'))"
-    "  IN good) THEN c.count ELSE 0 END),"
+    "  IN (SELECT d, s FROM good)) THEN c.count ELSE 0 END),"
     " csum(CASE WHEN lower(c.dkim) = 'pass'"
     "  AND lower(coalesce(c.spf, '')) <> 'pass'"
     "  AND EXISTS (SELECT 1 FROM json_each(c.spf_auth) x WHERE"

@@ -20,10 +20,16 @@ static const char sql_get[] =
     " WHERE ip = ?1";
 
 static const char sql_put[] =
-    "INSERT OR REPLACE INTO ip_info (ip, ptr, ptr_confirmed, base_domain,"
+    "INSERT INTO ip_info (ip, ptr, ptr_confirmed, base_domain,"
     " service, status, checked_at, ttl, asn, as_org, as_domain, country,"
     " geo_built) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-    " ?12, ?13)";
+    " ?12, ?13) ON CONFLICT (ip) DO UPDATE SET ptr = excluded.ptr,"
+    " ptr_confirmed = excluded.ptr_confirmed,"
+    " base_domain = excluded.base_domain, service = excluded.service,"
+    " status = excluded.status, checked_at = excluded.checked_at,"
+    " ttl = excluded.ttl, asn = excluded.asn, as_org = excluded.as_org,"
+    " as_domain = excluded.as_domain, country = excluded.country,"
+    " geo_built = excluded.geo_built";
 
 /* See store_senders_priv.h. */
 void

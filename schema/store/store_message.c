@@ -17,7 +17,7 @@
 static const char sql_message_put[] =
     "INSERT INTO message (sha256, source, size, first_seen, last_seen)"
     " VALUES (?1, ?2, ?3, ?4, ?4)"
-    " ON CONFLICT (sha256) DO UPDATE SET arrivals = arrivals + 1,"
+    " ON CONFLICT (sha256) DO UPDATE SET arrivals = message.arrivals + 1,"
     " last_seen = excluded.last_seen"
     " RETURNING id, status";
 

@@ -32,7 +32,7 @@ static const char *const sql_main[2] = BOTH(
 #define AUTH_SQL(col, sel) \
     "SELECT rec.source_ip, lower(j.value ->> 'domain'), j.value ->> '" sel \
     "', j.value ->> 'result', rec.count" FROM_JOIN \
-    " JOIN json_each(rec." col ") AS j"
+    " JOIN json_each(rec." col ") AS j ON true"
 static const char *const sql_dkim[2] = BOTH(AUTH_SQL("dkim_auth",
     "selector"), "");
 static const char *const sql_spf[2] = BOTH(AUTH_SQL("spf_auth", "scope"),

@@ -11,7 +11,7 @@
 #include "schema/store/store_tls.h"
 
 #define TLS_WHERE \
-	" WHERE (?1 IS NULL OR r.domain = ?1)" \
+	" WHERE (r.domain = ?1 OR ?1 IS NULL)" \
 	" AND (r.begin_ts + r.end_ts) / 2 >= ?2" \
 	" AND (r.begin_ts + r.end_ts) / 2 < ?3"
 

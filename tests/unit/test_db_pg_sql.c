@@ -17,7 +17,7 @@ static void
 check(const char *in, const char *want, int want_n)
 {
 	int n = -1;
-	char *out = ds_db_pg_rewrite(in, &n);
+	char *out = ds_db_pg_rewrite(in, &n, NULL);
 
 	assert_string_equal(out, want);
 	assert_int_equal(n, want_n);
@@ -40,6 +40,34 @@ test_rewrite(void **state)
 	check("'open ?1", "'open ?1", 0);
 	check("/* open ?1", "/* open ?1", 0);
 	check("?10", "$10", 10);
+	/* SQLite idioms the store's shared SQL uses */
+	check("ORDER BY 1 LIMIT ?4", "ORDER BY 1 LIMIT CASE WHEN $4 < 0 THEN "
+	    "NULL ELSE $4 END", 4);
+	check("a = ?1 -- LIMIT\n", "a = $1 -- LIMIT\n", 1);
+	check("nolimit ?1", "nolimit $1", 1);
+	check("FROM a CROSS  JOIN b ON b.x = a.x", "FROM a INNER JOIN b ON "
+	    "b.x = a.x", 0);
+	check("across join", "across join", 0);
+	check("'CROSS JOIN'", "'CROSS JOIN'", 0);
+}
+
+/* Which numbers the text uses: PostgreSQL cannot type the others. */
+static void
+test_used(void **state)
+{
+	guint8 *used = NULL;
+	int n;
+	char *out = ds_db_pg_rewrite("SET a = ?2, b = ?4 WHERE c = ?2", &n,
+	    &used);
+
+	(void)state;
+	assert_int_equal(n, 4);
+	assert_int_equal(used[0], 0);
+	assert_int_equal(used[1], 1);
+	assert_int_equal(used[2], 0);
+	assert_int_equal(used[3], 1);
+	g_free(used);
+	g_free(out);
 }
 
 static void
@@ -87,6 +115,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rewrite),
+		cmocka_unit_test(test_used),
 		cmocka_unit_test(test_returns_rows),
 		cmocka_unit_test(test_lock_id),
 	};

@@ -118,3 +118,73 @@ CREATE TABLE quarantine (
 	created		bigint NOT NULL,
 	UNIQUE (sha256, reason)
 );
+
+-- SQLite's functions that the store's shared SQL uses, with SQLite's
+-- results, so that the same statement text runs on both back ends and
+-- the dialect-specific queries stay few. The JSON columns hold text
+-- (JSON arrays written by schema/util/json.c):
+--   json_each(text)        the elements of a JSON array: key (index),
+--                          value (a string's text, a number's digits,
+--                          1/0 for true/false, NULL for null, JSON text
+--                          for an object or array), type
+--   json_extract(text, p)  p = '$.name', '$[n]' or a chain of them
+--   text ->> text          a member of the JSON object in the text
+--   instr(a, b)            strpos
+--   group_concat(x [, s])  string_agg with ',' by default
+--   csum(boolean)          counts the true rows, as csum(a > b) does
+--                          in SQLite (where a comparison is 0 or 1)
+--   sqlite_schema          a view listing the tables (type, name)
+CREATE FUNCTION ds_json_sql(v jsonb) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$SELECT CASE jsonb_typeof(v)
+		WHEN 'string' THEN v #>> '{}'
+		WHEN 'null' THEN NULL
+		WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '1'
+		    ELSE '0' END
+		ELSE v::text END$$;
+CREATE FUNCTION json_each(j text)
+	RETURNS TABLE (key bigint, value text, type text)
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$SELECT a.n - 1, ds_json_sql(a.v), jsonb_typeof(a.v)
+		FROM jsonb_array_elements(CASE WHEN jsonb_typeof(j::jsonb) =
+		    'array' THEN j::jsonb ELSE '[]'::jsonb END)
+		    WITH ORDINALITY AS a(v, n)$$;
+CREATE FUNCTION json_extract(j text, path text) RETURNS text
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	AS $$SELECT ds_json_sql(j::jsonb #> CASE WHEN path = '$' THEN
+		'{}'::text[] ELSE regexp_split_to_array(ltrim(replace(replace(
+		substr(path, 2), '[', '.'), ']', ''), '.'), '\.') END)$$;
+CREATE FUNCTION ds_json_member(j text, k text) RETURNS text
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	AS $$SELECT ds_json_sql(j::jsonb -> k)$$;
+CREATE OPERATOR ->> (LEFTARG = text, RIGHTARG = text,
+	FUNCTION = ds_json_member);
+CREATE FUNCTION instr(a text, b text) RETURNS integer
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	AS $$SELECT strpos(a, b)$$;
+CREATE FUNCTION ds_gc_step(s text, v text, sep text) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$SELECT CASE WHEN v IS NULL THEN s WHEN s IS NULL THEN v
+		ELSE s || sep || v END$$;
+CREATE FUNCTION ds_gc_step1(s text, v text) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$SELECT ds_gc_step(s, v, ',')$$;
+CREATE AGGREGATE group_concat(text) (SFUNC = ds_gc_step1, STYPE = text);
+CREATE AGGREGATE group_concat(text, text) (SFUNC = ds_gc_step,
+	STYPE = text);
+CREATE FUNCTION ds_csum_bool(s numeric, x boolean) RETURNS numeric
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	AS 'SELECT s + CASE WHEN x THEN 1 ELSE 0 END';
+CREATE AGGREGATE csum(boolean) (
+	SFUNC = ds_csum_bool,
+	STYPE = numeric,
+	FINALFUNC = ds_csum_final,
+	COMBINEFUNC = numeric_add,
+	INITCOND = '0',
+	PARALLEL = SAFE
+);
+CREATE VIEW sqlite_schema AS
+	SELECT 'table'::text AS type, c.relname::text AS name
+	FROM pg_class AS c
+	WHERE c.relkind IN ('r', 'p')
+	AND c.relnamespace = current_schema()::regnamespace;
