@@ -126,7 +126,9 @@ CREATE TABLE quarantine (
 --   json_each(text)        the elements of a JSON array: key (index),
 --                          value (a string's text, a number's digits,
 --                          1/0 for true/false, NULL for null, JSON text
---                          for an object or array), type
+--                          for an object or array), type (SQLite's
+--                          names: text, integer, real, true, false,
+--                          null, object, array)
 --   json_extract(text, p)  p = '$.name', '$[n]' or a chain of them
 --   text ->> text          a member of the JSON object in the text
 --   instr(a, b)            strpos
@@ -142,10 +144,19 @@ CREATE FUNCTION ds_json_sql(v jsonb) RETURNS text
 		WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '1'
 		    ELSE '0' END
 		ELSE v::text END$$;
+CREATE FUNCTION ds_json_type(v jsonb) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$SELECT CASE jsonb_typeof(v)
+		WHEN 'string' THEN 'text'
+		WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN 'true'
+		    ELSE 'false' END
+		WHEN 'number' THEN CASE WHEN v::text ~ '^-?[0-9]+$'
+		    THEN 'integer' ELSE 'real' END
+		ELSE jsonb_typeof(v) END$$;
 CREATE FUNCTION json_each(j text)
 	RETURNS TABLE (key bigint, value text, type text)
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	AS $$SELECT a.n - 1, ds_json_sql(a.v), jsonb_typeof(a.v)
+	AS $$SELECT a.n - 1, ds_json_sql(a.v), ds_json_type(a.v)
 		FROM jsonb_array_elements(CASE WHEN jsonb_typeof(j::jsonb) =
 		    'array' THEN j::jsonb ELSE '[]'::jsonb END)
 		    WITH ORDINALITY AS a(v, n)$$;
