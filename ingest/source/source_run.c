@@ -261,6 +261,9 @@ run_mailbox(struct run *r, GError **err)
 
 	if (!r->s.ops->open(&r->s, err))
 		return false;
+	/* PostgreSQL: one host per mailbox; SQLite: the run lock, held */
+	if (!ds_store_lock_key(r->st, r->s.key, r->s.o->wait_ms, err))
+		return false;
 	if (!ds_store_source_mailbox(r->st, r->s.key, r->s.epoch, &old, err))
 		return false;
 	if (old != NULL)
