@@ -97,6 +97,8 @@ pg_fail(struct pg_db *d, const PGresult *r, GError **err, const char *what)
 {
 	const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
 	    NULL;
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) :
+	    NULL;
 	char *msg;
 	size_t n;
 
@@ -106,8 +108,11 @@ pg_fail(struct pg_db *d, const PGresult *r, GError **err, const char *what)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
-	ds_fail(err, DS_ERROR_DB, "%s: %s", what, *msg ? msg :
-	    "unknown PostgreSQL error");
+	/* the SQLSTATE says what to do: class 40 (deadlock, serialization
+	 * failure) asks for the transaction again (ds_store_retryable) */
+	ds_fail(err, DS_ERROR_DB, "%s: %s%s%s%s", what, *msg ? msg :
+	    "unknown PostgreSQL error", state ? " (SQLSTATE " : "",
+	    state ? state : "", state ? ")" : "");
 	g_free(msg);
 	return false;
 }
@@ -711,7 +716,16 @@ pg_version(struct ds_db *db)
 			goto done;
 		PQclear(r);
 	}
-	r = PQexec(d->c, "SELECT to_regclass('ds_schema_version') IS NOT NULL");
+	/*
+	 * A scan of pg_class, not to_regclass(): it sees what the run we
+	 * waited for committed (its snapshot is this statement's), and its
+	 * lock on pg_class makes this session drop stale catalog caches
+	 * before the SELECT below names the table.
+	 */
+	r = PQexec(d->c, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class "
+	    "AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace "
+	    "WHERE c.relname = 'ds_schema_version' "
+	    "AND n.nspname = current_schema())");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 		goto done;
 	if (*PQgetvalue(r, 0, 0) != 't') {

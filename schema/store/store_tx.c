@@ -8,6 +8,8 @@
  * locked" in WAL mode despite busy_timeout). THREATS #19: one
  * transaction per input, a savepoint per report inside it.
  */
+#include <string.h>
+
 #include "schema/util/error.h"
 #include "schema/store/store_priv.h"
 
@@ -35,6 +37,21 @@ ds_store_lock(struct ds_store *st, unsigned wait_ms, GError **err)
 		return false;
 	st->locked = true;
 	return true;
+}
+
+/* See store.h. */
+bool
+ds_store_shared(const struct ds_store *st)
+{
+	return ds_db_kind(st->db) == DS_DB_PG;
+}
+
+/* See store.h. db_pg.c ends its messages with "(SQLSTATE xxxxx)". */
+bool
+ds_store_retryable(const GError *e)
+{
+	return e != NULL && e->domain == DS_ERROR && e->code == DS_ERROR_DB &&
+	    strstr(e->message, "(SQLSTATE 40") != NULL;
 }
 
 /* See store.h. */
