@@ -37,7 +37,7 @@ static const char *const sql_group[] = {
 	    " min(r.begin_ts), max(r.end_ts)"
 	    " FROM tls_report r JOIN tls_policy p ON p.report_row = r.id"
 	    TLS_WHERE " GROUP BY r.domain, p.type, 3"
-	    " ORDER BY r.domain, csum(p.failures) DESC, 3",
+	    " ORDER BY r.domain, csum(p.failures) DESC, 3 NULLS FIRST, p.type",
 	[DS_TLS_BY_FAILURE] =
 	    "SELECT r.domain, group_concat(DISTINCT p.type), NULL,"
 	    " f.result_type, group_concat(DISTINCT f.sending_mta_ip),"

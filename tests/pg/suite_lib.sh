@@ -13,6 +13,10 @@
 set -u
 : "${DS_SRC:?}" "${DS_BUILD:?}"
 REAL=${DS_BIN:-$DS_BUILD/dmarcsift}
+# once per CI run (time budget): the sanitizer build's run skips the
+# comparisons; t_db and t_concurrent run the driver under ASan there
+nm "$REAL" 2>/dev/null | grep -q __asan_init &&
+	{ echo "sanitizer build: the release run compares: skipped"; exit 77; }
 SHIM=$DS_SRC/tests/pg/shim
 T=$(mktemp -d)
 trap 'sh "$DS_SRC/tests/pg/pgserver.sh" stop "$T/pg"; rm -rf "$T"' EXIT
