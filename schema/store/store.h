@@ -19,8 +19,9 @@
 struct ds_store;
 
 /*
- * Open (creating and migrating) the database at path: WAL,
- * synchronous=NORMAL, busy_timeout, foreign keys, defensive mode.
+ * Open (creating and migrating) the database at path: a SQLite file
+ * (WAL, synchronous=NORMAL, busy_timeout, foreign keys, defensive mode:
+ * db_sqlite.c) or a postgresql:// URI (the driver's back end, db.h).
  * path NULL means ds_store_default_path(). Caller frees with
  * ds_store_close().
  */

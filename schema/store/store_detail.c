@@ -14,6 +14,7 @@
 #include "schema/util/error.h"
 #include "schema/store/store_detail.h"
 #include "schema/store/store_priv.h"
+#include "schema/store/store_sql.h"
 
 static const char sql_report[] =
     "SELECT format, version, org_name, email, extra_contact_info,"
@@ -21,11 +22,15 @@ static const char sql_report[] =
     " np, pct, fo, discovery_method, testing, extensions, records,"
     " messages, source, ingested_at FROM report WHERE id = ?1";
 
-static const char sql_texts[] =
-    "SELECT 0, j.key, j.value FROM report r, json_each(r.errors) j"
-    " WHERE r.id = ?1"
-    " UNION ALL SELECT 1, j.key, j.value FROM report r,"
-    " json_each(r.warnings) j WHERE r.id = ?1 ORDER BY 1, 2";
+/* errors then warnings, each in array order: { SQLite, PostgreSQL } */
+#define SQL_TEXTS(EACH) \
+    "SELECT 0, j.key, j.value FROM report r," EACH("r.errors", "j") \
+    " WHERE r.id = ?1" \
+    " UNION ALL SELECT 1, j.key, j.value FROM report r," \
+    EACH("r.warnings", "j") " WHERE r.id = ?1 ORDER BY 1, 2"
+static const char *const sql_texts[2] = {
+	SQL_TEXTS(DS_SQL_EACH_TEXT), SQL_TEXTS(DS_SQL_EACH_TEXT_PG)
+};
 
 static const char sql_range[] =
     "SELECT min(id), max(id) FROM record WHERE report_row = ?1";
@@ -35,27 +40,25 @@ static const char sql_records[] =
     " envelope_from, header_from, extensions FROM record"
     " WHERE id BETWEEN ?2 AND ?3 AND report_row = ?1 ORDER BY id LIMIT ?4";
 
-/* reasons, DKIM and SPF results, each ordered by record, then position */
-static const char *const sql_parts[3] = {
-	"SELECT r.id, json_extract(j.value, '$.type'),"
-	" json_extract(j.value, '$.comment'), NULL, NULL"
-	" FROM record r, json_each(r.reasons) j"
-	" WHERE r.id BETWEEN ?2 AND ?3 AND r.report_row = ?1"
-	" ORDER BY r.id, j.key",
-	"SELECT r.id, json_extract(j.value, '$.domain'),"
-	" json_extract(j.value, '$.selector'),"
-	" json_extract(j.value, '$.result'),"
-	" json_extract(j.value, '$.human_result')"
-	" FROM record r, json_each(r.dkim_auth) j"
-	" WHERE r.id BETWEEN ?2 AND ?3 AND r.report_row = ?1"
-	" ORDER BY r.id, j.key",
-	"SELECT r.id, json_extract(j.value, '$.domain'),"
-	" json_extract(j.value, '$.scope'),"
-	" json_extract(j.value, '$.result'),"
-	" json_extract(j.value, '$.human_result')"
-	" FROM record r, json_each(r.spf_auth) j"
-	" WHERE r.id BETWEEN ?2 AND ?3 AND r.report_row = ?1"
-	" ORDER BY r.id, j.key",
+/*
+ * reasons, DKIM and SPF results, each ordered by record, then position:
+ * { SQLite, PostgreSQL } x 3
+ */
+#define SQL_PART(cols, col, EACH) \
+	"SELECT r.id, " cols " FROM record r," EACH("r." col, "j") \
+	" WHERE r.id BETWEEN ?2 AND ?3 AND r.report_row = ?1" \
+	" ORDER BY r.id, j.key"
+#define SQL_PARTS(EACH) { \
+	SQL_PART("j.value ->> 'type', j.value ->> 'comment', NULL, NULL", \
+	    "reasons", EACH), \
+	SQL_PART("j.value ->> 'domain', j.value ->> 'selector'," \
+	    " j.value ->> 'result', j.value ->> 'human_result'", \
+	    "dkim_auth", EACH), \
+	SQL_PART("j.value ->> 'domain', j.value ->> 'scope'," \
+	    " j.value ->> 'result', j.value ->> 'human_result'", \
+	    "spf_auth", EACH) }
+static const char *const sql_parts[2][3] = {
+	SQL_PARTS(DS_SQL_EACH), SQL_PARTS(DS_SQL_EACH_PG)
 };
 
 static char *
@@ -144,7 +147,7 @@ ds_store_report_get(struct ds_store *st, int64_t id,
 	meta_fill(out, s);
 	ds_dbq_finalize(s);
 	s = NULL;
-	if ((s = ds_db_prepare(st->db, sql_texts, err)) == NULL)
+	if ((s = ds_db_prepare(st->db, sql_texts[DS_SQL_PG(st)], err)) == NULL)
 		goto fail;
 	ds_dbq_bind_int64(s, 1, id);
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW)
@@ -238,9 +241,10 @@ ds_store_records_each(struct ds_store *st, int64_t report_row,
 	if ((rs = ds_db_prepare(st->db, sql_records, err)) == NULL)
 		goto fail;
 	bind_range(rs, report_row, lo, hi);
-	ds_dbq_bind_int64(rs, 4, limit ? (int64_t)limit : -1);
+	ds_dbq_bind_int64(rs, 4, limit ? (int64_t)limit : INT64_MAX);
 	for (k = 0; k < 3; k++) {
-		if ((ps[k] = ds_db_prepare(st->db, sql_parts[k], err)) == NULL)
+		if ((ps[k] = ds_db_prepare(st->db,
+		    sql_parts[DS_SQL_PG(st)][k], err)) == NULL)
 			goto fail;
 		bind_range(ps[k], report_row, lo, hi);
 		prc[k] = ds_dbq_step(ps[k], err);

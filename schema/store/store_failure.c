@@ -434,7 +434,8 @@ ds_store_failures_each(struct ds_store *st, const struct ds_query *q,
 		bind_str(s, 1, q->domain);
 	ds_dbq_bind_int64(s, 2, q->since);
 	ds_dbq_bind_int64(s, 3, q->until);
-	ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit : -1);
+	ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit :
+	    INT64_MAX);
 	while (go && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		ds_failure_init(&f);
 		if (!row_read(st, s, &f, err)) {

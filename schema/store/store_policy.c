@@ -15,7 +15,7 @@
 
 /* ?1 domain, ?2 since, ?3 until; only the [1] variant is used */
 static const char *const sql_timeline[2] = {
-	"SELECT 1 WHERE 0",
+	"SELECT 1 WHERE 1 = 0",
 	"SELECT " SS_DAY ", lower(rep.p), coalesce(lower(rep.sp),"
 	" lower(rep.p)), lower(rep.np), coalesce(lower(rep.adkim), 'r'),"
 	" coalesce(lower(rep.aspf), 'r'), coalesce(rep.pct, 100),"

@@ -14,7 +14,6 @@
 
 /* Slots of the prepared statements cached for the hot paths. */
 enum ds_stmt {
-	DS_STMT_BEGIN,
 	DS_STMT_COMMIT,
 	DS_STMT_SAVEPOINT,
 	DS_STMT_RELEASE,

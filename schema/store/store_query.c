@@ -98,7 +98,8 @@ ds_store_reports_each(struct ds_store *st, const struct ds_query *q,
 		ds_dbq_bind_text(s, 1, q->domain, -1);
 	ds_dbq_bind_int64(s, 2, q->since);
 	ds_dbq_bind_int64(s, 3, q->until);
-	ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit : -1);
+	ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit :
+	    INT64_MAX);
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		row_fill(&row, s);
 		ok = cb(&row, payload);
@@ -116,6 +117,11 @@ done:
 	ds_dbq_finalize(s);
 	return ok;
 }
+
+static const char *const sql_has_failures[2] = {
+	DS_SQL_HAS_TABLE("'failure_report'"),
+	DS_SQL_HAS_TABLE_PG("'failure_report'")
+};
 
 /* One integer from a constant query; false with err on failure. */
 static bool
@@ -157,8 +163,7 @@ ds_store_counts(struct ds_store *st, struct ds_store_counts *out,
 	    err) ||
 	    !count_one(st, "SELECT count(*) FROM quarantine",
 	    &out->quarantined, err) ||
-	    !count_one(st, "SELECT count(*) FROM sqlite_schema WHERE"
-	    " type = 'table' AND name = 'failure_report'", &has_failures,
+	    !count_one(st, sql_has_failures[DS_SQL_PG(st)], &has_failures,
 	    err))
 		return false;
 	if (has_failures &&

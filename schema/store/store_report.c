@@ -12,6 +12,7 @@
 #include "schema/util/error.h"
 #include "schema/util/json.h"
 #include "schema/store/store_priv.h"
+#include "schema/store/store_sql.h"
 
 /* Bound 1..21 by bind_meta(), then source, message row, ingested_at. */
 static const char sql_report_insert[] =
@@ -50,8 +51,7 @@ static const char sql_record_insert[] =
 static const char sql_seen_put[] =
     "INSERT INTO sender_seen (source_ip, domain, first_mid, last_mid)"
     " SELECT rec.source_ip, lower(min(rep.domain)),"
-    " min((rep.begin_ts + rep.end_ts) / 2),"
-    " max((rep.begin_ts + rep.end_ts) / 2)"
+    " min" DS_SQL_MID("rep") ", max" DS_SQL_MID("rep")
     " FROM report AS rep JOIN record AS rec ON rec.report_row = rep.id"
     " WHERE rep.id = ?1 AND rec.source_ip IS NOT NULL"
     " GROUP BY rec.source_ip"

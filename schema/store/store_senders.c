@@ -29,14 +29,19 @@ static const char *const sql_main[2] = BOTH(
  * One row per auth result; tallied in C (ds_ss_row_auth hashes them),
  * which is cheaper than sorting them for a GROUP BY.
  */
-#define AUTH_SQL(col, sel) \
+#define AUTH_SQL(col, sel, EACH) \
     "SELECT rec.source_ip, lower(j.value ->> 'domain'), j.value ->> '" sel \
     "', j.value ->> 'result', rec.count" FROM_JOIN \
-    " JOIN json_each(rec." col ") AS j ON true"
-static const char *const sql_dkim[2] = BOTH(AUTH_SQL("dkim_auth",
-    "selector"), "");
-static const char *const sql_spf[2] = BOTH(AUTH_SQL("spf_auth", "scope"),
-    "");
+    " CROSS JOIN" EACH("rec." col, "j")
+/* [dialect: SQLite, PostgreSQL][domain filter] */
+static const char *const sql_dkim[2][2] = {
+	BOTH(AUTH_SQL("dkim_auth", "selector", DS_SQL_EACH), ""),
+	BOTH(AUTH_SQL("dkim_auth", "selector", DS_SQL_EACH_PG), "")
+};
+static const char *const sql_spf[2][2] = {
+	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH), ""),
+	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH_PG), "")
+};
 
 static const char *const sql_extra[2] = BOTH(
     "SELECT DISTINCT rec.source_ip, rep.id, rep.org_name,"
@@ -60,7 +65,7 @@ static const char *const sql_seen[2] = {
 void
 ds_ss_stmts_senders(GPtrArray *out)
 {
-	const char *const *all[] = { sql_main, sql_dkim, sql_spf, sql_extra,
+	const char *const *all[] = { sql_main, sql_dkim[0], sql_spf[0], sql_extra,
 	    sql_ips, sql_seen };
 	size_t i;
 
@@ -328,8 +333,8 @@ read_auth(struct ctx *c, int kind, GError **err)
 	struct ss_row *r;
 	int rc;
 
-	if (!ds_ss_prepare(c->st, kind ? sql_spf : sql_dkim, &c->q->period,
-	    &s, err))
+	if (!ds_ss_prepare(c->st, (kind ? sql_spf : sql_dkim)[DS_SQL_PG(c->st)],
+	    &c->q->period, &s, err))
 		return false;
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		if ((r = target(c, ds_dbq_text(s, 0)))

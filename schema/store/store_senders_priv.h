@@ -8,23 +8,22 @@
 #define DS_STORE_SENDERS_PRIV_H
 
 #include "schema/store/store_priv.h"
+#include "schema/store/store_sql.h"
 #include "schema/store/store_senders.h"
 
 /*
- * The period test of store_senders.h over "report AS rep": the
- * midpoint of the date range in [?2, ?3). SS_MID is spelled exactly as
- * in the expression indexes report_domain_mid and report_mid
- * (004-reporter.sql), so the test is an index range search.
+ * The period test of store_senders.h over "report AS rep" and the pass
+ * test over "record AS rec": the one definition in store_sql.h.
  */
-#define SS_MID "((rep.begin_ts + rep.end_ts) / 2)"
-#define SS_PERIOD " " SS_MID " >= ?2 AND " SS_MID " < ?3"
+#define SS_MID DS_SQL_MID("rep")
+#define SS_PERIOD DS_SQL_PERIOD("rep")
 /* with and without the domain filter (?1): two constant statements */
 #define SS_WHERE_DOM " WHERE rep.domain = ?1 AND" SS_PERIOD
 #define SS_WHERE_ALL " WHERE" SS_PERIOD
 /* UTC day (midnight, Unix seconds) of the midpoint, floored */
 #define SS_DAY "((CASE WHEN " SS_MID " >= 0 THEN " SS_MID " / 86400" \
     " ELSE (" SS_MID " - 86399) / 86400 END) * 86400)"
-#define SS_PASS "(rec.dkim = 'pass' OR rec.spf = 'pass')"
+#define SS_PASS DS_SQL_PASS("rec")
 /*
  * Sums use csum() (exact, saturating at 2^63-1, never an error) so two
  * absurd 2^63-1 counts cannot stop a query; ds_ss_int() clamps.

@@ -33,7 +33,8 @@ ds_ss_prepare(struct ds_store *st, const char *const sql[2],
 	if (q->domain != NULL)
 		ds_dbq_bind_text(s, 1, q->domain, -1);
 	if (strstr(text, "?4") != NULL)
-		ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit : -1);
+		ds_dbq_bind_int64(s, 4,
+		    q->limit ? (int64_t)q->limit : INT64_MAX);
 	*out = s;
 	return true;
 }

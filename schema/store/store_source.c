@@ -39,11 +39,8 @@ prepare(struct ds_store *st, const char *sql, GError **err)
 {
 	struct ds_dbq *s = NULL;
 
-	if ((s = ds_db_prepare(st->db, sql, err)) == NULL) {
+	if ((s = ds_db_prepare(st->db, sql, err)) == NULL)
 		ds_store_fail(st, err, "prepare source state statement");
-		ds_dbq_finalize(s);
-		return NULL;
-	}
 	return s;
 }
 
@@ -65,8 +62,16 @@ ds_store_source_mailbox(struct ds_store *st, const char *mailbox,
 	if (s == NULL)
 		goto done;
 	ds_dbq_bind_text(s, 1, mailbox, -1);
-	if (ds_dbq_step(s, err) == DS_DB_ROW)
+	switch (ds_dbq_step(s, err)) {
+	case DS_DB_ROW:
 		old = g_strdup(ds_dbq_text(s, 0));
+		break;
+	case DS_DB_DONE:
+		break;
+	case DS_DB_FAIL:
+		ds_store_fail(st, err, "read mailbox epoch");
+		goto done;
+	}
 	ds_dbq_finalize(s);
 	if (old != NULL && strcmp(old, epoch) != 0) {
 		s = prepare(st, "DELETE FROM source_msg WHERE mailbox = ?1 AND "

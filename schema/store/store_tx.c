@@ -2,11 +2,13 @@
  * store_tx.c - the run lock, transactions and savepoints of the store.
  * SPDX-License-Identifier: MIT
  *
- * THREATS #18: one exclusive flock per database so overlapping cron runs
- * queue instead of racing; every write transaction is BEGIN IMMEDIATE
- * (a deferred one that reads first fails at once with "database is
- * locked" in WAL mode despite busy_timeout). THREATS #19: one
- * transaction per input, a savepoint per report inside it.
+ * THREATS #18: one exclusive lock per database (the driver's lock: flock
+ * on SQLite) so overlapping cron runs queue instead of racing, or one
+ * per mailbox on PostgreSQL; every write transaction begins as a writer
+ * (SQLite: BEGIN IMMEDIATE, as a deferred one that reads first fails at
+ * once with "database is locked" in WAL mode despite busy_timeout).
+ * THREATS #19: one transaction per input, a savepoint per report inside
+ * it.
  */
 #include <string.h>
 
