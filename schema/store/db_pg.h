@@ -16,7 +16,7 @@
  * '...' literals, "..." identifiers, -- and / * * / comments; a bare ?
  * takes the largest number so far plus one, as in SQLite. "LIMIT ?N"
  * becomes "LIMIT CASE WHEN $N < 0 THEN NULL ELSE $N END" (a negative
- * LIMIT is none in SQLite) and "CROSS JOIN" becomes "INNER JOIN". *nparams gets
+ * LIMIT is none in SQLite) and "CROSS JOIN t ... ON" becomes "INNER JOIN". *nparams gets
  * the largest number used; *used (when not NULL, caller frees) says
  * for each number from 1 whether the text uses it (PostgreSQL cannot
  * type a parameter the text never mentions: the driver sends those as

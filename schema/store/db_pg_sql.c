@@ -6,8 +6,8 @@
  * Besides ?N -> $N, the rewriting bridges two SQLite idioms the store's
  * shared SQL uses: "LIMIT ?N" with a negative N meaning no limit (on
  * PostgreSQL LIMIT NULL does), and "CROSS JOIN t ON ..." (SQLite's
- * join-order hint; PostgreSQL only takes INNER JOIN with ON). The store
- * writes CROSS JOIN only with an ON clause.
+ * join-order hint; PostgreSQL only takes INNER JOIN with ON): a CROSS JOIN
+ * whose item has an ON clause becomes INNER JOIN, one without stays.
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
@@ -28,6 +28,59 @@ ends_with_word(const GString *out, const char *kw)
 	    out->str[n - k - 1] == '_');
 }
 
+/*
+ * Whether the join item after p (just past "CROSS JOIN") has an ON
+ * clause: the next word at its own parenthesis level among ON, JOIN,
+ * WHERE, GROUP, ORDER, LIMIT, UNION, or the end of its level.
+ */
+static bool
+has_on(const char *p)
+{
+	static const char *const stop[] = { "JOIN", "WHERE", "GROUP",
+	    "ORDER", "LIMIT", "UNION", "CROSS", "INNER", "LEFT" };
+	int depth = 0;
+	size_t i, n;
+
+	while (*p) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p++;
+
+			while (*p && *p != q)
+				p++;
+			if (*p)
+				p++;
+			continue;
+		}
+		if (*p == '(') {
+			depth++;
+			p++;
+			continue;
+		}
+		if (*p == ')') {
+			if (--depth < 0)
+				return false;
+			p++;
+			continue;
+		}
+		if (!g_ascii_isalpha(*p) && *p != '_') {
+			p++;
+			continue;
+		}
+		for (n = 0; g_ascii_isalnum(p[n]) || p[n] == '_'; n++)
+			;
+		if (depth == 0) {
+			if (n == 2 && g_ascii_strncasecmp(p, "ON", 2) == 0)
+				return true;
+			for (i = 0; i < G_N_ELEMENTS(stop); i++)
+				if (n == strlen(stop[i]) &&
+				    g_ascii_strncasecmp(p, stop[i], n) == 0)
+					return false;
+		}
+		p += n;
+	}
+	return false;
+}
+
 /* s starts with the words "CROSS JOIN" (any case, any blanks). */
 static size_t
 cross_join(const char *s, const GString *out)
@@ -43,7 +96,7 @@ cross_join(const char *s, const GString *out)
 	while (g_ascii_isspace(*p))
 		p++;
 	if (g_ascii_strncasecmp(p, "JOIN", 4) != 0 || g_ascii_isalnum(p[4]) ||
-	    p[4] == '_')
+	    p[4] == '_' || !has_on(p + 4))
 		return 0;
 	return (size_t)(p + 4 - s);
 }

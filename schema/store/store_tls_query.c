@@ -23,7 +23,7 @@
 #define MX_HOSTS \
 	"(SELECT group_concat(value, ' ') FROM json_each(p.mx_hosts))"
 #define MX_HOSTS_PG \
-	"(SELECT string_agg(m.value, ' ' ORDER BY m.key)" \
+	"(SELECT string_agg(m.value, ' ' ORDER BY m.key) FROM" \
 	DS_SQL_EACH_TEXT_PG("p.mx_hosts", "m") ")"
 #define SQL_GROUP(MX, JOIN) { \
 	[DS_TLS_BY_DOMAIN] = \

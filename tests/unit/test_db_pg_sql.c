@@ -48,6 +48,13 @@ test_rewrite(void **state)
 	check("FROM a CROSS  JOIN b ON b.x = a.x", "FROM a INNER JOIN b ON "
 	    "b.x = a.x", 0);
 	check("across join", "across join", 0);
+	/* without ON it is a real cross join, PostgreSQL takes it as is */
+	check("FROM a CROSS JOIN f(a.x) AS j WHERE 1", "FROM a CROSS JOIN "
+	    "f(a.x) AS j WHERE 1", 0);
+	check("FROM a CROSS JOIN b ON (b.x = a.x) CROSS JOIN c", "FROM a "
+	    "INNER JOIN b ON (b.x = a.x) CROSS JOIN c", 0);
+	check("(SELECT 1 FROM a CROSS JOIN b) ON", "(SELECT 1 FROM a CROSS "
+	    "JOIN b) ON", 0);
 	check("'CROSS JOIN'", "'CROSS JOIN'", 0);
 }
 
