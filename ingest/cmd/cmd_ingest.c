@@ -132,10 +132,7 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 	if (!c->quiet)
 		g_printerr("dmarcsift: ingest: %s\n", sum);
 	g_free(sum);
-	if (ds_pipeline_stats(pl)->errors)
-		rc = DS_EXIT_TEMPFAIL;
-	else if (ds_pipeline_stats(pl)->rejected)
-		rc = DS_EXIT_REJECTED;
+	rc = ds_pipeline_exit_code(pl);
 	goto done;
 fail:
 	rc = ds_ctx_fail(c, e);

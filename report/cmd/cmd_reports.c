@@ -10,6 +10,13 @@
 #include "report/cmd/commands.h"
 #include "report/text/table.h"
 
+static gboolean opt_wide;
+
+static const GOptionEntry entries[] = {
+	{ "wide", 'w', 0, G_OPTION_ARG_NONE, &opt_wide,
+	  "text: report IDs and names whole, wider than 80 columns", NULL },
+	G_OPTION_ENTRY_NULL
+};
 
 static bool
 add_row(const struct ds_report_row *r, void *payload)
@@ -55,13 +62,17 @@ cmd_reports(struct ds_ctx *c, int argc, char **argv)
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
 
-	if (!ds_ctx_setup(c, NULL, "List the stored aggregate reports.",
-	    NULL, argc, argv) || !ds_ctx_no_args(c))
+	if (!ds_ctx_setup(c, NULL, "List the stored aggregate reports. Text "
+	    "fits 80 columns: a long report ID\nis cut (marked ~) unless "
+	    "--wide is given; json and csv always have it whole.",
+	    entries, argc, argv) || !ds_ctx_no_args(c))
 		return c->rc;
 	t = ds_table_new(cols);
 	if (c->fmt == DS_OUT_TEXT) {
 		ds_table_text_hide(t, "end");
 		ds_table_text_hide(t, "format");
+		if (opt_wide)
+			ds_table_text_wide(t);
 	}
 	if (!ds_store_reports_each(c->store, &c->q, add_row, t, &e))
 		goto fail;

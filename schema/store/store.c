@@ -24,16 +24,19 @@ bool
 ds_store_fail(struct ds_store *st, GError **err, const char *fmt, ...)
 {
 	va_list ap;
-	char *what;
+	char *what, *q;
 
-	(void)st;
 	va_start(ap, fmt);
 	what = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	q = ds_quote(st->path ? st->path : "", st->path ? strlen(st->path) :
+	    0, 200);
 	if (err != NULL && *err != NULL)
-		g_prefix_error(err, "%s: ", what);
+		g_prefix_error(err, "database '%s': %s: ", q, what);
 	else
-		g_set_error(err, DS_ERROR, DS_ERROR_DB, "%s", what);
+		g_set_error(err, DS_ERROR, DS_ERROR_DB, "database '%s': %s", q,
+		    what);
+	g_free(q);
 	g_free(what);
 	return false;
 }
@@ -160,7 +163,14 @@ ds_store_open(const char *path, GError **err)
 	for (i = 0; i < G_N_ELEMENTS(st->json); i++)
 		st->json[i] = g_string_sized_new(256);
 	st->db = ds_db_open(st->path, 0, err);
-	if (st->db == NULL || !ds_store_migrate(st, err))
+	if (st->db == NULL) {
+		char *q = ds_quote(st->path, strlen(st->path), 200);
+
+		g_prefix_error(err, "database '%s': ", q);
+		g_free(q);
+		goto fail;
+	}
+	if (!ds_store_migrate(st, err))
 		goto fail;
 	return st;
 fail:

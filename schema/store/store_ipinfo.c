@@ -117,6 +117,8 @@ ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
 
 	if (in->ip == NULL)
 		return ds_fail(err, DS_ERROR_DB, "ip_info: no IP");
+	if (st->readonly)
+		return true;	/* a read-only command caches nothing */
 	if ((s = ds_store_stmt(st, DS_STMT_IPINFO_PUT, sql_put, err)) == NULL)
 		return false;
 	/* bind_text binds NULL for a NULL string */

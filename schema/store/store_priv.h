@@ -39,7 +39,14 @@ struct ds_store {
 	unsigned depth;			/* open savepoints */
 	struct ds_dbq *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
 	GString *json[3];		/* scratch for record_put */
+	bool readonly;			/* ds_store_open_readonly() */
 };
+
+/* The newest schema version this binary's migrations reach. */
+int ds_store_schema_latest(void);
+/* Fail (DS_ERROR_PERMANENT) for a schema newer than latest; false. */
+bool ds_store_too_new(struct ds_store *st, int have, int latest,
+    GError **err);
 
 /*
  * The cached statement of slot id, prepared from sql on first use, reset
@@ -50,10 +57,11 @@ struct ds_dbq *ds_store_stmt(struct ds_store *st, enum ds_stmt id,
     const char *sql, GError **err);
 
 /*
- * Name what failed and return false: when the driver already set err
- * ("step: <database message>"), prefix it with "<what>: "; else set
- * DS_ERROR_DB "<what>". what is printf-style; attacker text in it must
- * be ds_quote()d.
+ * Name the database and what failed and return false: when the driver
+ * already set err ("step: <database message>", its code), prefix it
+ * with "database '<path>': <what>: "; else set DS_ERROR_DB "database
+ * '<path>': <what>". what is printf-style; attacker text in it must be
+ * ds_quote()d.
  */
 bool ds_store_fail(struct ds_store *st, GError **err, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);

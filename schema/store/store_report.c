@@ -61,11 +61,15 @@ static const char sql_seen_put[] =
     " last_mid = CASE WHEN excluded.last_mid > sender_seen.last_mid"
     " THEN excluded.last_mid ELSE sender_seen.last_mid END";
 
+/*
+ * Borrowed: every string bound here outlives the step and the reset
+ * that follows it (ds_store_stmt resets before the next use).
+ */
 static void
 bind_str(struct ds_dbq *s, int i, const char *v)
 {
 	/* a NULL v binds NULL */
-	ds_dbq_bind_text(s, i, v, -1);
+	ds_dbq_bind_text_ref(s, i, v, -1);
 }
 
 /*
@@ -91,7 +95,7 @@ bind_meta(struct ds_dbq *s, const struct ds_report_meta *m, GString *errors,
 	bind_str(s, 8, m->email);
 	bind_str(s, 9, m->extra_contact_info);
 	bind_str(s, 10, m->generator);
-	ds_dbq_bind_text(s, 11, errors->str, (int)errors->len);
+	ds_dbq_bind_text_ref(s, 11, errors->str, (ssize_t)errors->len);
 	bind_str(s, 12, m->adkim);
 	bind_str(s, 13, m->aspf);
 	bind_str(s, 14, m->p);
@@ -103,7 +107,8 @@ bind_meta(struct ds_dbq *s, const struct ds_report_meta *m, GString *errors,
 	bind_str(s, 19, m->discovery_method);
 	bind_str(s, 20, m->testing);
 	bind_str(s, 21, m->extensions);
-	ds_dbq_bind_text(s, 22, warnings->str, (int)warnings->len);
+	ds_dbq_bind_text_ref(s, 22, warnings->str,
+	    (ssize_t)warnings->len);
 }
 
 /* The key of m quoted for an error message. Caller frees. */
@@ -298,9 +303,9 @@ ds_store_record_put(struct ds_store *st, int64_t report_id,
 	bind_str(s, 7, r->envelope_to);
 	bind_str(s, 8, r->envelope_from);
 	bind_str(s, 9, r->header_from);
-	ds_dbq_bind_text(s, 10, reasons->str, (int)reasons->len);
-	ds_dbq_bind_text(s, 11, dkim->str, (int)dkim->len);
-	ds_dbq_bind_text(s, 12, spf->str, (int)spf->len);
+	ds_dbq_bind_text_ref(s, 10, reasons->str, (ssize_t)reasons->len);
+	ds_dbq_bind_text_ref(s, 11, dkim->str, (ssize_t)dkim->len);
+	ds_dbq_bind_text_ref(s, 12, spf->str, (ssize_t)spf->len);
 	bind_str(s, 13, r->extensions);
 	if (ds_dbq_step(s, err) != DS_DB_DONE) {
 		ip = r->source_ip ? ds_quote(r->source_ip,

@@ -42,6 +42,15 @@ static const char *const sql_spf[2][2] = {
 	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH), ""),
 	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH_PG), "")
 };
+/* the reporters' <reason> types (RFC 7489 appendix C), as result */
+#define REASON_SQL(EACH) \
+    "SELECT rec.source_ip, NULL, NULL," \
+    " lower(trim(j.value ->> 'type')), rec.count" FROM_JOIN \
+    " CROSS JOIN" EACH("rec.reasons", "j")
+static const char *const sql_reason[2][2] = {
+	BOTH(REASON_SQL(DS_SQL_EACH), " AND rec.reasons <> '[]'"),
+	BOTH(REASON_SQL(DS_SQL_EACH_PG), " AND rec.reasons <> '[]'")
+};
 
 static const char *const sql_extra[2] = BOTH(
     "SELECT DISTINCT rec.source_ip, rep.id, rep.org_name,"
@@ -65,7 +74,8 @@ static const char *const sql_seen[2] = {
 void
 ds_ss_stmts_senders(GPtrArray *out)
 {
-	const char *const *all[] = { sql_main, sql_dkim[0], sql_spf[0], sql_extra,
+	const char *const *all[] = { sql_main, sql_dkim[0], sql_spf[0],
+	    sql_reason[0], sql_extra,
 	    sql_ips, sql_seen };
 	size_t i;
 
@@ -333,8 +343,8 @@ read_auth(struct ctx *c, int kind, GError **err)
 	struct ss_row *r;
 	int rc;
 
-	if (!ds_ss_prepare(c->st, (kind ? sql_spf : sql_dkim)[DS_SQL_PG(c->st)],
-	    &c->q->period, &s, err))
+	if (!ds_ss_prepare(c->st, (kind == 2 ? sql_reason : kind ? sql_spf :
+	    sql_dkim)[DS_SQL_PG(c->st)], &c->q->period, &s, err))
 		return false;
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		if ((r = target(c, ds_dbq_text(s, 0)))
@@ -348,7 +358,7 @@ read_auth(struct ctx *c, int kind, GError **err)
 	ds_dbq_finalize(s);
 	if (rc != DS_DB_DONE)
 		return ds_store_fail(c->st, err, "senders: %s results",
-		    kind ? "SPF" : "DKIM");
+		    kind == 2 ? "reason" : kind ? "SPF" : "DKIM");
 	return true;
 }
 
@@ -405,7 +415,7 @@ ds_store_senders(struct ds_store *st, const struct ds_sender_query *q,
 	c.rows = g_ptr_array_new();
 	if (!read_main(&c, err) || !build_rows(&c, err) ||
 	    !read_auth(&c, 0, err) || !read_auth(&c, 1, err) ||
-	    !read_extra(&c, err))
+	    !read_auth(&c, 2, err) || !read_extra(&c, err))
 		goto done;
 	*out = g_ptr_array_new_full(c.rows->len,
 	    (GDestroyNotify)ds_sender_free);
@@ -446,6 +456,8 @@ ds_sender_free(struct ds_sender *s)
 		g_array_unref(s->dkim);
 	if (s->spf)
 		g_array_unref(s->spf);
+	if (s->reasons)
+		g_array_unref(s->reasons);
 	if (s->reporters)
 		g_ptr_array_unref(s->reporters);
 	if (s->header_from)
