@@ -7,11 +7,11 @@ set -eu
 BUILD="build-essential cmake pkg-config libxml2-dev libsqlite3-dev
  libcurl4-openssl-dev libgmime-3.0-dev libglib2.0-dev zlib1g-dev libzip-dev
  libspf2-dev libopendkim-dev libpsl-dev publicsuffix libunbound-dev
- libldns-dev libssl-dev sqlite3 libjson-glib-dev libmaxminddb-dev"
+ libldns-dev libssl-dev sqlite3 libjson-glib-dev libmaxminddb-dev libpq-dev"
 TEST="libcmocka-dev libxml2-utils jq zip unzip clang libclang-rt-14-dev
  dovecot-imapd opendkim-tools chromium openssl curl procps time valgrind
- libmaxmind-db-writer-perl groff-base python3"
-BENCH="libxml2-utils gzip time valgrind"
+ libmaxmind-db-writer-perl groff-base python3 postgresql"
+BENCH="libxml2-utils gzip time valgrind postgresql"
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"
 [ "${1:-build}" = bench ] && want="$BUILD $BENCH"

@@ -67,6 +67,8 @@ static const struct ds_cmd cmds[] = {
 	  "weekly report of a domain (HTML, mail)" },
 	{ "prune", cmd_prune, STORE | CONF,
 	  "forget failure samples, quarantined bytes past an age" },
+	{ "migrate-store", cmd_migrate_store, 0,
+	  "copy a store to another (SQLite, PostgreSQL)" },
 };
 
 /* Set up the context the command's needs ask for, run it, tear down. */

@@ -18,5 +18,6 @@ int cmd_poll(struct ds_ctx *c, int argc, char **argv);
 int cmd_quarantine(struct ds_ctx *c, int argc, char **argv);
 int cmd_prune(struct ds_ctx *c, int argc, char **argv);
 int cmd_auth(struct ds_ctx *c, int argc, char **argv);
+int cmd_migrate_store(struct ds_ctx *c, int argc, char **argv);
 
 #endif

@@ -35,7 +35,8 @@ ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
 		return c->rc = rc;
 	po.quiet = c->quiet;
 	po.verbose = c->verbose;
-	po.batch = batch;
+	/* a shared store: one transaction per input, other hosts write too */
+	po.batch = batch && !ds_store_shared(c->store);
 	po.dns = c->dns;
 	po.open_dns = open_dns;
 	po.open_ctx = c;

@@ -660,15 +660,29 @@ ds_pipeline_ingest(struct ds_pipeline *pl, const char *source,
 	struct input in;
 	enum ds_outcome o = DS_OUTCOME_REJECTED;
 	bool batch = pl->opts.batch && hook == NULL;
-	unsigned base = 0;
+	unsigned base = 0, tries = 0;
 	bool ok;
 
 	pl->stats.inputs++;
 	input_init(&in, pl, source);
-	ok = tx_begin(pl, batch, &base, err);
-	if (ok) {
-		ok = ingest_in_tx(&in, buf, len, &o, hook, hook_payload, err);
-		ok = tx_end(pl, batch, base, ok, err);
+	for (;;) {
+		ok = tx_begin(pl, batch, &base, err);
+		if (ok) {
+			ok = ingest_in_tx(&in, buf, len, &o, hook,
+			    hook_payload, err);
+			ok = tx_end(pl, batch, base, ok, err);
+		}
+		/*
+		 * A shared store (PostgreSQL) undid the input's transaction
+		 * to break a deadlock with another host: run it again.
+		 */
+		if (ok || batch || hook != NULL || ++tries > 4 ||
+		    !ds_store_retryable(err ? *err : NULL))
+			break;
+		g_clear_error(err);
+		input_clear(&in);
+		input_init(&in, pl, source);
+		g_usleep(10000u << tries);
 	}
 	if (ok)
 		input_tell(&in, o);

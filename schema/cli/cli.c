@@ -13,7 +13,8 @@ struct ds_cli ds_cli;
 
 static const GOptionEntry common[] = {
 	{ "db", 0, 0, G_OPTION_ARG_FILENAME, &ds_cli.db,
-	  "SQLite database (default $DMARCSIFT_DB, else "
+	  "the store: a SQLite file or a postgresql:// URI (default "
+	  "$DMARCSIFT_DB, else "
 	  "$XDG_DATA_HOME/dmarcsift/dmarc.db)", "FILE" },
 	{ "config", 0, 0, G_OPTION_ARG_FILENAME, &ds_cli.config,
 	  "configuration file (default $XDG_CONFIG_HOME/dmarcsift/config)",

@@ -2,7 +2,10 @@
  * db_pg_none.c - the PostgreSQL entry of the driver table in a build
  * without libpq: every --db postgresql:// target gets a clear error.
  * SPDX-License-Identifier: MIT
+ *
+ * With libpq (DS_HAVE_LIBPQ) db_pg.c defines ds_db_pg_ops instead.
  */
+#ifndef DS_HAVE_LIBPQ
 #include "schema/util/error.h"
 #include "schema/store/db.h"
 
@@ -21,3 +24,4 @@ const struct ds_db_ops ds_db_pg_ops = {
 	.kind = DS_DB_PG,
 	.open = none_open,
 };
+#endif /* !DS_HAVE_LIBPQ */

@@ -59,6 +59,20 @@ bool ds_store_lock(struct ds_store *st, unsigned wait_ms, GError **err);
 bool ds_store_lock_key(struct ds_store *st, const char *key,
     unsigned wait_ms, GError **err);
 
+/*
+ * Whether several processes, on several hosts, may write this store at
+ * once (PostgreSQL): the caller then keeps transactions short (one
+ * input each) and may see ds_store_retryable() errors.
+ */
+bool ds_store_shared(const struct ds_store *st);
+
+/*
+ * Whether e is a transaction the database undid to break a deadlock or
+ * a serialization conflict with another writer (PostgreSQL SQLSTATE
+ * class 40): nothing of it stays, running it again is right.
+ */
+bool ds_store_retryable(const GError *e);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; savepoints nest inside. */
 bool ds_store_begin(struct ds_store *st, GError **err);
 bool ds_store_commit(struct ds_store *st, GError **err);

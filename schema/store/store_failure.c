@@ -129,6 +129,26 @@ json_fields(const GArray *a)
 	return g;
 }
 
+/*
+ * Whether identity is stored already, asked before the INSERT: on
+ * PostgreSQL a conflicting INSERT still takes a number from the id
+ * sequence, and the ids `failures` prints would get gaps SQLite has
+ * not. ON CONFLICT stays the guard against a concurrent run.
+ */
+static bool
+stored_before(struct ds_store *st, const char *identity)
+{
+	struct ds_dbq *s = ds_db_prepare(st->db, sql_find, NULL);
+	bool found;
+
+	if (s == NULL)
+		return false;
+	bind_str(s, 1, identity);
+	found = ds_dbq_step(s, NULL) == DS_DB_ROW;
+	ds_dbq_finalize(s);
+	return found;
+}
+
 static bool
 find_existing(struct ds_store *st, const char *identity, int64_t *out_id,
     GError **err)
@@ -209,6 +229,10 @@ ds_store_failure_put(struct ds_store *st, const struct ds_failure *f,
 	j[6] = json_array(f->differences);
 	if (f->identity == NULL) {
 		ds_fail(err, DS_ERROR_DB, "failure report without identity");
+		goto done;
+	}
+	if (stored_before(st, f->identity)) {
+		ok = find_existing(st, f->identity, out_id, err);
 		goto done;
 	}
 	if ((s = ds_db_prepare(st->db, sql_insert, err)) == NULL) {

@@ -97,6 +97,16 @@ ds_store_open_readonly(const char *path, GError **err)
 	st->path = path ? g_strdup(path) : ds_store_default_path();
 	for (i = 0; i < G_N_ELEMENTS(st->json); i++)
 		st->json[i] = g_string_sized_new(256);
+	/*
+	 * PostgreSQL: no file to look at, the server says what exists;
+	 * read-write (the enrichment cache), never creating anything.
+	 */
+	if (ds_db_ops_for(st->path)->kind == DS_DB_PG) {
+		st->readonly = false;
+		if (!open_ro(st, st->path, err))
+			goto fail;
+		goto check;
+	}
 	saved = stat(st->path, &sb) != 0 ? errno : 0;
 	if (saved != 0 || !S_ISREG(sb.st_mode)) {
 		q = ds_quote(st->path, strlen(st->path), 200);
@@ -145,6 +155,7 @@ ds_store_open_readonly(const char *path, GError **err)
 				goto fail;
 		}
 	}
+check:
 	if (!check_version(st, err))
 		goto fail;
 	g_free(uri);

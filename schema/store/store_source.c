@@ -119,8 +119,9 @@ ds_store_source_put(struct ds_store *st, const char *mailbox,
 		    mailbox);
 	s = prepare(st, "INSERT INTO source_msg (mailbox, epoch, msgid, "
 	    "state, size, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-	    "ON CONFLICT DO UPDATE SET state = excluded.state, "
-	    "size = excluded.size, updated = excluded.updated", err);
+	    "ON CONFLICT (mailbox, epoch, msgid) DO UPDATE"
+	    " SET state = excluded.state,"
+	    " size = excluded.size, updated = excluded.updated", err);
 	if (s == NULL)
 		return false;
 	ds_dbq_bind_text(s, 1, mailbox, -1);

@@ -23,7 +23,7 @@
 #define MX_HOSTS \
 	"(SELECT group_concat(value, ' ') FROM json_each(p.mx_hosts))"
 #define MX_HOSTS_PG \
-	"(SELECT string_agg(m.value, ' ' ORDER BY m.key)" \
+	"(SELECT string_agg(m.value, ' ' ORDER BY m.key) FROM" \
 	DS_SQL_EACH_TEXT_PG("p.mx_hosts", "m") ")"
 #define SQL_GROUP(MX, JOIN) { \
 	[DS_TLS_BY_DOMAIN] = \
@@ -44,7 +44,7 @@
 	    " min(r.begin_ts), max(r.end_ts)" \
 	    " FROM tls_report r JOIN tls_policy p ON p.report_row = r.id" \
 	    TLS_WHERE " GROUP BY r.domain, p.type, 3" \
-	    " ORDER BY r.domain, csum(p.failures) DESC, 3", \
+	    " ORDER BY r.domain, csum(p.failures) DESC, 3 NULLS FIRST, p.type", \
 	[DS_TLS_BY_FAILURE] = \
 	    "SELECT r.domain, " JOIN("p.type") ", NULL," \
 	    " f.result_type, " JOIN("f.sending_mta_ip") "," \

@@ -10,6 +10,8 @@
  * THREATS #19: one transaction per input, a savepoint per report inside
  * it.
  */
+#include <string.h>
+
 #include "schema/util/error.h"
 #include "schema/store/store_priv.h"
 
@@ -24,10 +26,34 @@ ds_store_lock(struct ds_store *st, unsigned wait_ms, GError **err)
 {
 	if (st->locked)
 		return true;
+	/*
+	 * PostgreSQL: no run lock. Runs on several hosts write at once
+	 * (exactly-once by the unique constraints, one transaction per
+	 * input); a mailbox runner locks its mailbox, ds_store_lock_key().
+	 */
+	if (ds_db_kind(st->db) == DS_DB_PG) {
+		st->locked = true;
+		return true;
+	}
 	if (!st->db->ops->lock(st->db, NULL, wait_ms, err))
 		return false;
 	st->locked = true;
 	return true;
+}
+
+/* See store.h. */
+bool
+ds_store_shared(const struct ds_store *st)
+{
+	return ds_db_kind(st->db) == DS_DB_PG;
+}
+
+/* See store.h. db_pg.c ends its messages with "(SQLSTATE xxxxx)". */
+bool
+ds_store_retryable(const GError *e)
+{
+	return e != NULL && e->domain == DS_ERROR && e->code == DS_ERROR_DB &&
+	    strstr(e->message, "(SQLSTATE 40") != NULL;
 }
 
 /* See store.h. */

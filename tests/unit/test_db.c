@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "schema/util/embed.h"
 #include "schema/util/error.h"
 #include "schema/store/db.h"
 
@@ -216,6 +217,112 @@ test_lock(void **state)
 	ds_db_close(other);
 }
 
+/*
+ * More rows than one PostgreSQL batch, read by two statements at once
+ * (a scan with a lookup per row), and ? inside literals and comments
+ * left alone by the parameter rewriting.
+ */
+static void
+test_stream(void **state)
+{
+	struct fx *f = *state;
+	struct ds_dbq *ins, *outer, *inner;
+	GError *e = NULL;
+	int64_t i, sum = 0, rows = 0;
+
+	if (f == NULL)
+		skip();
+	assert_true(ds_db_exec(f->db, "CREATE TABLE t_db (a BIGINT, "
+	    "b TEXT, c BYTEA, d DOUBLE PRECISION)", &e));
+	assert_true(ds_db_begin(f->db, &e));
+	ins = ds_db_prepare(f->db, "INSERT INTO t_db (a, b) VALUES (?, ?)",
+	    &e);
+	assert_non_null(ins);
+	for (i = 0; i < 1300; i++) {
+		ds_dbq_bind_int64(ins, 1, i);
+		ds_dbq_bind_text(ins, 2, i % 2 ? "odd" : "even", -1);
+		assert_true(ds_dbq_run(ins, &e));
+	}
+	ds_dbq_finalize(ins);
+	assert_true(ds_db_exec(f->db, "COMMIT", &e));
+
+	outer = ds_db_prepare(f->db, "SELECT a FROM t_db ORDER BY a", &e);
+	inner = ds_db_prepare(f->db, "/* ?9 */ SELECT '?1' || b, -- ?7\n"
+	    "  a FROM t_db WHERE a = ?1", &e);
+	assert_non_null(outer);
+	assert_non_null(inner);
+	while (ds_dbq_step(outer, &e) == DS_DB_ROW) {
+		i = ds_dbq_int64(outer, 0);
+		assert_int_equal(i, rows);
+		ds_dbq_reset(inner);
+		ds_dbq_bind_int64(inner, 1, i);
+		assert_int_equal(ds_dbq_step(inner, &e), DS_DB_ROW);
+		assert_string_equal(ds_dbq_text(inner, 0), i % 2 ? "?1odd" :
+		    "?1even");
+		sum += ds_dbq_int64(inner, 1);
+		rows++;
+	}
+	assert_null(e);
+	assert_int_equal(rows, 1300);
+	assert_int_equal(sum, 1300 * 1299 / 2);
+	ds_dbq_finalize(outer);
+	ds_dbq_finalize(inner);
+
+	/* a lookup abandoned after one row, then a commit, then again */
+	outer = ds_db_prepare(f->db, "SELECT a FROM t_db ORDER BY a", &e);
+	assert_true(ds_db_begin(f->db, &e));
+	assert_int_equal(ds_dbq_step(outer, &e), DS_DB_ROW);
+	assert_true(ds_db_exec(f->db, "COMMIT", &e));
+	assert_true(ds_db_begin(f->db, &e));
+	ds_dbq_reset(outer);
+	assert_int_equal(ds_dbq_step(outer, &e), DS_DB_ROW);
+	assert_int_equal(ds_dbq_int64(outer, 0), 0);
+	ds_dbq_reset(outer);
+	assert_true(ds_db_exec(f->db, "COMMIT", &e));
+	ds_dbq_finalize(outer);
+}
+
+/* csum: exact, saturating at 2^63-1, 0 over no rows. */
+static void
+test_csum(void **state)
+{
+	struct fx *f = *state;
+	struct ds_dbq *q;
+	GError *e = NULL;
+
+	if (f == NULL)
+		skip();
+	if (ds_db_kind(f->db) == DS_DB_PG) {
+		/* the aggregate comes with the first migration */
+		const struct ds_embed *m = ds_embed_find(ds_migrations_pg,
+		    "001-initial.sql");
+
+		assert_non_null(m);
+		q = ds_db_prepare(f->db, "SELECT count(*) FROM pg_proc "
+		    "WHERE proname = 'csum'", &e);
+		assert_int_equal(ds_dbq_step(q, &e), DS_DB_ROW);
+		if (ds_dbq_int64(q, 0) == 0)
+			assert_true(ds_db_exec(f->db, m->data, &e));
+		ds_dbq_finalize(q);
+	}
+	assert_true(ds_db_exec(f->db, "CREATE TEMP TABLE t_c (n bigint)", &e));
+	q = ds_db_prepare(f->db, "SELECT csum(n) FROM t_c", &e);
+	assert_int_equal(ds_dbq_step(q, &e), DS_DB_ROW);
+	assert_int_equal(ds_dbq_int64(q, 0), 0);
+	ds_dbq_finalize(q);
+	assert_true(ds_db_exec(f->db, "INSERT INTO t_c VALUES "
+	    "(9223372036854775806), (-5), (1)", &e));
+	q = ds_db_prepare(f->db, "SELECT csum(n) FROM t_c", &e);
+	assert_int_equal(ds_dbq_step(q, &e), DS_DB_ROW);
+	assert_true(ds_dbq_int64(q, 0) == INT64_MAX);
+	ds_dbq_finalize(q);
+	assert_true(ds_db_exec(f->db, "INSERT INTO t_c VALUES (7)", &e));
+	q = ds_db_prepare(f->db, "SELECT csum(n) FROM t_c", &e);
+	assert_int_equal(ds_dbq_step(q, &e), DS_DB_ROW);
+	assert_true(ds_dbq_int64(q, 0) == INT64_MAX);
+	ds_dbq_finalize(q);
+}
+
 int
 main(void)
 {
@@ -226,11 +333,19 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup_sqlite,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_stream, setup_sqlite,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_csum, setup_sqlite,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup_pg,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_conflict, setup_pg,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup_pg,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stream, setup_pg,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_csum, setup_pg,
 		    teardown),
 	};
 

@@ -1,0 +1,105 @@
+# suite_lib.sh - run existing shell tests (written for SQLite files)
+# twice, on SQLite and on a real PostgreSQL 15 server, and compare
+# what dmarcsift printed in both passes byte for byte. Sourced by the
+# tests/pg/t_suite_*.sh files: run_suites TEST...
+#
+# The PostgreSQL pass puts shim/ first on PATH and points DS_BIN at
+# shim/dmarcsift: every --db PATH (and $DMARCSIFT_DB) becomes a database
+# of its own on the server, and the test's own sqlite3 queries go to it
+# through psql (shim/sqlite3). Both passes log each dmarcsift run's
+# command, standard output and exit status; temporary directory names
+# and the database names are the only things normalised.
+# SPDX-License-Identifier: MIT
+set -u
+: "${DS_SRC:?}" "${DS_BUILD:?}"
+REAL=${DS_BIN:-$DS_BUILD/dmarcsift}
+# once per CI run (time budget): the sanitizer build's run skips the
+# comparisons; t_db and t_concurrent run the driver under ASan there
+nm "$REAL" 2>/dev/null | grep -q __asan_init &&
+	{ echo "sanitizer build: the release run compares: skipped"; exit 77; }
+SHIM=$DS_SRC/tests/pg/shim
+T=$(mktemp -d)
+trap 'sh "$DS_SRC/tests/pg/pgserver.sh" stop "$T/pg"; rm -rf "$T"' EXIT
+URI=$(sh "$DS_SRC/tests/pg/pgserver.sh" start "$T/pg")
+rc=$?
+[ $rc -eq 77 ] && exit 77
+[ $rc -eq 0 ] || { echo "FAIL: no PostgreSQL server" >&2; exit 1; }
+BASE=${URI%/*}
+
+# normalise PASS LOG: temporary names, database names, the wall-clock
+# times ingest records (ingested_at, verified_at: not $DMARCSIFT_NOW),
+# and failure report ids: PostgreSQL's identity columns keep the
+# numbers a conflicting or rolled-back INSERT took (gaps), SQLite's
+# rowids do not; both are unique and rise in insertion order.
+norm() {
+	sed -E -e "s#$T/tmp-$1/[A-Za-z0-9._-]*#TMP#g" \
+	    -e "s#$BASE/t[0-9a-f]*#DB#g" -e 's#TMP/[A-Za-z0-9._/-]*\.db#DB#g' \
+	    -e 's#"(ingested_at|verified_at)":"[^"]*"#"\1":"T"#g' \
+	    -e 's#^\{"id":[0-9]+,#{"id":N,#' \
+	    -e 's#^Failure report [0-9]+$#Failure report N#' \
+	    -e 's#^(  ingested|  at) +[0-9]{4}-[0-9-]+ [0-9:]+ UTC$#\1 T#' "$2" |
+	    sort_rrsets
+}
+
+# doctor lists several TXT records of one name in the order the resolver
+# gave them, which varies from run to run whatever the store: sorted
+sort_rrsets() {
+	python3 -c '
+import re, sys
+def fix(m):
+    items = re.findall(r"\"(?:[^\"\\\\]|\\\\.)*\"", m.group(2))
+    return m.group(1) + ",".join(sorted(items)) + "]"
+for line in sys.stdin:
+    sys.stdout.write(re.sub(r"(\"records\":\[)([^\]]*)\]", fix, line))
+'
+}
+
+# one "now" for both passes of a test that does not set its own
+DMARCSIFT_NOW=${DMARCSIFT_NOW:-$(date +%s)}
+export DMARCSIFT_NOW
+
+run_one() {
+	t=$1 name=$(basename "$1" .sh)
+	mkdir -p "$T/tmp-lite" "$T/tmp-pg" "$T/state"
+	: >"$T/lite.log"
+	: >"$T/pg.log"
+	TMPDIR=$T/tmp-lite DS_PG_REAL=$REAL DS_BIN=$SHIM/dmarcsift \
+	    DS_PG_LOG=$T/lite.log sh "$t" >"$T/$name.lite.out" 2>&1
+	rc1=$?
+	if [ $rc1 -eq 77 ]; then
+		echo "skip: $name (skipped on SQLite too)"
+		return 0
+	fi
+	TMPDIR=$T/tmp-pg DS_PG_REAL=$REAL DS_BIN=$SHIM/dmarcsift \
+	    DS_PG_LOG=$T/pg.log DS_PG_BASE=$BASE DS_PG_STATE=$T/state \
+	    PATH=$SHIM:$PATH sh "$t" >"$T/$name.pg.out" 2>&1
+	rc2=$?
+	if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ]; then
+		echo "FAIL: $name exits $rc1 on SQLite, $rc2 on PostgreSQL" >&2
+		tail -20 "$T/$name.pg.out" >&2
+		return 1
+	fi
+	norm lite "$T/lite.log" >"$T/$name.lite.log"
+	norm pg "$T/pg.log" >"$T/$name.pg.log"
+	if ! cmp -s "$T/$name.lite.log" "$T/$name.pg.log"; then
+		echo "FAIL: $name: dmarcsift printed other bytes on" \
+		    "PostgreSQL (- SQLite, + PostgreSQL)" >&2
+		diff -u "$T/$name.lite.log" "$T/$name.pg.log" | head -30 |
+		    cut -c1-400 >&2
+		return 1
+	fi
+	[ -s "$T/$name.lite.log" ] || {
+		echo "FAIL: $name: no dmarcsift run logged" >&2
+		return 1
+	}
+	echo "ok: $name: $(grep -c '^== ' "$T/$name.lite.log") runs alike"
+	rm -rf "$T/tmp-lite" "$T/tmp-pg"
+}
+
+run_suites() {
+	fails=0
+	for t in "$@"; do
+		run_one "$DS_SRC/tests/$t" || fails=$((fails + 1))
+	done
+	[ $fails -eq 0 ]
+}
