@@ -61,7 +61,10 @@ emit(struct run *r, const struct ds_failure *f)
 		break;
 	}
 	r->n++;
-	ds_term_write(stdout, r->out->str, -1);
+	if (r->fmt == DS_OUT_CSV)	/* term.h: CSV is data */
+		ds_term_write_data(stdout, r->out->str, -1);
+	else
+		ds_term_write(stdout, r->out->str, -1);
 	g_string_truncate(r->out, 0);
 }
 

@@ -131,6 +131,9 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 	if (!c->quiet)
 		g_printerr("dmarcsift: ingest: %s\n", sum);
 	g_free(sum);
+	if ((sum = ds_pipeline_conflict_lines(pl, "dmarcsift: ingest: ")))
+		g_printerr("%s", sum);
+	g_free(sum);
 	if (ds_pipeline_stats(pl)->errors)
 		rc = DS_EXIT_TEMPFAIL;
 	else if (ds_pipeline_stats(pl)->rejected)

@@ -31,7 +31,11 @@ struct ds_pipeline {
 	const struct ds_report_parser *const *parsers;	/* opts or default */
 	struct ds_dns *opened;	/* from opts.open_dns (borrowed) */
 	bool dns_tried;
+	GPtrArray *conflicts;	/* char *: lines for the run summary */
 };
+
+/* at most this many conflict lines in the run summary */
+#define DS_CONFLICT_LINES 20
 
 /*
  * A batch (opts.batch) ends after this many inputs or this long: few
@@ -50,6 +54,8 @@ struct input {
 	unsigned stored, dups, rejected, leaves;
 	const struct ds_report_parser *wanted[DS_MAX_PARSERS];
 	bool bare;		/* a report file, not a mail message */
+	const char *input;	/* the whole input, when held in memory */
+	size_t input_len;
 	const char *msg;	/* the mail message, when it is one */
 	size_t msg_len;
 	GString *reasons;	/* "; "-separated */
@@ -69,6 +75,7 @@ ds_pipeline_new(struct ds_store *st, const struct ds_limits *lim,
 	if (opts)
 		pl->opts = *opts;
 	pl->parsers = pl->opts.parsers ? pl->opts.parsers : ds_report_parsers;
+	pl->conflicts = g_ptr_array_new_with_free_func(g_free);
 	for (n = 0; pl->parsers[n] != NULL; n++)
 		g_assert(n < DS_MAX_PARSERS);	/* in->wanted[] */
 	return pl;
@@ -85,6 +92,7 @@ ds_pipeline_free(struct ds_pipeline *pl)
 		g_printerr("dmarcsift: %s\n", e->message);
 		g_error_free(e);
 	}
+	g_ptr_array_free(pl->conflicts, TRUE);
 	g_free(pl);
 }
 
@@ -273,15 +281,27 @@ run_parser(struct input *in, const struct ds_report_parser *p,
     struct ds_parse_unit *u)
 {
 	struct ds_pipeline *pl = in->pl;
-	struct ds_parse_result res = { 0, NULL };
+	struct ds_parse_result res = { 0, NULL, NULL };
 	GError *e = NULL;
 
 	u->source = in->source;
 	u->msg_id = in->msg_id;
 	u->warnings = in->warnings;
+	u->input = in->input;
+	u->input_len = in->input_len;
 	if (!ds_store_savepoint(pl->st, &in->fatal))
 		return false;
-	if (p->ingest(pl, u, &res, &e)) {
+	if (p->ingest(pl, u, &res, &e) && res.conflict) {
+		/* kept apart, not counted (store_conflict.h) */
+		ds_store_release(pl->st, NULL);
+		in->stored++;
+		pl->stats.conflicts++;
+		if (pl->conflicts->len < DS_CONFLICT_LINES)
+			g_ptr_array_add(pl->conflicts, res.conflict);
+		else
+			g_free(res.conflict);
+		res.conflict = NULL;
+	} else if (e == NULL) {
 		ds_store_release(pl->st, NULL);
 		in->stored++;
 		(*kind_counter(&pl->stats, p->kind))++;
@@ -305,6 +325,7 @@ run_parser(struct input *in, const struct ds_report_parser *p,
 	}
 	g_clear_error(&e);
 	g_free(res.said);
+	g_free(res.conflict);
 	return in->fatal == NULL;
 }
 
@@ -485,6 +506,8 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 	char sha[65], *top = NULL;
 	int i;
 
+	in->input = buf;
+	in->input_len = len;
 	hash_hex(buf, len, sha);
 	if (!ds_store_message_put(pl->st, sha, in->source, len, &in->msg_id,
 	    &e)) {
@@ -656,16 +679,43 @@ ds_pipeline_summary(struct ds_pipeline *pl)
 {
 	const struct ds_ingest_stats *s = &pl->stats;
 	char tls[48] = "";
+	GString *g = g_string_new(NULL);
 
 	/* said only when there were some, so DMARC-only runs read as before */
 	if (s->tls_reports)
 		g_snprintf(tls, sizeof(tls), "%" G_GUINT64_FORMAT
 		    " TLS reports, ", s->tls_reports);
-	return g_strdup_printf("%" G_GUINT64_FORMAT " inputs: %"
+	g_string_append_printf(g, "%" G_GUINT64_FORMAT " inputs: %"
 	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
 	    " records), %" G_GUINT64_FORMAT " failure reports, %s%"
 	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
 	    " rejected, %" G_GUINT64_FORMAT " errors", s->inputs, s->reports,
 	    s->records, s->failures, tls, s->duplicates, s->rejected,
 	    s->errors);
+	/* issue 13: said only when there were some */
+	if (s->conflicts)
+		g_string_append_printf(g, ", %" G_GUINT64_FORMAT
+		    " conflicting versions (kept, not counted: reports "
+		    "--conflicts)", s->conflicts);
+	return g_string_free(g, FALSE);
+}
+
+/* See pipeline.h. */
+char *
+ds_pipeline_conflict_lines(struct ds_pipeline *pl, const char *prefix)
+{
+	GString *g;
+	guint i;
+
+	if (pl->stats.conflicts == 0)
+		return NULL;
+	g = g_string_new(NULL);
+	for (i = 0; i < pl->conflicts->len; i++)
+		g_string_append_printf(g, "%swarning: %s\n", prefix,
+		    (char *)g_ptr_array_index(pl->conflicts, i));
+	if (pl->stats.conflicts > pl->conflicts->len)
+		g_string_append_printf(g, "%swarning: and %" G_GUINT64_FORMAT
+		    " more conflicting versions (reports --conflicts)\n",
+		    prefix, pl->stats.conflicts - pl->conflicts->len);
+	return g_string_free(g, FALSE);
 }

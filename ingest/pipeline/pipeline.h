@@ -24,6 +24,7 @@ struct ds_ingest_stats {
 	uint64_t failures;	/* failure reports stored */
 	uint64_t tls_reports;	/* SMTP TLS reports stored */
 	uint64_t duplicates;	/* reports (or whole inputs) seen before */
+	uint64_t conflicts;	/* conflicting versions kept, not counted */
 	uint64_t rejected;	/* inputs with something quarantined */
 	uint64_t records;	/* aggregate records stored */
 	uint64_t errors;	/* operational errors (I/O, database) */
@@ -108,5 +109,15 @@ void ds_pipeline_say(struct ds_pipeline *pl, const char *source,
 
 /* The run summary line: "N inputs: N reports stored, ...". Caller frees. */
 char *ds_pipeline_summary(struct ds_pipeline *pl);
+
+/*
+ * One line per conflicting version kept in this run (issue 13: a report
+ * with a stored identity and other content), each "<prefix>warning:
+ * conflicting version of report ... (stored: N records, M messages;
+ * this one: ...)", at most 20 and then how many more; NULL when there
+ * were none. Printed even with --quiet: someone may be forging reports.
+ * Caller frees.
+ */
+char *ds_pipeline_conflict_lines(struct ds_pipeline *pl, const char *prefix);
 
 #endif

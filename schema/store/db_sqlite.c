@@ -31,6 +31,7 @@ struct sq_db {
 	sqlite3 *h;
 	GPtrArray *lock_fds;		/* of GINT_TO_POINTER(fd + 1) */
 	bool memory;
+	bool borrowed;			/* ds_db_sqlite_wrap: h is not ours */
 };
 
 struct sq_q {
@@ -51,6 +52,24 @@ sqlite3 *
 ds_db_sqlite_handle(struct ds_db *db)
 {
 	return db->ops == sq_ops() ? ((struct sq_db *)db)->h : NULL;
+}
+
+/*
+ * Until the store holds a struct ds_db itself (branch seam): a ds_db
+ * over the store's open handle h, for store files written against
+ * db.h. Closing it finalizes nothing of h and leaves h open.
+ */
+struct ds_db *
+ds_db_sqlite_wrap(sqlite3 *h, const char *name)
+{
+	struct sq_db *d = g_new0(struct sq_db, 1);
+
+	d->base.ops = sq_ops();
+	d->base.name = g_strdup(name);
+	d->lock_fds = g_ptr_array_new();
+	d->h = h;
+	d->borrowed = true;
+	return &d->base;
 }
 
 static bool
@@ -180,7 +199,8 @@ sq_close(struct ds_db *db)
 	struct sq_db *d = (struct sq_db *)db;
 	guint i;
 
-	sqlite3_close_v2(d->h);
+	if (!d->borrowed)
+		sqlite3_close_v2(d->h);
 	for (i = 0; i < d->lock_fds->len; i++)
 		close(GPOINTER_TO_INT(g_ptr_array_index(d->lock_fds, i)) - 1);
 	g_ptr_array_free(d->lock_fds, TRUE);

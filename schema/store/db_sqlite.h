@@ -23,4 +23,11 @@ bool ds_db_sqlite_register_csum(sqlite3 *h);
 /* The SQLite handle of db, or NULL when db is another back end. */
 sqlite3 *ds_db_sqlite_handle(struct ds_db *db);
 
+/*
+ * A ds_db over an open handle h owned by someone else (the store, until
+ * it holds a struct ds_db itself): ds_db_close() frees the wrapper and
+ * leaves h open. name is copied for messages.
+ */
+struct ds_db *ds_db_sqlite_wrap(sqlite3 *h, const char *name);
+
 #endif

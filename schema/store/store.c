@@ -17,6 +17,7 @@
 
 #include "schema/util/error.h"
 #include "schema/store/store_priv.h"
+#include "schema/store/db.h"
 
 /* How long a statement waits for another connection's write lock. */
 #define DS_STORE_BUSY_MS 10000
@@ -294,6 +295,7 @@ ds_store_close(struct ds_store *st)
 		return;
 	for (i = 0; i < DS_STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	ds_db_close(st->dbw);	/* issue 13: the db.h view, before its handle */
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);

@@ -46,7 +46,16 @@ struct ds_store {
 	unsigned depth;			/* open savepoints */
 	sqlite3_stmt *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
 	GString *json[3];		/* scratch for record_put */
+	struct ds_db *dbw;		/* ds_store_db(): db.h over db */
 };
+
+/*
+ * The store's connection as a struct ds_db (db.h), for store files
+ * written against the driver ops table (store_conflict.c); made at
+ * the first call, borrowed from st. Once the store holds a struct
+ * ds_db itself (branch seam) this returns it.
+ */
+struct ds_db *ds_store_db(struct ds_store *st);
 
 /*
  * The cached statement of slot id, prepared from sql on first use, reset
