@@ -186,6 +186,12 @@ ds_pipeline_limits(struct ds_pipeline *pl)
 	return &pl->lim;
 }
 
+enum ds_store_samples
+ds_pipeline_store_samples(struct ds_pipeline *pl)
+{
+	return pl->opts.store_samples;
+}
+
 const struct ds_ingest_stats *
 ds_pipeline_stats(struct ds_pipeline *pl)
 {

@@ -17,6 +17,7 @@
 #include "schema/dns/dns.h"
 #include "schema/model/limits.h"
 #include "schema/store/store.h"
+#include "ingest/failure/failure_keep.h"
 
 struct ds_ingest_stats {
 	uint64_t inputs;	/* messages or files handed in */
@@ -62,6 +63,9 @@ struct ds_pipeline_opts {
 	 * means no re-verification (said once, unless quiet).
 	 */
 	struct ds_dns *dns;
+	/* [ingest] store-samples: what of a failure report is stored
+	   (failure_keep.h); 0 is the default, redacted */
+	enum ds_store_samples store_samples;
 	/* the report parsers (parser.h), NULL-terminated; NULL: all */
 	const struct ds_report_parser *const *parsers;
 	struct ds_dns *(*open_dns)(void *open_ctx, GError **err);
@@ -74,6 +78,8 @@ struct ds_pipeline *ds_pipeline_new(struct ds_store *st,
 void ds_pipeline_free(struct ds_pipeline *pl);	/* NULL-safe */
 struct ds_store *ds_pipeline_store(struct ds_pipeline *pl);
 const struct ds_limits *ds_pipeline_limits(struct ds_pipeline *pl);
+/* [ingest] store-samples of the options */
+enum ds_store_samples ds_pipeline_store_samples(struct ds_pipeline *pl);
 const struct ds_ingest_stats *ds_pipeline_stats(struct ds_pipeline *pl);
 /* The resolver of the options above (borrowed), or NULL: none. */
 struct ds_dns *ds_pipeline_dns(struct ds_pipeline *pl);

@@ -166,3 +166,108 @@ ds_failure_domain(const struct ds_failure *f)
 		return d;
 	return f->dkim_domain ? g_ascii_strdown(f->dkim_domain, -1) : NULL;
 }
+
+/*
+ * RFC 5322 atext plus '.', the characters of an unquoted local part,
+ * less '=', '/' and '?' so that "smtp.mailfrom=jane@example.com" keeps
+ * its "smtp.mailfrom=".
+ */
+static bool
+local_char(char c)
+{
+	return g_ascii_isalnum(c) || (c && strchr("!#$%&'*+-^_`{|}~.", c) !=
+	    NULL);
+}
+
+char *
+ds_failure_redact(const char *s)
+{
+	GString *g;
+	const char *p, *start;
+	size_t keep;
+
+	if (s == NULL)
+		return NULL;
+	g = g_string_sized_new(strlen(s));
+	for (p = s; *p; p++) {
+		if (*p != '@' || !g_ascii_isalnum(p[1])) {
+			g_string_append_c(g, *p);
+			continue;
+		}
+		/* walk back over the local part already copied */
+		start = p;
+		while (start > s && local_char(start[-1]))
+			start--;
+		if (start == p) {	/* no local part ("x"@, @domain) */
+			g_string_append_c(g, *p);
+			continue;
+		}
+		keep = g->len - (size_t)(p - start);
+		g_string_truncate(g, keep);
+		g_string_append(g, "***@");
+	}
+	return g_string_free(g, FALSE);
+}
+
+/* *s redacted in place */
+static void
+redact(char **s)
+{
+	char *r;
+
+	if (*s == NULL)
+		return;
+	r = ds_failure_redact(*s);
+	g_free(*s);
+	*s = r;
+}
+
+static void
+redact_all(GPtrArray *a)
+{
+	guint i;
+
+	for (i = 0; a != NULL && i < a->len; i++)
+		redact((char **)&g_ptr_array_index(a, i));
+}
+
+/* See model_failure.h. */
+void
+ds_failure_redact_fields(struct ds_failure *f)
+{
+	guint i;
+
+	for (i = 0; f->fields != NULL && i < f->fields->len; i++) {
+		struct ds_failure_field *x = &g_array_index(f->fields,
+		    struct ds_failure_field, i);
+
+		if (g_ascii_strncasecmp(x->name, "DKIM-Canonicalized-", 19)
+		    == 0) {
+			g_free(x->value);
+			x->value = g_strdup("[withheld]");
+		} else {
+			redact(&x->value);
+		}
+	}
+	g_clear_pointer(&f->dkim_canon_header, g_free);
+	g_clear_pointer(&f->dkim_canon_body, g_free);
+	redact(&f->report_from);
+	redact(&f->report_subject);
+	redact(&f->original_mail_from);
+	redact_all(f->original_rcpt_to);
+	redact_all(f->reported_uri);
+	redact(&f->auth_results);
+	redact(&f->dkim_identity);
+	redact(&f->sample_from);
+	if (f->sample_subject) {
+		g_free(f->sample_subject);
+		f->sample_subject = g_strdup("[redacted]");
+	}
+	redact(&f->sample_message_id);
+	redact(&f->sample_auth_results);
+	redact_all(f->sample_dkim);
+	redact_all(f->warnings);
+	redact_all(f->differences);
+	redact(&f->verification);
+	redact(&f->verification_text);
+}
