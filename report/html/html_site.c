@@ -179,15 +179,19 @@ same_bytes(const char *full, const char *data, size_t len)
 	return same;
 }
 
+static bool
+mode_is(const char *full, mode_t mode)
+{
+	struct stat sb;
+
+	return stat(full, &sb) == 0 && (sb.st_mode & 07777) == mode;
+}
+
 /* Make full's mode exactly mode (it exists). DS_ERROR_IO. */
 static bool
 tighten(const char *full, mode_t mode, GError **err)
 {
-	struct stat sb;
-
-	if (stat(full, &sb) == 0 && (sb.st_mode & 07777) == mode)
-		return true;
-	if (chmod(full, mode) == 0)
+	if (mode_is(full, mode) || chmod(full, mode) == 0)
 		return true;
 	return ds_fail(err, DS_ERROR_IO, "cannot chmod %s: %s", full,
 	    g_strerror(errno));
@@ -302,6 +306,12 @@ ds_site_fresh(struct ds_site *s, const char *path, const char *stamp)
 		return false;
 	full = g_build_filename(s->dir, path, NULL);
 	id = file_id(full);
+	/* a private page with another mode is put again (tightened) */
+	if (id != NULL && page_mode(s, path) != s->mode &&
+	    !mode_is(full, page_mode(s, path))) {
+		g_free(id);
+		id = NULL;
+	}
 	g_free(full);
 	if (id == NULL || strcmp(id, old->id) != 0) {
 		g_free(id);
