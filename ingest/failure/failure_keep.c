@@ -71,6 +71,32 @@ keep_headers(struct ds_failure *f)
 	f->headers_only = true;
 }
 
+/* An address header's line through the address rule, else the text rule. */
+static char *
+addr_header(const char *line)
+{
+	static const char *const hdrs[] = { "From:", "To:", "Cc:",
+	    "Reply-To:", "Sender:", "Return-Path:", "Delivered-To:", NULL };
+	size_t n, cr;
+	char *v, *r, *out;
+	guint i;
+
+	for (i = 0; hdrs[i] != NULL; i++) {
+		n = strlen(hdrs[i]);
+		if (g_ascii_strncasecmp(line, hdrs[i], n) != 0)
+			continue;
+		cr = strlen(line) && line[strlen(line) - 1] == '\r';
+		v = g_strndup(line + n, strlen(line) - n - cr);
+		r = ds_failure_redact_addr(v);
+		out = g_strdup_printf("%.*s %s%s", (int)n, line, r,
+		    cr ? "\r" : "");
+		g_free(v);
+		g_free(r);
+		return out;
+	}
+	return ds_failure_redact(line);
+}
+
 /*
  * The header block with every address redacted and the Subject (with
  * its continuation lines) withheld. NUL bytes end the text here: the
@@ -93,7 +119,7 @@ redact_sample(struct ds_failure *f)
 				i++;
 			continue;
 		}
-		r = ds_failure_redact(lines[i]);
+		r = addr_header(lines[i]);
 		g_string_append(g, r);
 		if (lines[i + 1] != NULL)
 			g_string_append_c(g, '\n');

@@ -196,8 +196,18 @@ ds_failure_redact(const char *s)
 		}
 		/* walk back over the local part already copied */
 		start = p;
-		while (start > s && local_char(start[-1]))
-			start--;
+		if (p > s && p[-1] == '"') {	/* "a quoted local part"@ */
+			start = p - 1;
+			while (start > s && start[-1] != '"')
+				start--;
+			if (start > s)
+				start--;
+			else
+				start = p;
+		} else {
+			while (start > s && local_char(start[-1]))
+				start--;
+		}
 		if (start == p) {	/* no local part ("x"@, @domain) */
 			g_string_append_c(g, *p);
 			continue;
@@ -232,6 +242,61 @@ redact_all(GPtrArray *a)
 }
 
 /* See model_failure.h. */
+char *
+ds_failure_redact_addr(const char *v)
+{
+	GString *g;
+	char **parts, *part, *at, *end;
+	guint i;
+
+	if (v == NULL)
+		return NULL;
+	g = g_string_new(NULL);
+	parts = g_strsplit(v, ",", -1);
+	for (i = 0; parts[i] != NULL; i++) {
+		part = g_strstrip(parts[i]);
+		if (i)
+			g_string_append(g, ", ");
+		if (*part == '\0')
+			continue;
+		at = strrchr(part, '@');
+		end = at ? at + 1 + strcspn(at + 1, "> \t\r\n\"") : NULL;
+		if (at == NULL || end == at + 1) {
+			g_string_append(g, "***");
+			continue;
+		}
+		g_string_append(g, strchr(part, '<') ? "<***@" : "***@");
+		g_string_append_len(g, at + 1, end - (at + 1));
+		if (strchr(part, '<'))
+			g_string_append_c(g, '>');
+	}
+	g_strfreev(parts);
+	return g_string_free(g, FALSE);
+}
+
+/* *s through the address-field rule */
+static void
+redact_addr(char **s)
+{
+	char *r;
+
+	if (*s == NULL)
+		return;
+	r = ds_failure_redact_addr(*s);
+	g_free(*s);
+	*s = r;
+}
+
+/* Does a feedback-report field of this name hold addresses only? */
+static bool
+addr_field(const char *name)
+{
+	return g_ascii_strcasecmp(name, "Original-Mail-From") == 0 ||
+	    g_ascii_strcasecmp(name, "Original-Rcpt-To") == 0 ||
+	    g_ascii_strcasecmp(name, "DKIM-Identity") == 0;
+}
+
+/* See model_failure.h. */
 void
 ds_failure_redact_fields(struct ds_failure *f)
 {
@@ -245,6 +310,8 @@ ds_failure_redact_fields(struct ds_failure *f)
 		    == 0) {
 			g_free(x->value);
 			x->value = g_strdup("[withheld]");
+		} else if (addr_field(x->name)) {
+			redact_addr(&x->value);
 		} else {
 			redact(&x->value);
 		}
@@ -253,12 +320,15 @@ ds_failure_redact_fields(struct ds_failure *f)
 	g_clear_pointer(&f->dkim_canon_body, g_free);
 	redact(&f->report_from);
 	redact(&f->report_subject);
-	redact(&f->original_mail_from);
-	redact_all(f->original_rcpt_to);
+	redact_addr(&f->original_mail_from);
+	for (i = 0; f->original_rcpt_to && i < f->original_rcpt_to->len; i++)
+		redact_addr((char **)&g_ptr_array_index(f->original_rcpt_to,
+		    i));
 	redact_all(f->reported_uri);
 	redact(&f->auth_results);
-	redact(&f->dkim_identity);
-	redact(&f->sample_from);
+	if (f->dkim_identity && f->dkim_identity[0] != '@')
+		redact_addr(&f->dkim_identity);
+	redact_addr(&f->sample_from);
 	if (f->sample_subject) {
 		g_free(f->sample_subject);
 		f->sample_subject = g_strdup("[redacted]");

@@ -109,18 +109,28 @@ void ds_failure_warn(struct ds_failure *f, const char *fmt, ...)
 
 /*
  * s with the local part of every address replaced by "***"
- * ("jane@example.com" -> "***@example.com", "smtp.mailfrom=" kept);
- * domains are kept. The one redaction rule: `failures`, the dashboard
+ * ("jane@example.com" -> "***@example.com", "smtp.mailfrom=" kept;
+ * a quoted local part "jane doe"@ too); domains are kept. The one redaction rule: `failures`, the dashboard
  * and [ingest] store-samples = redacted all use it. NULL for NULL;
  * caller g_frees.
  */
 char *ds_failure_redact(const char *s);
 
 /*
+ * The rule for a value that holds addresses only (Original-Mail-From,
+ * Original-Rcpt-To, DKIM-Identity, From, To, Cc): each ','-separated
+ * part becomes "***@domain" ("<***@domain>" when it had angle
+ * brackets), display names and odd local parts included; a part without
+ * a domain becomes "***". NULL for NULL; caller g_frees.
+ */
+char *ds_failure_redact_addr(const char *v);
+
+/*
  * ds_failure_redact over every field of f that can hold an address
- * (report From and Subject, the feedback-report fields, Original-Mail-
- * From, Original-Rcpt-To, Reported-URI, Authentication-Results,
- * DKIM-Identity, the sample's From, Message-ID, Authentication-Results
+ * (ds_failure_redact_addr for the address-only ones: Original-Mail-From,
+ * Original-Rcpt-To, DKIM-Identity, the sample's From) (report From and
+ * Subject, the feedback-report fields, Reported-URI,
+ * Authentication-Results, the sample's Message-ID, Authentication-Results
  * and DKIM-Signatures, warnings, differences, the verification), the
  * sample's Subject withheld ("[redacted]"), DKIM-Canonicalized-* (base64
  * copies of the message) dropped. The sample bytes are not touched.
