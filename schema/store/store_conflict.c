@@ -46,9 +46,13 @@ static const char sql_keep[] =
     " c.ingested_at" \
     " FROM report_conflict AS c JOIN report AS r ON r.id = c.report_row"
 
-/* the period rule of store_query.c; ?1 NULL: every domain */
+/*
+ * The period rule of store_query.c; ?1 NULL: every domain (the casts
+ * give PostgreSQL the parameter's type).
+ */
 static const char sql_each[] = CONFLICT_COLS
-    " WHERE (?1 IS NULL OR lower(r.domain) = lower(?1))"
+    " WHERE (CAST(?1 AS TEXT) IS NULL"
+    " OR lower(r.domain) = lower(CAST(?1 AS TEXT)))"
     " AND r.end_ts >= ?2"
     " AND (r.begin_ts < ?3 OR ?3 = 9223372036854775807)"
     " ORDER BY r.begin_ts, r.end_ts, r.id, c.id";
