@@ -51,6 +51,9 @@ static const struct ds_cmd cmds[] = {
 	  "SMTP TLS reports: sessions, failures, per MX" },
 	{ "poll", cmd_poll, STORE | DNSOPT | CONF,
 	  "store reports from the configured mailboxes" },
+	/* opens the store itself: read-only for list, show and export */
+	{ "quarantine", cmd_quarantine, DNSOPT | FMT,
+	  "inputs that could not be used: list, show, export, retry, drop" },
 	{ "auth", cmd_auth, CONF,
 	  "one-time OAuth2 consent for a mailbox (auth login)" },
 	{ "doctor", cmd_doctor, READ | DS_CTX_PERIOD | FMT | DNS | CONF | ENRICH,
@@ -89,8 +92,10 @@ usage(FILE *f)
 	fprintf(f, "\n'dmarcsift COMMAND --help' describes a command; "
 	    "man dmarcsift has it all.\n"
 	    "exit status: 0 ok, 1 some input rejected, 2 usage, 3 login "
-	    "refused,\n4 locked by another run, 75 temporary failure "
-	    "(database, disk, network).\n");
+	    "refused,\n4 locked by another run, 5 permanent failure (a "
+	    "retry fails the same way:\nsomeone must act), 75 temporary "
+	    "failure (retry later: network, server busy,\ndatabase "
+	    "locked).\n");
 }
 
 int

@@ -70,42 +70,15 @@ struct ds_agg_input {
 	/* what was repaired, for the warnings */
 	uint64_t bad_utf8, ctrl, lead_junk, trail_junk;
 	bool trail_elem;
+	struct ds_agg_wrap wrap; /* a stray wrapper never closed */
 };
 
 /* windows-1252 0x80..0x9f; 0 where the code page leaves a hole */
 static const uint16_t cp1252[32] = {
-	0x20ac,
-	0,
-	0x201a,
-	0x0192,
-	0x201e,
-	0x2026,
-	0x2020,
-	0x2021,
-	0x02c6,
-	0x2030,
-	0x0160,
-	0x2039,
-	0x0152,
-	0,
-	0x017d,
-	0,
-	0,
-	0x2018,
-	0x2019,
-	0x201c,
-	0x201d,
-	0x2022,
-	0x2013,
-	0x2014,
-	0x02dc,
-	0x2122,
-	0x0161,
-	0x203a,
-	0x0153,
-	0,
-	0x017e,
-	0x0178,
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 };
 
 static bool
@@ -166,6 +139,8 @@ lex_step(struct ds_agg_input *in, int c)
 		else {
 			in->lex = L_STAG;
 			in->slash = false;
+			if (!in->seen_root && in->depth == 0)
+				ds_agg_wrap_root_start(&in->wrap, c);
 		}
 		in->lex_n = 0;
 		break;
@@ -174,6 +149,7 @@ lex_step(struct ds_agg_input *in, int c)
 			in->lex_q = (char)c;
 			in->lex = L_STAG_Q;
 		} else if (c == '>') {
+			in->wrap.root_cap = false;
 			in->seen_root = true;
 			if (!in->slash)
 				in->depth++;
@@ -290,6 +266,7 @@ lex_run(struct ds_agg_input *in, const guint8 *b, size_t n)
 			 * skipped says whether the tag ends with '/' */
 			for (q = p; q < end && !stag_stop[*q]; q++)
 				;
+			ds_agg_wrap_root_name(&in->wrap, p, q);
 			for (r = q; r > p && is_ws(r[-1]); r--)
 				;
 			if (r > p)
@@ -326,6 +303,7 @@ emit(struct ds_agg_input *in, const guint8 *b, size_t n)
 	if (in->lex != L_DONE && in->pending == NULL)
 		i = lex_run(in, b, n);
 	g_byte_array_append(in->out, b, (guint)i);
+	ds_agg_wrap_tail(&in->wrap, b, i);
 	if (in->pending)
 		return;
 	for (; i < n; i++) {
@@ -701,6 +679,13 @@ fill(struct ds_agg_input *in)
 		return;
 	used = convert(in, in->inbuf->data, in->inbuf->len, in->src_eof);
 	g_byte_array_remove_range(in->inbuf, 0, (guint)used);
+	/* QUIRKS.md unclosed-wrapper: only the wrapper open at the end */
+	if (in->src_eof && in->inbuf->len == 0 && in->pending == NULL &&
+	    in->mode != MODE_PASS && in->lex == L_TEXT && in->depth == 1 &&
+	    in->seen_root && ds_agg_wrap_close(&in->wrap, in->out)) {
+		in->depth = 0;
+		in->lex = L_DONE;
+	}
 }
 
 int
@@ -768,6 +753,12 @@ ds_agg_input_finish(
 		return ds_fail(err, DS_ERROR_XML,
 		    "another element follows "
 		    "the root element (several documents in one?)");
+	if (in->wrap.closed) {
+		char *q = ds_quote(in->wrap.root, in->wrap.root_n, 64);
+
+		ds_report_warn(m, "unclosed-wrapper: <%s> is never closed", q);
+		g_free(q);
+	}
 	if (in->bad_utf8)
 		ds_report_warn(m,
 		    "invalid-utf8: %" G_GUINT64_FORMAT

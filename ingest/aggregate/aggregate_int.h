@@ -214,4 +214,33 @@ const GError *ds_agg_input_error(const struct ds_agg_input *in);
 bool ds_agg_input_finish(
     struct ds_agg_input *in, struct ds_report_meta *m, GError **err);
 
+/*
+ * aggregate_wrap.c: QUIRKS.md "unclosed-wrapper". A big sender wraps
+ * <feedback> in an element it never closes; the input filter notes the
+ * root's name and the last bytes it hands on, and at the end of the
+ * source, with only that wrapper open, supplies its end tag.
+ */
+struct ds_agg_wrap {
+	char root[64];		/* the root element's name */
+	unsigned root_n;
+	bool root_cap;		/* still reading the name */
+	guint8 tail[16];	/* last non-blank bytes handed on */
+	unsigned tail_n;
+	bool closed;		/* the end tag was supplied */
+};
+
+/* The root's start tag begins with c. */
+void ds_agg_wrap_root_start(struct ds_agg_wrap *w, int c);
+/* More bytes [p, q) of the root's start tag. */
+void ds_agg_wrap_root_name(struct ds_agg_wrap *w, const guint8 *p,
+    const guint8 *q);
+/* b[0..n) was handed to libxml2. */
+void ds_agg_wrap_tail(struct ds_agg_wrap *w, const guint8 *b, size_t n);
+/*
+ * At the end of the source with only the root open: when the root is
+ * not <feedback> and "</feedback>" (any prefix) was the last thing,
+ * append the root's end tag to out and return true.
+ */
+bool ds_agg_wrap_close(struct ds_agg_wrap *w, GByteArray *out);
+
 #endif

@@ -134,10 +134,7 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 	if ((sum = ds_pipeline_conflict_lines(pl, "dmarcsift: ingest: ")))
 		g_printerr("%s", sum);
 	g_free(sum);
-	if (ds_pipeline_stats(pl)->errors)
-		rc = DS_EXIT_TEMPFAIL;
-	else if (ds_pipeline_stats(pl)->rejected)
-		rc = DS_EXIT_REJECTED;
+	rc = ds_pipeline_exit_code(pl);
 	goto done;
 fail:
 	rc = ds_ctx_fail(c, e);

@@ -41,7 +41,8 @@ static int
 worse(int a, int b)
 {
 	static const int order[] = { DS_EXIT_OK, DS_EXIT_REJECTED,
-		DS_EXIT_TEMPFAIL, DS_EXIT_AUTH, DS_EXIT_USAGE };
+		DS_EXIT_TEMPFAIL, DS_EXIT_PERMANENT, DS_EXIT_LOCKED,
+		DS_EXIT_AUTH, DS_EXIT_USAGE };
 	size_t i, ia = 0, ib = 0;
 
 	for (i = 0; i < G_N_ELEMENTS(order); i++) {
@@ -53,6 +54,15 @@ worse(int a, int b)
 	return ia >= ib ? a : b;
 }
 
+/* "1 duplicate, " / "2 duplicates, " */
+static void
+count(GString *g, uint64_t n, const char *one, const char *many,
+    const char *then)
+{
+	g_string_append_printf(g, "%" G_GUINT64_FORMAT " %s%s", n, n == 1 ?
+	    one : many, then);
+}
+
 int
 ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
     const struct ds_mail_stats *is, int rc)
@@ -60,6 +70,7 @@ ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
 	const struct ds_ingest_stats *s = ds_pipeline_stats(pl);
 	char *prefix = g_strdup_printf("dmarcsift: %s: ", cmd);
 	char *conflicts = ds_pipeline_conflict_lines(pl, prefix);
+	GString *g;
 
 	ds_source_progress(pl, true);
 	/* issue 13: said even with --quiet */
@@ -67,23 +78,36 @@ ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
 		g_printerr("%s", conflicts);
 	g_free(conflicts);
 	g_free(prefix);
-	if (s->rejected || is->skipped)
+	if (s->rejected)
 		rc = worse(rc, DS_EXIT_REJECTED);
 	if (s->errors)
 		rc = worse(rc, DS_EXIT_TEMPFAIL);
+	/* left in the mailbox for being too large: fails the same way
+	 * on every run until the limit is raised */
+	if (is->skipped || s->skipped)
+		rc = worse(rc, DS_EXIT_PERMANENT);
 	/* quiet: the summary only when something needs attention */
 	if (ds_cli.quiet && rc == DS_EXIT_OK)
 		return rc;
-	g_printerr("dmarcsift: %s: %" G_GUINT64_FORMAT " fetched, %"
-	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
-	    " records), %" G_GUINT64_FORMAT " failure reports, %"
-	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT " rejected, %"
-	    G_GUINT64_FORMAT " too large, %" G_GUINT64_FORMAT " errors; %"
-	    G_GUINT64_FORMAT " archived, %" G_GUINT64_FORMAT " invalid, %"
-	    G_GUINT64_FORMAT " flagged, %" G_GUINT64_FORMAT " resumed\n", cmd,
-	    is->fetched, s->reports, s->records, s->failures, s->duplicates,
-	    s->rejected, is->skipped, s->errors, is->archived, is->invalid,
-	    is->flagged, is->resumed);
+	g = g_string_new(NULL);
+	g_string_append_printf(g, "dmarcsift: %s: ", cmd);
+	count(g, is->fetched, "fetched", "fetched", ", ");
+	count(g, s->reports, "report stored", "reports stored", " (");
+	count(g, s->records, "record", "records", "), ");
+	count(g, s->failures, "failure report", "failure reports", ", ");
+	if (s->tls_reports)
+		count(g, s->tls_reports, "TLS report", "TLS reports", ", ");
+	count(g, s->duplicates, "duplicate", "duplicates", ", ");
+	count(g, s->not_reports, "not a report", "not reports", ", ");
+	count(g, s->rejected, "rejected", "rejected", ", ");
+	count(g, is->skipped, "too large", "too large", ", ");
+	count(g, s->errors, "error", "errors", "; ");
+	count(g, is->archived, "archived", "archived", ", ");
+	count(g, is->invalid, "invalid", "invalid", ", ");
+	count(g, is->flagged, "flagged", "flagged", ", ");
+	count(g, is->resumed, "resumed", "resumed", "\n");
+	g_printerr("%s", g->str);
+	g_string_free(g, TRUE);
 	return rc;
 }
 
@@ -169,6 +193,9 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 		if (!ds_source_mail_run(pl, c, &ro, &is, &e)) {
 			g_printerr("dmarcsift: poll %s: %s\n", c->name,
 			    e->message);
+			/* the summary counts it: a refused login is an error */
+			((struct ds_ingest_stats *)ds_pipeline_stats(pl))
+			    ->errors++;
 			rc = worse(rc, ds_error_exit_code(e));
 			g_clear_error(&e);
 		}

@@ -15,6 +15,7 @@ int cmd_ingest(struct ds_ctx *c, int argc, char **argv);
 int cmd_failures(struct ds_ctx *c, int argc, char **argv);
 int cmd_verify(struct ds_ctx *c, int argc, char **argv);
 int cmd_poll(struct ds_ctx *c, int argc, char **argv);
+int cmd_quarantine(struct ds_ctx *c, int argc, char **argv);
 int cmd_prune(struct ds_ctx *c, int argc, char **argv);
 int cmd_auth(struct ds_ctx *c, int argc, char **argv);
 

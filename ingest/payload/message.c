@@ -185,6 +185,44 @@ ds_message_walk(const char *buf, size_t len, const struct ds_limits *lim,
 	return ok;
 }
 
+/*
+ * "From: <from>, Subject: '<subject>'" of the message in buf[0..len),
+ * both decoded (RFC 2047) and quoted for a one-line message, for the
+ * line that tells a user which mail was rejected or skipped. NULL when
+ * buf is not a message. Caller frees.
+ */
+char *
+ds_message_describe(const char *buf, size_t len)
+{
+	InternetAddressList *from;
+	GMimeMessage *msg;
+	const char *subj;
+	char *f = NULL, *qf, *qs, *out;
+
+	if (!ds_message_sniff(buf, len))
+		return NULL;
+	ds_message_init();
+	if ((msg = parse_message(buf, len)) == NULL)
+		return NULL;
+	from = g_mime_message_get_from(msg);
+	if (from && internet_address_list_length(from) > 0)
+		f = internet_address_list_to_string(from, NULL, FALSE);
+	subj = g_mime_message_get_subject(msg);
+	qf = ds_quote(f ? f : "(none)", f ? strlen(f) : 6, 100);
+	qs = ds_quote(subj ? subj : "", subj ? strlen(subj) : 0, 100);
+	out = g_strdup_printf("From: %s, Subject: '%s'", qf, qs);
+	g_free(qf);
+	g_free(qs);
+	g_free(f);
+	g_object_unref(msg);
+	return out;
+}
+
+/*
+ * The value of the top-level header field name of the message in
+ * buf[0..len) (unfolded, trimmed), or NULL when absent, empty or not
+ * UTF-8. Caller g_frees. See message.h.
+ */
 char *
 ds_message_header(const char *buf, size_t len, const char *name)
 {

@@ -44,6 +44,12 @@ bool ds_message_walk(const char *buf, size_t len,
     char **out_content_type, GError **err);
 
 /*
+ * "From: x, Subject: 'y'" of the message in buf, quoted for one line
+ * of output; NULL when buf is not a message. Caller frees.
+ */
+char *ds_message_describe(const char *buf, size_t len);
+
+/*
  * The value of the top-level header field name of the message in
  * buf[0..len) (unfolded, trimmed), or NULL when absent, empty or not
  * UTF-8. Caller g_frees. Parses the message again: for the rare field

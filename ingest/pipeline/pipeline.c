@@ -19,6 +19,7 @@
 #include "ingest/payload/payload.h"
 #include "ingest/pipeline/parser.h"
 #include "ingest/pipeline/pipeline.h"
+#include "ingest/pipeline/pipeline_summary.h"
 
 struct ds_pipeline {
 	struct ds_store *st;
@@ -52,6 +53,8 @@ struct input {
 	const char *source;
 	int64_t msg_id;
 	unsigned stored, dups, rejected, leaves;
+	unsigned attachments;	/* parts that are not a text body */
+	unsigned leaves_report;	/* leaves a report parser took */
 	const struct ds_report_parser *wanted[DS_MAX_PARSERS];
 	bool bare;		/* a report file, not a mail message */
 	const char *input;	/* the whole input, when held in memory */
@@ -217,22 +220,63 @@ ds_pipeline_dns(struct ds_pipeline *pl)
 	return pl->opened;
 }
 
+static void
+say(const char *source, const char *fmt, va_list ap)
+{
+	char *msg, *src;
+
+	msg = g_strdup_vprintf(fmt, ap);
+	src = ds_quote(source, strlen(source), 200);
+	g_printerr("dmarcsift: %s: %s\n", src, msg);
+	g_free(src);
+	g_free(msg);
+}
+
 void
 ds_pipeline_say(struct ds_pipeline *pl, const char *source, const char *fmt,
     ...)
 {
 	va_list ap;
-	char *msg, *src;
 
 	if (pl->opts.quiet)
 		return;
 	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
+	say(source, fmt, ap);
 	va_end(ap);
-	src = ds_quote(source, strlen(source), 200);
-	g_printerr("dmarcsift: %s: %s\n", src, msg);
-	g_free(src);
-	g_free(msg);
+}
+
+void
+ds_pipeline_warn(struct ds_pipeline *pl, const char *source, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(source, fmt, ap);
+	va_end(ap);
+}
+
+void
+ds_pipeline_skip(struct ds_pipeline *pl, const char *source, const char *why)
+{
+	pl->stats.skipped++;
+	ds_pipeline_warn(pl, source, "skipped: %s", why);
+}
+
+/*
+ * Permanent first: a rerun fails the same way, so cron must not retry
+ * in silence; then operational errors a retry may cure; then rejects.
+ */
+int
+ds_pipeline_exit_code(struct ds_pipeline *pl)
+{
+	if (pl->stats.skipped)
+		return DS_EXIT_PERMANENT;
+	if (pl->stats.errors)
+		return DS_EXIT_TEMPFAIL;
+	if (pl->stats.rejected)
+		return DS_EXIT_REJECTED;
+	return DS_EXIT_OK;
 }
 
 static bool
@@ -240,6 +284,22 @@ is_operational(const GError *e)
 {
 	return e->domain == DS_ERROR && (e->code == DS_ERROR_DB ||
 	    e->code == DS_ERROR_IO || e->code == DS_ERROR_NET);
+}
+
+/* Is one already among the "; "-separated reasons r? */
+static bool
+has_reason(const char *r, const char *one)
+{
+	size_t n = strlen(one);
+	const char *p = r;
+
+	while ((p = strstr(p, one)) != NULL) {
+		if ((p == r || (p - r >= 2 && p[-2] == ';' && p[-1] == ' ')) &&
+		    (p[n] == '\0' || (p[n] == ';' && p[n + 1] == ' ')))
+			return true;
+		p += n;
+	}
+	return false;
 }
 
 /*
@@ -250,18 +310,21 @@ static void
 add_reason(struct input *in, const char *what, const char *msg)
 {
 	size_t n = strlen(in->source);
+	char *one;
 
-	if (in->reasons->len)
-		g_string_append(in->reasons, "; ");
 	if (strncmp(what, in->source, n) == 0 && (what[n] == '/' ||
 	    what[n] == '\0'))
 		what = what[n] ? what + n + 1 : NULL;
 	else if (strncmp(in->source, what, strlen(what)) == 0)
 		what = NULL;	/* "x.xml" inside "x.xml.gz" */
-	if (what)
-		g_string_append_printf(in->reasons, "%s: %s", what, msg);
-	else
-		g_string_append(in->reasons, msg);
+	one = what ? g_strdup_printf("%s: %s", what, msg) : g_strdup(msg);
+	/* a layer and the one below may report the same cause: say it once */
+	if (!has_reason(in->reasons->str, one)) {
+		if (in->reasons->len)
+			g_string_append(in->reasons, "; ");
+		g_string_append(in->reasons, one);
+	}
+	g_free(one);
 }
 
 static uint64_t *
@@ -351,6 +414,7 @@ leaf_cb(struct ds_leaf *leaf, void *payload, GError **err)
 			break;
 		}
 	if (p) {
+		in->leaves_report++;
 		u.name = leaf->name;
 		u.leaf = leaf;
 		u.buf = in->msg;
@@ -411,6 +475,9 @@ part_cb(const struct ds_part *part, void *payload, GError **err)
 			in->wanted[i] = in->pl->parsers[i];
 			return true;
 		}
+	if (part->filename != NULL || (strcmp(part->content_type,
+	    "text/plain") != 0 && strcmp(part->content_type, "text/html") != 0))
+		in->attachments++;
 	if (part->len == 0)
 		return true;
 	/* the content decides: bodies that are neither containers nor
@@ -443,9 +510,27 @@ input_clear(struct input *in)
 	g_clear_error(&in->fatal);
 }
 
+/* Did a message-scope parser (failure report, ...) want the input? */
+static bool
+any_wanted(const struct input *in)
+{
+	int i;
+
+	for (i = 0; in->pl->parsers[i] != NULL; i++)
+		if (in->wanted[i] != NULL)
+			return true;
+	return false;
+}
+
 static enum ds_outcome
 input_outcome(struct input *in)
 {
+	/* a person's question, an out-of-office: text bodies only, nothing
+	 * a report parser wanted (content decides, never the Subject) */
+	if (!in->bare && in->msg != NULL && in->rejected == 0 &&
+	    in->stored + in->dups == 0 && !any_wanted(in) &&
+	    in->attachments == 0 && in->leaves_report == 0)
+		return DS_OUTCOME_NOT_REPORT;
 	if (in->rejected == 0 && in->stored + in->dups == 0) {
 		in->rejected++;
 		add_reason(in, "input", "no DMARC report found");
@@ -462,10 +547,21 @@ input_tell(struct input *in, enum ds_outcome o)
 {
 	struct ds_pipeline *pl = in->pl;
 
-	if (in->rejected) {
+	if (o == DS_OUTCOME_NOT_REPORT) {
+		char *who = ds_message_describe(in->msg, in->msg_len);
+
+		pl->stats.not_reports++;
+		ds_pipeline_warn(pl, in->source, "%s%snot a report (mail for a "
+		    "person?); not stored", who ? who : "", who ? ": " : "");
+		g_free(who);
+	} else if (in->rejected) {
+		char *who = in->msg ? ds_message_describe(in->msg, in->msg_len) :
+		    NULL;
+
 		pl->stats.rejected++;
-		ds_pipeline_say(pl, in->source, "rejected: %s",
-		    in->reasons->str);
+		ds_pipeline_warn(pl, in->source, "%s%srejected: %s",
+		    who ? who : "", who ? ": " : "", in->reasons->str);
+		g_free(who);
 	} else if (o == DS_OUTCOME_DUPLICATE && pl->opts.verbose) {
 		ds_pipeline_say(pl, in->source, "duplicate");
 	}
@@ -683,45 +779,12 @@ done:
 char *
 ds_pipeline_summary(struct ds_pipeline *pl)
 {
-	const struct ds_ingest_stats *s = &pl->stats;
-	char tls[48] = "";
-	GString *g = g_string_new(NULL);
-
-	/* said only when there were some, so DMARC-only runs read as before */
-	if (s->tls_reports)
-		g_snprintf(tls, sizeof(tls), "%" G_GUINT64_FORMAT
-		    " TLS reports, ", s->tls_reports);
-	g_string_append_printf(g, "%" G_GUINT64_FORMAT " inputs: %"
-	    G_GUINT64_FORMAT " reports stored (%" G_GUINT64_FORMAT
-	    " records), %" G_GUINT64_FORMAT " failure reports, %s%"
-	    G_GUINT64_FORMAT " duplicates, %" G_GUINT64_FORMAT
-	    " rejected, %" G_GUINT64_FORMAT " errors", s->inputs, s->reports,
-	    s->records, s->failures, tls, s->duplicates, s->rejected,
-	    s->errors);
-	/* issue 13: said only when there were some */
-	if (s->conflicts)
-		g_string_append_printf(g, ", %" G_GUINT64_FORMAT
-		    " conflicting versions (kept, not counted: reports "
-		    "--conflicts)", s->conflicts);
-	return g_string_free(g, FALSE);
+	return ds_ingest_stats_summary(&pl->stats);
 }
 
 /* See pipeline.h. */
 char *
 ds_pipeline_conflict_lines(struct ds_pipeline *pl, const char *prefix)
 {
-	GString *g;
-	guint i;
-
-	if (pl->stats.conflicts == 0)
-		return NULL;
-	g = g_string_new(NULL);
-	for (i = 0; i < pl->conflicts->len; i++)
-		g_string_append_printf(g, "%swarning: %s\n", prefix,
-		    (char *)g_ptr_array_index(pl->conflicts, i));
-	if (pl->stats.conflicts > pl->conflicts->len)
-		g_string_append_printf(g, "%swarning: and %" G_GUINT64_FORMAT
-		    " more conflicting versions (reports --conflicts)\n",
-		    prefix, pl->stats.conflicts - pl->conflicts->len);
-	return g_string_free(g, FALSE);
+	return ds_conflict_lines(pl->conflicts, pl->stats.conflicts, prefix);
 }

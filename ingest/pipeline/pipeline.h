@@ -28,7 +28,11 @@ struct ds_ingest_stats {
 	uint64_t conflicts;	/* conflicting versions kept, not counted */
 	uint64_t rejected;	/* inputs with something quarantined */
 	uint64_t records;	/* aggregate records stored */
-	uint64_t errors;	/* operational errors (I/O, database) */
+	uint64_t errors;	/* operational errors a rerun may not meet */
+	uint64_t not_reports;	/* mail that is no report at all (a
+				 * person's question, an out-of-office) */
+	uint64_t skipped;	/* inputs not read, for a reason a rerun
+				 * meets again (missing, FIFO, too large) */
 };
 
 enum ds_outcome {
@@ -36,6 +40,8 @@ enum ds_outcome {
 	DS_OUTCOME_DUPLICATE,	/* everything in it was stored before */
 	DS_OUTCOME_PARTIAL,	/* some stored or duplicate, some rejected */
 	DS_OUTCOME_REJECTED,	/* nothing usable: quarantined */
+	DS_OUTCOME_NOT_REPORT,	/* mail with only text bodies, no report and
+				 * no attachment: not bad input, not kept */
 };
 
 struct ds_pipeline;
@@ -112,6 +118,20 @@ bool ds_pipeline_flush(struct ds_pipeline *pl, GError **err);
 /* Print a one-line notice about source, unless quiet. */
 void ds_pipeline_say(struct ds_pipeline *pl, const char *source,
     const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/*
+ * Print a one-line notice about source even under --quiet: a rejected
+ * or skipped input is what needs attention.
+ */
+void ds_pipeline_warn(struct ds_pipeline *pl, const char *source,
+    const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/*
+ * Count source as skipped (not read; a rerun meets it again: exit
+ * DS_EXIT_PERMANENT) and say why, even under --quiet.
+ */
+void ds_pipeline_skip(struct ds_pipeline *pl, const char *source,
+    const char *why);
+/* The exit status the counters call for (0, 1, 5 or 75). */
+int ds_pipeline_exit_code(struct ds_pipeline *pl);
 
 /* The run summary line: "N inputs: N reports stored, ...". Caller frees. */
 char *ds_pipeline_summary(struct ds_pipeline *pl);

@@ -37,6 +37,7 @@ static const struct ds_conf_key mailbox_keys[] = {
 	{ "max-message-size", 0, NULL },
 	{ "allow-plaintext", 0, NULL },
 	{ "keep", 0, NULL },
+	{ "too-large", 0, NULL },
 	/* OAuth2 (auth = oauth2; always for graph:// and gmail://): the
 	 * secrets themselves only in files or the environment */
 	{ "auth", 0, NULL },
@@ -142,9 +143,10 @@ parse_section(struct ds_mailbox_conf *c, const struct ds_conf *conf,
 {
 	static const char *const auth_choices[] = { "password", "oauth2",
 		NULL };
+	static const char *const big_choices[] = { "leave", "move", NULL };
 	const char *file = ds_conf_path(conf);
 	bool ok = false;
-	int auth = 0;
+	int auth = 0, big = 0;
 
 	c->url = ds_conf_get(conf, group, "url", false);
 	c->user = ds_conf_get(conf, group, "user", false);
@@ -171,6 +173,16 @@ parse_section(struct ds_mailbox_conf *c, const struct ds_conf *conf,
 	    err))
 		goto done;
 	c->oauth2 = auth == 1;
+	/* too-large = leave (said on every run) or move (invalid-folder) */
+	if (!ds_conf_get_choice(conf, group, "too-large", big_choices, &big,
+	    err))
+		goto done;
+	c->too_large_move = big == 1;
+	if (c->too_large_move && c->invalid_folder == NULL) {
+		ds_fail(err, DS_ERROR_USAGE, "%s: [%s] too-large = move needs "
+		    "invalid-folder", file, group);
+		goto done;
+	}
 	if (!ds_conf_get_size(conf, group, "max-message-size",
 	    &c->max_message, err) ||
 	    !ds_conf_get_bool(conf, group, "keep", &c->keep, err) ||

@@ -31,6 +31,7 @@ struct ds_mailbox_conf {
 	uint64_t max_message;	/* max-message-size (default 50M) */
 	bool allow_plaintext;	/* imap:// without STARTTLS */
 	bool keep;		/* leave the mailbox untouched */
+	bool too_large_move;	/* too-large = move: to invalid-folder */
 	bool oauth2;		/* auth = oauth2 (always for graph, gmail) */
 	char *mechanism;	/* oauth2-mechanism: xoauth2, oauthbearer */
 	char *api_url;		/* api-url: Graph / Gmail base URL */

@@ -27,7 +27,7 @@
 /* What a run did on the server (the pipeline counts the reports). */
 struct ds_mail_stats {
 	uint64_t fetched;	/* messages fetched and ingested */
-	uint64_t skipped;	/* newly found over max-message-size */
+	uint64_t skipped;	/* over max-message-size (said every run) */
 	uint64_t archived;	/* moved to archive-folder */
 	uint64_t invalid;	/* moved to invalid-folder */
 	uint64_t flagged;	/* flagged read (no folder configured) */
@@ -69,7 +69,11 @@ struct ds_mailsrc {
 /*
  * Every function returns false with err set on an operational failure:
  * DS_ERROR_AUTH (login or token refused: exit 3), DS_ERROR_USAGE (bad
- * configuration), DS_ERROR_NET (server, TLS, network: exit 75).
+ * configuration), DS_ERROR_PERMANENT (what the next run meets again: a
+ * folder that does not exist, a certificate that does not verify, a
+ * plain-text port given as imaps://, HTTP 4xx other than 401, 408 and
+ * 429: exit 5), DS_ERROR_NET (network, server down or busy, HTTP 429
+ * and 5xx: exit 75, the next run can succeed unchanged).
  */
 struct ds_mailsrc_ops {
 	const char *name;	/* "imap", "graph", "gmail" */
@@ -98,6 +102,20 @@ struct ds_mailsrc_ops {
 	    const char *const *ids, size_t n, GError **err);
 	/* The name of message id in messages. Caller frees. */
 	char *(*label)(struct ds_mailsrc *s, const char *id);
+	/*
+	 * Optional: the name of message id once moved to folder (for the
+	 * quarantine). NULL: the driver says "folder 'F' of KEY". Caller
+	 * frees.
+	 */
+	char *(*moved)(struct ds_mailsrc *s, const char *folder,
+	    const char *id);
+	/*
+	 * Optional: give m back the unread state it had before the fetch
+	 * (mail that is no report: a person's question stays unread for
+	 * the person). NULL: fetching never marks a message read.
+	 */
+	bool (*unread)(struct ds_mailsrc *s, const struct ds_mail_msg *m,
+	    GError **err);
 	/* Log out and free priv. NULL-safe on a source never opened. */
 	void (*close)(struct ds_mailsrc *s);
 };

@@ -94,6 +94,23 @@ ds_api_close(struct ds_api *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/*
+ * What the next run can expect of an HTTP status (issue 18): 401/403
+ * (after the one refresh) is a refused login, exit 3; 408, 429 and 5xx
+ * can succeed unchanged later (throttled, down: exit 75); any other 4xx
+ * (404: no such folder or message, 400: a request the API will refuse
+ * again) fails the same way until someone acts (exit 5).
+ */
+static int
+api_error_code(long status)
+{
+	if (status == 401 || status == 403)
+		return DS_ERROR_AUTH;
+	if (status == 408 || status == 429 || status >= 500 || status < 400)
+		return DS_ERROR_NET;
+	return DS_ERROR_PERMANENT;
+}
+
 bool
 ds_api_fail(struct ds_api *a, const struct ds_http_resp *r,
     const char *what, GError **err)
@@ -113,9 +130,9 @@ ds_api_fail(struct ds_api *a, const struct ds_http_resp *r,
 		msg = ds_jget_str(eo, "message");
 	if (msg != NULL)
 		q = ds_quote(msg, strlen(msg), 200);
-	ok = ds_fail(err, r->status == 401 || r->status == 403 ?
-	    DS_ERROR_AUTH : DS_ERROR_NET, "%s mailbox %s: %s: HTTP %ld%s%s",
-	    a->label, a->c->name, what, r->status, q ? ": " : "", q ? q : "");
+	ok = ds_fail(err, api_error_code(r->status), "%s mailbox %s: %s: "
+	    "HTTP %ld%s%s", a->label, a->c->name, what, r->status, q ? ": " :
+	    "", q ? q : "");
 	g_free(q);
 	if (root != NULL)
 		json_node_unref(root);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,13 +45,43 @@ ds_source_progress(struct ds_pipeline *pl, bool last)
 	fflush(stderr);
 }
 
-/* Count an unreadable input and say so; the run goes on. */
+/*
+ * Count an unreadable input and say so, even under --quiet; the run goes
+ * on. errno values a rerun meets again (missing, permissions, a loop)
+ * count as skipped (exit 5), others as errors a retry may cure (75).
+ */
 static bool
-skip_input(struct ds_pipeline *pl, const char *path, const char *why)
+skip_errno(struct ds_pipeline *pl, const char *path, int e)
 {
-	ds_pipeline_say(pl, path, "skipped: %s", why);
-	((struct ds_ingest_stats *)ds_pipeline_stats(pl))->errors++;
-	return true;
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+	case EACCES:
+	case EPERM:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case ENXIO:
+	case ENODEV:
+		ds_pipeline_skip(pl, path, g_strerror(e));
+		return true;
+	default:
+		ds_pipeline_warn(pl, path, "cannot read: %s", g_strerror(e));
+		((struct ds_ingest_stats *)ds_pipeline_stats(pl))->errors++;
+		return true;
+	}
+}
+
+/* What a file of mode m is, for "skipped: a FIFO, not a regular file". */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	return "not a file or directory";
 }
 
 /* Ingest a buffer that may be an mbox, a message or a report. */
@@ -76,13 +107,25 @@ ingest_file(struct ds_pipeline *pl, const char *path, GError **err)
 	size_t len;
 	ssize_t n;
 	bool ok = true, too_big;
-	int fd;
+	int fd, saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO swapped in after the stat() must not hang */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
+		saved = errno;
 		if (fd >= 0)
 			close(fd);
-		return skip_input(pl, path, g_strerror(errno));
+		return skip_errno(pl, path, saved);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		ds_pipeline_skip(pl, path, file_kind(sb.st_mode));
+		return true;
+	}
+	if (sb.st_size == 0) {
+		close(fd);
+		ds_pipeline_skip(pl, path, "empty file");
+		return true;
 	}
 	n = pread(fd, head, sizeof(head), 0);
 	if (n >= 5 && memcmp(head, "From ", 5) == 0) {
@@ -100,10 +143,15 @@ ingest_file(struct ds_pipeline *pl, const char *path, GError **err)
 		return ok;
 	}
 	buf = ds_slurp_fd(fd, lim->max_message, &len, &too_big);
+	saved = errno;
 	close(fd);
+	if (buf == NULL && too_big) {
+		ds_pipeline_skip(pl, path, "mail larger than the message size "
+		    "limit (--max-message-size)");
+		return true;
+	}
 	if (buf == NULL)
-		return skip_input(pl, path, too_big ?
-		    "larger than the message size limit" : g_strerror(errno));
+		return skip_errno(pl, path, saved);
 	ok = ingest_buffer(pl, path, buf, len, err);
 	g_free(buf);
 	return ok;
@@ -136,8 +184,8 @@ list_dir(const char *path)
 	return names;
 }
 
-static bool ingest_path(struct ds_pipeline *pl, const char *path,
-    unsigned depth, GError **err);
+static bool ingest_entry(struct ds_pipeline *pl, const char *root,
+    const char *path, unsigned depth, GError **err);
 
 static bool
 is_maildir(const char *path)
@@ -152,18 +200,21 @@ is_maildir(const char *path)
 	return yes;
 }
 
+/* Ingest the entries of directory path, all inside root (a realpath). */
 static bool
-ingest_dir(struct ds_pipeline *pl, const char *path, unsigned depth,
-    GError **err)
+ingest_dir(struct ds_pipeline *pl, const char *root, const char *path,
+    unsigned depth, GError **err)
 {
 	GPtrArray *names;
 	bool ok = true, maildir = is_maildir(path);
 	guint i;
 
-	if (depth > 32)
-		return skip_input(pl, path, "directories nested too deep");
+	if (depth > 32) {
+		ds_pipeline_skip(pl, path, "directories nested too deep");
+		return true;
+	}
 	if ((names = list_dir(path)) == NULL)
-		return skip_input(pl, path, g_strerror(errno));
+		return skip_errno(pl, path, errno);
 	for (i = 0; ok && i < names->len; i++) {
 		const char *n = g_ptr_array_index(names, i);
 		char *sub;
@@ -172,26 +223,87 @@ ingest_dir(struct ds_pipeline *pl, const char *path, unsigned depth,
 		if (maildir && strcmp(n, "tmp") == 0)
 			continue;
 		sub = g_build_filename(path, n, NULL);
-		ok = ingest_path(pl, sub, depth + 1, err);
+		ok = ingest_entry(pl, root, sub, depth + 1, err);
 		g_free(sub);
 	}
 	g_ptr_array_free(names, TRUE);
 	return ok;
 }
 
+/* Is p (a realpath) root or below it? */
 static bool
-ingest_path(struct ds_pipeline *pl, const char *path, unsigned depth,
-    GError **err)
+is_inside(const char *root, const char *p)
+{
+	size_t n = strlen(root);
+
+	if (strcmp(root, "/") == 0)
+		return true;
+	return strncmp(p, root, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+/*
+ * One entry found in a directory: a symlink is followed only when its
+ * target is inside the directory given on the command line (root), so
+ * the bytes of a file outside it are never read, stored or quarantined;
+ * a dangling symlink, a FIFO, a socket or a device is skipped with a
+ * warning.
+ */
+static bool
+ingest_entry(struct ds_pipeline *pl, const char *root, const char *path,
+    unsigned depth, GError **err)
 {
 	struct stat sb;
+	char *real, *why;
+
+	if (lstat(path, &sb) < 0)
+		return skip_errno(pl, path, errno);
+	if (S_ISLNK(sb.st_mode)) {
+		if ((real = realpath(path, NULL)) == NULL) {
+			ds_pipeline_skip(pl, path, errno == ENOENT ?
+			    "dangling symlink" : g_strerror(errno));
+			return true;
+		}
+		if (!is_inside(root, real)) {
+			char *q = ds_quote(real, strlen(real), 200);
+
+			why = g_strdup_printf("symlink to '%s', outside the "
+			    "directory: not read", q);
+			ds_pipeline_skip(pl, path, why);
+			g_free(why);
+			g_free(q);
+			free(real);
+			return true;
+		}
+		free(real);
+		if (stat(path, &sb) < 0)
+			return skip_errno(pl, path, errno);
+	}
+	if (S_ISDIR(sb.st_mode))
+		return ingest_dir(pl, root, path, depth, err);
+	if (!S_ISREG(sb.st_mode)) {
+		ds_pipeline_skip(pl, path, file_kind(sb.st_mode));
+		return true;
+	}
+	return ingest_file(pl, path, err);
+}
+
+/* A path named on the command line: symlinks followed (the user chose). */
+static bool
+ingest_path(struct ds_pipeline *pl, const char *path, GError **err)
+{
+	struct stat sb;
+	char *root;
+	bool ok;
 
 	if (stat(path, &sb) < 0)
-		return skip_input(pl, path, g_strerror(errno));
-	if (S_ISDIR(sb.st_mode))
-		return ingest_dir(pl, path, depth, err);
-	if (!S_ISREG(sb.st_mode))
-		return skip_input(pl, path, "not a regular file");
-	return ingest_file(pl, path, err);
+		return skip_errno(pl, path, errno);
+	if (!S_ISDIR(sb.st_mode))
+		return ingest_file(pl, path, err);
+	if ((root = realpath(path, NULL)) == NULL)
+		return skip_errno(pl, path, errno);
+	ok = ingest_dir(pl, root, path, 0, err);
+	free(root);
+	return ok;
 }
 
 bool
@@ -204,11 +316,20 @@ ds_source_local_ingest(struct ds_pipeline *pl, const char *path,
 	char *buf;
 
 	if (strcmp(path, "-") != 0)
-		return ingest_path(pl, path, 0, err);
+		return ingest_path(pl, path, err);
 	buf = ds_slurp_fd(STDIN_FILENO, lim->max_message, &len, &too_big);
+	if (buf == NULL && too_big) {
+		ds_pipeline_skip(pl, "<stdin>", "larger than the message size "
+		    "limit (--max-message-size)");
+		return true;
+	}
 	if (buf == NULL)
-		return skip_input(pl, "<stdin>", too_big ?
-		    "larger than the message size limit" : g_strerror(errno));
+		return skip_errno(pl, "<stdin>", errno);
+	if (len == 0) {
+		g_free(buf);
+		ds_pipeline_skip(pl, "<stdin>", "empty input");
+		return true;
+	}
 	ok = ingest_buffer(pl, "<stdin>", buf, len, err);
 	g_free(buf);
 	return ok;

@@ -95,7 +95,7 @@ label_id(struct gmail *p, const char *name, bool create, char **out,
 	ds_http_resp_clear(&r);
 	if (!ok || *out != NULL || !create) {
 		g_free(url);
-		return ok && (*out != NULL || ds_fail(err, DS_ERROR_USAGE,
+		return ok && (*out != NULL || ds_fail(err, DS_ERROR_PERMANENT,
 		    "gmail mailbox %s: no label '%s'", p->api.c->name, name));
 	}
 	b = json_builder_new();
@@ -197,6 +197,7 @@ gmail_list(struct ds_mailsrc *s, GPtrArray **out, GError **err)
 		if (ok && r.status != 200)
 			ok = ds_api_fail(&p->api, &r, "list messages", err);
 		if (!ok || (o = parse_obj(&r, PAGE_MAX, &root, err)) == NULL) {
+			ds_http_resp_clear(&r);	/* the error's body */
 			ok = false;
 			break;
 		}

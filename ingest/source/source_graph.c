@@ -129,7 +129,7 @@ folder_id(struct graph *p, const char *name, bool create, char **out,
 		ds_http_resp_clear(&r);
 	}
 	if (*out != NULL || !create) {
-		ok = *out != NULL || ds_fail(err, DS_ERROR_USAGE, "graph "
+		ok = *out != NULL || ds_fail(err, DS_ERROR_PERMANENT, "graph "
 		    "mailbox %s: no folder '%s'", p->api.c->name, name);
 		goto done;
 	}
@@ -209,6 +209,7 @@ graph_list(struct ds_mailsrc *s, GPtrArray **out, GError **err)
 		if (ok && r.status != 200)
 			ok = ds_api_fail(&p->api, &r, "list messages", err);
 		if (!ok || (o = parse_obj(&r, &root, err)) == NULL) {
+			ds_http_resp_clear(&r);	/* the error's body */
 			ok = false;
 			break;
 		}

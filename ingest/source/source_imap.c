@@ -40,7 +40,45 @@ struct ds_imap {
 	char **caps;
 	CURLcode last_rc;	/* of the last transfer */
 	char errbuf[CURL_ERROR_SIZE];
+	char said[200];		/* the server's last tagged NO/BAD, quoted */
 };
+
+/*
+ * libcurl hands IMAP response lines to the header callback: keep the
+ * server's own words of a tagged NO or BAD for the error message. The
+ * server never echoes a password; the text is quoted (attacker text).
+ */
+static size_t
+header_cb(char *p, size_t size, size_t n, void *payload)
+{
+	struct ds_imap *im = payload;
+	size_t len = size * n, i = 0;
+	char *q;
+
+	while (i < len && p[i] != ' ' && p[i] != '*')
+		i++;	/* the tag */
+	if (i == 0 || i >= len || p[i] != ' ')
+		return len;
+	i++;
+	if (!(len - i >= 3 && (memcmp(p + i, "NO ", 3) == 0 ||
+	    (len - i >= 4 && memcmp(p + i, "BAD ", 4) == 0))))
+		return len;
+	while (len > i && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	q = ds_quote(p + i, len - i, sizeof(im->said) - 8);
+	g_strlcpy(im->said, q, sizeof(im->said));
+	g_free(q);
+	return size * n;
+}
+
+/* RFC 5530 codes (and Dovecot's words) for what no retry will change. */
+static bool
+said_permanent(const char *said)
+{
+	return strstr(said, "[NONEXISTENT]") || strstr(said, "[NOPERM]") ||
+	    strstr(said, "[CANNOT]") || strstr(said, "doesn't exist") ||
+	    strstr(said, "does not exist");
+}
 
 static size_t
 write_cb(char *p, size_t size, size_t n, void *payload)
@@ -75,22 +113,38 @@ fail(struct ds_imap *im, CURLcode rc, const struct sink *s, const char *what,
 		    "user '%s' (check the user and the password)", im->label,
 		    im->user ? im->user : "(from ~/.netrc)");
 	case CURLE_USE_SSL_FAILED:
-		return ds_fail(err, DS_ERROR_NET, "imap %s: the server offers "
-		    "no STARTTLS; refusing to log in without TLS (use "
+		return ds_fail(err, DS_ERROR_PERMANENT, "imap %s: the server "
+		    "offers no STARTTLS; refusing to log in without TLS (use "
 		    "imaps://, or allow-plaintext = true)", im->label);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
+		return ds_fail(err, DS_ERROR_PERMANENT, "imap %s: the server's "
+		    "certificate does not verify: %s (ca-file = FILE or "
+		    "--cacert FILE trusts a private CA)", im->label, detail);
 	case CURLE_SSL_CONNECT_ERROR:
-		return ds_fail(err, DS_ERROR_NET, "imap %s: TLS failed: %s "
-		    "(ca-file = FILE or --cacert FILE trusts a private CA)",
+		/* OpenSSL's words for a server that answered in plain text */
+		if (strstr(detail, "wrong version number") != NULL ||
+		    strstr(detail, "packet length too long") != NULL)
+			return ds_fail(err, DS_ERROR_PERMANENT, "imap %s: the "
+			    "server does not speak TLS on this port (%s): a "
+			    "plain-text port given as imaps://? Use imaps:// "
+			    "with the TLS port (993) or imap:// (STARTTLS)",
+			    im->label, detail);
+		if (strstr(detail, "certificate") != NULL)
+			return ds_fail(err, DS_ERROR_PERMANENT, "imap %s: TLS "
+			    "failed: %s (ca-file = FILE or --cacert FILE "
+			    "trusts a private CA)", im->label, detail);
+		return ds_fail(err, DS_ERROR_NET, "imap %s: TLS failed: %s",
 		    im->label, detail);
 	case CURLE_REMOTE_FILE_NOT_FOUND:
-		return ds_fail(err, DS_ERROR_NET, "imap %s: %s: %s (no such "
-		    "mailbox or message, or its UIDVALIDITY changed)",
+		return ds_fail(err, DS_ERROR_PERMANENT, "imap %s: %s: %s (no "
+		    "such mailbox or message, or its UIDVALIDITY changed)",
 		    im->label, what, detail);
 	case CURLE_QUOTE_ERROR:
-		return ds_fail(err, DS_ERROR_NET, "imap %s: the server refused "
-		    "%s", im->label, what);
+		return ds_fail(err, said_permanent(im->said) ?
+		    DS_ERROR_PERMANENT : DS_ERROR_NET, "imap %s: the server "
+		    "refused %s%s%s", im->label, what, im->said[0] ? ": " : "",
+		    im->said);
 	case CURLE_WRITE_ERROR:
 		if (s != NULL && s->over)
 			return ds_fail(err, DS_ERROR_LIMIT, "imap %s: %s: more "
@@ -111,6 +165,7 @@ perform(struct ds_imap *im, const char *url, const char *custom,
 	CURLcode rc;
 
 	im->errbuf[0] = '\0';
+	im->said[0] = '\0';
 	curl_easy_setopt(im->h, CURLOPT_URL, url);
 	curl_easy_setopt(im->h, CURLOPT_CUSTOMREQUEST, custom);
 	curl_easy_setopt(im->h, CURLOPT_WRITEDATA, s);
@@ -182,6 +237,8 @@ ds_imap_open(const struct ds_imap_url *u, const struct ds_imap_opts *o,
 	curl_easy_setopt(im->h, CURLOPT_LOW_SPEED_TIME,
 	    o->timeout > 0 ? o->timeout : 120L);
 	curl_easy_setopt(im->h, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(im->h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(im->h, CURLOPT_HEADERDATA, im);
 	/* reply lines longer than half of this are cut to 40 bytes */
 	curl_easy_setopt(im->h, CURLOPT_BUFFERSIZE, 256L * 1024);
 	/* THREATS #16: TLS from the start, or STARTTLS required */

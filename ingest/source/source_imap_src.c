@@ -285,6 +285,42 @@ imap_label(struct ds_mailsrc *s, const char *id)
 	    id);
 }
 
+/* The folder's URL, and the UID the message had (issue 18). */
+static char *
+imap_moved(struct ds_mailsrc *s, const char *folder, const char *id)
+{
+	struct imap_src *p = s->priv;
+	struct ds_imap_url u = p->u;
+	char *key, *out;
+
+	u.mailbox = (char *)folder;
+	key = ds_imap_url_key(&u, s->c->user);
+	out = g_strdup_printf("%s (moved there; was UID %s of %s)", key, id,
+	    p->u.mailbox);
+	g_free(key);
+	return out;
+}
+
+/*
+ * A fetch set \Seen; with --keep or a missing folder imap_fetch put it
+ * back already, otherwise put it back here for mail that is no report.
+ */
+static bool
+imap_unread(struct ds_mailsrc *s, const struct ds_mail_msg *m, GError **err)
+{
+	struct imap_src *p = s->priv;
+	char *cmd;
+	uint32_t uid;
+	bool ok;
+
+	if (p->restore_seen || m->seen || !parse_uid(m->id, &uid))
+		return true;
+	cmd = g_strdup_printf("UID STORE %u -FLAGS.SILENT (\\Seen)", uid);
+	ok = ds_imap_command(p->im, cmd, err);
+	g_free(cmd);
+	return ok;
+}
+
 static void
 imap_close(struct ds_mailsrc *s)
 {
@@ -307,5 +343,7 @@ const struct ds_mailsrc_ops ds_mailsrc_imap = {
 	.fetch = imap_fetch,
 	.done = imap_done,
 	.label = imap_label,
+	.moved = imap_moved,
+	.unread = imap_unread,
 	.close = imap_close,
 };

@@ -32,7 +32,7 @@ struct run {
 	struct ds_mail_stats *stats;
 	GHashTable *known;	/* id -> struct known * */
 	GPtrArray *todo[DS_MAIL_ACTIONS];	/* committed ids (char *) */
-	const char *cur_id;	/* the message in the pipeline */
+	const struct ds_mail_msg *cur;	/* the message in the pipeline */
 };
 
 struct known {
@@ -53,16 +53,37 @@ ds_mailsrc_for_url(const char *url)
 	return NULL;
 }
 
-/* The commit hook: record the message with its reports. */
+/*
+ * The state a committed message gets. Mail that is no report (a
+ * person's question) goes where rejected mail goes, but is never marked
+ * read: without an invalid-folder it stays where it is, untouched.
+ */
+static enum ds_msg_state
+state_of(const struct run *r, enum ds_outcome o)
+{
+	if (o == DS_OUTCOME_NOT_REPORT)
+		return r->s.c->invalid_folder != NULL ? DS_MSG_REJECTED :
+		    DS_MSG_DONE;
+	return o == DS_OUTCOME_REJECTED ? DS_MSG_REJECTED : DS_MSG_STORED;
+}
+
+/*
+ * The commit hook: record the message with its reports. A person's mail
+ * gets its unread state back first (IMAP's fetch set \Seen), inside the
+ * transaction: if that fails nothing is recorded and the next run tries
+ * again.
+ */
 static bool
 commit_hook(struct ds_store *st, enum ds_outcome o, void *payload,
     GError **err)
 {
 	struct run *r = payload;
 
-	return ds_store_source_put(st, r->s.key, r->s.epoch, r->cur_id,
-	    o == DS_OUTCOME_REJECTED ? DS_MSG_REJECTED : DS_MSG_STORED, 0,
-	    err);
+	if (o == DS_OUTCOME_NOT_REPORT && !r->s.keep && r->s.ops->unread &&
+	    !r->s.ops->unread(&r->s, r->cur, err))
+		return false;
+	return ds_store_source_put(st, r->s.key, r->s.epoch, r->cur->id,
+	    state_of(r, o), 0, err);
 }
 
 /* Queue what happens to a committed message on the server. */
@@ -80,6 +101,31 @@ queue(struct run *r, const char *id, enum ds_msg_state s)
 	else
 		a = DS_MAIL_FLAG;
 	g_ptr_array_add(r->todo[a], g_strdup(id));
+}
+
+/*
+ * After a move to the invalid folder the quarantine names where the
+ * messages are now (issue 18), so "quarantine show" finds them.
+ */
+static bool
+quarantine_moved(struct run *r, const char *const *ids, size_t n,
+    GError **err)
+{
+	const char *folder = r->s.c->invalid_folder;
+	char *from, *to;
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; ok && i < n; i++) {
+		from = r->s.ops->label(&r->s, ids[i]);
+		to = r->s.ops->moved ? r->s.ops->moved(&r->s, folder, ids[i]) :
+		    g_strdup_printf("folder '%s' of %s (moved there; was %s)",
+		    folder, r->s.key, from);
+		ok = ds_store_quarantine_moved(r->st, from, to, err);
+		g_free(from);
+		g_free(to);
+	}
+	return ok;
 }
 
 /* Do the queued moves when force or enough are waiting. */
@@ -111,6 +157,8 @@ flush(struct run *r, bool force, GError **err)
 			 * finds the messages gone (moved) or moves them again */
 			ok = ok && ds_store_source_set(r->st, r->s.key,
 			    r->s.epoch, ids, n, DS_MSG_DONE, err);
+			ok = ok && (i != DS_MAIL_INVALID || quarantine_moved(r,
+			    ids, n, err));
 			if (ok)
 				*count[i] += n;
 		}
@@ -131,17 +179,46 @@ load_row(const struct ds_msg_row *row, void *payload)
 	return true;
 }
 
-/* Say that message id of size bytes is skipped, and remember it. */
+/* Would a message over max-message-size be moved to invalid-folder? */
 static bool
-skip(struct run *r, const char *id, uint64_t size, GError **err)
+move_too_large(const struct run *r)
+{
+	return r->s.c->too_large_move && r->s.c->invalid_folder != NULL &&
+	    !r->s.keep;
+}
+
+/* Say, even under --quiet, that message id of size bytes is skipped. */
+static void
+say_skip(struct run *r, const char *id, uint64_t size)
 {
 	char *src = r->s.ops->label(&r->s, id);
 
-	ds_pipeline_say(r->s.pl, src, "skipped: message of %" G_GUINT64_FORMAT
-	    " bytes is over max-message-size (%" G_GUINT64_FORMAT ")", size,
-	    r->s.c->max_message);
+	ds_pipeline_warn(r->s.pl, src, "skipped: message of %"
+	    G_GUINT64_FORMAT " bytes is over max-message-size (%"
+	    G_GUINT64_FORMAT "); %s", size, r->s.c->max_message,
+	    move_too_large(r) ? "moved to invalid-folder" :
+	    "left in the mailbox");
 	g_free(src);
 	r->stats->skipped++;
+}
+
+/*
+ * Skip message id of size bytes and remember it: left in place (said
+ * again on every run, never ignored in silence), or with too-large =
+ * move queued for invalid-folder like rejected mail (its row says so,
+ * so a run that dies before the move moves it next time).
+ */
+static bool
+skip(struct run *r, const char *id, uint64_t size, GError **err)
+{
+	say_skip(r, id, size);
+	if (move_too_large(r)) {
+		if (!ds_store_source_put(r->st, r->s.key, r->s.epoch, id,
+		    DS_MSG_REJECTED, size, err))
+			return false;
+		queue(r, id, DS_MSG_REJECTED);
+		return true;
+	}
 	return ds_store_source_put(r->st, r->s.key, r->s.epoch, id,
 	    DS_MSG_SKIPPED, size, err);
 }
@@ -177,13 +254,12 @@ ingest_one(struct run *r, const struct ds_mail_msg *m, GError **err)
 	}
 	r->stats->fetched++;
 	src = r->s.ops->label(&r->s, m->id);
-	r->cur_id = m->id;
+	r->cur = m;
 	ok = ds_pipeline_ingest(r->s.pl, src, buf, len, commit_hook, r, &o,
 	    err);
-	r->cur_id = NULL;
-	if (ok)
-		queue(r, m->id, o == DS_OUTCOME_REJECTED ? DS_MSG_REJECTED :
-		    DS_MSG_STORED);
+	r->cur = NULL;
+	if (ok && state_of(r, o) != DS_MSG_DONE)
+		queue(r, m->id, state_of(r, o));
 	g_free(src);
 	g_free(buf);
 	return ok;
@@ -201,13 +277,19 @@ triage(struct run *r, GPtrArray *ids)
 	for (i = 0; i < ids->len; i++) {
 		id = g_ptr_array_index(ids, i);
 		k = g_hash_table_lookup(r->known, id);
+		/* skipped once: again a candidate when the limit was
+		 * raised, or to be moved now that too-large = move */
 		if (k == NULL || (k->state == DS_MSG_SKIPPED &&
-		    k->size <= r->s.c->max_message))
+		    (k->size <= r->s.c->max_message || move_too_large(r))))
 			g_ptr_array_add(cand, (char *)id);
 		else if ((k->state == DS_MSG_STORED ||
 		    k->state == DS_MSG_REJECTED) && !r->s.keep) {
 			queue(r, id, k->state);
 			r->stats->resumed++;
+		} else if (k->state == DS_MSG_SKIPPED) {
+			/* still too large: said again on every run, never
+			 * ignored in silence after the first */
+			say_skip(r, id, k->size);
 		}
 	}
 	return cand;

@@ -87,57 +87,100 @@ put(GString *g, const char *s)
 	g_free(q);
 }
 
+/*
+ * Append line l (without its final newline, if any) to g wrapped at 80
+ * columns: breaks at spaces, continuation lines indented under the
+ * verdict (7 columns); a word longer than a line is cut. Empties l.
+ */
+static void
+end_line(GString *g, GString *l)
+{
+	const size_t width = 80, indent = 7;
+	const char *p, *end, *brk, *q;
+	size_t col, first = 1;
+
+	if (l->len && l->str[l->len - 1] == '\n')
+		g_string_truncate(l, l->len - 1);
+	p = l->str;
+	while (*p) {
+		if (!first) {
+			g_string_append_printf(g, "%*s", (int)indent, "");
+			while (*p == ' ')
+				p++;
+		}
+		col = first ? 0 : indent;
+		brk = NULL;
+		for (q = p; *q && col < width; q = g_utf8_next_char(q), col++)
+			if (*q == ' ')
+				brk = q;
+		end = q;
+		if (*q && brk != NULL && brk > p)
+			end = brk;
+		g_string_append_len(g, p, end - p);
+		g_string_append_c(g, '\n');
+		p = end;
+		first = 0;
+	}
+	if (l->len == 0)
+		g_string_append_c(g, '\n');
+	g_string_truncate(l, 0);
+}
+
 void
 ds_verify_result_text(GString *g, const struct ds_verify_result *r)
 {
 	const struct ds_dmarc_verdict *m = &r->dmarc;
+	GString *l = g_string_new(NULL);
 	guint i;
 
-	g_string_append(g, "SPF:   ");
+	g_string_append(l, "SPF:   ");
 	if (r->spf_checked) {
-		put(g, r->spf.result);
-		g_string_append(g, " for ");
-		put(g, r->spf.domain);
-		g_string_append(g, ": ");
-		put(g, r->spf.reason);
+		put(l, r->spf.result);
+		g_string_append(l, " for ");
+		put(l, r->spf.domain);
+		g_string_append(l, ": ");
+		put(l, r->spf.reason);
 	} else
-		g_string_append(g, "not checked (give --source-ip and "
+		g_string_append(l, "not checked (give --source-ip and "
 		    "--mail-from or --helo)");
-	g_string_append_c(g, '\n');
-	if (r->dkim == NULL || r->dkim->len == 0)
-		g_string_append(g, "DKIM:  none (no DKIM-Signature)\n");
+	end_line(g, l);
+	if (r->dkim == NULL || r->dkim->len == 0) {
+		g_string_append(l, "DKIM:  none (no DKIM-Signature)");
+		end_line(g, l);
+	}
 	for (i = 0; r->dkim != NULL && i < r->dkim->len; i++) {
 		const struct ds_dkim_verdict *d = &g_array_index(r->dkim,
 		    struct ds_dkim_verdict, i);
 
-		g_string_append(g, "DKIM:  ");
-		put(g, d->result);
-		g_string_append(g, " d=");
-		put(g, d->domain);
-		g_string_append(g, " s=");
-		put(g, d->selector);
-		g_string_append(g, " a=");
-		put(g, d->algorithm);
-		g_string_append(g, ": ");
-		put(g, d->reason);
-		g_string_append_c(g, '\n');
+		g_string_append(l, "DKIM:  ");
+		put(l, d->result);
+		g_string_append(l, " d=");
+		put(l, d->domain);
+		g_string_append(l, " s=");
+		put(l, d->selector);
+		g_string_append(l, " a=");
+		put(l, d->algorithm);
+		g_string_append(l, ": ");
+		put(l, d->reason);
+		end_line(g, l);
 	}
-	g_string_append(g, "DMARC: ");
-	put(g, m->result);
-	g_string_append(g, " for ");
-	put(g, m->from_domain);
-	g_string_append(g, " (org ");
-	put(g, m->org_domain);
-	g_string_append(g, ", policy ");
-	put(g, m->policy);
-	g_string_append(g, "): ");
-	put(g, m->reason);
-	g_string_append_c(g, '\n');
+	g_string_append(l, "DMARC: ");
+	put(l, m->result);
+	g_string_append(l, " for ");
+	put(l, m->from_domain);
+	g_string_append(l, " (org ");
+	put(l, m->org_domain);
+	g_string_append(l, ", policy ");
+	put(l, m->policy);
+	g_string_append(l, "): ");
+	put(l, m->reason);
+	end_line(g, l);
 	if (m->record != NULL) {
-		g_string_append(g, "       ");
-		put(g, m->record_domain);
-		g_string_append(g, ": ");
-		put(g, m->record);
-		g_string_append_c(g, '\n');
+		g_string_append(l, "       ");
+		put(l, m->record_domain);
+		g_string_append(l, ": ");
+		put(l, m->record);
+		end_line(g, l);
 	}
+	g_string_free(l, TRUE);
 }

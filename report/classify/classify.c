@@ -48,38 +48,59 @@ struct include {
 	bool hosting;		/* a cloud network (an ASN rule): its
 				   machines are anybody's, the domain's own
 				   or a spoofer's: never a "service" */
+	const char *fwd;	/* envelope domains its mailbox users'
+				   forwarding and its lists use, each
+				   followed by a space, or NULL */
 };
 
-/* from each service's sending documentation */
+/*
+ * From each service's sending documentation. Google is a sending
+ * service (Google Workspace signs as the domain, envelope in the
+ * domain) and a forwarder (Gmail forwarding rewrites the envelope to
+ * gmail.com, Google Groups to googlegroups.com): the envelope tells
+ * them apart.
+ */
 static const struct include includes[] = {
-	{ "Google", "_spf.google.com", false, false },
-	{ "Microsoft 365", "spf.protection.outlook.com", false, false },
-	{ "Amazon SES", "amazonses.com", false, false },
-	{ "SendGrid", "sendgrid.net", false, false },
-	{ "Mailchimp", "servers.mcsv.net", false, false },
-	{ "Mandrill", "spf.mandrillapp.com", false, false },
-	{ "Mailgun", "mailgun.org", false, false },
-	{ "Mailjet", "spf.mailjet.com", false, false },
-	{ "Postmark", "spf.mtasv.net", false, false },
-	{ "SparkPost", "sparkpostmail.com", false, false },
-	{ "Brevo", "spf.brevo.com", false, false },
-	{ "Campaign Monitor", "_spf.createsend.com", false, false },
-	{ "Constant Contact", "spf.constantcontact.com", false, false },
-	{ "Zendesk", "mail.zendesk.com", false, false },
-	{ "Salesforce", "_spf.salesforce.com", false, false },
-	{ "Zoho", "zoho.com", false, false },
-	{ "Fastmail", "spf.messagingengine.com", false, false },
-	{ "Barracuda", "spf.ess.barracudanetworks.com", false, false },
-	{ "Outlook.com", NULL, true, false },
-	{ "Yahoo", NULL, true, false },
-	{ "GMX / Web.de", NULL, true, false },
-	{ "Mail.ru", NULL, true, false },
-	{ "Yandex", NULL, true, false },
-	{ "Apple iCloud", NULL, true, false },
+	{ "Google", "_spf.google.com", false, false,
+	    "gmail.com googlemail.com googlegroups.com " },
+	{ "Microsoft 365", "spf.protection.outlook.com", false, false, NULL },
+	{ "Amazon SES", "amazonses.com", false, false, NULL },
+	{ "SendGrid", "sendgrid.net", false, false, NULL },
+	{ "Mailchimp", "servers.mcsv.net", false, false, NULL },
+	{ "Mandrill", "spf.mandrillapp.com", false, false, NULL },
+	{ "Mailgun", "mailgun.org", false, false, NULL },
+	{ "Mailjet", "spf.mailjet.com", false, false, NULL },
+	{ "Postmark", "spf.mtasv.net", false, false, NULL },
+	{ "SparkPost", "sparkpostmail.com", false, false, NULL },
+	{ "Brevo", "spf.brevo.com", false, false, NULL },
+	{ "Campaign Monitor", "_spf.createsend.com", false, false, NULL },
+	{ "Constant Contact", "spf.constantcontact.com", false, false, NULL },
+	{ "Zendesk", "mail.zendesk.com", false, false, NULL },
+	{ "Salesforce", "_spf.salesforce.com", false, false, NULL },
+	{ "Zoho", "zoho.com", false, false, NULL },
+	{ "Fastmail", "spf.messagingengine.com", false, false, NULL },
+	{ "Barracuda", "spf.ess.barracudanetworks.com", false, false, NULL },
+	{ "Outlook.com", NULL, true, false, NULL },
+	{ "Yahoo", NULL, true, false, NULL },
+	{ "GMX / Web.de", NULL, true, false, NULL },
+	{ "Mail.ru", NULL, true, false, NULL },
+	{ "Yandex", NULL, true, false, NULL },
+	{ "Apple iCloud", NULL, true, false, NULL },
 	/* services.tsv's ASN rules for cloud networks: rented machines */
-	{ "Microsoft Azure", NULL, false, true },
-	{ "Amazon AWS", NULL, false, true },
+	{ "Microsoft Azure", NULL, false, true, NULL },
+	{ "Amazon AWS", NULL, false, true, NULL },
 };
+
+static const struct include *
+find_include(const char *service)
+{
+	size_t i;
+
+	for (i = 0; service != NULL && i < G_N_ELEMENTS(includes); i++)
+		if (g_ascii_strcasecmp(includes[i].service, service) == 0)
+			return &includes[i];
+	return NULL;
+}
 
 bool
 ds_service_hosting(const char *service)
@@ -95,15 +116,10 @@ ds_service_hosting(const char *service)
 const char *
 ds_service_include(const char *service, bool *mailbox)
 {
-	size_t i;
+	const struct include *i = find_include(service);
 
-	*mailbox = false;
-	for (i = 0; service != NULL && i < G_N_ELEMENTS(includes); i++)
-		if (g_ascii_strcasecmp(includes[i].service, service) == 0) {
-			*mailbox = includes[i].mailbox;
-			return includes[i].include;
-		}
-	return NULL;
+	*mailbox = i != NULL && i->mailbox;
+	return i != NULL ? i->include : NULL;
 }
 
 /* name is org or below it (lower case compare) */
@@ -138,6 +154,22 @@ sel_key(const char *d, const char *s)
 	return l;
 }
 
+/* Where one of the domain's selectors passes. */
+struct sel_seen {
+	unsigned rows;		/* source rows it passes in */
+	char *service;		/* service of the first ("" none) */
+	bool mixed;		/* passes in rows of different services */
+};
+
+static void
+sel_seen_free(gpointer p)
+{
+	struct sel_seen *x = p;
+
+	g_free(x->service);
+	g_free(x);
+}
+
 void
 ds_classifier_init(struct ds_classifier *c, const char *domain,
     const GPtrArray *rows, const struct ds_decl *decl)
@@ -155,17 +187,31 @@ ds_classifier_init(struct ds_classifier *c, const char *domain,
 		c->org = g_strdup(c->domain);
 	c->decl = decl;
 	c->good_sel = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    NULL);
+	    sel_seen_free);
 	for (i = 0; rows != NULL && i < rows->len; i++) {
 		const struct ds_sender *s = rows->pdata[i];
+		const char *svc = s->service ? s->service : "";
 
 		for (k = 0; s->dkim != NULL && k < s->dkim->len; k++) {
 			const struct ds_auth_count *a = &g_array_index(
 			    s->dkim, struct ds_auth_count, k);
+			struct sel_seen *x;
+			char *key;
 
-			if (is(a->result, "pass") && within(a->domain, c->org))
-				g_hash_table_add(c->good_sel,
-				    sel_key(a->domain, a->selector));
+			if (!is(a->result, "pass") || !within(a->domain, c->org))
+				continue;
+			key = sel_key(a->domain, a->selector);
+			x = g_hash_table_lookup(c->good_sel, key);
+			if (x == NULL) {
+				x = g_new0(struct sel_seen, 1);
+				x->service = g_strdup(svc);
+				g_hash_table_insert(c->good_sel, key, x);
+			} else
+				g_free(key);
+			/* a row lists a selector once per result */
+			x->rows++;
+			if (strcmp(x->service, svc) != 0)
+				x->mixed = true;
 		}
 	}
 }
@@ -187,27 +233,70 @@ ds_class_info_clear(struct ds_class_info *i)
 	memset(i, 0, sizeof(*i));
 }
 
-/* What the auth results of a row say. */
+/* What the auth results and reporters' reasons of a row say. */
 struct evid {
 	int64_t own_pass;	/* DKIM pass for the org domain */
+	int64_t own_shared;	/* ... by a selector passing at other
+				   sources too (the original's signature) */
+	int64_t own_outside;	/* ... passing at sources of another
+				   service (or of none) too */
 	int64_t own_broken;	/* DKIM fail, good selector */
 	int64_t own_unknown_sel; /* DKIM fail, selector never passing */
-	const char *broken_sel, *bad_sel;
+	const char *broken_sel, *bad_sel, *pass_sel;
 	const char *foreign_dkim; /* a passing foreign d= */
 	const char *foreign_spf; /* a passing foreign SPF domain */
+	const char *fwd_spf;	/* a passing SPF domain the service uses
+				   for forwarding (gmail.com) */
 	int64_t own_spf_fail;	/* SPF results for the org domain, not pass */
+	int64_t own_spf;	/* SPF results (any scope) for the org domain:
+				   the envelope or HELO is the domain's */
+	int64_t fwd_reason;	/* messages the reporters marked forwarded,
+				   mailing_list or trusted_forwarder */
+	const char *fwd_reason_type;
 };
+
+/* Is name (any case) one of the space-terminated words of list? */
+static bool
+listed(const char *list, const char *name)
+{
+	char *l, *n, *w;
+	bool r;
+
+	if (list == NULL || name == NULL)
+		return false;
+	l = g_strconcat(" ", list, NULL);
+	n = g_ascii_strdown(name, -1);
+	w = g_strconcat(" ", n, " ", NULL);
+	r = strstr(l, w) != NULL;
+	g_free(l);
+	g_free(n);
+	g_free(w);
+	return r;
+}
+
+/*
+ * RFC 7489 appendix C PolicyOverrideType: the receiver overrode the
+ * policy because it knows the mail was forwarded or sent by a list.
+ */
+static bool
+fwd_type(const char *t)
+{
+	return is(t, "forwarded") || is(t, "mailing_list") ||
+	    is(t, "trusted_forwarder");
+}
 
 static void
 gather(const struct ds_classifier *c, const struct ds_sender *s,
-    struct evid *e)
+    const struct include *inc, struct evid *e)
 {
+	const char *svc = s->service ? s->service : "";
 	guint k;
 
 	memset(e, 0, sizeof(*e));
 	for (k = 0; s->dkim != NULL && k < s->dkim->len; k++) {
 		const struct ds_auth_count *a = &g_array_index(s->dkim,
 		    struct ds_auth_count, k);
+		const struct sel_seen *x;
 		char *key;
 
 		if (!within(a->domain, c->org)) {
@@ -215,15 +304,22 @@ gather(const struct ds_classifier *c, const struct ds_sender *s,
 				e->foreign_dkim = a->domain;
 			continue;
 		}
-		if (is(a->result, "pass")) {
-			ds_count_add(&e->own_pass, a->messages);
-			continue;
-		}
 		if (a->result == NULL || is(a->result, "none") ||
 		    is(a->result, "temperror"))
 			continue;
 		key = sel_key(a->domain, a->selector);
-		if (g_hash_table_contains(c->good_sel, key)) {
+		x = g_hash_table_lookup(c->good_sel, key);
+		g_free(key);
+		if (is(a->result, "pass")) {
+			ds_count_add(&e->own_pass, a->messages);
+			if (e->pass_sel == NULL)
+				e->pass_sel = a->selector;
+			if (x != NULL && x->rows > 1)
+				ds_count_add(&e->own_shared, a->messages);
+			if (x != NULL && (x->mixed || strcmp(x->service, svc)
+			    != 0))
+				ds_count_add(&e->own_outside, a->messages);
+		} else if (x != NULL) {
 			ds_count_add(&e->own_broken, a->messages);
 			if (e->broken_sel == NULL)
 				e->broken_sel = a->selector;
@@ -232,7 +328,6 @@ gather(const struct ds_classifier *c, const struct ds_sender *s,
 			if (e->bad_sel == NULL)
 				e->bad_sel = a->selector;
 		}
-		g_free(key);
 	}
 	for (k = 0; s->spf != NULL && k < s->spf->len; k++) {
 		const struct ds_auth_count *a = &g_array_index(s->spf,
@@ -241,9 +336,28 @@ gather(const struct ds_classifier *c, const struct ds_sender *s,
 		if (!within(a->domain, c->org)) {
 			if (is(a->result, "pass") && e->foreign_spf == NULL)
 				e->foreign_spf = a->domain;
-		} else if (!is(a->result, "pass"))
-			ds_count_add(&e->own_spf_fail, a->messages);
+			if (is(a->result, "pass") && e->fwd_spf == NULL &&
+			    inc != NULL && listed(inc->fwd, a->domain))
+				e->fwd_spf = a->domain;
+		} else {
+			ds_count_add(&e->own_spf, a->messages);
+			if (!is(a->result, "pass"))
+				ds_count_add(&e->own_spf_fail, a->messages);
+		}
 	}
+	for (k = 0; s->reasons != NULL && k < s->reasons->len; k++) {
+		const struct ds_auth_count *a = &g_array_index(s->reasons,
+		    struct ds_auth_count, k);
+
+		if (!fwd_type(a->result))
+			continue;
+		ds_count_add(&e->fwd_reason, a->messages);
+		if (e->fwd_reason_type == NULL)
+			e->fwd_reason_type = a->result;
+	}
+	/* a record may carry two such reasons: never more than the row */
+	if (e->fwd_reason > s->messages)
+		e->fwd_reason = s->messages;
 }
 
 static char *
@@ -260,18 +374,60 @@ passes(const struct ds_sender *s)
 	    " pass DMARC", s->dmarc_pass, s->messages);
 }
 
+/* "; the reporters marked 12 of its messages 'forwarded'" or "" */
+static char *
+reason_note(const struct ds_sender *s, const struct evid *e)
+{
+	char *t, *r;
+
+	if (e->fwd_reason == 0)
+		return g_strdup("");
+	t = q(e->fwd_reason_type);
+	r = g_strdup_printf("; the reporters marked %" G_GINT64_FORMAT
+	    " of its %" G_GINT64_FORMAT " messages %s", e->fwd_reason,
+	    s->messages, t);
+	g_free(t);
+	return r;
+}
+
+/*
+ * Forwarding by a service that is also a mailbox and list host
+ * (Google): no aligned SPF pass, and either the envelope is the
+ * service's forwarding domain (Gmail forwarding, Google Groups), or the
+ * envelope is not the domain's (no SPF result for it in any scope:
+ * forwarding and lists rewrite it) and the domain's DKIM it carries,
+ * intact or broken, is a signature made elsewhere, not the service's
+ * own. With the domain's own envelope it is the domain's mail sent
+ * through the service (Workspace, its SMTP relay): a service.
+ */
+static bool
+service_forwards(const struct ds_sender *s, const struct include *inc,
+    const struct evid *e)
+{
+	if (inc == NULL || inc->fwd == NULL || s->spf_pass > 0)
+		return false;
+	if (e->fwd_spf != NULL)
+		return true;
+	if (e->own_spf > 0)
+		return false;
+	return (e->own_pass > 0 && e->own_outside == e->own_pass) ||
+	    (e->own_pass == 0 && e->own_broken > 0);
+}
+
 void
 ds_classify(const struct ds_classifier *c, const struct ds_sender *s,
     struct ds_class_info *out)
 {
 	const char *what = NULL, *ip = s->source_ip ? s->source_ip : s->key;
-	char *a = NULL, *b = NULL, *p = passes(s);
+	const struct include *inc = find_include(s->service);
+	char *a = NULL, *b = NULL, *p = passes(s), *rn;
 	struct evid e;
 	bool ptr_ours;
 	int dec;
 
 	memset(out, 0, sizeof(*out));
-	gather(c, s, &e);
+	gather(c, s, inc, &e);
+	rn = reason_note(s, &e);
 	out->failing = s->dmarc_fail;
 	out->service = s->service;
 	out->include = ds_service_include(s->service, &out->mailbox);
@@ -289,19 +445,39 @@ ds_classify(const struct ds_classifier *c, const struct ds_sender *s,
 		out->reason = g_strdup_printf("declared %s in the "
 		    "configuration (%s); %s", dec > 0 ? "ours" : "not ours",
 		    a, p);
+	} else if (e.fwd_reason > 0 && e.fwd_reason >= s->messages -
+	    e.fwd_reason && s->spf_pass == 0) {
+		/* the receivers themselves say so, for most of its mail */
+		out->cls = DS_CLASS_FORWARDER;
+		a = q(e.fwd_reason_type);
+		out->reason = g_strdup_printf("the reporters marked %"
+		    G_GINT64_FORMAT " of its %" G_GINT64_FORMAT " messages "
+		    "%s: mail re-sent by a forwarder or mailing list; %s",
+		    e.fwd_reason, s->messages, a, p);
+	} else if (s->service != NULL && service_forwards(s, inc, &e)) {
+		out->cls = DS_CLASS_FORWARDER;
+		a = q(s->service);
+		b = q(e.fwd_spf ? e.fwd_spf : e.own_pass > 0 ? e.pass_sel :
+		    e.broken_sel);
+		out->reason = g_strdup_printf("%s re-sending your mail (%s "
+		    "%s%s): Gmail forwarding or a Google Group, not your "
+		    "own %s account; %s%s", a, e.fwd_spf ? "SPF passes for "
+		    "its forwarding domain" : "envelope not yours, and it "
+		    "carries your DKIM signature by selector", b, e.fwd_spf ?
+		    "" : ", made by another of your sources", a, p, rn);
 	} else if (s->service != NULL && !out->mailbox &&
 	    !ds_service_hosting(s->service)) {
 		out->cls = DS_CLASS_SERVICE;
 		a = q(s->service);
 		b = q(s->ptr);
-		out->reason = g_strdup_printf("%s (%s%s); %s%s", a,
+		out->reason = g_strdup_printf("%s (%s%s); %s%s%s", a,
 		    s->ptr ? "PTR " : "IP range", s->ptr ? b : "", p,
-		    out->steady ? ", seen steadily" : "");
+		    out->steady ? ", seen steadily" : "", rn);
 	} else if (ptr_ours) {
 		out->cls = DS_CLASS_OURS;
 		a = q(s->ptr);
 		out->reason = g_strdup_printf("forward-confirmed PTR %s under "
-		    "%s; %s", a, c->org, p);
+		    "%s; %s%s", a, c->org, p, rn);
 	} else if (e.own_broken > 0 && s->dmarc_fail > 0 &&
 	    s->spf_pass == 0) {
 		out->cls = DS_CLASS_FORWARDER;
@@ -309,38 +485,51 @@ ds_classify(const struct ds_classifier *c, const struct ds_sender *s,
 		b = q(e.foreign_spf ? e.foreign_spf : e.foreign_dkim);
 		out->reason = g_strdup_printf("your DKIM signature (selector "
 		    "%s, which passes elsewhere) arrives broken%s%s: a "
-		    "mailing list or forwarder", a, e.foreign_spf ||
+		    "mailing list or forwarder%s", a, e.foreign_spf ||
 		    e.foreign_dkim ? "; passes for " : "", e.foreign_spf ||
-		    e.foreign_dkim ? b : "");
-	} else if (e.own_pass > 0 && s->spf_pass == 0 &&
-	    (e.own_spf_fail > 0 || e.foreign_spf != NULL || out->mailbox)) {
+		    e.foreign_dkim ? b : "", rn);
+	} else if (e.own_pass > 0 && s->spf_pass == 0 && (out->mailbox ||
+	    (e.foreign_spf != NULL && e.own_shared == e.own_pass))) {
+		/*
+		 * Forwarding keeps DKIM and rewrites the envelope (SRS) or
+		 * comes from a mailbox provider. An aligned DKIM pass with
+		 * SPF failing for the domain itself is the domain's own
+		 * signing server missing from SPF: ours (rule 4).
+		 */
 		out->cls = DS_CLASS_FORWARDER;
 		a = q(e.foreign_spf);
 		b = q(s->service);
 		out->reason = g_strdup_printf("your DKIM passes but SPF does "
-		    "not%s%s%s%s%s: mail re-sent by a forwarder",
+		    "not%s%s%s%s%s: mail re-sent by a forwarder%s",
 		    e.foreign_spf ? " (SPF passes for " : "",
 		    e.foreign_spf ? a : "", e.foreign_spf ? ")" : "",
 		    out->mailbox ? "; mailbox provider " : "",
-		    out->mailbox ? b : "");
-	} else if (s->messages > 0 && s->dmarc_pass >= s->messages - s->dmarc_pass &&
-	    s->dmarc_pass > 0) {
+		    out->mailbox ? b : "", rn);
+	} else if (s->messages > 0 && s->dmarc_pass >= s->messages -
+	    s->dmarc_pass && s->dmarc_pass > 0) {
 		out->cls = DS_CLASS_OURS;
-		out->reason = g_strdup_printf("%s (%s)", p, s->dkim_pass > 0 &&
-		    s->spf_pass > 0 ? "aligned DKIM and SPF" :
-		    s->dkim_pass > 0 ? "aligned DKIM" : "aligned SPF");
+		a = q(e.pass_sel);
+		out->reason = g_strdup_printf("%s (%s%s%s)%s%s", p,
+		    s->dkim_pass > 0 && s->spf_pass > 0 ?
+		    "aligned DKIM and SPF" : s->dkim_pass > 0 ?
+		    "aligned DKIM" : "aligned SPF", s->dkim_pass > 0 &&
+		    e.pass_sel ? ", selector " : "", s->dkim_pass > 0 &&
+		    e.pass_sel ? a : "", s->dkim_pass > 0 && s->spf_pass == 0
+		    && e.own_spf_fail > 0 ? "; SPF fails for your domain: "
+		    "a server of yours missing from SPF" : "", rn);
 	} else {
 		out->cls = DS_CLASS_UNKNOWN;
 		a = q(e.foreign_dkim);
 		out->reason = g_strdup_printf("nothing authenticates it as "
-		    "%s; %s%s%s%s", c->domain, p, e.foreign_dkim ?
+		    "%s; %s%s%s%s%s", c->domain, p, e.foreign_dkim ?
 		    "; DKIM passes only for " : "", e.foreign_dkim ? a : "",
 		    e.own_unknown_sel > 0 ? "; signs with a selector of "
-		    "yours that never passes" : "");
+		    "yours that never passes" : "", rn);
 	}
 	g_free(a);
 	g_free(b);
 	g_free(p);
+	g_free(rn);
 }
 
 GArray *

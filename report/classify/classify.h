@@ -10,16 +10,29 @@
  * README):
  *  1. declared: an IP, network or service name listed as ours or
  *     not-ours for the domain in the configuration file;
- *  2. service: a known sending service (PTR name or IP range of
+ *  2. forwarder by the receivers' word: the reporters marked most of
+ *     its messages forwarded, mailing_list or trusted_forwarder (RFC
+ *     7489 appendix C PolicyOverrideType) and no aligned SPF passes;
+ *  3. forwarder: a service that is also a mailbox and list host
+ *     (Google) re-sending the domain's mail: no aligned SPF pass, and
+ *     the envelope is its forwarding domain (gmail.com,
+ *     googlegroups.com), or the envelope is not the domain's and the
+ *     domain's DKIM it carries is a signature made by another source
+ *     (with the domain's own envelope it is the domain's Workspace or
+ *     its relay through Google: a service);
+ *  4. service: a known sending service (PTR name or IP range of
  *     services.tsv) that is not a mailbox provider;
- *  3. forwarder: the domain's DKIM signature with a selector that works
- *     elsewhere arrives broken (a list), or an aligned DKIM pass with
- *     SPF failing for the domain from a host whose PTR is not under the
- *     organizational domain (forwarding keeps DKIM, breaks SPF), or a
+ *  5. ours: a forward-confirmed PTR name under the organizational
+ *     domain;
+ *  6. forwarder: the domain's DKIM signature with a selector that works
+ *     elsewhere arrives broken (a list), or an aligned DKIM pass
+ *     without aligned SPF where SPF passes only for a foreign envelope
+ *     (SRS) and the selector is one other sources use too, or a
  *     mailbox provider relaying the domain's signed mail;
- *  4. ours: mostly (>= 50 %) passes DMARC, or a forward-confirmed PTR
- *     name under the domain's organizational domain;
- *  5. unknown: nothing authenticates it as the domain (a DKIM pass for
+ *  7. ours: mostly (>= 50 %) passes DMARC; an aligned DKIM pass with
+ *     SPF failing for the domain itself is the domain's own signing
+ *     server missing from SPF, never a forwarder;
+ *  8. unknown: nothing authenticates it as the domain (a DKIM pass for
  *     a foreign domain does not count).
  * A source is "steady" when several reporters saw it in several
  * reports: a steady failing service is the user's own mail,

@@ -18,9 +18,13 @@
 
 #define DEFAULT_PERIOD (30 * 86400)
 
-static char *opt_fail_on;
+static char *opt_fail_on, *opt_cacert;
 
 static const GOptionEntry entries[] = {
+	{ "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
+	  "trust the CA certificates in FILE (PEM) for the HTTPS fetch of "
+	  "the MTA-STS policy instead of the system's (a staging server)",
+	  "FILE" },
 	{ "fail-on", 0, 0, G_OPTION_ARG_STRING, &opt_fail_on,
 	  "exit 1 when a finding is at least this severe: warning or "
 	  "error (default)", "LEVEL" },
@@ -104,6 +108,7 @@ cmd_doctor(struct ds_ctx *c, int argc, char **argv)
 		goto fail;
 	/* AS numbers for the ASN rules of senders without a PTR name */
 	d.mmdb = ds_enrich_mmdb(c->enrich);
+	d.cacert = opt_cacert;
 	if (!ds_doctor_run(&d, &e))
 		goto fail;
 	ds_doctor_emit(&d, c->fmt, stdout);

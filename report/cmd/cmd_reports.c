@@ -13,13 +13,15 @@
 #include "schema/store/store_conflict.h"
 #include "report/text/table.h"
 
-static gboolean opt_conflicts;
+static gboolean opt_conflicts, opt_wide;
 
 static const GOptionEntry entries[] = {
 	{ "conflicts", 0, 0, G_OPTION_ARG_NONE, &opt_conflicts,
 	  "list the conflicting versions instead: reports that came again "
 	  "with a stored identity but other content (kept, not counted)",
 	  NULL },
+	{ "wide", 'w', 0, G_OPTION_ARG_NONE, &opt_wide,
+	  "text: report IDs and names whole, wider than 80 columns", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -69,9 +71,12 @@ conflicts(struct ds_ctx *c)
 	int rc = DS_EXIT_OK;
 	unsigned i;
 
-	if (c->fmt == DS_OUT_TEXT)
+	if (c->fmt == DS_OUT_TEXT) {
 		for (i = 0; hide[i]; i++)
 			ds_table_text_hide(t, hide[i]);
+		if (opt_wide)
+			ds_table_text_wide(t);
+	}
 	if (ds_store_conflicts_each(c->store, &c->q, add_conflict, t, &e)) {
 		if (c->fmt == DS_OUT_TEXT && ds_table_rows(t) == 0)
 			g_print("(no conflicting versions)\n");
@@ -132,7 +137,9 @@ cmd_reports(struct ds_ctx *c, int argc, char **argv)
 
 	if (!ds_ctx_setup(c, NULL, "List the stored aggregate reports, or "
 	    "with --conflicts the conflicting\nversions kept beside them "
-	    "(the first stored version is the one counted).",
+	    "(the first stored version is the one counted). Text fits 80\n"
+	    "columns: a long report ID is cut (marked ~) unless --wide is "
+	    "given;\njson and csv always have it whole.",
 	    entries, argc, argv) || !ds_ctx_no_args(c))
 		return c->rc;
 	if (opt_conflicts)
@@ -141,6 +148,8 @@ cmd_reports(struct ds_ctx *c, int argc, char **argv)
 	if (c->fmt == DS_OUT_TEXT) {
 		ds_table_text_hide(t, "end");
 		ds_table_text_hide(t, "format");
+		if (opt_wide)
+			ds_table_text_wide(t);
 	}
 	if (!ds_store_reports_each(c->store, &c->q, add_row, t, &e))
 		goto fail;

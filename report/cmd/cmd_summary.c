@@ -23,6 +23,7 @@
 #include "report/text/summary_text.h"
 #include "report/text/tls_text.h"
 #include "report/text/table.h"
+#include "schema/store/store_tls.h"
 
 static gint opt_top = 5;
 
@@ -55,6 +56,8 @@ struct run {
 	struct ds_rq *rq;
 	struct ds_table *t;	/* JSON, CSV */
 	GString *text;		/* text */
+	GHashTable *seen;	/* domains with a DMARC summary */
+	GPtrArray *tls_only;	/* char *: domains with TLS reports only */
 	GError *err;
 };
 
@@ -384,6 +387,7 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 	char *ctext;
 	bool ok;
 
+	g_hash_table_add(run->seen, g_ascii_strdown(s->domain, -1));
 	ok = extras(run, s, &fail, &reps) &&
 	    timeline_classes(run, s, &tl, &cls);
 	if (ok && run->t)
@@ -405,6 +409,52 @@ on_domain(const struct ds_domain_summary *s, void *payload)
 	return ok;
 }
 
+/* a domain of the TLS reports without a DMARC summary row */
+static bool
+on_tls_domain(const struct ds_tls_row *r, void *payload, GError **err)
+{
+	struct run *run = payload;
+	char *d = g_ascii_strdown(r->domain ? r->domain : "", -1);
+
+	(void)err;
+	if (*d != '\0' && !g_hash_table_contains(run->seen, d)) {
+		g_hash_table_add(run->seen, g_strdup(d));
+		g_ptr_array_add(run->tls_only, d);
+	} else
+		g_free(d);
+	return true;
+}
+
+/*
+ * A domain that only TLS reports (RFC 8460) name: a row whose DMARC
+ * columns are null (no DMARC report, not zero mail), or a text block
+ * saying so, then its TLS figures.
+ */
+static bool
+tls_only(struct run *run, const char *domain)
+{
+	struct ds_domain_summary s = { 0 };
+	char *q;
+	guint i;
+
+	s.domain = (char *)domain;
+	if (run->t) {
+		ds_table_row(run->t);
+		ds_table_str(run->t, domain);
+		/* every column between the domain and the 4 TLS ones */
+		for (i = 1; cols[i + 4] != NULL; i++)
+			ds_table_null(run->t);
+	} else {
+		if (run->text->len > 0)
+			g_string_append_c(run->text, '\n');
+		q = ds_quote(domain, strlen(domain), 253);
+		g_string_append_printf(run->text, "%s: no DMARC reports in "
+		    "the period, SMTP TLS reports only\n", q);
+		g_free(q);
+	}
+	return add_tls(run, &s);
+}
+
 /*
  * "dmarcsift summary": summarise each domain with its top failing
  * sources, reporters, policy timeline and sources by class, print.
@@ -417,6 +467,7 @@ cmd_summary(struct ds_ctx *c, int argc, char **argv)
 	struct ds_rq rq;
 	GError *e = NULL;
 	int rc = DS_EXIT_OK;
+	guint i;
 
 	if (!ds_ctx_setup(c, NULL, "Per policy domain: messages, "
 	    "DMARC/DKIM/SPF pass rates, dispositions,\npolicy timeline, "
@@ -447,8 +498,16 @@ cmd_summary(struct ds_ctx *c, int argc, char **argv)
 		run.text = g_string_new(NULL);
 	else
 		run.t = ds_table_new(cols);
+	run.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	run.tls_only = g_ptr_array_new_with_free_func(g_free);
 	if (!ds_store_summary_each(run.st, &rq.q, on_domain, &run, &e))
 		goto fail;
+	if (run.err == NULL && !ds_store_tls_each(run.st, DS_TLS_BY_DOMAIN,
+	    rq.q.domain, rq.q.since, rq.q.until, on_tls_domain, &run, &e))
+		goto fail;
+	for (i = 0; run.err == NULL && i < run.tls_only->len; i++)
+		tls_only(&run, run.tls_only->pdata[i]);
 	if (run.err != NULL) {
 		e = run.err;
 		run.err = NULL;
@@ -468,6 +527,10 @@ done:
 	if (run.text)
 		g_string_free(run.text, TRUE);
 	ds_table_free(run.t);
+	if (run.seen)
+		g_hash_table_destroy(run.seen);
+	if (run.tls_only)
+		g_ptr_array_unref(run.tls_only);
 	ds_decl_free(run.decl);
 	ds_services_free(run.svc);
 	return rc;

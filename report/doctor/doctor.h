@@ -87,6 +87,9 @@ struct ds_doctor {
 	struct ds_mmdb *mmdb;	/* borrowed, set after ds_doctor_init:
 				   AS numbers for the ASN rules; NULL none */
 	const struct ds_decl *decl;	/* the user's declarations or NULL */
+	const char *cacert;	/* borrowed, set after ds_doctor_init: PEM
+				   CAs for the MTA-STS fetch; NULL: the
+				   system's */
 	struct ds_class_totals classes;	/* the period's sources by class */
 	GHashTable *vouched;	/* "d\037selector" (lower case) -> messages
 				   of ours/service sources signing with it */
@@ -175,6 +178,14 @@ bool ds_doctor_senders(struct ds_doctor *d, GError **err);
 bool ds_doctor_reporting(struct ds_doctor *d, GError **err);
 /* doctor_tls.c: TLS-RPT and MTA-STS records, TLS failures reported */
 bool ds_doctor_tls(struct ds_doctor *d, GError **err);
+/*
+ * What an RFC 8460 §4.3 result type means (*what, static) and its fix
+ * for domain (returned, caller g_free()s): the one text doctor's
+ * tls-* findings and the weekly report give. *known is false for a
+ * type RFC 8460 does not define (a generic fix is returned).
+ */
+char *ds_doctor_tls_fix(const char *type, const char *domain,
+    const char **what, bool *known);
 
 /* ---- doctor_policy.c ---- */
 

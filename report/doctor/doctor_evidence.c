@@ -20,6 +20,42 @@ ev_key(struct ds_finding *f, const char *key)
 	g_string_append_printf(f->ev_text, "    %s: ", key);
 }
 
+/*
+ * Append q to g as the rest of a line that has col columns already,
+ * wrapped within 78 columns (README: text fits 80): breaks at spaces,
+ * continuation lines indented by 6; a word longer than a whole line (a
+ * DKIM key) is broken where the line ends, never cut off.
+ */
+static void
+ev_wrap(GString *g, const char *q, long col)
+{
+	const long width = 78, indent = 6;
+	const char *p = q, *sp, *end;
+	long n, room;
+
+	while (*p) {
+		room = MAX(width - col, 1);
+		n = g_utf8_strlen(p, -1);
+		if (n <= room) {
+			g_string_append(g, p);
+			break;
+		}
+		end = g_utf8_offset_to_pointer(p, room);
+		for (sp = end; sp > p && *sp != ' '; sp--)
+			;
+		if (sp > p) {
+			g_string_append_len(g, p, sp - p);
+			p = sp + 1;
+		} else {
+			g_string_append_len(g, p, end - p);
+			p = end;
+		}
+		g_string_append_printf(g, "\n%*s", (int)indent, "");
+		col = indent;
+	}
+	g_string_append_c(g, '\n');
+}
+
 void
 ds_ev_raw(struct ds_finding *f, const char *key, const char *json,
     const char *text)
@@ -29,7 +65,7 @@ ds_ev_raw(struct ds_finding *f, const char *key, const char *json,
 	ev_key(f, key);
 	g_string_append(f->ev_json, json);
 	q = ds_quote(text, strlen(text), 400);
-	g_string_append_printf(f->ev_text, "%s\n", q);
+	ev_wrap(f->ev_text, q, 4 + (long)g_utf8_strlen(key, -1) + 2);
 	g_free(q);
 }
 

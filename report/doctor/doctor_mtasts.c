@@ -10,11 +10,18 @@
  * The fetch follows RFC 8461 §3.3: HTTPS only, certificate verified,
  * no redirects, a small size cap (the policy is a few lines), a short
  * timeout. The body is attacker text: only parsed, quoted in messages.
+ * The address of mta-sts.DOMAIN comes from doctor's resolver and the
+ * connection is pinned to it (CURLOPT_RESOLVE), so a --dns-zone
+ * what-if that gives the host an address is fetched from there (the
+ * certificate is still checked for mta-sts.DOMAIN): "would the policy
+ * be served right with the records I am about to publish?".
  */
 #include <string.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
+#include "schema/util/error.h"
 #include "schema/store/store_tls.h"
 #include "report/doctor/doctor_tls.h"
 
@@ -96,16 +103,47 @@ write_cb(char *ptr, size_t size, size_t n, void *data)
 	return size * n;
 }
 
-/* Fetch the policy; false with *why (owned by d) when it failed. */
+/*
+ * The address of host from doctor's resolver (A first, then AAAA):
+ * a new string, or NULL with *st the failing status.
+ */
+static char *
+host_addr(struct ds_doctor *d, const char *host, enum ds_dns_status *st)
+{
+	static const int fam[] = { AF_INET, AF_INET6 };
+	GPtrArray *a = NULL;
+	char *r = NULL;
+	size_t i;
+
+	for (i = 0; r == NULL && i < G_N_ELEMENTS(fam); i++) {
+		*st = ds_dns_addr(d->dns, host, fam[i], &a);
+		if (*st == DS_DNS_OK && a != NULL && a->len > 0)
+			r = g_strdup(a->pdata[0]);
+		if (a != NULL)
+			g_ptr_array_unref(a);
+		a = NULL;
+		if (*st != DS_DNS_OK && *st != DS_DNS_NODATA)
+			break;
+	}
+	if (r == NULL && *st == DS_DNS_OK)
+		*st = DS_DNS_NODATA;
+	return r;
+}
+
+/*
+ * Fetch the policy from addr (pinned for host:443); false with *why
+ * (owned by d) when it failed.
+ */
 static bool
-fetch(struct ds_doctor *d, const char *url, struct policy *p,
-    const char **why)
+fetch(struct ds_doctor *d, const char *url, const char *host,
+    const char *addr, struct policy *p, const char **why)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct body b = { g_string_new(NULL), false };
 	CURL *h = curl_easy_init();
+	struct curl_slist *pin = NULL;
 	long status = 0;
-	char *ctype = NULL, **lines;
+	char *ctype = NULL, **lines, *entry;
 	bool ok = false;
 	int i;
 
@@ -113,6 +151,14 @@ fetch(struct ds_doctor *d, const char *url, struct policy *p,
 		*why = "cannot start libcurl";
 		goto done;
 	}
+	/* "host:443:[v6]" or "host:443:v4" */
+	entry = g_strdup_printf(strchr(addr, ':') ? "%s:443:[%s]" :
+	    "%s:443:%s", host, addr);
+	pin = curl_slist_append(NULL, entry);
+	g_free(entry);
+	curl_easy_setopt(h, CURLOPT_RESOLVE, pin);
+	if (d->cacert != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, d->cacert);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -123,8 +169,12 @@ fetch(struct ds_doctor *d, const char *url, struct policy *p,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "dmarcsift doctor");
 	if (curl_easy_perform(h) != CURLE_OK) {
+		/* libcurl's text names the certificate problem: keep it */
+		char *e = ds_quote(errbuf, strlen(errbuf), 240);
+
 		*why = ds_doctor_fmt(d, "%s", b.too_big ? "policy larger than "
-		    "64 KiB" : ds_doctor_q(d, errbuf));
+		    "64 KiB" : e);
+		g_free(e);
 		goto done;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -152,6 +202,7 @@ fetch(struct ds_doctor *d, const char *url, struct policy *p,
 done:
 	if (h)
 		curl_easy_cleanup(h);
+	curl_slist_free_all(pin);
 	g_string_free(b.g, TRUE);
 	return ok;
 }
@@ -260,14 +311,95 @@ check_policy(struct ds_doctor *d, const struct policy *p, const char *url)
 	g_ptr_array_unref(mx);
 }
 
+/* "mode enforce, mx mail.example.com mx2.example.com" (owned by d) */
+static const char *
+policy_words(struct ds_doctor *d, const struct policy *p)
+{
+	GString *g = g_string_new("mode ");
+	const char *r;
+	char *w;
+	guint i;
+
+	g_string_append(g, p->mode ? p->mode : "(none)");
+	g_string_append(g, ", mx");
+	for (i = 0; p->mx != NULL && i < p->mx->len; i++) {
+		g_string_append_c(g, ' ');
+		g_string_append(g, p->mx->pdata[i]);
+	}
+	if (p->mx == NULL || p->mx->len == 0)
+		g_string_append(g, " (none)");
+	w = g_string_free(g, FALSE);
+	r = ds_doctor_q(d, w);
+	g_free(w);
+	return r;
+}
+
+static bool
+same_policy(const struct policy *a, const struct policy *b)
+{
+	guint i, j;
+
+	if (g_strcmp0(a->mode, b->mode) != 0 || a->mx == NULL || b->mx ==
+	    NULL || a->mx->len != b->mx->len)
+		return a->mx == b->mx && g_strcmp0(a->mode, b->mode) == 0;
+	for (i = 0; i < a->mx->len; i++) {
+		for (j = 0; j < b->mx->len; j++)
+			if (strcmp(a->mx->pdata[i], b->mx->pdata[j]) == 0)
+				break;
+		if (j == b->mx->len)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * RFC 8461 §3.1: senders fetch the policy again only when the id= of
+ * the TXT record changes. A served policy that differs from the one
+ * senders last reported is either a change they have not seen yet or
+ * one made without a new id: say which id they should see changed.
+ */
+static void
+check_changed(struct ds_doctor *d, const struct ds_doctor_tls *t,
+    const struct policy *served, const struct policy *reported,
+    int64_t reported_at, const char *url)
+{
+	struct ds_finding *f;
+
+	if (reported->mx == NULL || same_policy(served, reported))
+		return;
+	f = ds_doctor_add(d, DS_SEV_INFO, "mta-sts-policy-changed", 0,
+	    "the MTA-STS policy served at %s (%s) differs from the one "
+	    "senders last reported (%s): senders keep a cached policy until "
+	    "its max_age ends unless the id= of _mta-sts.%s changes (now "
+	    "%s)", url, policy_words(d, served), policy_words(d, reported),
+	    d->domain, ds_doctor_q(d, t->sts_id));
+	ds_ev_str(f, "url", url);
+	ds_ev_str(f, "served_mode", served->mode);
+	ds_ev_strv(f, "served_mx", served->mx);
+	ds_ev_str(f, "reported_mode", reported->mode);
+	ds_ev_strv(f, "reported_mx", reported->mx);
+	ds_ev_time(f, "reported_at", reported_at);
+	ds_ev_str(f, "id", t->sts_id);
+	ds_finding_fix(f, "If you changed the policy file after the id= was "
+	    "last changed, publish a new id at _mta-sts.%s (e.g. \"v=STSv1; "
+	    "id=%s\", any new value of up to 32 letters and digits) so "
+	    "senders fetch the new policy; the next TLS reports then show "
+	    "it.", d->domain, ds_doctor_fmt(d, "%" G_GINT64_FORMAT,
+	    (int64_t)d->now));
+}
+
 bool
 ds_doctor_mtasts(struct ds_doctor *d, struct ds_doctor_tls *t, GError **err)
 {
 	const char *url = ds_doctor_fmt(d, "https://mta-sts.%s/.well-known/"
 	    "mta-sts.txt", d->domain), *why = NULL;
+	const char *host = ds_doctor_fmt(d, "mta-sts.%s", d->domain);
+	enum ds_dns_mode mode = ds_dns_get_mode(d->dns);
+	enum ds_dns_status st = DS_DNS_OFFLINE;
 	struct hist h = { 0 };
 	struct policy fetched = { 0 }, *p = NULL;
 	struct ds_finding *f;
+	char *addr = NULL;
 
 	if (!ds_store_tls_sts_lines(d->st, d->domain, d->q.until, hist_cb, &h,
 	    err)) {
@@ -278,14 +410,21 @@ ds_doctor_mtasts(struct ds_doctor *d, struct ds_doctor_tls *t, GError **err)
 	hist_close(&h);
 	if (h.cur.mx)
 		h.cur.from = "reports";
-	if (t->sts_id && ds_dns_get_mode(d->dns) == DS_DNS_SYSTEM) {
-		if (fetch(d, url, &fetched, &why)) {
+	if (t->sts_id && mode != DS_DNS_OFF)
+		addr = host_addr(d, host, &st);
+	if (addr != NULL || (t->sts_id && mode == DS_DNS_SYSTEM)) {
+		if (addr == NULL)
+			why = ds_doctor_fmt(d, "no address for %s (%s)", host,
+			    ds_dns_status_name(st));
+		if (addr != NULL && fetch(d, url, host, addr, &fetched,
+		    &why)) {
 			p = &fetched;
 		} else {
 			f = ds_doctor_add(d, DS_SEV_ERROR,
 			    "mta-sts-fetch-failed", 0, "the MTA-STS policy of "
 			    "%s cannot be fetched: %s", d->domain, why);
 			ds_ev_str(f, "url", url);
+			ds_ev_str(f, "address", addr);
 			ds_finding_fix(f, "Serve %s with status 200, "
 			    "Content-Type text/plain and a publicly trusted "
 			    "certificate for mta-sts.%s, without redirects.",
@@ -294,14 +433,18 @@ ds_doctor_mtasts(struct ds_doctor *d, struct ds_doctor_tls *t, GError **err)
 	} else if (t->sts_id) {
 		f = ds_doctor_add(d, DS_SEV_INFO, "mta-sts-not-fetched", 0,
 		    "the MTA-STS policy of %s was not fetched (%s); %s",
-		    d->domain, ds_dns_get_mode(d->dns) == DS_DNS_ZONE ?
-		    "--dns-zone" : "offline", h.cur.mx ? "the latest policy "
-		    "senders reported is checked instead" : "no sender "
-		    "reported it either");
+		    d->domain, mode == DS_DNS_ZONE ? ds_doctor_fmt(d,
+		    "--dns-zone gives %s no address", host) : "offline",
+		    h.cur.mx ? "the latest policy senders reported is "
+		    "checked instead" : "no sender reported it either");
 		ds_ev_str(f, "url", url);
 		ds_finding_fix(f, "Run doctor with live DNS (no --dns-zone, no "
-		    "--offline) to fetch and check %s.", url);
+		    "--offline), or give %s an A record in the zone file, to "
+		    "fetch and check %s.", host, url);
 	}
+	g_free(addr);
+	if (p == &fetched && h.cur.mx)
+		check_changed(d, t, &fetched, &h.cur, h.begin, url);
 	if (p == NULL && h.cur.mx && t->sts_id)
 		p = &h.cur;
 	if (p)

@@ -161,7 +161,7 @@ ds_doctor_policy_none(struct ds_doctor *d)
 		    r.legit_rate, r.fwd_fail, r.unk_fail);
 		ds_finding_fix(f, "Fix your own failing senders first, with "
 		    "the records the other findings name (dkim-key-missing, "
-		    "spf-include-missing, spf-ip-missing): %s. Enforce once "
+		    "spf-include-missing or spf-ip-missing): %s. Enforce once "
 		    "under %.0f%% of their mail fails.", legit_list(d, legit),
 		    LEGIT_FAIL_MAX);
 	} else {

@@ -70,13 +70,27 @@ static void
 forwarding(struct ds_doctor *d, GPtrArray *a, int64_t n)
 {
 	struct ds_finding *f;
+	int64_t said = 0;
+	guint i;
 
+	/* the receivers' own word (RFC 7489 appendix C <reason>) */
+	for (i = 0; i < a->len; i++)
+		ds_count_add(&said, ((const struct ds_doc_src *)
+		    a->pdata[i])->fwd_reason);
+	if (said > n)
+		said = n;
 	f = ds_doctor_add(d, DS_SEV_INFO, "sender-forwarding", n,
 	    "%" G_GINT64_FORMAT " messages from %u source%s look forwarded "
-	    "or sent through mailing lists (your DKIM signature present or "
-	    "DKIM pass with SPF fail, from hosts that are neither yours "
-	    "nor a sending service)", n, a->len, a->len == 1 ? "" : "s");
+	    "or sent through mailing lists: your mail re-sent by other "
+	    "hosts (your DKIM signature intact or broken by a list, the "
+	    "envelope rewritten by a forwarder, Gmail or a Google "
+	    "Group%s)%s", n, a->len, a->len == 1 ? "" : "s",
+	    said > 0 ? ", or marked so by the reporters" : "", said > 0 ?
+	    ds_doctor_fmt(d, "; the reporters marked %" G_GINT64_FORMAT
+	    " of them forwarded, mailing_list or trusted_forwarder", said) :
+	    "");
 	ds_ev_int(f, "messages", n);
+	ds_ev_int(f, "reporter_reasons", said);
 	ds_ev_sources(f, "sources", a, 10);
 	ds_finding_fix(f, "Nothing to publish for these: forwarding breaks "
 	    "SPF, so keep DKIM signing on all mail of %s (DMARC then "

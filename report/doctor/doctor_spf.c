@@ -9,11 +9,25 @@
 #include <string.h>
 
 #include "schema/util/count.h"
+#include "schema/util/error.h"
 #include "report/doctor/doctor.h"
 #include "report/doctor/spf_check.h"
 
 #define MAX_DKIM_ONLY 20	/* sources looked up for the include check */
+#define MAX_OWN_IPS 10		/* own addresses added to one proposed record */
 #define MAX_SPF_DOMAINS 5	/* envelope domains whose SPF is checked */
+#define RECORD_MAX 1024		/* a proposed record is shown whole */
+
+/* a record to publish, made safe for one line but never cut short */
+static const char *
+whole(struct ds_doctor *d, GString *g)
+{
+	char *q = ds_quote(g->str, g->len, RECORD_MAX);
+
+	g_string_free(g, TRUE);
+	g_ptr_array_add(d->pool, q);
+	return q;
+}
 
 /* the record with "include:inc" (or ip) inserted before all/redirect */
 static const char *
@@ -39,8 +53,7 @@ with_term(struct ds_doctor *d, const char *text, const char *term)
 	if (!added)
 		g_string_append_printf(g, " %s", term);
 	g_strfreev(w);
-	g_ptr_array_add(d->pool, g->str);
-	return ds_doctor_q(d, g_string_free(g, FALSE));
+	return whole(d, g);
 }
 
 /* the record with its all term as -all */
@@ -60,8 +73,7 @@ strict_all(struct ds_doctor *d, const char *text)
 		    g_ascii_strcasecmp(t, "all") == 0 ? "-all" : w[i]);
 	}
 	g_strfreev(w);
-	g_ptr_array_add(d->pool, g->str);
-	return ds_doctor_q(d, g_string_free(g, FALSE));
+	return whole(d, g);
 }
 
 static bool
@@ -123,8 +135,9 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 	GPtrArray *own = g_ptr_array_new(), *order = g_ptr_array_new();
 	GHashTable *by_svc;
 	struct ds_finding *f;
-	const char *sdq = ds_doctor_q(d, spf_domain);
+	const char *sdq = ds_doctor_q(d, spf_domain), *all, *also;
 	int64_t own_msgs = 0;
+	unsigned nadd = 0;
 	guint i, k;
 
 	by_svc = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
@@ -155,6 +168,30 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 			ds_count_add(&own_msgs, spf_missing(s));
 		}
 	}
+	/*
+	 * One record to publish with every missing include and address
+	 * added: a fix per finding that each added only its own term would
+	 * undo the others when followed one after the other.
+	 */
+	all = e->text;
+	for (k = 0; k < order->len; k++) {
+		const struct ds_doc_src *s0 = ((GPtrArray *)
+		    order->pdata[k])->pdata[0];
+
+		all = with_term(d, all, ds_doctor_fmt(d, "include:%s",
+		    s0->include));
+		nadd++;
+	}
+	for (i = 0; i < own->len && i < MAX_OWN_IPS; i++) {
+		const struct ds_doc_src *x = own->pdata[i];
+
+		all = with_term(d, all, ds_doctor_fmt(d, "%s:%s",
+		    strchr(x->ip, ':') ? "ip6" : "ip4", x->ip));
+		nadd++;
+	}
+	also = nadd > 1 ? ds_doctor_fmt(d, " This record adds all %u "
+	    "missing entries doctor names for %s: publish it once.", nadd,
+	    sdq) : "";
 	for (k = 0; k < order->len; k++) {
 		GPtrArray *a = order->pdata[k];
 		const struct ds_doc_src *s0 = a->pdata[0];
@@ -185,26 +222,25 @@ not_included_at(struct ds_doctor *d, const char *spf_domain,
 		ds_ev_sources(f, "sources", a, 10);
 		ds_ev_str(f, "record", e->text);
 		ds_finding_fix(f, "If you send through %s, add "
-		    "include:%s to the SPF record of %s: \"%s\".",
-		    s0->service, s0->include, sdq, with_term(d, e->text,
-		    ds_doctor_fmt(d, "include:%s", s0->include)));
+		    "include:%s to the SPF record of %s: \"%s\".%s",
+		    s0->service, s0->include, sdq, all, also);
 	}
 	if (own->len > 0) {
 		const struct ds_doc_src *s0 = own->pdata[0];
 
 		f = ds_doctor_add(d, DS_SEV_WARNING, "spf-ip-missing",
 		    own_msgs, "%" G_GINT64_FORMAT " messages from %u of your "
-		    "own server%s (%s) fail SPF for %s: its SPF record does "
-		    "not cover %s", own_msgs, own->len, own->len == 1 ? "" :
-		    "s", s0->declared ? "declared ours" : ds_doctor_fmt(d,
-		    "PTR under %s", d->org), sdq, s0->ip);
+		    "own servers (%s) fail SPF for %s: its SPF record does "
+		    "not cover %s%s", own_msgs, own->len, s0->declared ?
+		    "declared ours" : ds_doctor_fmt(d, "PTR under %s",
+		    d->org), sdq, s0->ip, own->len > 1 ? ds_doctor_fmt(d,
+		    " and %u more", own->len - 1) : "");
 		ds_ev_str(f, "spf_domain", spf_domain);
 		ds_ev_sources(f, "sources", own, 10);
 		ds_ev_str(f, "record", e->text);
-		ds_finding_fix(f, "Add the server's address to the SPF record "
-		    "of %s: \"%s\".", sdq, with_term(d, e->text,
-		    ds_doctor_fmt(d, "%s:%s", strchr(s0->ip, ':') ? "ip6" :
-		    "ip4", s0->ip)));
+		ds_finding_fix(f, "Add the server%s address%s to the SPF "
+		    "record of %s: \"%s\".%s", own->len == 1 ? "'s" : "s'",
+		    own->len == 1 ? "" : "es", sdq, all, also);
 	}
 	g_hash_table_destroy(by_svc);
 	g_ptr_array_unref(order);

@@ -61,22 +61,28 @@ static const struct {
 	  "certificate covering that name, with the full chain." },
 };
 
-/* the fix for type; *known tells whether type is one of RFC 8460's */
-static const char *
-fix_of(const char *type, const char **what, bool *known)
+/* See doctor.h: the one text of each fix (doctor, weekly). */
+char *
+ds_doctor_tls_fix(const char *type, const char *domain, const char **what,
+    bool *known)
 {
+	const char *fix = "Look at the sending MTAs and receiving MX hosts "
+	    "in the evidence and at the MX logs for the same time.";
+	char **parts, *text;
 	size_t i;
 
-	*known = true;
-	for (i = 0; i < G_N_ELEMENTS(fixes); i++)
-		if (strcmp(fixes[i].type, type) == 0) {
-			*what = fixes[i].what;
-			return fixes[i].fix;
-		}
 	*known = false;
 	*what = "a TLS failure";
-	return "Look at the sending MTAs and receiving MX hosts in the "
-	    "evidence and at the MX logs for the same time.";
+	for (i = 0; type != NULL && i < G_N_ELEMENTS(fixes); i++)
+		if (strcmp(fixes[i].type, type) == 0) {
+			*known = true;
+			*what = fixes[i].what;
+			fix = fixes[i].fix;
+		}
+	parts = g_strsplit(fix, "DOMAIN", -1);
+	text = g_strjoinv(domain, parts);
+	g_strfreev(parts);
+	return text;
 }
 
 struct fail_walk {
@@ -91,8 +97,9 @@ fail_cb(const struct ds_tls_row *r, void *payload, GError **err)
 	struct ds_doctor *d = w->d;
 	struct ds_finding *f;
 	bool known;
-	const char *what, *fix = fix_of(r->result_type, &what, &known);
-	char *code, **fixed, *text;
+	const char *what;
+	char *code, *text = ds_doctor_tls_fix(r->result_type, d->domain,
+	    &what, &known);
 	/* an error once it costs more than 1% of the sessions */
 	enum ds_sev sev = r->failures * 100 > w->sessions ? DS_SEV_ERROR :
 	    DS_SEV_WARNING;
@@ -113,11 +120,8 @@ fail_cb(const struct ds_tls_row *r, void *payload, GError **err)
 	ds_ev_str(f, "receiving_mx", r->receiving);
 	ds_ev_str(f, "reason_codes", r->reason_codes);
 	ds_ev_time(f, "last", r->last);
-	fixed = g_strsplit(fix, "DOMAIN", -1);
-	text = g_strjoinv(d->domain, fixed);
 	ds_finding_fix(f, "%s", text);
 	g_free(text);
-	g_strfreev(fixed);
 	return true;
 }
 
@@ -175,6 +179,20 @@ tag(struct ds_doctor *d, const char *rec, const char *name)
 	return val;
 }
 
+/* the first mailto: of the DMARC record's rua= (quoted), or NULL */
+static const char *
+dmarc_mailto(struct ds_doctor *d)
+{
+	guint i;
+
+	for (i = 0; d->has_dmarc && d->dmarc.rua != NULL &&
+	    i < d->dmarc.rua->len; i++)
+		if (g_ascii_strncasecmp(d->dmarc.rua->pdata[i], "mailto:", 7)
+		    == 0)
+			return ds_doctor_q(d, d->dmarc.rua->pdata[i]);
+	return NULL;
+}
+
 static void
 check_tlsrpt(struct ds_doctor *d, struct ds_doctor_tls *t)
 {
@@ -191,10 +209,13 @@ check_tlsrpt(struct ds_doctor *d, struct ds_doctor_tls *t)
 		    "tlsrpt-none", 0, "no TLS-RPT record at %s: senders do "
 		    "not report TLS failures", name);
 		ds_ev_int(f, "tls_reports", t->reports);
-		ds_finding_fix(f, "Publish %s TXT \"v=TLSRPTv1; "
-		    "rua=mailto:tls-reports@%s\" (the mailbox dmarcsift "
-		    "reads) to learn when mail to you fails TLS.", name,
-		    d->domain);
+		ds_finding_fix(f, "Publish %s TXT \"v=TLSRPTv1; rua=%s\" "
+		    "%s to learn when mail to you fails TLS.", name,
+		    dmarc_mailto(d) ? dmarc_mailto(d) : ds_doctor_fmt(d,
+		    "mailto:tls-reports@%s", d->domain), dmarc_mailto(d) ?
+		    "(the address your DMARC rua= already uses, so the TLS "
+		    "reports reach the mailbox dmarcsift reads)" : "(any "
+		    "address whose mailbox dmarcsift reads)");
 	} else if (recs->len > 1) {
 		f = ds_doctor_add(d, DS_SEV_ERROR, "tlsrpt-several", 0,
 		    "%u TLS-RPT records at %s: senders ignore them all",

@@ -20,6 +20,7 @@ struct dom {
 	char *domain;
 	int64_t reports, reporters, messages, dmarc_pass;
 	int64_t first_report, last_report;
+	bool tls_only;		/* only SMTP TLS reports name it */
 };
 
 static void
@@ -44,6 +45,28 @@ collect_domain(const struct ds_domain_row *r, void *payload)
 	d->first_report = r->first_report;
 	d->last_report = r->last_report;
 	g_ptr_array_add(payload, d);
+	return true;
+}
+
+/* A policy domain of the TLS reports that no DMARC report names. */
+static bool
+collect_tls_domain(const struct ds_tls_row *r, void *payload, GError **err)
+{
+	GPtrArray *doms = payload;
+	struct dom *d;
+	guint i;
+
+	(void)err;
+	if (r->domain == NULL || *r->domain == '\0')
+		return true;
+	for (i = 0; i < doms->len; i++)
+		if (g_ascii_strcasecmp(((struct dom *)doms->pdata[i])->domain,
+		    r->domain) == 0)
+			return true;
+	d = g_new0(struct dom, 1);
+	d->domain = g_ascii_strdown(r->domain, -1);
+	d->tls_only = true;
+	g_ptr_array_add(doms, d);
 	return true;
 }
 
@@ -87,6 +110,33 @@ tls_total(const struct ds_tls_row *r, void *payload, GError **err)
 	t[1] += r->successes;
 	t[2] += r->failures;
 	return true;
+}
+
+/*
+ * generated.js: the build time (UTC, from now: $DMARCSIFT_NOW makes it
+ * reproducible) written into every page's footer. The one file that
+ * changes on every run with a new time.
+ */
+static bool
+put_generated(struct ds_site *site, int64_t now, GError **err)
+{
+	GDateTime *t = g_date_time_new_from_unix_utc(now);
+	char *when = t ? g_date_time_format(t, "%Y-%m-%d %H:%M:%S UTC") :
+	    g_strdup("(unknown)");
+	char *js = g_strdup_printf("/*\n * " DS_HTML_GEN_JS " - written by "
+	    "every \"dmarcsift html\" run: when the site was\n * generated. "
+	    "Pages whose content did not change keep their bytes\n * and read "
+	    "the time from here.\n */\n(function () {\n\t\"use strict\";"
+	    "\n\tvar e = document.getElementById(\"ds-generated\");\n\n"
+	    "\tif (e)\n\t\te.textContent = \" \\u00b7 generated at %s\";\n"
+	    "})();\n", when);
+	bool ok = ds_site_put(site, DS_HTML_GEN_JS, js, strlen(js), NULL, err);
+
+	g_free(js);
+	g_free(when);
+	if (t)
+		g_date_time_unref(t);
+	return ok;
 }
 
 /* Copy every embedded web-static/ file to the site root. */
@@ -156,6 +206,15 @@ index_page(struct ds_html_ctx *c, GPtrArray *doms, GError **err)
 		}
 		g_string_append(g, "<tr>");
 		ds_td_link(g, href, d->domain);
+		if (d->tls_only) {
+			/* no DMARC report: no figures, not zeros */
+			g_string_append(g, "<td class=\"note\" colspan=\"9\">"
+			    "no DMARC reports; SMTP TLS reports only</td></tr>\n");
+			g_array_unref(days);
+			days = NULL;
+			g_free(href);
+			continue;
+		}
 		ds_td_int(g, d->messages);
 		ds_td_int(g, d->dmarc_pass);
 		ds_td_int(g, d->messages - d->dmarc_pass);
@@ -197,9 +256,12 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 	if ((c.site = ds_site_open(o->out, err)) == NULL)
 		goto done;
 	ds_query_init(&q);
-	if (!put_assets(c.site, err) ||
+	if (!put_assets(c.site, err) || !put_generated(c.site, o->now ?
+	    o->now : g_get_real_time() / G_USEC_PER_SEC, err) ||
 	    !ds_html_failure_pages(&c, &failures, err) ||
-	    !ds_store_domains_each(st, &q, collect_domain, doms, err))
+	    !ds_store_domains_each(st, &q, collect_domain, doms, err) ||
+	    !ds_store_tls_each(st, DS_TLS_BY_DOMAIN, NULL, INT64_MIN,
+	    INT64_MAX, collect_tls_domain, doms, err))
 		goto done;
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);

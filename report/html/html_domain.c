@@ -140,7 +140,7 @@ td_auth(GString *g, const GArray *a)
 
 		if (i)
 			g_string_append(g, "<br>");
-		ds_html_text(g, x->domain ? x->domain : "?");
+		ds_html_cut(g, x->domain ? x->domain : "?");
 		g_string_append_c(g, ' ');
 		ds_fmt_result(g, x->result);
 		g_string_append(g, " (");
@@ -157,7 +157,8 @@ static void
 td_ptr(GString *g, const struct ds_sender *s)
 {
 	g_string_append(g, "<td class=\"wrap mono\">");
-	ds_html_text(g, s->ptr);
+	if (s->ptr != NULL)
+		ds_html_cut(g, s->ptr);
 	if (s->ptr && s->ptr_confirmed == 0)
 		g_string_append(g, " <span class=\"warn\" title=\"the name "
 		    "does not resolve back to this IP\">unconfirmed</span>");
@@ -200,8 +201,8 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 {
 	static const char *const all_cols[] = { "Source IP", "Class",
 	    "PTR / network",
-	    "Service", "#Messages", "#Pass", "#Fail", "#Pass rate", "DKIM",
-	    "SPF", "Reporters", "#First seen", "#Last seen", NULL };
+	    "Service", "#Messages", "#Fail", "#Pass rate", "DKIM",
+	    "SPF", "Reporters", "#Seen", NULL };
 	static const char *const fail_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Failing", "#Messages", "DKIM", "SPF", "Header from",
 	    "Dispositions", NULL };
@@ -277,19 +278,24 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 			td_list(g, s->header_from);
 			g_string_append(g, "<td class=\"small\">");
 			g_string_append_printf(g, "none %" G_GINT64_FORMAT
-			    " \xc2\xb7 quarantine %" G_GINT64_FORMAT
-			    " \xc2\xb7 reject %" G_GINT64_FORMAT "</td>",
+			    "<br>quarantine %" G_GINT64_FORMAT
+			    "<br>reject %" G_GINT64_FORMAT "</td>",
 			    s->disp.none, s->disp.quarantine, s->disp.reject);
 		} else {
+			/* passing = messages - failing: the rate shows it */
 			ds_td_int(g, s->messages);
-			ds_td_int(g, s->dmarc_pass);
 			ds_td_int(g, s->dmarc_fail);
 			ds_td_rate(g, s->dmarc_pass, s->messages);
 			td_auth(g, s->dkim);
 			td_auth(g, s->spf);
 			td_list(g, s->reporters);
-			ds_td_day(g, s->first_seen);
-			ds_td_day(g, s->last_seen);
+			/* first and last seen in one cell, sorted by first */
+			g_string_append_printf(g, "<td class=\"n small\" "
+			    "data-v=\"%" G_GINT64_FORMAT "\">", s->first_seen);
+			ds_fmt_time(g, s->first_seen, false);
+			g_string_append(g, "<br>");
+			ds_fmt_time(g, s->last_seen, false);
+			g_string_append(g, "</td>");
 		}
 		g_string_append(g, "</tr>\n");
 	}
@@ -396,6 +402,17 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
 	ds_page_begin(g, "../", domain);
 	g_string_append(g, "<h1 id=\"domain\">");
 	ds_html_text(g, domain);
+	if (!so.found) {
+		/* only SMTP TLS reports name the domain (RFC 8460) */
+		g_string_append(g, "</h1>\n<p class=\"sub\" id=\"no-dmarc\">"
+		    "No DMARC aggregate reports are stored for this domain; "
+		    "SMTP TLS reports only.</p>\n");
+		if (!ds_html_tls_section(c, g, domain, err))
+			goto done;
+		ds_page_end(g, NULL);
+		ok = ds_site_put(c->site, path, g->str, g->len, stamp, err);
+		goto done;
+	}
 	g_string_append(g, "</h1>\n<p class=\"sub\">Aggregate reports from ");
 	ds_fmt_time(g, so.first, false);
 	g_string_append(g, " to ");

@@ -10,6 +10,7 @@
 #include "schema/util/count.h"
 #include "schema/util/rate.h"
 #include "report/html/html_page.h"
+#include "schema/store/store_senders.h"
 
 void
 ds_page_begin(GString *g, const char *root, const char *title)
@@ -30,7 +31,10 @@ ds_page_begin(GString *g, const char *root, const char *title)
 	g_string_append(g, root);
 	g_string_append(g, DS_HTML_CSS "\">\n<script src=\"");
 	g_string_append(g, root);
-	g_string_append(g, DS_HTML_JS "\" defer></script>\n</head>\n<body>\n"
+	g_string_append(g, DS_HTML_JS "\" defer></script>\n<script src=\"");
+	g_string_append(g, root);
+	g_string_append(g, DS_HTML_GEN_JS "\" defer></script>\n</head>\n"
+	    "<body>\n"
 	    "<header class=\"top\"><a class=\"brand\" href=\"");
 	g_string_append(g, root);
 	g_string_append(g, "index.html\">dmarcsift</a><nav><a href=\"");
@@ -50,8 +54,9 @@ ds_page_end(GString *g, const char *note)
 		g_string_append(g, " \xc2\xb7 ");
 		ds_html_text(g, note);
 	}
-	g_string_append(g, ". Static page: nothing is fetched."
-	    "</footer>\n</body>\n</html>\n");
+	/* filled in by generated.js: the time of the latest build */
+	g_string_append(g, "<span id=\"ds-generated\"></span>. Static "
+	    "page: nothing is fetched.</footer>\n</body>\n</html>\n");
 }
 
 void
@@ -122,6 +127,16 @@ void
 ds_page_table_close(GString *g)
 {
 	g_string_append(g, "</tbody></table></div>\n");
+}
+
+void
+ds_html_cut(GString *g, const char *s)
+{
+	g_string_append(g, "<span class=\"cut\" title=\"");
+	ds_html_attr(g, s ? s : "");
+	g_string_append(g, "\">");
+	ds_html_text(g, s);
+	g_string_append(g, "</span>");
 }
 
 void

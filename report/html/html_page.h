@@ -26,6 +26,13 @@
 /* Site-relative file names of the assets copied from web-static/. */
 #define DS_HTML_CSS "style.css"
 #define DS_HTML_JS "sort.js"
+/*
+ * Written by every build (html_build.c): when the site was generated.
+ * Pages load it and show the time in their footer, so a page whose
+ * content did not change keeps its bytes (html_site.h) and is not
+ * rewritten for the time alone.
+ */
+#define DS_HTML_GEN_JS "generated.js"
 
 /*
  * Start a page: doctype, head (charset, viewport, CSP, title, the
@@ -58,6 +65,9 @@ void ds_page_table_open(GString *g, const char *id,
 void ds_page_table_close(GString *g);
 
 void ds_td_text(GString *g, const char *s);		/* escaped */
+/* s (escaped) in a span cut with an ellipsis past 9rem, the whole
+   text in its title: long PTR names, selectors, domains */
+void ds_html_cut(GString *g, const char *s);
 void ds_td_mono(GString *g, const char *s);		/* escaped, mono */
 void ds_td_int(GString *g, int64_t v);		/* numeric */
 void ds_td_day(GString *g, int64_t t);		/* 2026-01-05 */

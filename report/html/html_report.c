@@ -110,10 +110,10 @@ on_record(const struct ds_record *r, void *payload)
 
 		if (i)
 			g_string_append(g, "<br>");
-		ds_html_text(g, k->domain);
+		ds_html_cut(g, k->domain);
 		if (k->selector) {
 			g_string_append(g, " s=");
-			ds_html_text(g, k->selector);
+			ds_html_cut(g, k->selector);
 		}
 		g_string_append_c(g, ' ');
 		ds_fmt_result(g, k->result);
@@ -125,7 +125,7 @@ on_record(const struct ds_record *r, void *payload)
 
 		if (i)
 			g_string_append(g, "<br>");
-		ds_html_text(g, s->domain);
+		ds_html_cut(g, s->domain);
 		if (s->scope) {
 			g_string_append(g, " (");
 			ds_html_text(g, s->scope);

@@ -90,10 +90,17 @@ axes(GString *g, double ymax)
 		    "x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", ML, CW - MR, y, y);
 		g_string_append_printf(g, "<text class=\"axis\" x=\"%d\" "
 		    "y=\"%.1f\" text-anchor=\"end\">", ML - 6, y + 4);
-		/* an axis label, not a count; never cast past 2^63 */
+		/* an axis label, not a count; never cast past 2^63; big
+		   ticks in k/M/G so they fit the ML margin */
 		tick = ymax * i / 4.0 + 0.5;
-		ds_fmt_int(g, tick >= 9223372036854775807.0 ? DS_COUNT_MAX :
-		    (int64_t)tick);
+		if (tick >= 1e9)
+			g_string_append_printf(g, "%.4gG", tick / 1e9);
+		else if (tick >= 1e6)
+			g_string_append_printf(g, "%.4gM", tick / 1e6);
+		else if (tick >= 1e5)
+			g_string_append_printf(g, "%.4gk", tick / 1e3);
+		else
+			ds_fmt_int(g, (int64_t)tick);
 		g_string_append_printf(g, "</text><text class=\"raxis\" "
 		    "x=\"%d\" y=\"%.1f\">%d%%</text>\n", CW - MR + 6, y + 4,
 		    i * 25);

@@ -231,7 +231,7 @@ ds_summary_text(GString *g, const struct ds_domain_summary *s,
 	g_string_append_c(g, '\n');
 	c = ds_count_str(s->messages, false, 0);
 	g_string_append_printf(g, "  %-15s %12s  from %" G_GINT64_FORMAT
-	    " IPs\n", "messages", c, s->ips);
+	    " IP%s\n", "messages", c, s->ips, s->ips == 1 ? "" : "s");
 	g_free(c);
 	if (s->messages == DS_COUNT_MAX)
 		g_string_append(g, "  (totals reached 2^63-1, the largest count "

@@ -23,8 +23,10 @@ struct ds_table {
 	GPtrArray *cols;	/* char * */
 	GArray *cells;		/* struct cell, row-major */
 	GHashTable *hidden;	/* column index + 1 */
+	GHashTable *times;	/* column index + 1 of Unix-time columns */
 	GHashTable *whole;	/* column index + 1: never shortened */
 	unsigned rows;
+	bool wide;		/* text: never cut a cell to fit */
 };
 
 struct ds_table *
@@ -37,6 +39,7 @@ ds_table_new(const char *const *cols)
 		g_ptr_array_add(t->cols, g_strdup(*cols));
 	t->cells = g_array_new(FALSE, TRUE, sizeof(struct cell));
 	t->hidden = g_hash_table_new(NULL, NULL);
+	t->times = g_hash_table_new(NULL, NULL);
 	t->whole = g_hash_table_new(NULL, NULL);
 	return t;
 }
@@ -56,6 +59,7 @@ ds_table_free(struct ds_table *t)
 	g_array_free(t->cells, TRUE);
 	g_ptr_array_free(t->cols, TRUE);
 	g_hash_table_destroy(t->hidden);
+	g_hash_table_destroy(t->times);
 	g_hash_table_destroy(t->whole);
 	g_free(t);
 }
@@ -131,6 +135,15 @@ ds_table_json(struct ds_table *t, const char *json, const char *text)
 	put(t, C_JSON, g_strdup(text ? text : ""), g_strdup(json));
 }
 
+/* The cell about to be put is a Unix time: its column gets an ISO twin
+ * in CSV. */
+static void
+mark_time(struct ds_table *t)
+{
+	g_hash_table_add(t->times, GUINT_TO_POINTER(t->cells->len %
+	    t->cols->len + 1));
+}
+
 void
 ds_table_time(struct ds_table *t, int64_t v)
 {
@@ -140,6 +153,7 @@ ds_table_time(struct ds_table *t, int64_t v)
 
 	if (dt)
 		g_date_time_unref(dt);
+	mark_time(t);
 	put(t, C_NUM, iso, g_strdup_printf("%" G_GINT64_FORMAT, v));
 }
 
@@ -152,7 +166,14 @@ ds_table_day(struct ds_table *t, int64_t v)
 
 	if (dt)
 		g_date_time_unref(dt);
+	mark_time(t);
 	put(t, C_NUM, day, g_strdup_printf("%" G_GINT64_FORMAT, v));
+}
+
+void
+ds_table_text_wide(struct ds_table *t)
+{
+	t->wide = true;
 }
 
 void
@@ -224,21 +245,54 @@ emit_json(const struct ds_table *t, GString *g)
 	g_string_append(g, t->rows ? "\n]\n" : "]\n");
 }
 
+/* The ISO 8601 UTC form of the Unix seconds in text, else "". */
+static char *
+iso_of(const char *text)
+{
+	GDateTime *dt;
+	char *end, *iso;
+	gint64 v;
+
+	if (text == NULL)
+		return g_strdup("");
+	v = g_ascii_strtoll(text, &end, 10);
+	if (end == text || *end || (dt = g_date_time_new_from_unix_utc(v)) ==
+	    NULL)
+		return g_strdup("");
+	iso = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+	g_date_time_unref(dt);
+	return iso;
+}
+
+/*
+ * RFC 4180; each Unix-time column is followed by "<name>_iso" with the
+ * same instant in ISO 8601 UTC, for spreadsheets and for people.
+ */
 static void
 emit_csv(const struct ds_table *t, GString *g)
 {
 	unsigned r, c;
+	bool time;
+	char *h;
 
 	for (c = 0; c < t->cols->len; c++) {
 		if (c)
 			g_string_append_c(g, ',');
 		ds_csv_field(g, g_ptr_array_index(t->cols, c));
+		if (g_hash_table_contains(t->times, GUINT_TO_POINTER(c + 1))) {
+			h = g_strconcat(",", (char *)g_ptr_array_index(t->cols,
+			    c), "_iso", NULL);
+			g_string_append(g, h);
+			g_free(h);
+		}
 	}
 	g_string_append(g, "\r\n");
 	for (r = 0; r < t->rows; r++) {
 		for (c = 0; c < t->cols->len; c++) {
 			const struct cell *x = cell_at(t, r, c);
 
+			time = g_hash_table_contains(t->times,
+			    GUINT_TO_POINTER(c + 1));
 			if (c)
 				g_string_append_c(g, ',');
 			if (x->kind == C_STR)
@@ -246,6 +300,13 @@ emit_csv(const struct ds_table *t, GString *g)
 			else if (x->kind != C_NULL)
 				ds_csv_field(g, x->kind == C_JSON ? x->json :
 				    x->json);
+			if (time) {
+				h = x->kind == C_NUM ? iso_of(x->json) :
+				    g_strdup("");
+				g_string_append_c(g, ',');
+				g_string_append(g, h);
+				g_free(h);
+			}
 		}
 		g_string_append(g, "\r\n");
 	}
@@ -294,6 +355,59 @@ pad_cell(GString *g, const char *s, long width, bool right)
 	if (!right)
 		for (i = n; i < width; i++)
 			g_string_append_c(g, ' ');
+}
+
+/*
+ * The table is over by `over` columns and only never-shortened columns
+ * (IP addresses) are left to give: narrow them, down to their header;
+ * a cell wider than its column then gets a line of its own above its
+ * row (whole_own_lines), so it is never cut and the table fits.
+ */
+static void
+narrow_whole(const struct ds_table *t, long *w, long over)
+{
+	unsigned c;
+	long min, give;
+
+	for (c = 0; over > 0 && c < t->cols->len; c++) {
+		if (!g_hash_table_contains(t->whole, GUINT_TO_POINTER(c + 1)) ||
+		    g_hash_table_contains(t->hidden, GUINT_TO_POINTER(c + 1)))
+			continue;
+		min = MAX(g_utf8_strlen(g_ptr_array_index(t->cols, c), -1), 8);
+		give = MIN(over, w[c] - min);
+		if (give > 0) {
+			w[c] -= give;
+			over -= give;
+		}
+	}
+}
+
+/*
+ * Print, at its column's place, every never-shortened cell of row that
+ * is wider than its column, alone on a line; blank it in row.
+ */
+static void
+whole_own_lines(const struct ds_table *t, const long *w, char **row,
+    GString *g)
+{
+	unsigned c;
+	long at = 0;
+	bool first = true;
+
+	for (c = 0; c < t->cols->len; c++) {
+		if (g_hash_table_contains(t->hidden, GUINT_TO_POINTER(c + 1)))
+			continue;
+		if (!first)
+			at += 2;
+		first = false;
+		if (g_hash_table_contains(t->whole, GUINT_TO_POINTER(c + 1)) &&
+		    g_utf8_strlen(row[c], -1) > w[c]) {
+			g_string_append_printf(g, "%*s%s\n", (int)at, "",
+			    row[c]);
+			row[c][0] = '\0';
+		}
+		at += w[c];
+	}
 }
 
 static void
@@ -346,14 +460,18 @@ emit_text(const struct ds_table *t, GString *g)
 				widest = c;
 			}
 		}
-		if (total <= cols || max_w <= 8)
+		if (t->wide || total <= cols || max_w <= 8)
 			break;
 		w[widest]--;
 	}
+	if (!t->wide && total > cols)
+		narrow_whole(t, w, total - cols);
 	for (r = 0; r <= t->rows; r++) {
 		bool first = true;
 		gsize start = g->len;
 
+		if (r > 0)
+			whole_own_lines(t, w, cells[r - 1], g);
 		for (c = 0; c < nc; c++) {
 			if (g_hash_table_contains(t->hidden,
 			    GUINT_TO_POINTER(c + 1)))

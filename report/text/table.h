@@ -37,6 +37,8 @@ void ds_table_day(struct ds_table *t, int64_t unix_seconds);
 
 /* hide a column in text output (still in JSON and CSV) */
 void ds_table_text_hide(struct ds_table *t, const char *col);
+/* Text: print every cell whole, however wide the table gets. */
+void ds_table_text_wide(struct ds_table *t);
 /* never shorten this column to fit text output (e.g. IP addresses) */
 void ds_table_text_whole(struct ds_table *t, const char *col);
 

@@ -404,6 +404,8 @@ ds_weekly_clear(struct ds_weekly *w)
 		g_ptr_array_unref(w->new_failing);
 	if (w->top_failing)
 		g_ptr_array_unref(w->top_failing);
+	if (w->classes)
+		g_hash_table_destroy(w->classes);
 	if (w->silent)
 		g_ptr_array_unref(w->silent);
 	if (w->todo)

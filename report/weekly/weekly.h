@@ -42,8 +42,10 @@ struct ds_weekly_silent {
 /* SMTP TLS reports of the week (RFC 8460); reports == 0: none */
 struct ds_weekly_tls {
 	int64_t reports, ok, failed;
-	GPtrArray *failures;	/* char *: "certificate-expired: 25 sessions
-				   (mx1.example.com)", most first */
+	GPtrArray *failures;	/* char *: "certificate-expired: 25
+				   failed sessions to MX mx1.example.com
+				   (what it means). Fix: ...", most
+				   first, the fix doctor gives */
 };
 
 struct ds_weekly {
@@ -64,6 +66,9 @@ struct ds_weekly {
 	GPtrArray *todo;	/* char *: doctor's findings with their
 				   fixes (ds_weekly_advise), plain text */
 	struct ds_weekly_tls tls;
+	GHashTable *classes;	/* source IP -> class name (static) of
+				   the week, as doctor classified it
+				   (ds_weekly_advise); NULL before */
 };
 
 /*

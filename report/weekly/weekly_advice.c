@@ -30,6 +30,17 @@ ds_weekly_advise(struct ds_weekly *w, struct ds_store *st,
 	q.until = w->until;
 	ok = ds_doctor_init(&d, st, dns, w->domain, &q, now, decl, err) &&
 	    ds_doctor_run(&d, err);
+	/* the week's sources by class: the same words as senders */
+	if (ok && w->classes == NULL)
+		w->classes = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, NULL);
+	for (i = 0; ok && i < d.sources->len; i++) {
+		const struct ds_doc_src *s = d.sources->pdata[i];
+
+		if (s->ip != NULL)
+			g_hash_table_replace(w->classes, g_strdup(s->ip),
+			    (gpointer)ds_class_name(s->cls));
+	}
 	for (i = 0; ok && i < d.findings->len; i++) {
 		const struct ds_finding *f = d.findings->pdata[i];
 

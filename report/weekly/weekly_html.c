@@ -62,6 +62,15 @@ rate_kpi(GString *g, const struct ds_weekly *w)
 	double r = ds_pass_rate(w->cur.dmarc_pass, w->cur.messages);
 	double p = ds_pass_rate(w->prev.dmarc_pass, w->prev.messages);
 
+	if (w->cur.messages == 0) {
+		/* no DMARC data is not a 0 % pass rate */
+		g_string_append(g, "<td style=\"padding:8px;vertical-align:"
+		    "top;width:33%;\"><div style=\"font-size:12px;color:"
+		    C_MUTED ";\">DMARC pass rate</div><div id=\"w-rate\" "
+		    "style=\"font-size:22px;font-weight:bold;\">no data"
+		    "</div></td>");
+		return;
+	}
 	g_string_append_printf(g, "<td style=\"padding:8px;vertical-align:top;"
 	    "width:33%%;\"><div style=\"font-size:12px;color:" C_MUTED ";\">"
 	    "DMARC pass rate</div><div id=\"w-rate\" data-v=\"%.2f\" "
@@ -102,7 +111,8 @@ bar(GString *g, int64_t pass, int64_t total)
 }
 
 static void
-sender_table(GString *g, const char *id, const GPtrArray *a, bool fail)
+sender_table(GString *g, const struct ds_weekly *w, const char *id,
+    const GPtrArray *a, bool fail)
 {
 	guint i;
 
@@ -110,7 +120,8 @@ sender_table(GString *g, const char *id, const GPtrArray *a, bool fail)
 	    "width=\"100%%\" cellpadding=\"0\" cellspacing=\"0\" style=\""
 	    FONT "font-size:13px;border-collapse:collapse;\"><tr>"
 	    "<th style=\"" TH "\">Source</th><th style=\"" TH "\">Name"
-	    "</th><th style=\"" TH "text-align:right;\">Messages</th>"
+	    "</th><th style=\"" TH "\">Class</th><th style=\"" TH
+	    "text-align:right;\">Messages</th>"
 	    "<th style=\"" TH "text-align:right;\">%s</th></tr>\n", id,
 	    fail ? "Failing" : "Pass rate");
 	for (i = 0; i < a->len; i++) {
@@ -122,6 +133,9 @@ sender_table(GString *g, const char *id, const GPtrArray *a, bool fail)
 		g_string_append(g, "</td><td style=\"" TD "\">");
 		ds_html_text(g, s->service ? s->service : s->ptr ? s->ptr :
 		    s->as_org ? s->as_org : "\xe2\x80\x93");
+		g_string_append(g, "</td><td style=\"" TD "\">");
+		ds_html_text(g, w->classes && s->source_ip ?
+		    g_hash_table_lookup(w->classes, s->source_ip) : NULL);
 		g_string_append(g, "</td><td style=\"" TDN "\">");
 		ds_fmt_int(g, s->messages);
 		g_string_append(g, "</td><td style=\"" TDN "\">");
@@ -169,17 +183,17 @@ sections(GString *g, const struct ds_weekly *w)
 	text_list(g, "w-todo", w->todo, true);
 	g_string_append(g, H2 "New senders this week</h2>\n");
 	if (w->new_senders->len)
-		sender_table(g, "w-new", w->new_senders, false);
+		sender_table(g, w, "w-new", w->new_senders, false);
 	else
 		none(g, "No source sent as this domain for the first time.");
 	g_string_append(g, H2 "Sources that started failing</h2>\n");
 	if (w->new_failing->len)
-		sender_table(g, "w-newfail", w->new_failing, true);
+		sender_table(g, w, "w-newfail", w->new_failing, true);
 	else
 		none(g, "None.");
 	if (w->top_failing->len) {
 		g_string_append(g, H2 "Still failing</h2>\n");
-		sender_table(g, "w-fail", w->top_failing, true);
+		sender_table(g, w, "w-fail", w->top_failing, true);
 	}
 	g_string_append(g, H2 "Policy</h2>\n<p style=\"" FONT
 	    "font-size:14px;margin:0 0 6px;\">Published: <code>");

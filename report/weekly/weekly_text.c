@@ -45,8 +45,10 @@ num(GString *g, const char *label, int64_t cur, int64_t prev)
 }
 
 static void
-senders(GString *g, const char *title, const GPtrArray *a, bool fail)
+senders(GString *g, const struct ds_weekly *w, const char *title,
+    const GPtrArray *a, bool fail)
 {
+	const char *cls;
 	guint i;
 
 	g_string_append_printf(g, "\n%s\n", title);
@@ -63,6 +65,10 @@ senders(GString *g, const char *title, const GPtrArray *a, bool fail)
 			    s->as_org);
 			g_string_append(g, ")");
 		}
+		cls = w->classes && s->source_ip ? g_hash_table_lookup(
+		    w->classes, s->source_ip) : NULL;
+		if (cls != NULL)
+			g_string_append_printf(g, " [%s]", cls);
 		g_string_append(g, ": ");
 		ds_fmt_int(g, s->messages);
 		g_string_append(g, " messages");
@@ -116,10 +122,14 @@ ds_weekly_text(GString *g, const struct ds_weekly *w)
 	ds_fmt_time(g, w->until - DS_DAY, false);
 	g_string_append(g, ", UTC)\n\n");
 	num(g, "Messages", w->cur.messages, w->prev.messages);
-	g_string_append_printf(g, "  %-24s %.1f %% (last week %.1f %%)\n",
-	    "DMARC pass rate", ds_pass_rate(w->cur.dmarc_pass,
-	    w->cur.messages), ds_pass_rate(w->prev.dmarc_pass,
-	    w->prev.messages));
+	if (w->cur.messages == 0)
+		g_string_append_printf(g, "  %-24s no data\n",
+		    "DMARC pass rate");
+	else
+		g_string_append_printf(g, "  %-24s %.1f %% (last week "
+		    "%.1f %%)\n", "DMARC pass rate", ds_pass_rate(
+		    w->cur.dmarc_pass, w->cur.messages), ds_pass_rate(
+		    w->prev.dmarc_pass, w->prev.messages));
 	num(g, "Failing DMARC", w->cur.dmarc_fail, w->prev.dmarc_fail);
 	num(g, "Reports", w->cur.reports, w->prev.reports);
 	num(g, "Source IPs", w->cur.ips, w->prev.ips);
@@ -128,10 +138,10 @@ ds_weekly_text(GString *g, const struct ds_weekly *w)
 	g_string_append(g, "\nWhat to do\n");
 	for (i = 0; i < w->todo->len; i++)
 		wrapped(g, i + 1, g_ptr_array_index(w->todo, i));
-	senders(g, "New senders this week", w->new_senders, false);
-	senders(g, "Sources that started failing", w->new_failing, true);
+	senders(g, w, "New senders this week", w->new_senders, false);
+	senders(g, w, "Sources that started failing", w->new_failing, true);
 	if (w->top_failing->len)
-		senders(g, "Still failing", w->top_failing, true);
+		senders(g, w, "Still failing", w->top_failing, true);
 	g_string_append(g, "\nPolicy: ");
 	safe(g, w->policy ? w->policy : "unknown (no report)");
 	g_string_append_c(g, '\n');

@@ -12,6 +12,7 @@
 #include "schema/util/error.h"
 #include "schema/store/store_tls.h"
 #include "schema/util/rate.h"
+#include "report/doctor/doctor.h"
 #include "report/html/html_escape.h"
 #include "report/weekly/weekly.h"
 
@@ -31,17 +32,37 @@ on_total(const struct ds_tls_row *r, void *payload, GError **err)
 	return true;
 }
 
+struct fail_walk {
+	struct ds_weekly_tls *t;
+	const char *domain;
+};
+
+/*
+ * One failure type of the week: sessions, receiving MX hosts, what it
+ * means and doctor's fix for it (ds_doctor_tls_fix: one text for both).
+ */
 static bool
 on_failure(const struct ds_tls_row *r, void *payload, GError **err)
 {
-	struct ds_weekly_tls *t = payload;
+	struct fail_walk *fw = payload;
+	struct ds_weekly_tls *t = fw->t;
+	const char *what;
+	char *fix, **mx, *mxs;
+	bool known;
 
+	(void)err;
 	if (t->failures->len >= TOP_TYPES)
 		return true;
+	fix = ds_doctor_tls_fix(r->result_type, fw->domain, &what, &known);
+	mx = g_strsplit(r->receiving ? r->receiving : "", ",", -1);
+	mxs = g_strjoinv(", ", mx);
 	g_ptr_array_add(t->failures, g_strdup_printf("%s: %" G_GINT64_FORMAT
-	    " session%s%s%s%s", r->result_type, r->failures,
-	    r->failures == 1 ? "" : "s", r->receiving ? " (MX " : "",
-	    r->receiving ? r->receiving : "", r->receiving ? ")" : ""));
+	    " failed session%s%s%s (%s). Fix: %s", r->result_type ?
+	    r->result_type : "(none)", r->failures, r->failures == 1 ? "" :
+	    "s", *mxs ? " to MX " : "", mxs, what, fix));
+	g_free(mxs);
+	g_strfreev(mx);
+	g_free(fix);
 	return true;
 }
 
@@ -49,11 +70,13 @@ bool
 ds_weekly_tls_compute(struct ds_store *st, struct ds_weekly *w,
     GError **err)
 {
+	struct fail_walk fw = { &w->tls, w->domain };
+
 	w->tls.failures = g_ptr_array_new_with_free_func(g_free);
 	return ds_store_tls_each(st, DS_TLS_BY_DOMAIN, w->domain, w->since,
 	    w->until, on_total, &w->tls, err) &&
 	    ds_store_tls_each(st, DS_TLS_BY_FAILURE, w->domain, w->since,
-	    w->until, on_failure, &w->tls, err);
+	    w->until, on_failure, &fw, err);
 }
 
 static double
@@ -88,7 +111,8 @@ ds_weekly_tls_html(GString *g, const struct ds_weekly *w)
 		g_string_append(g, "</li>\n");
 	}
 	g_string_append(g, "</ul>\n<p style=\"" FONT "font-size:13px;"
-	    "color:#5f6b7d;\">Each with its fix: <code>dmarcsift doctor ");
+	    "color:#5f6b7d;\">The evidence (sending MTAs, reason codes): "
+	    "<code>dmarcsift doctor ");
 	ds_html_text(g, w->domain);
 	g_string_append(g, "</code></p>\n");
 }
@@ -109,7 +133,7 @@ ds_weekly_tls_text(GString *g, const struct ds_weekly *w)
 	for (i = 0; i < t->failures->len; i++) {
 		const char *s = g_ptr_array_index(t->failures, i);
 
-		q = ds_quote(s, strlen(s), 120);
+		q = ds_quote(s, strlen(s), 1024);
 		g_string_append_printf(g, "  %s\n", q);
 		g_free(q);
 	}

@@ -120,6 +120,12 @@ ds_cli_open_store(GError **err)
 	return ds_store_open(ds_cli.db, err);
 }
 
+struct ds_store *
+ds_cli_open_store_readonly(GError **err)
+{
+	return ds_store_open_readonly(ds_cli.db, err);
+}
+
 bool
 ds_parse_time(const char *s, int64_t now, int64_t *out, GError **err)
 {

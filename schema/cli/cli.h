@@ -61,6 +61,11 @@ bool ds_cli_parse(const char *name, const char *params, const char *summary,
 
 /* Open the store at --db, else $DMARCSIFT_DB, else the XDG path. */
 struct ds_store *ds_cli_open_store(GError **err);
+/*
+ * The same database for a command that only reads: never created,
+ * never migrated (ds_store_open_readonly()).
+ */
+struct ds_store *ds_cli_open_store_readonly(GError **err);
 
 /*
  * Parse a point in time: "2026-11-01" (UTC midnight), "2026-11-01T10:00"

@@ -187,8 +187,12 @@ ds_ctx_setup(struct ds_ctx *c, const char *params, const char *summary,
 	}
 	if ((c->needs & DS_CTX_DNS) && ds_ctx_dns(c, &e) == NULL)
 		goto fail;
-	if ((c->needs & (DS_CTX_STORE | DS_CTX_STORE_RO)) &&
+	/* a reading command never creates, migrates or re-journals */
+	if ((c->needs & DS_CTX_STORE) &&
 	    (c->store = ds_cli_open_store(&e)) == NULL)
+		goto fail;
+	if (!(c->needs & DS_CTX_STORE) && (c->needs & DS_CTX_STORE_RO) &&
+	    (c->store = ds_cli_open_store_readonly(&e)) == NULL)
 		goto fail;
 	for (i = 0; i < ngroups; i++)
 		if ((c->needs & groups[i]->need) && groups[i]->setup &&

@@ -64,6 +64,31 @@ fail:
 	return false;
 }
 
+/* The newest migration number built in. */
+int
+ds_store_schema_latest(void)
+{
+	const struct ds_embed *e;
+	int v, last = 0;
+
+	for (e = ds_migrations; e->name != NULL; e++)
+		if ((v = migration_number(e->name)) > last)
+			last = v;
+	return last;
+}
+
+bool
+ds_store_too_new(struct ds_store *st, int have, int latest, GError **err)
+{
+	char *q = ds_quote(st->path, strlen(st->path), 200);
+
+	ds_fail(err, DS_ERROR_PERMANENT, "database '%s': schema version %d "
+	    "is newer than this dmarcsift knows (%d): use the dmarcsift that "
+	    "wrote it, or a newer one", q, have, latest);
+	g_free(q);
+	return false;
+}
+
 bool
 ds_store_migrate(struct ds_store *st, GError **err)
 {
@@ -85,7 +110,6 @@ ds_store_migrate(struct ds_store *st, GError **err)
 			return false;
 	}
 	if (have > last)
-		return ds_fail(err, DS_ERROR_DB, "database schema version %d "
-		    "is newer than this dmarcsift (%d)", have, last);
+		return ds_store_too_new(st, have, last, err);
 	return true;
 }

@@ -28,17 +28,38 @@ ds_store_now(void)
 	return g_get_real_time() / G_USEC_PER_SEC;
 }
 
+int
+ds_store_error_code(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return DS_ERROR_PERMANENT;
+	default:
+		return DS_ERROR_DB;	/* busy, locked, full, I/O: retry */
+	}
+}
+
 bool
 ds_store_fail(struct ds_store *st, GError **err, const char *fmt, ...)
 {
 	va_list ap;
-	char *what;
+	char *what, *q;
+	int rc = st->db ? sqlite3_extended_errcode(st->db) : SQLITE_CANTOPEN;
 
 	va_start(ap, fmt);
 	what = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_set_error(err, DS_ERROR, DS_ERROR_DB, "%s: %s", what,
+	q = ds_quote(st->path ? st->path : "", st->path ? strlen(st->path) :
+	    0, 200);
+	g_set_error(err, DS_ERROR, ds_store_error_code(rc),
+	    "database '%s': %s: %s", q, what,
 	    st->db ? sqlite3_errmsg(st->db) : "no database");
+	g_free(q);
 	g_free(what);
 	return false;
 }
@@ -174,15 +195,10 @@ done:
 	return ok;
 }
 
-/* Connection settings: THREATS notes on SQLite WAL, #11, #18. */
-static bool
-configure(struct ds_store *st, bool memory, GError **err)
+/* Limits, functions and defensive flags of every connection (#11). */
+bool
+ds_store_settings(struct ds_store *st, GError **err)
 {
-	sqlite3_stmt *s = NULL;
-	const char *mode;
-	bool ok = false;
-	int rc, tries;
-
 	sqlite3_busy_timeout(st->db, DS_STORE_BUSY_MS);
 	if (!ds_db_sqlite_register_csum(st->db))
 		return ds_store_fail(st, err, "register csum");
@@ -194,7 +210,20 @@ configure(struct ds_store *st, bool memory, GError **err)
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
 	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, DS_STORE_MAX_LENGTH);
+	return true;
+}
 
+/* Connection settings: THREATS notes on SQLite WAL, #11, #18. */
+static bool
+configure(struct ds_store *st, bool memory, GError **err)
+{
+	sqlite3_stmt *s = NULL;
+	const char *mode;
+	bool ok = false;
+	int rc, tries;
+
+	if (!ds_store_settings(st, err))
+		return false;
 	/*
 	 * THREATS #18: while another run creates the database and turns
 	 * WAL on, this pragma answers SQLITE_BUSY at once, without the busy
@@ -266,10 +295,10 @@ ds_store_open(const char *path, GError **err)
 		char *q = ds_quote(st->path, strlen(st->path), 200);
 
 		if (st->db)
-			ds_store_fail(st, err, "open '%s'", q);
+			ds_store_fail(st, err, "open");
 		else
-			ds_fail(err, DS_ERROR_DB, "open '%s': %s", q,
-			    sqlite3_errstr(rc));
+			ds_fail(err, ds_store_error_code(rc),
+			    "database '%s': open: %s", q, sqlite3_errstr(rc));
 		g_free(q);
 		goto fail;
 	}

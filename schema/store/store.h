@@ -25,6 +25,16 @@ struct ds_store;
  * ds_store_close().
  */
 struct ds_store *ds_store_open(const char *path, GError **err);
+/*
+ * Open the database at path for reading only (store_readonly.c): no
+ * file, directory, journal-mode change or migration; a missing file,
+ * not a database, or another schema version fail (DS_ERROR_PERMANENT)
+ * naming the path. Read-write (for the enrichment cache only) when the
+ * user may write the file and its directory, else SQLITE_OPEN_READONLY
+ * and the cache is not written.
+ */
+struct ds_store *ds_store_open_readonly(const char *path, GError **err);
+bool ds_store_is_readonly(const struct ds_store *st);
 void ds_store_close(struct ds_store *st);	/* NULL-safe */
 /* --db, else $DMARCSIFT_DB, else $XDG_DATA_HOME/dmarcsift/dmarc.db */
 char *ds_store_default_path(void);
@@ -84,6 +94,47 @@ bool ds_store_message_done(struct ds_store *st, int64_t msg_id,
  */
 bool ds_store_quarantine_put(struct ds_store *st, const char *source,
     const char *reason, const char *raw, size_t len, GError **err);
+
+/* ---- the quarantine (store_quarantine.c) ---- */
+
+struct ds_quarantine_item {
+	int64_t id;
+	int64_t created;	/* Unix seconds */
+	char *source;		/* where the input is now */
+	char *reason;
+	int64_t size;		/* true size (raw may be cut at the limit) */
+	char *sha256;
+	char *raw;		/* ds_store_quarantine_get only; NUL after */
+	size_t raw_len;
+};
+
+void ds_quarantine_item_clear(struct ds_quarantine_item *q);
+/* item lives during the call; return false to stop (not an error) */
+typedef bool (*ds_quarantine_cb)(const struct ds_quarantine_item *item,
+    void *payload);
+/* Every entry, oldest first, without the raw bytes. DS_ERROR_DB. */
+bool ds_store_quarantine_each(struct ds_store *st, ds_quarantine_cb cb,
+    void *payload, GError **err);
+/*
+ * Entry id with its raw bytes into *out (clear it after). No such entry
+ * is DS_ERROR_USAGE.
+ */
+bool ds_store_quarantine_get(struct ds_store *st, int64_t id,
+    struct ds_quarantine_item *out, GError **err);
+/* Delete entry id in a transaction of its own; none is DS_ERROR_USAGE. */
+bool ds_store_quarantine_drop(struct ds_store *st, int64_t id,
+    GError **err);
+/*
+ * Inside a retry's transaction: delete entry id when the retry used the
+ * input (clean), or when it failed again and its new entry is another
+ * row (a retry failing for the same reason keeps the one row).
+ */
+bool ds_store_quarantine_retire(struct ds_store *st, int64_t id, bool clean,
+    GError **err);
+/* Entries from source from now say to (an IMAP move to the invalid
+ * folder). */
+bool ds_store_quarantine_moved(struct ds_store *st, const char *from,
+    const char *to, GError **err);
 
 /* ---- queries for report/ ---- */
 

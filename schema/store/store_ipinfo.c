@@ -118,6 +118,8 @@ ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
 
 	if (in->ip == NULL)
 		return ds_fail(err, DS_ERROR_DB, "ip_info: no IP");
+	if (st->readonly)
+		return true;	/* a read-only command caches nothing */
 	if ((s = ds_store_stmt(st, DS_STMT_IPINFO_PUT, sql_put, err)) == NULL)
 		return false;
 	ok = bind_opt(s, 1, in->ip) == SQLITE_OK &&

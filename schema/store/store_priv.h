@@ -47,7 +47,28 @@ struct ds_store {
 	sqlite3_stmt *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
 	GString *json[3];		/* scratch for record_put */
 	struct ds_db *dbw;		/* ds_store_db(): db.h over db */
+	bool readonly;			/* ds_store_open_readonly() */
 };
+
+/* The newest schema version this binary's migrations reach. */
+int ds_store_schema_latest(void);
+/* Fail (DS_ERROR_PERMANENT) for a schema newer than latest; false. */
+bool ds_store_too_new(struct ds_store *st, int have, int latest,
+    GError **err);
+
+/*
+ * The connection settings both opens share (defensive, limits, busy,
+ * the csum() function). False with err set when csum cannot be added.
+ */
+bool ds_store_settings(struct ds_store *st, GError **err);
+
+/*
+ * The DS_ERROR code for SQLite's result rc: DS_ERROR_PERMANENT for what
+ * fails the same way next time (not a database, corrupt, read-only,
+ * cannot open), DS_ERROR_DB (exit 75, retry) for the rest (locked,
+ * busy, disk full, I/O).
+ */
+int ds_store_error_code(int rc);
 
 /*
  * The store's connection as a struct ds_db (db.h), for store files
@@ -66,7 +87,8 @@ sqlite3_stmt *ds_store_stmt(struct ds_store *st, enum ds_stmt id,
     const char *sql, GError **err);
 
 /*
- * Set err to DS_ERROR_DB "<what>: <sqlite message>" and return false.
+ * Set err to "database '<path>': <what>: <sqlite message>" and return
+ * false; the code is ds_store_error_code() of the last SQLite error.
  * what is printf-style; attacker text in it must be ds_quote()d.
  */
 bool ds_store_fail(struct ds_store *st, GError **err, const char *fmt, ...)

@@ -37,6 +37,11 @@ static const char *const sql_dkim[2] = BOTH(AUTH_SQL("dkim_auth",
     "selector"), "");
 static const char *const sql_spf[2] = BOTH(AUTH_SQL("spf_auth", "scope"),
     "");
+/* the reporters' <reason> types (RFC 7489 appendix C), as result */
+static const char *const sql_reason[2] = BOTH(
+    "SELECT rec.source_ip, NULL, NULL,"
+    " lower(trim(j.value ->> 'type')), rec.count" FROM_JOIN
+    " JOIN json_each(rec.reasons) AS j", " AND rec.reasons <> '[]'");
 
 static const char *const sql_extra[2] = BOTH(
     "SELECT DISTINCT rec.source_ip, rep.id, rep.org_name,"
@@ -60,7 +65,8 @@ static const char *const sql_seen[2] = {
 void
 ds_ss_stmts_senders(GPtrArray *out)
 {
-	const char *const *all[] = { sql_main, sql_dkim, sql_spf, sql_extra,
+	const char *const *all[] = { sql_main, sql_dkim, sql_spf, sql_reason,
+	    sql_extra,
 	    sql_ips, sql_seen };
 	size_t i;
 
@@ -330,8 +336,8 @@ read_auth(struct ctx *c, int kind, GError **err)
 	struct ss_row *r;
 	int rc;
 
-	if (!ds_ss_prepare(c->st, kind ? sql_spf : sql_dkim, &c->q->period,
-	    &s, err))
+	if (!ds_ss_prepare(c->st, kind == 2 ? sql_reason : kind ? sql_spf :
+	    sql_dkim, &c->q->period, &s, err))
 		return false;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if ((r = target(c, (const char *)sqlite3_column_text(s, 0)))
@@ -345,7 +351,7 @@ read_auth(struct ctx *c, int kind, GError **err)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return ds_store_fail(c->st, err, "senders: %s results",
-		    kind ? "SPF" : "DKIM");
+		    kind == 2 ? "reason" : kind ? "SPF" : "DKIM");
 	return true;
 }
 
@@ -402,7 +408,7 @@ ds_store_senders(struct ds_store *st, const struct ds_sender_query *q,
 	c.rows = g_ptr_array_new();
 	if (!read_main(&c, err) || !build_rows(&c, err) ||
 	    !read_auth(&c, 0, err) || !read_auth(&c, 1, err) ||
-	    !read_extra(&c, err))
+	    !read_auth(&c, 2, err) || !read_extra(&c, err))
 		goto done;
 	*out = g_ptr_array_new_full(c.rows->len,
 	    (GDestroyNotify)ds_sender_free);
@@ -443,6 +449,8 @@ ds_sender_free(struct ds_sender *s)
 		g_array_unref(s->dkim);
 	if (s->spf)
 		g_array_unref(s->spf);
+	if (s->reasons)
+		g_array_unref(s->reasons);
 	if (s->reporters)
 		g_ptr_array_unref(s->reporters);
 	if (s->header_from)

@@ -179,6 +179,9 @@ struct ds_sender {
 	GArray *dkim;		/* struct ds_auth_count, most messages
 				   first */
 	GArray *spf;		/* struct ds_auth_count */
+	GArray *reasons;	/* struct ds_auth_count: the reporters'
+				   <reason> types (forwarded, mailing_list,
+				   ...) in result, domain/selector NULL */
 	GPtrArray *reporters;	/* char *: org_name, sorted */
 	GPtrArray *header_from;	/* char *: header_from domains, sorted */
 	int64_t reports;	/* distinct reports mentioning it */

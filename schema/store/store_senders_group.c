@@ -79,6 +79,7 @@ ds_ss_row_open(struct ss_row *r)
 		return;
 	s->dkim = auth_array();
 	s->spf = auth_array();
+	s->reasons = auth_array();
 	s->reporters = g_ptr_array_new_with_free_func(g_free);
 	s->header_from = g_ptr_array_new_with_free_func(g_free);
 	if (s->ip_list == NULL) {
@@ -89,6 +90,7 @@ ds_ss_row_open(struct ss_row *r)
 	}
 	r->auth[0] = str_set();
 	r->auth[1] = str_set();
+	r->auth[2] = str_set();
 	r->reporters = str_set();
 	r->hfrom = str_set();
 }
@@ -105,6 +107,7 @@ ds_ss_row_free(gpointer p)
 	if (r->auth[0] != NULL) {
 		g_hash_table_destroy(r->auth[0]);
 		g_hash_table_destroy(r->auth[1]);
+		g_hash_table_destroy(r->auth[2]);
 		g_hash_table_destroy(r->reporters);
 		g_hash_table_destroy(r->hfrom);
 	}
@@ -289,7 +292,8 @@ void
 ds_ss_row_auth(struct ss_row *r, int kind, const char *domain,
     const char *selector, const char *result, int64_t messages)
 {
-	GArray *a = kind ? r->s->spf : r->s->dkim;
+	GArray *a = kind == 2 ? r->s->reasons : kind ? r->s->spf :
+	    r->s->dkim;
 	struct ds_auth_count c = { 0 };
 	gpointer idx;
 	char *key;
@@ -357,6 +361,7 @@ ds_ss_row_finish(struct ss_row *r)
 	ds_ss_row_open(r);
 	g_array_sort(s->dkim, auth_cmp);
 	g_array_sort(s->spf, auth_cmp);
+	g_array_sort(s->reasons, auth_cmp);
 	set_to_array(r->reporters, s->reporters);
 	set_to_array(r->hfrom, s->header_from);
 	g_ptr_array_sort(s->ip_list, ip_cmp);

@@ -44,7 +44,8 @@
 struct ss_row {
 	struct ds_sender *s;	/* handed out when kept */
 	struct ss_row *group;	/* IP rows when grouping: their group */
-	GHashTable *auth[2];	/* "d\037s\037r" -> index+1 in dkim/spf */
+	GHashTable *auth[3];	/* "d\037s\037r" -> index+1 in dkim/spf/
+				   reasons */
 	GHashTable *reporters;	/* set of char * */
 	GHashTable *hfrom;	/* set of char * */
 	GHashTable *reports;	/* set of report row ids (groups only) */
@@ -100,7 +101,7 @@ bool ds_ss_group_by_info(enum ds_group g);
 void ds_ss_row_merge(struct ss_row *g, const struct ss_row *r);
 /* Then its enrichment (once enriched): kept while all IPs agree. */
 void ds_ss_row_merge_info(struct ss_row *g, const struct ss_row *r);
-/* Add one auth_results outcome (kind 0 DKIM, 1 SPF). */
+/* Add one auth_results outcome (kind 0 DKIM, 1 SPF, 2 a reason type). */
 void ds_ss_row_auth(struct ss_row *r, int kind, const char *domain,
     const char *selector, const char *result, int64_t messages);
 /* Move sets into the sender's arrays and sort them. */

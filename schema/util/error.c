@@ -37,7 +37,8 @@ ds_fail(GError **err, int code, const char *fmt, ...)
 
 /*
  * Map an error to an exit status: rejected input 1, duplicate 0, login 3,
- * lock 4, usage 2, anything operational (and foreign domains) 75.
+ * lock 4, usage 2, permanent 5, anything operational (and foreign
+ * domains) 75.
  */
 int
 ds_error_exit_code(const GError *e)
@@ -60,6 +61,8 @@ ds_error_exit_code(const GError *e)
 		return DS_EXIT_USAGE;
 	case DS_ERROR_LOCKED:
 		return DS_EXIT_LOCKED;
+	case DS_ERROR_PERMANENT:
+		return DS_EXIT_PERMANENT;
 	default:
 		return DS_EXIT_TEMPFAIL; /* _IO, _DB, _NET */
 	}

@@ -4,7 +4,10 @@
  *
  * The code decides what the caller does next: _XML, _SCHEMA and _LIMIT
  * reject the input (quarantine, exit 1), _IO, _DB and _NET are
- * operational (exit 75 so cron retries), _USAGE exits 2.
+ * operational and can succeed unchanged on the next run (exit 75 so cron
+ * retries), _PERMANENT cannot (missing input, missing IMAP folder,
+ * certificate that does not verify, a file that is not a database:
+ * exit 5, someone has to act), _USAGE exits 2.
  */
 #ifndef DS_ERROR_H
 #define DS_ERROR_H
@@ -26,6 +29,7 @@ enum ds_error_code {
 	DS_ERROR_AUTH,		/* login refused */
 	DS_ERROR_USAGE,		/* bad arguments or configuration */
 	DS_ERROR_LOCKED,	/* another run holds the database lock */
+	DS_ERROR_PERMANENT,	/* fails the same way until someone acts */
 };
 
 /* exit codes (README "Exit status") */
@@ -34,6 +38,7 @@ enum ds_error_code {
 #define DS_EXIT_USAGE 2		/* bad command line or configuration */
 #define DS_EXIT_AUTH 3		/* IMAP/SMTP login refused */
 #define DS_EXIT_LOCKED 4	/* another run holds the lock */
+#define DS_EXIT_PERMANENT 5	/* a retry fails the same way: fix it */
 #define DS_EXIT_TEMPFAIL 75	/* EX_TEMPFAIL: database, disk or network */
 
 GQuark ds_error_quark(void);

@@ -17,6 +17,16 @@ for inc in _spf.google.com sendgrid.net servers.mcsv.net; do
 	    .evidence.include == $i and (.fix | contains("include:" + $i)))' \
 	    "$T/doc.json" >/dev/null || fail "no spf-include-missing for $inc"
 done
+# every fix names the same one record with all three includes, whole
+# (followed one by one, records adding one include each would undo each
+# other), and the zone.fixed record is exactly that record
+want=$(sed -n 's/^example.com. IN TXT "\(v=spf1 .*\)"$/\1/p' "$S/zone.fixed")
+[ -n "$want" ] || fail "no SPF record in zone.fixed"
+jq -e --arg r "\"$want\". This record adds all 3 missing entries" \
+    '[.[] | select(.code == "spf-include-missing")] | length == 3 and
+    all(.fix | contains($r))' "$T/doc.json" >/dev/null ||
+    fail "the include fixes do not all name \"$want\": $(jq -r '.[] |
+    select(.code == "spf-include-missing") | .fix' "$T/doc.json")"
 # DKIM carries their mail, so DMARC passes: a warning, not an error
 jq -e 'all(.[]; .code != "spf-include-missing" or .severity == "warning")' \
     "$T/doc.json" >/dev/null || fail "include findings should be warnings"

@@ -7,6 +7,10 @@
 #                  the page's own, not the browser's background traffic)
 #   TITLE <title>  document.title once loaded and settled
 #   JS <0|1>       whether sort.js ran (html[data-js])
+#   GEN <text>     the footer's build time (#ds-generated, generated.js)
+#   WIDTH <page> <view>  the page's scroll width and the viewport's
+#   WIDE <table id> <width> <room>  a table wider than its container
+# The viewport is 1280 px wide (CDP_WIDTH in the environment: another).
 # A minimal RFC 6455 WebSocket client: Python standard library only.
 # SPDX-License-Identifier: MIT
 import base64
@@ -107,6 +111,9 @@ def main():
         ws = WS(page["webSocketDebuggerUrl"])
         ws.call("Network.enable")
         ws.call("Page.enable")
+        ws.call("Emulation.setDeviceMetricsOverride", {
+            "width": int(os.environ.get("CDP_WIDTH", "1280")),
+            "height": 1000, "deviceScaleFactor": 1, "mobile": False})
         for url in urls:
             ev = []
             ws.call("Page.navigate", {"url": url}, ev)
@@ -131,6 +138,25 @@ def main():
                         "document.documentElement.getAttribute('data-js')"})
             print("JS " + ("1" if r.get("result", {}).get("value") == "1"
                            else "0"))
+            r = ws.call("Runtime.evaluate", {"expression":
+                        "(document.getElementById('ds-generated') || "
+                        "{textContent: ''}).textContent"})
+            print("GEN " + str(r.get("result", {}).get("value")).strip())
+            r = ws.call("Runtime.evaluate", {"expression":
+                        "document.documentElement.scrollWidth + ' ' + "
+                        "document.documentElement.clientWidth"})
+            print("WIDTH " + str(r.get("result", {}).get("value")))
+            r = ws.call("Runtime.evaluate", {"expression":
+                        "Array.from(document.querySelectorAll('table'))"
+                        ".filter(t => t.offsetWidth > "
+                        "t.parentElement.clientWidth + 1 || "
+                        "t.parentElement.scrollWidth > "
+                        "t.parentElement.clientWidth + 1)"
+                        ".map(t => (t.id || '?') + ' ' + t.offsetWidth + ' ' "
+                        "+ t.parentElement.clientWidth).join('\\n')"})
+            for w in str(r.get("result", {}).get("value") or "").split("\n"):
+                if w:
+                    print("WIDE " + w)
             print("LOADED %d" % loaded)
             sys.stdout.flush()
     finally:

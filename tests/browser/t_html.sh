@@ -6,7 +6,9 @@
 # opening pages makes no network request (DevTools protocol: the page's
 # own requests, checked against a control page that does make one); a
 # rebuild rewrites nothing, and after one more report only the pages that
-# changed, by rename; stale report pages are removed. Screenshots of the index and a domain page
+# changed, by rename; stale report pages are removed. Every page's footer
+# shows the build time from generated.js ($DMARCSIFT_NOW); a later build
+# of the same data rewrites generated.js alone. Screenshots of the index and a domain page
 # (desktop, phone width, dark) go to $DS_BUILD/browser-artifacts/.
 # SPDX-License-Identifier: MIT
 set -u
@@ -16,6 +18,8 @@ T_NAME=t_html
 ART=$DS_BUILD/browser-artifacts
 mkdir -p "$ART" || fail "mkdir $ART"
 DB=$T/dmarc.db
+# the build time every page shows (generated.js), fixed
+export DMARCSIFT_NOW=1764756000	# 2025-12-03 10:00:00 UTC
 "$GEN" maildir --messages 60 --seed 11 -o "$T/md" --truth "$T/truth.json" \
     >/dev/null || fail "dsgen failed"
 "$DS" ingest --db "$DB" -q "$T/md" || [ $? -eq 1 ] || fail "ingest failed"
@@ -118,10 +122,12 @@ grep -q '^REQ http://control.invalid/probe.png' "$T/cdp.out" ||
     fail "the control page's request was not seen: the check is blind"
 [ "$(grep -c '^LOADED 1' "$T/cdp.out")" -eq 4 ] || fail "pages not loaded"
 [ "$(grep -c '^JS 1' "$T/cdp.out")" -eq 3 ] || fail "sort.js did not run"
+[ "$(grep -c '^GEN .* generated at 2025-12-03 10:00:00 UTC$' "$T/cdp.out")" -eq 3 ] ||
+    fail "the pages do not show the build time: $(grep '^GEN' "$T/cdp.out")"
 grep '^REQ ' "$T/cdp.out" | grep -v '^REQ file://' | grep -v control.invalid \
     >"$T/net" && fail "network requests from the site: $(cat "$T/net")"
 want=$(grep -c '^REQ file://' "$T/cdp.out")
-[ "$want" -eq 10 ] || fail "$want file:// requests, want 10 (pages, css, js)"
+[ "$want" -eq 13 ] || fail "$want file:// requests, want 13 (pages, css, js)"
 
 # --- incremental and atomic rebuild ---------------------------------------
 ino=$(stat -c %i "$T/site/index.html")
@@ -130,6 +136,15 @@ dino=$(stat -c %i "$DPAGE")
 grep -q '^.*: 0 page(s) written' "$T/out2" ||
     fail "unchanged data rewrote pages: $(cat "$T/out2")"
 [ "$(stat -c %i "$T/site/index.html")" = "$ino" ] || fail "index rewritten"
+# an hour later, same data: only generated.js changes
+DMARCSIFT_NOW=$((DMARCSIFT_NOW + 3600))
+"$DS" html --db "$DB" --offline --out "$T/site" >"$T/out2b" ||
+    fail "rebuild an hour later"
+grep -q ': 1 page(s) written' "$T/out2b" ||
+    fail "a new build time rewrote pages: $(cat "$T/out2b")"
+grep -q '11:00:00 UTC' "$T/site/generated.js" || fail "generated.js not updated"
+[ "$(stat -c %i "$T/site/index.html")" = "$ino" ] || fail "index rewritten for the time"
+[ "$(stat -c %i "$DPAGE")" = "$dino" ] || fail "domain page rewritten for the time"
 "$GEN" xml --records 3 --seed 5 --domain example.com --org late.example \
     --begin 1769904000 -o "$T/late.xml" >/dev/null || fail "dsgen xml"
 "$DS" ingest --db "$DB" -q "$T/late.xml" || fail "ingest late.xml"

@@ -21,6 +21,9 @@ command -v jq >/dev/null 2>&1 || fail "jq not installed"
 T=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX") || fail "mktemp"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT INT TERM
 DB="$T/dmarc.db"
+# an empty store (doctor only reads; it never creates one)
+mkdir -p "$T/none"
+"$DS_BIN" ingest --quiet --db "$DB" "$T/none" || { echo "cannot create $DB" >&2; exit 1; }
 NOW=$(date +%s)
 TODAY=$((NOW - NOW % 86400))
 N=0
@@ -125,6 +128,12 @@ fix() {
 	jq -e --arg c "$1" --arg t "$2" \
 	    'any(.[]; .code == $c and (.fix | contains($t)))' \
 	    "$T/out.json" >/dev/null || fail "fix of $1 lacks '$2'"
+}
+# msg CODE TEXT: the finding's message contains TEXT
+msg() {
+	jq -e --arg c "$1" --arg t "$2" \
+	    'any(.[]; .code == $c and (.message | contains($t)))' \
+	    "$T/out.json" >/dev/null || fail "message of $1 lacks '$2'"
 }
 # ev CODE JQ: JQ (on .evidence) is true for the finding
 ev() {

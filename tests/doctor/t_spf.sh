@@ -122,9 +122,11 @@ doc
 has spf-include-missing warning
 ev spf-include-missing '.service == "Google" and .include == "_spf.google.com" and .messages == 50'
 ev spf-include-missing '.sources[0].ip == "209.85.220.41"'
-fix spf-include-missing '"v=spf1 ip4:192.0.2.0/24 include:_spf.google.com -all"'
+# both fixes name one record with both entries: followed one after the
+# other, two records each adding only its own entry would undo the first
+fix spf-include-missing '"v=spf1 ip4:192.0.2.0/24 include:_spf.google.com ip4:198.51.100.20 -all". This record adds all 2 missing entries'
 has spf-ip-missing warning
-fix spf-ip-missing '"v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.20 -all"'
+fix spf-ip-missing '"v=spf1 ip4:192.0.2.0/24 include:_spf.google.com ip4:198.51.100.20 -all". This record adds all 2 missing entries'
 SPF="v=spf1 ip4:192.0.2.0/24 include:_spf.google.com -all"
 doc
 lacks spf-include-missing

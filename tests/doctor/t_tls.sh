@@ -28,7 +28,8 @@ J
 doc
 has tlsrpt-none info
 has mta-sts-none info
-fix tlsrpt-none 'v=TLSRPTv1; rua=mailto:'
+# the address the DMARC record's rua= already uses
+fix tlsrpt-none '"v=TLSRPTv1; rua=mailto:dmarc@example.com" (the address your DMARC rua= already uses'
 fix mta-sts-none '.well-known/mta-sts.txt'
 lacks mta-sts-fetch-failed
 
@@ -43,7 +44,7 @@ lacks mta-sts-mx-uncovered
 lacks mta-sts-testing-long
 # with a zone file the policy is not fetched, and it says so
 has mta-sts-not-fetched info
-fix mta-sts-not-fetched 'no --dns-zone'
+fix mta-sts-not-fetched 'give mta-sts.example.com an A record in the zone file'
 ev mta-sts-not-fetched '.url == "https://mta-sts.example.com/.well-known/mta-sts.txt"'
 
 # bad records

@@ -64,7 +64,7 @@ r nodate.json 'no date-range'
 } >"$T/two.eml"
 "$DS_BIN" ingest --db "$DB" "$T/two.eml" 2>"$T/err2" ||
 	{ cat "$T/err2"; fail "mail with both reports: exit $?"; }
-grep -q '1 reports stored (1 records), 0 failure reports, 1 TLS reports' "$T/err2" ||
+grep -q '1 report stored (1 record), 0 failure reports, 1 TLS report' "$T/err2" ||
 	fail "summary: $(cat "$T/err2")"
 # RFC 8460 §5.3 headers: TLS-Report-Domain names a report without
 # policies, a different one is warned about, the submitter is kept

@@ -159,6 +159,13 @@ static const struct tcase quirks[] = {
 	{ "wrapped-feedback",
 	    DECL "<reports>\n<feedback>" BODY "</feedback>\n</reports>\n", 0, 0,
 	    "warning wrapped-feedback: inside <reports>", "n=1 " },
+	{ "unclosed-wrapper",
+	    DECL "<reports>\n<feedback>" BODY "</feedback>\n\n", 0, 0,
+	    "warning unclosed-wrapper: <reports> is never closed", "n=1 " },
+	{ "unclosed-wrapper-prefixed",
+	    DECL "<x:reports xmlns:x=\"urn:x\"><feedback>" BODY "</feedback>",
+	    0, 0, "warning unclosed-wrapper: <x:reports> is never closed",
+	    "n=1 " },
 	{ "leading-junk", "Content-Type: text/xml\r\n\r\n" STDDOC, 0, 0,
 	    "warning leading-junk: 26 bytes before the XML", "n=1 " },
 	{ "trailing-junk", STDDOC "\r\n--b0undary--\r\n", 0, 0,
@@ -284,6 +291,13 @@ static const struct tcase rejects[] = {
 	    DECL "<r><feedback>" BODY "</feedback>"
 	         "<feedback>" BODY "</feedback></r>",
 	    0, DS_ERROR_SCHEMA, "several <feedback> elements", NULL },
+	/* an unclosed wrapper is tolerated only right after </feedback> */
+	{ "unclosed wrapper, report cut", DECL "<reports>\n<feedback>" BODY,
+	    0, DS_ERROR_XML, "not well-formed XML", NULL },
+	{ "unclosed wrapper, junk after", DECL "<reports>\n<feedback>" BODY
+	    "</feedback><<x", 0, DS_ERROR_XML, "not well-formed XML", NULL },
+	{ "unclosed feedback", DECL "<feedback>" BODY, 0, DS_ERROR_XML,
+	    "not well-formed XML", NULL },
 	{ "two documents", STDDOC STDDOC, 0, DS_ERROR_XML,
 	    "another element follows the root element", NULL },
 	{ "mismatched tag",

@@ -65,6 +65,19 @@ row(const char *ip, int64_t msgs, int64_t pass, int64_t dkim, int64_t spf,
 	return s;
 }
 
+/* the reporters marked n of s's messages with <reason><type>t */
+static struct ds_sender *
+reason(struct ds_sender *s, const char *t, int64_t n)
+{
+	struct ds_auth_count a = { NULL, NULL, g_strdup(t), n };
+
+	if (s->reasons == NULL)
+		s->reasons = g_array_new(FALSE, TRUE,
+		    sizeof(struct ds_auth_count));
+	g_array_append_val(s->reasons, a);
+	return s;
+}
+
 static void
 free_row(gpointer p)
 {
@@ -85,6 +98,11 @@ free_row(gpointer p)
 		g_free(a->selector);
 		g_free(a->result);
 	}
+	for (i = 0; s->reasons != NULL && i < s->reasons->len; i++)
+		g_free(g_array_index(s->reasons, struct ds_auth_count,
+		    i).result);
+	if (s->reasons != NULL)
+		g_array_unref(s->reasons);
 	g_array_unref(s->dkim);
 	g_array_unref(s->spf);
 	g_ptr_array_unref(s->reporters);
@@ -111,7 +129,8 @@ rows(void)
 	g_ptr_array_add(a, row("198.51.100.50", 20, 0, 0, 0,
 	    "example.com:s1:fail,lists.example.org:l1:pass",
 	    "lists.example.org:pass", NULL, NULL, 2, 4));
-	/* 3: a forwarder: DKIM passes, SPF fails for the domain */
+	/* 3: DKIM passes, SPF fails for the domain itself, no PTR: the
+	   domain's own signing server missing from SPF (issue 12 (b)) */
 	g_ptr_array_add(a, row("198.51.100.60", 15, 15, 15, 0,
 	    "example.com:s1:pass", "example.com:fail", NULL, NULL, 1, 2));
 	/* 4: a spoofer signing for a foreign domain */
@@ -127,6 +146,50 @@ rows(void)
 	g_ptr_array_add(a, row("212.227.15.1", 5, 5, 5, 0,
 	    "example.com:s1:pass", "gmx.net:pass", "GMX / Web.de", NULL, 1,
 	    1));
+	/* 8: a forwarder rewriting the envelope (SRS): s1 (passing at
+	   other sources too) passes, SPF passes only for its domain */
+	g_ptr_array_add(a, row("198.51.100.80", 12, 12, 12, 0,
+	    "example.com:s1:pass", "fwd.example.net:pass", NULL, NULL, 2, 4));
+	/* 9: the domain's own Google Workspace: its own selector "google"
+	   (passing only at Google), SPF fails for the domain (include
+	   missing) */
+	g_ptr_array_add(a, row("209.85.220.41", 80, 80, 80, 0,
+	    "example.com:google:pass", "example.com:fail", "Google", NULL, 3,
+	    9));
+	/* 10: Gmail forwarding: the original's s1 intact, envelope
+	   rewritten to gmail.com */
+	g_ptr_array_add(a, row("209.85.220.69", 9, 9, 9, 0,
+	    "example.com:s1:pass", "gmail.com:pass", "Google", NULL, 2, 6));
+	/* 11: a Google Group: s1 broken by the footer, envelope at
+	   googlegroups.com, failing DMARC steadily */
+	g_ptr_array_add(a, row("209.85.220.70", 30, 0, 0, 0,
+	    "example.com:s1:fail,googlegroups.com:gg:pass",
+	    "googlegroups.com:pass", "Google", NULL, 3, 9));
+	/* 12: a Google Group of another organisation (envelope at its
+	   domain) re-sending the original with s1 intact */
+	g_ptr_array_add(a, row("209.85.220.71", 7, 7, 7, 0,
+	    "example.com:s1:pass", "other-org.example:pass", "Google", NULL,
+	    1, 2));
+	/* 13: nothing of ours authenticates it, the reporters say it was
+	   forwarded */
+	g_ptr_array_add(a, reason(row("198.51.100.55", 4, 0, 0, 0, NULL,
+	    "example.com:fail", NULL, NULL, 1, 1), "forwarded", 4));
+	/* 14: a steady failing service whose mail one reporter marked
+	   mailing_list for a minority: still the service, reason shown */
+	g_ptr_array_add(a, reason(row("40.107.10.21", 100, 0, 0, 0,
+	    "example.com:selector1:fail", "example.com:fail",
+	    "Microsoft 365", NULL, 3, 9), "mailing_list", 10));
+	/* 15: an own server, DKIM-signing, SPF passing, trusted_forwarder
+	   claimed: aligned SPF passes, so never a forwarder */
+	g_ptr_array_add(a, reason(row("192.0.2.11", 10, 10, 10, 10,
+	    "example.com:s1:pass", "example.com:pass", NULL, NULL, 1, 1),
+	    "trusted_forwarder", 10));
+	/* 16: the domain's own server relaying through Google (SMTP relay)
+	   with its s1 signature, envelope the domain's, SPF failing: the
+	   domain's mail through the service, which needs the include */
+	g_ptr_array_add(a, row("209.85.220.72", 50, 50, 50, 0,
+	    "example.com:s1:pass,example-com.20230601.gappssmtp.com:"
+	    "20230601:pass", "example.com:fail", "Google", NULL, 3, 9));
 	return a;
 }
 
@@ -154,7 +217,9 @@ test_rules(void **state)
 	assert_int_equal(at(c, 2)->cls, DS_CLASS_FORWARDER);
 	assert_non_null(strstr(at(c, 2)->reason, "arrives broken"));
 	assert_non_null(strstr(at(c, 2)->reason, "lists.example.org"));
-	assert_int_equal(at(c, 3)->cls, DS_CLASS_FORWARDER);
+	assert_int_equal(at(c, 3)->cls, DS_CLASS_OURS);
+	assert_non_null(strstr(at(c, 3)->reason, "aligned DKIM, selector s1"));
+	assert_non_null(strstr(at(c, 3)->reason, "missing from SPF"));
 	assert_int_equal(at(c, 4)->cls, DS_CLASS_UNKNOWN);
 	assert_non_null(strstr(at(c, 4)->reason,
 	    "DKIM passes only for bulk.example.net"));
@@ -165,6 +230,28 @@ test_rules(void **state)
 	assert_non_null(strstr(at(c, 6)->reason, "aligned SPF"));
 	assert_int_equal(at(c, 7)->cls, DS_CLASS_FORWARDER);
 	assert_true(at(c, 7)->mailbox);
+	assert_int_equal(at(c, 8)->cls, DS_CLASS_FORWARDER);
+	assert_non_null(strstr(at(c, 8)->reason, "fwd.example.net"));
+	assert_int_equal(at(c, 9)->cls, DS_CLASS_SERVICE);
+	assert_string_equal(at(c, 9)->include, "_spf.google.com");
+	assert_int_equal(at(c, 10)->cls, DS_CLASS_FORWARDER);
+	assert_non_null(strstr(at(c, 10)->reason, "gmail.com"));
+	assert_non_null(strstr(at(c, 10)->reason, "Gmail forwarding"));
+	assert_int_equal(at(c, 11)->cls, DS_CLASS_FORWARDER);
+	assert_non_null(strstr(at(c, 11)->reason, "googlegroups.com"));
+	assert_int_equal(at(c, 12)->cls, DS_CLASS_FORWARDER);
+	assert_non_null(strstr(at(c, 12)->reason, "selector s1"));
+	assert_non_null(strstr(at(c, 12)->reason, "envelope not yours"));
+	assert_int_equal(at(c, 13)->cls, DS_CLASS_FORWARDER);
+	assert_non_null(strstr(at(c, 13)->reason, "4 of its 4 messages "
+	    "forwarded"));
+	assert_int_equal(at(c, 14)->cls, DS_CLASS_SERVICE);
+	assert_non_null(strstr(at(c, 14)->reason, "10 of its 100 messages "
+	    "mailing_list"));
+	assert_int_equal(at(c, 15)->cls, DS_CLASS_OURS);
+	assert_non_null(strstr(at(c, 15)->reason, "trusted_forwarder"));
+	assert_int_equal(at(c, 16)->cls, DS_CLASS_SERVICE);
+	assert_string_equal(at(c, 16)->include, "_spf.google.com");
 	g_array_unref(c);
 	g_ptr_array_unref(r);
 }

@@ -41,7 +41,11 @@ has_warning(const struct fx_run *r, const char *w)
 	return false;
 }
 
-/* Good entries, a gzip inside, junk skipped with warnings; mem and fd. */
+/*
+ * Good entries, a gzip inside; macOS AppleDouble files and directory
+ * entries skipped without a warning (issue 18: they are what a Mac's
+ * "Compress" adds, not a deviation of the reporter); mem and fd.
+ */
 static void
 test_zip_entries_and_junk(void **state)
 {
@@ -79,10 +83,8 @@ test_zip_entries_and_junk(void **state)
 		assert_true(leaf(&r, 0)->head_ok);
 		assert_string_equal(leaf(&r, 1)->name, "x.zip/dir/b.xml");
 		fx_assert_data(leaf(&r, 1), xml_b, strlen(xml_b));
-		assert_int_equal(r.warnings->len, 3);
-		assert_true(has_warning(&r, "zip-junk-entry: __MACOSX/._a.xml"));
-		assert_true(has_warning(&r, "zip-junk-entry: dir/"));
-		assert_true(has_warning(&r, "zip-junk-entry: dir/._b.xml"));
+		assert_int_equal(r.warnings->len, 0);
+		assert_false(has_warning(&r, "zip-junk-entry: __MACOSX/._a.xml"));
 		fx_run_clear(&r);
 	}
 	g_byte_array_free(gz, TRUE);

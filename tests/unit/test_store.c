@@ -83,8 +83,9 @@ test_newer_schema_refused(void **state)
 	st = ds_store_open(f->path, &e);
 	assert_null(st);
 	assert_non_null(e);
-	assert_int_equal(e->code, DS_ERROR_DB);
+	assert_int_equal(e->code, DS_ERROR_PERMANENT);
 	assert_non_null(strstr(e->message, "newer"));
+	assert_non_null(strstr(e->message, f->path));
 	g_clear_error(&e);
 }
 

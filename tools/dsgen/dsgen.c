@@ -61,8 +61,8 @@ static const GOptionEntry options[] = {
 	    "(default 1767225600)",
 	    "UNIX" },
 	{ "scenario", 0, 0, G_OPTION_ARG_STRING, &opt_scenario,
-	    "scenario: m365, esp, forward, spoof, own, declared, revert, "
-	    "zero", "NAME" },
+	    "scenario: m365, esp, forward, gforward, spoof, own, declared, "
+	    "revert, zero", "NAME" },
 	{ "days", 0, 0, G_OPTION_ARG_INT64, &opt_days,
 	    "scenario: days of daily reports from --start (default 14)", "N" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL }

@@ -11,10 +11,15 @@
  *              selector1 key never published, no SPF include
  *   esp        Google Workspace, SendGrid and Mailchimp signing with DKIM,
  *              each missing from SPF
- *   forward    a mailing list (our signature broken) and a forwarder
- *              (DKIM survives, SPF fails)
+ *   forward    a mailing list (our signature broken), a forwarder
+ *              rewriting the envelope (DKIM survives, SPF passes for
+ *              the forwarder) and one the reporters mark "forwarded"
+ *   gforward   Google Workspace of the domain (own selector, include
+ *              missing) beside Gmail forwarding and a Google Group
+ *              re-sending the domain's mail from Google's IPs
  *   spoof      sporadic spoofers, DKIM-signed for a foreign domain
- *   own        the domain's own second server, signing but not in SPF
+ *   own        the domain's own second server, signing but not in SPF,
+ *              and a third without a PTR record
  *   declared   a server of ours nothing authenticates, declared ours;
  *              Google declared not ours
  *   revert     the policy goes p=none -> p=reject -> p=none
@@ -38,6 +43,7 @@ struct sc_src {
 	bool dkim, spf;		/* policy_evaluated */
 	const char *dkim_auth;	/* "d:sel:result[,...]" or NULL */
 	const char *spf_auth;	/* "domain:result" */
+	const char *reason;	/* <reason><type> of its records, or NULL */
 };
 
 struct scenario {
@@ -51,26 +57,26 @@ struct scenario {
 };
 
 #define OWN { "192.0.2.10", 200, 1, 3, true, true, \
-	"example.com:s1:pass", "example.com:pass" }
-#define END { NULL, 0, 0, 0, false, false, NULL, NULL }
+	"example.com:s1:pass", "example.com:pass", NULL }
+#define END { NULL, 0, 0, 0, false, false, NULL, NULL, NULL }
 
 static const struct sc_src m365[] = {
 	OWN,
 	{ "40.107.10.20", 150, 1, 3, false, false, "example.com:selector1:fail",
-	    "example.com:fail" },
+	    "example.com:fail", NULL },
 	{ "40.107.11.21", 120, 1, 3, false, false, "example.com:selector1:fail",
-	    "example.com:fail" },
+	    "example.com:fail", NULL },
 	END
 };
 
 static const struct sc_src esp[] = {
 	OWN,
 	{ "209.85.220.41", 80, 1, 3, true, false, "example.com:google:pass",
-	    "example.com:fail" },
+	    "example.com:fail", NULL },
 	{ "167.89.123.45", 60, 1, 2, true, false, "example.com:s1:pass",
-	    "example.com:fail" },
+	    "example.com:fail", NULL },
 	{ "205.201.131.5", 40, 1, 2, true, false, "example.com:k1:pass",
-	    "example.com:fail" },
+	    "example.com:fail", NULL },
 	END
 };
 
@@ -78,34 +84,53 @@ static const struct sc_src forward[] = {
 	OWN,
 	{ "198.51.100.50", 20, 1, 2, false, false,
 	    "example.com:s1:fail,lists.example.org:l1:pass",
-	    "lists.example.org:pass" },
+	    "lists.example.org:pass", NULL },
 	{ "198.51.100.60", 15, 1, 2, true, false, "example.com:s1:pass",
-	    "example.com:fail" },
+	    "fwd.example.net:pass", NULL },
+	{ "198.51.100.70", 6, 1, 2, true, false, "example.com:s1:pass",
+	    "example.com:fail", "forwarded" },
+	END
+};
+
+static const struct sc_src gforward[] = {
+	OWN,
+	/* the domain's Workspace: selector "google", include missing */
+	{ "209.85.220.41", 80, 1, 3, true, false, "example.com:google:pass",
+	    "example.com:fail", NULL },
+	/* a user's Gmail forwarding: the original's s1 intact */
+	{ "209.85.220.69", 12, 1, 2, true, false, "example.com:s1:pass",
+	    "gmail.com:pass", NULL },
+	/* a Google Group: s1 broken by its footer */
+	{ "209.85.220.70", 25, 1, 3, false, false,
+	    "example.com:s1:fail,googlegroups.com:20230601:pass",
+	    "googlegroups.com:pass", NULL },
 	END
 };
 
 static const struct sc_src spoof[] = {
 	OWN,
 	{ "203.0.113.5", 25, 4, 1, false, false, "bulk-mailer.example.net:"
-	    "m1:pass", "example.com:fail" },
+	    "m1:pass", "example.com:fail", NULL },
 	{ "203.0.113.66", 18, 5, 1, false, false, "cheap-pills.example.org:"
-	    "x:pass", "example.com:softfail" },
-	{ "198.18.7.9", 12, 3, 1, false, false, NULL, "example.com:fail" },
+	    "x:pass", "example.com:softfail", NULL },
+	{ "198.18.7.9", 12, 3, 1, false, false, NULL, "example.com:fail", NULL },
 	END
 };
 
 static const struct sc_src own[] = {
 	OWN,
 	{ "192.0.2.20", 90, 1, 3, true, false, "example.com:s1:pass",
-	    "example.com:fail" },
+	    "example.com:fail", NULL },
+	{ "192.0.2.30", 40, 1, 3, true, false, "example.com:s1:pass",
+	    "example.com:fail", NULL },
 	END
 };
 
 static const struct sc_src declared[] = {
 	OWN,
-	{ "203.0.113.80", 30, 1, 2, false, false, NULL, "example.com:fail" },
+	{ "203.0.113.80", 30, 1, 2, false, false, NULL, "example.com:fail", NULL },
 	{ "209.85.220.99", 14, 2, 1, false, false, "example.com:google:fail",
-	    "example.com:fail" },
+	    "example.com:fail", NULL },
 	END
 };
 
@@ -113,9 +138,9 @@ static const struct sc_src revert[] = { OWN, END };
 
 static const struct sc_src zero[] = {
 	OWN,
-	{ "203.0.113.9", 0, 1, 2, false, false, NULL, "example.com:fail" },
+	{ "203.0.113.9", 0, 1, 2, false, false, NULL, "example.com:fail", NULL },
 	{ "192.0.2.10", 0, 1, 1, true, true, "example.com:s1:pass",
-	    "example.com:pass" },
+	    "example.com:pass", NULL },
 	END
 };
 
@@ -142,12 +167,17 @@ static const struct scenario scenarios[] = {
 	  NULL },
 	{ "forward", forward, "", NULL, "v=spf1 ip4:192.0.2.0/28 -all", NULL,
 	  NULL },
+	{ "gforward", gforward,
+	  "google._domainkey.example.com. IN TXT ( \"v=DKIM1; k=rsa; p=\" \"@KEY@\" )\n",
+	  NULL, "v=spf1 ip4:192.0.2.0/28 -all",
+	  "v=spf1 ip4:192.0.2.0/28 include:_spf.google.com -all", NULL },
 	{ "spoof", spoof, "", NULL, "v=spf1 ip4:192.0.2.0/28 -all", NULL,
 	  NULL },
 	{ "own", own,
 	  "20.2.0.192.in-addr.arpa. IN PTR mail2.example.com.\n"
 	  "mail2.example.com. IN A 192.0.2.20\n", NULL,
-	  "v=spf1 ip4:192.0.2.10 -all", "v=spf1 ip4:192.0.2.10 ip4:192.0.2.20 -all",
+	  "v=spf1 ip4:192.0.2.10 -all",
+	  "v=spf1 ip4:192.0.2.10 ip4:192.0.2.20 ip4:192.0.2.30 -all",
 	  NULL },
 	{ "declared", declared, "", NULL, "v=spf1 ip4:192.0.2.0/28 -all",
 	  "v=spf1 ip4:192.0.2.0/28 ip4:203.0.113.80 -all",
@@ -267,7 +297,7 @@ ds_gen_scenario(const char *dir, const char *name, gint64 start,
 			sc = &scenarios[i];
 	if (sc == NULL) {
 		g_set_error(err, DS_GEN_ERROR, 2, "unknown scenario '%s' (m365, "
-		    "esp, forward, spoof, own, declared, revert, zero)", name);
+		    "esp, forward, gforward, spoof, own, declared, revert, zero)", name);
 		return false;
 	}
 	path = g_build_filename(dir, "reports", NULL);
@@ -314,6 +344,9 @@ ds_gen_scenario(const char *dir, const char *name, gint64 start,
 				    sizeof(rec.header_from));
 				parse_dkim(&rec, s->dkim_auth);
 				parse_spf(&rec, s->spf_auth);
+				if (s->reason != NULL)
+					rec.reason[rec.nreason++].type =
+					    s->reason;
 				ds_gen_xml_record(&sink, &r, &rec);
 			}
 			ds_gen_xml_tail(&sink, &r);

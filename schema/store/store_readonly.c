@@ -1,0 +1,161 @@
+/*
+ * store_readonly.c - open a store for the commands that only read it
+ * (reports, summary, senders, reporters, failures, html, weekly, doctor).
+ * SPDX-License-Identifier: MIT
+ *
+ * A read-only command never creates a file or a directory (a mistyped
+ * --db is an error naming the path), never changes the journal mode and
+ * never migrates; it works on a database the user can read but not
+ * write, in a directory the user cannot write.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "schema/util/error.h"
+#include "schema/store/store_priv.h"
+
+/*
+ * The schema must be the one this binary writes: an older one would
+ * need a migration (a write), a newer one has columns we do not know.
+ */
+static bool
+check_version(struct ds_store *st, GError **err)
+{
+	int have = ds_store_schema_version(st), latest;
+	char *q;
+
+	if (have < 0)
+		return ds_store_fail(st, err, "read the schema version");
+	latest = ds_store_schema_latest();
+	if (have > latest)
+		return ds_store_too_new(st, have, latest, err);
+	if (have == latest)
+		return true;
+	q = ds_quote(st->path, strlen(st->path), 200);
+	if (have == 0)
+		ds_fail(err, DS_ERROR_PERMANENT, "database '%s' is empty, not a "
+		    "dmarcsift database (ingest creates one)", q);
+	else
+		ds_fail(err, DS_ERROR_PERMANENT, "database '%s' has schema "
+		    "version %d, this dmarcsift %d: run 'dmarcsift ingest' "
+		    "(or poll) once with write access to upgrade it", q, have,
+		    latest);
+	g_free(q);
+	return false;
+}
+
+/*
+ * sqlite3_open_v2 with uri, read-only unless st->readonly is false
+ * (then read-write, never create); false with err naming the file.
+ */
+static bool
+open_ro(struct ds_store *st, const char *uri, GError **err)
+{
+	int rc;
+
+	sqlite3_close(st->db);
+	st->db = NULL;
+	rc = sqlite3_open_v2(uri, &st->db, (st->readonly ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return ds_store_fail(st, err, "open");
+	sqlite3_extended_result_codes(st->db, 1);
+	return ds_store_settings(st, err);
+}
+
+/*
+ * Open the store at path (NULL: ds_store_default_path()) read-only.
+ * Fails with DS_ERROR_PERMANENT naming the file when it does not exist,
+ * is not a regular file, is not a database, or has another schema
+ * version; DS_ERROR_DB (retry) when it is locked. The one thing a
+ * reading command writes is the enrichment cache (ip_info, README
+ * "Summary, senders, reporters"): when the user may write the file and
+ * its directory it is opened read-write for that (still never created,
+ * migrated or switched to another journal mode); otherwise with
+ * SQLITE_OPEN_READONLY, and the cache is not written.
+ */
+struct ds_store *
+ds_store_open_readonly(const char *path, GError **err)
+{
+	struct ds_store *st = g_new0(struct ds_store, 1);
+	char *uri = NULL, *wal = NULL, *abs, *q;
+	struct stat sb;
+	guint i;
+	int saved;
+
+	st->lock_fd = -1;
+	st->readonly = true;
+	st->path = path ? g_strdup(path) : ds_store_default_path();
+	for (i = 0; i < G_N_ELEMENTS(st->json); i++)
+		st->json[i] = g_string_sized_new(256);
+	saved = stat(st->path, &sb) != 0 ? errno : 0;
+	if (saved != 0 || !S_ISREG(sb.st_mode)) {
+		q = ds_quote(st->path, strlen(st->path), 200);
+		if (*st->path == '\0' || strcmp(st->path, ":memory:") == 0)
+			ds_fail(err, DS_ERROR_USAGE, "a read-only command needs "
+			    "a database file, not '%s'", q);
+		else if (S_ISDIR(sb.st_mode) && saved == 0)
+			ds_fail(err, DS_ERROR_PERMANENT, "database '%s' is a "
+			    "directory", q);
+		else if (saved == 0)
+			ds_fail(err, DS_ERROR_PERMANENT, "database '%s' is not "
+			    "a regular file", q);
+		else if (saved == ENOENT)
+			ds_fail(err, DS_ERROR_PERMANENT, "database '%s' does "
+			    "not exist (check --db; 'dmarcsift ingest' creates "
+			    "it)", q);
+		else
+			ds_fail(err, DS_ERROR_PERMANENT, "database '%s': %s", q,
+			    g_strerror(saved));
+		g_free(q);
+		goto fail;
+	}
+	/* the path as a file: URI, so '?' and '#' in it stay literal */
+	abs = g_path_get_dirname(st->path);
+	st->readonly = access(st->path, W_OK) != 0 || access(abs, W_OK) != 0;
+	g_free(abs);
+	abs = g_canonicalize_filename(st->path, NULL);
+	uri = g_filename_to_uri(abs, NULL, NULL);
+	g_free(abs);
+	if (uri == NULL || !open_ro(st, uri, err))
+		goto fail;
+	if (ds_store_schema_version(st) < 0 &&
+	    ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CANTOPEN ||
+	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_READONLY)) {
+		/*
+		 * A WAL database in a directory we cannot write, with no -wal
+		 * file: SQLite cannot create the -shm it needs. No -wal means
+		 * no writer has it open, so read it as immutable (a writer
+		 * starting meanwhile would create the -wal we checked for).
+		 */
+		wal = g_strconcat(st->path, "-wal", NULL);
+		if (st->readonly && access(wal, F_OK) != 0) {
+			char *imm = g_strconcat(uri, "?immutable=1", NULL);
+			bool ok = open_ro(st, imm, err);
+
+			g_free(imm);
+			if (!ok)
+				goto fail;
+		}
+	}
+	if (!check_version(st, err))
+		goto fail;
+	g_free(uri);
+	g_free(wal);
+	return st;
+fail:
+	g_free(uri);
+	g_free(wal);
+	ds_store_close(st);
+	return NULL;
+}
+
+/* Whether st was opened by ds_store_open_readonly(). */
+bool
+ds_store_is_readonly(const struct ds_store *st)
+{
+	return st->readonly;
+}
