@@ -46,7 +46,8 @@ static bool
 ingest_url(struct ds_ctx *x, struct ds_pipeline *pl, const char *url,
     uint64_t max, struct ds_mail_stats *is, GError **err)
 {
-	struct ds_mail_run_opts ro = { (bool)opt_keep, opt_cacert };
+	struct ds_mail_run_opts ro = { .keep = (bool)opt_keep,
+	    .cacert = opt_cacert };
 	const struct ds_mailbox_conf *found;
 	struct ds_mailbox_conf *c = NULL;
 	GPtrArray *boxes = NULL;

@@ -186,6 +186,7 @@ cmd_poll(struct ds_ctx *x, int argc, char **argv)
 		goto done;
 	ro.keep = opt_keep;
 	ro.cacert = opt_cacert;
+	ro.lock_wait_ms = (unsigned)MAX(opt_wait, 0) * 1000u;
 	for (i = 0; i < boxes->len; i++) {
 		c = g_ptr_array_index(boxes, i);
 		if (opt_mailbox != NULL && strcmp(c->name, opt_mailbox) != 0)

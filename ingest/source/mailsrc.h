@@ -37,6 +37,7 @@ struct ds_mail_stats {
 struct ds_mail_run_opts {
 	bool keep;		/* --keep: leave the mailbox untouched */
 	const char *cacert;	/* --cacert: overrides ca-file */
+	unsigned lock_wait_ms;	/* --wait: for the mailbox's store lock */
 };
 
 /* What happens to a committed message on the server. */

@@ -343,6 +343,13 @@ run_mailbox(struct run *r, GError **err)
 
 	if (!r->s.ops->open(&r->s, err))
 		return false;
+	/*
+	 * The mailbox's own lock: on PostgreSQL hosts polling different
+	 * mailboxes run in parallel, two polling this one do not; on
+	 * SQLite the run lock the command already holds.
+	 */
+	if (!ds_store_lock_key(r->st, r->s.key, r->s.o->lock_wait_ms, err))
+		return false;
 	if (!ds_store_source_mailbox(r->st, r->s.key, r->s.epoch, &old, err))
 		return false;
 	if (old != NULL)

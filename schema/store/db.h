@@ -15,8 +15,10 @@
  * the PostgreSQL driver rewrites them to $1.
  *
  * Errors: every failing call sets err with DS_ERROR_DB (commands exit 75:
- * busy, lock wait timed out, connection lost, disk full) or, where
- * noted, DS_ERROR_LOCKED; messages start with what failed and end with
+ * busy, lock wait timed out, connection lost, disk full), or
+ * DS_ERROR_PERMANENT for what fails the same way next time (not a
+ * database, corrupt, read-only, cannot open), or, where noted,
+ * DS_ERROR_LOCKED; messages start with what failed and end with
  * the database's own words. ds_db_name() names the database without
  * any password.
  */
@@ -41,8 +43,17 @@ enum ds_db_step {
 	DS_DB_ROW = 1		/* a row is readable with ds_db_col_*() */
 };
 
+/*
+ * The longest text or blob a back end binds or stores (SQLite:
+ * SQLITE_LIMIT_LENGTH): just above the 256 MiB default message cap, so
+ * a quarantined message fits and nothing much larger can be bound.
+ */
+#define DS_DB_MAX_LENGTH ((256 + 1) * 1024 * 1024)
+
 /* Open flags. */
 #define DS_DB_READONLY	0x1	/* never create, never write */
+/* read-write, but never create the database or change its settings */
+#define DS_DB_NOCREATE	0x2
 
 struct ds_db_ops;
 
@@ -75,6 +86,14 @@ struct ds_db_ops {
 	void (*bind_double)(struct ds_dbq *q, int i, double v);
 	/* Copied; len -1: up to the NUL. Text must be valid UTF-8. */
 	void (*bind_text)(struct ds_dbq *q, int i, const char *s,
+	    ssize_t len);
+	/*
+	 * Optional (NULL: ds_dbq_bind_text_ref() copies with bind_text):
+	 * the same, but s is borrowed and stays valid until the next reset
+	 * or finalize of q; the store's hot inserts (one per record) bind
+	 * a dozen strings each (SQLite: SQLITE_STATIC, no copy).
+	 */
+	void (*bind_text_ref)(struct ds_dbq *q, int i, const char *s,
 	    ssize_t len);
 	void (*bind_blob)(struct ds_dbq *q, int i, const void *p, size_t n);
 	void (*bind_null)(struct ds_dbq *q, int i);
@@ -154,6 +173,14 @@ ds_dbq_bind_double(struct ds_dbq *q, int i, double v)
 static inline void
 ds_dbq_bind_text(struct ds_dbq *q, int i, const char *s, ssize_t len)
 { q->db->ops->bind_text(q, i, s, len); }
+static inline void
+ds_dbq_bind_text_ref(struct ds_dbq *q, int i, const char *s, ssize_t len)
+{
+	if (q->db->ops->bind_text_ref)
+		q->db->ops->bind_text_ref(q, i, s, len);
+	else
+		q->db->ops->bind_text(q, i, s, len);
+}
 static inline void
 ds_dbq_bind_blob(struct ds_dbq *q, int i, const void *p, size_t n)
 { q->db->ops->bind_blob(q, i, p, n); }

@@ -31,7 +31,6 @@ struct sq_db {
 	sqlite3 *h;
 	GPtrArray *lock_fds;		/* of GINT_TO_POINTER(fd + 1) */
 	bool memory;
-	bool borrowed;			/* ds_db_sqlite_wrap: h is not ours */
 };
 
 struct sq_q {
@@ -41,10 +40,32 @@ struct sq_q {
 
 static const struct ds_db_ops *sq_ops(void);
 
+/*
+ * The DS_ERROR code for SQLite's result rc: DS_ERROR_PERMANENT for what
+ * fails the same way next time, DS_ERROR_DB (exit 75, retry) for the
+ * rest (locked, busy, disk full, I/O).
+ */
+static int
+sq_code(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return DS_ERROR_PERMANENT;
+	default:
+		return DS_ERROR_DB;
+	}
+}
+
 static bool
 sq_fail(struct sq_db *d, GError **err, const char *what)
 {
-	return ds_fail(err, DS_ERROR_DB, "%s: %s", what,
+	return ds_fail(err, d->h ? sq_code(sqlite3_extended_errcode(d->h)) :
+	    DS_ERROR_PERMANENT, "%s: %s", what,
 	    d->h ? sqlite3_errmsg(d->h) : "no database");
 }
 
@@ -52,24 +73,6 @@ sqlite3 *
 ds_db_sqlite_handle(struct ds_db *db)
 {
 	return db->ops == sq_ops() ? ((struct sq_db *)db)->h : NULL;
-}
-
-/*
- * Until the store holds a struct ds_db itself (branch seam): a ds_db
- * over the store's open handle h, for store files written against
- * db.h. Closing it finalizes nothing of h and leaves h open.
- */
-struct ds_db *
-ds_db_sqlite_wrap(sqlite3 *h, const char *name)
-{
-	struct sq_db *d = g_new0(struct sq_db, 1);
-
-	d->base.ops = sq_ops();
-	d->base.name = g_strdup(name);
-	d->lock_fds = g_ptr_array_new();
-	d->h = h;
-	d->borrowed = true;
-	return &d->base;
 }
 
 static bool
@@ -122,8 +125,8 @@ sq_exec(struct ds_db *db, const char *sql, GError **err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(d->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		ds_fail(err, DS_ERROR_DB, "%s", msg ? msg :
-		    sqlite3_errmsg(d->h));
+		ds_fail(err, sq_code(sqlite3_extended_errcode(d->h)), "%s",
+		    msg ? msg : sqlite3_errmsg(d->h));
 		sqlite3_free(msg);
 		return false;
 	}
@@ -199,8 +202,7 @@ sq_close(struct ds_db *db)
 	struct sq_db *d = (struct sq_db *)db;
 	guint i;
 
-	if (!d->borrowed)
-		sqlite3_close_v2(d->h);
+	sqlite3_close_v2(d->h);
 	for (i = 0; i < d->lock_fds->len; i++)
 		close(GPOINTER_TO_INT(g_ptr_array_index(d->lock_fds, i)) - 1);
 	g_ptr_array_free(d->lock_fds, TRUE);
@@ -211,33 +213,38 @@ sq_close(struct ds_db *db)
 /*
  * Open the database file at target (":memory:": a private in-memory
  * one). Read-write creates the directory (0700) and file (0600) and
- * turns WAL on; DS_DB_READONLY never creates or changes anything.
+ * turns WAL on; DS_DB_READONLY never creates or changes anything,
+ * DS_DB_NOCREATE opens read-write without creating or changing the
+ * settings. A "file:" target is a SQLite URI.
  */
 static struct ds_db *
 sq_open(const char *target, unsigned flags, GError **err)
 {
 	struct sq_db *d = g_new0(struct sq_db, 1);
 	bool ro = (flags & DS_DB_READONLY) != 0;
-	int rc;
+	bool nocreate = ro || (flags & DS_DB_NOCREATE) != 0;
+	int rc, mode;
 
 	d->base.ops = sq_ops();
 	d->base.name = g_strdup(target);
 	d->lock_fds = g_ptr_array_new();
 	d->memory = is_memory(target);
-	if (!d->memory && !ro && !prepare_file(target, err))
+	if (!d->memory && !nocreate && !prepare_file(target, err))
 		goto fail;
-	rc = sqlite3_open_v2(target, &d->h, ro ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	mode = ro ? SQLITE_OPEN_READONLY : nocreate ? SQLITE_OPEN_READWRITE :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* a file: URI (read-only opens: '?' and '#' in paths stay literal) */
+	if (g_str_has_prefix(target, "file:"))
+		mode |= SQLITE_OPEN_URI;
+	rc = sqlite3_open_v2(target, &d->h, mode, NULL);
 	if (rc != SQLITE_OK) {
-		char *q = ds_quote(target, strlen(target), 200);
-
-		ds_fail(err, DS_ERROR_DB, "open '%s': %s", q, d->h ?
+		/* the caller names the database (ds_db_name) */
+		ds_fail(err, sq_code(rc), "open: %s", d->h ?
 		    sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
-		g_free(q);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(d->h, 1);
-	if (!configure(d, ro, err))
+	if (!configure(d, nocreate, err))
 		goto fail;
 	return &d->base;
 fail:
@@ -299,6 +306,16 @@ sq_bind_text(struct ds_dbq *q, int i, const char *s, ssize_t len)
 	else
 		sqlite3_bind_text64(SQ(q), i, s, len < 0 ? strlen(s) :
 		    (sqlite3_uint64)len, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static void
+sq_bind_text_ref(struct ds_dbq *q, int i, const char *s, ssize_t len)
+{
+	if (s == NULL)
+		sqlite3_bind_null(SQ(q), i);
+	else
+		sqlite3_bind_text64(SQ(q), i, s, len < 0 ? strlen(s) :
+		    (sqlite3_uint64)len, SQLITE_STATIC, SQLITE_UTF8);
 }
 
 static void
@@ -480,6 +497,7 @@ const struct ds_db_ops ds_db_sqlite_ops = {
 	.bind_int64 = sq_bind_int64,
 	.bind_double = sq_bind_double,
 	.bind_text = sq_bind_text,
+	.bind_text_ref = sq_bind_text_ref,
 	.bind_blob = sq_bind_blob,
 	.bind_null = sq_bind_null,
 	.step = sq_step,

@@ -11,23 +11,10 @@
 
 #include "schema/store/db.h"
 
-/*
- * SQLITE_LIMIT_LENGTH: just above the 256 MiB default message cap, so a
- * quarantined message fits and nothing much larger can be bound.
- */
-#define DS_DB_MAX_LENGTH ((256 + 1) * 1024 * 1024)
-
 /* Register csum(x), the exact saturating sum (store_csum.c). */
 bool ds_db_sqlite_register_csum(sqlite3 *h);
 
 /* The SQLite handle of db, or NULL when db is another back end. */
 sqlite3 *ds_db_sqlite_handle(struct ds_db *db);
-
-/*
- * A ds_db over an open handle h owned by someone else (the store, until
- * it holds a struct ds_db itself): ds_db_close() frees the wrapper and
- * leaves h open. name is copied for messages.
- */
-struct ds_db *ds_db_sqlite_wrap(sqlite3 *h, const char *name);
 
 #endif

@@ -1,13 +1,16 @@
 /*
  * migrate.c - bring a store's schema up to date from the embedded
- * schema/store/sql/NNN-name.sql files, tracked by PRAGMA user_version.
+ * migrations of its back end: schema/store/sql/NNN-name.sql for SQLite,
+ * schema/store/sql-pg/NNN-name.sql for PostgreSQL, tracked by the
+ * driver's version (SQLite: PRAGMA user_version).
  * SPDX-License-Identifier: MIT
  *
- * Migration NNN runs when user_version < NNN, in its own BEGIN IMMEDIATE
- * transaction that also sets user_version = NNN, so a crash leaves the
- * store at NNN-1 or NNN, never between (THREATS #19). user_version is
- * read again once the write lock is held, so two runs opening a new
- * store at once apply each migration exactly once (THREATS #18).
+ * Migration NNN runs when the version < NNN, in its own writer
+ * transaction (ops->begin) that also records version NNN, so a crash
+ * leaves the store at NNN-1 or NNN, never between (THREATS #19). The
+ * version is read again once the write lock is held, so two runs
+ * opening a new store at once apply each migration exactly once
+ * (THREATS #18).
  */
 #include <string.h>
 
@@ -30,37 +33,45 @@ migration_number(const char *name)
 	return v;
 }
 
+/* The migration set of st's back end. */
+static const struct ds_embed *
+migrations(struct ds_store *st)
+{
+	return ds_db_kind(st->db) == DS_DB_PG ? ds_migrations_pg :
+	    ds_migrations;
+}
+
 /* Apply migration e (number v) unless a concurrent run already did. */
 static bool
 apply(struct ds_store *st, const struct ds_embed *e, int v, GError **err)
 {
-	char pragma[48];
 	int now;
 
-	if (!ds_store_exec(st, "BEGIN IMMEDIATE", "begin migration", err))
-		return false;
+	if (!ds_db_begin(st->db, err))
+		return ds_store_fail(st, err, "begin migration");
 	now = ds_store_schema_version(st);
 	if (now < 0) {
 		ds_store_fail(st, err, "read user_version");
 		goto fail;
 	}
 	if (now >= v) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)ds_db_exec(st->db, "ROLLBACK", NULL);
 		return true;
 	}
-	if (sqlite3_exec(st->db, e->data, NULL, NULL, NULL) != SQLITE_OK) {
+	if (!ds_db_exec(st->db, e->data, err)) {
 		ds_store_fail(st, err, "migration %s", e->name);
 		goto fail;
 	}
-	/* a PRAGMA takes no parameters; v is our own small integer */
-	g_snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v);
-	if (!ds_store_exec(st, pragma, "set user_version", err) ||
-	    !ds_store_exec(st, "COMMIT", "commit migration", err))
+	if (!st->db->ops->set_version(st->db, v, err)) {
+		ds_store_fail(st, err, "set user_version");
+		goto fail;
+	}
+	if (!ds_store_exec(st, "COMMIT", "commit migration", err))
 		goto fail;
 	return true;
 fail:
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (ds_db_in_tx(st->db))
+		(void)ds_db_exec(st->db, "ROLLBACK", NULL);
 	return false;
 }
 
@@ -98,7 +109,7 @@ ds_store_migrate(struct ds_store *st, GError **err)
 	have = ds_store_schema_version(st);
 	if (have < 0)
 		return ds_store_fail(st, err, "read user_version");
-	for (e = ds_migrations; e->name != NULL; e++) {
+	for (e = migrations(st); e->name != NULL; e++) {
 		if ((v = migration_number(e->name)) == 0)
 			continue;
 		/* the table is sorted by name: numbers must rise */

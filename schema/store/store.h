@@ -19,8 +19,9 @@
 struct ds_store;
 
 /*
- * Open (creating and migrating) the database at path: WAL,
- * synchronous=NORMAL, busy_timeout, foreign keys, defensive mode.
+ * Open (creating and migrating) the database at path: a SQLite file
+ * (WAL, synchronous=NORMAL, busy_timeout, foreign keys, defensive mode:
+ * db_sqlite.c) or a postgresql:// URI (the driver's back end, db.h).
  * path NULL means ds_store_default_path(). Caller frees with
  * ds_store_close().
  */
@@ -47,6 +48,16 @@ int ds_store_schema_version(struct ds_store *st);
  * holds it. Released by ds_store_close().
  */
 bool ds_store_lock(struct ds_store *st, unsigned wait_ms, GError **err);
+
+/*
+ * The lock a mailbox runner (IMAP, Graph, Gmail) takes for the mailbox
+ * named key: on PostgreSQL an advisory lock per key, so hosts polling
+ * different mailboxes run in parallel and two polling the same one do
+ * not; on SQLite (one writer per file anyway) the run lock,
+ * ds_store_lock(). Same errors; released by ds_store_close().
+ */
+bool ds_store_lock_key(struct ds_store *st, const char *key,
+    unsigned wait_ms, GError **err);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; savepoints nest inside. */
 bool ds_store_begin(struct ds_store *st, GError **err);

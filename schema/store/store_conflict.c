@@ -11,17 +11,8 @@
 
 #include "schema/util/error.h"
 #include "schema/store/db.h"
-#include "schema/store/db_sqlite.h"
 #include "schema/store/store_conflict.h"
 #include "schema/store/store_priv.h"
-
-struct ds_db *
-ds_store_db(struct ds_store *st)
-{
-	if (st->dbw == NULL)
-		st->dbw = ds_db_sqlite_wrap(st->db, st->path);
-	return st->dbw;
-}
 
 static const char sql_hash_set[] =
     "UPDATE report SET content_hash = ?2 WHERE id = ?1";
@@ -64,7 +55,7 @@ ds_store_report_hash_set(struct ds_store *st, int64_t row, const char *hash,
 	struct ds_dbq *q;
 	bool ok;
 
-	if ((q = ds_db_prepare(ds_store_db(st), sql_hash_set, err)) == NULL)
+	if ((q = ds_db_prepare(st->db, sql_hash_set, err)) == NULL)
 		return false;
 	ds_dbq_bind_int64(q, 1, row);
 	ds_dbq_bind_text(q, 2, hash, -1);
@@ -81,7 +72,7 @@ ds_store_report_version(struct ds_store *st, int64_t row, const char *hash,
     const void *raw, size_t raw_len, bool *out_conflict,
     struct ds_report_version *out, GError **err)
 {
-	struct ds_db *db = ds_store_db(st);
+	struct ds_db *db = st->db;
 	struct ds_dbq *q = NULL;
 	enum ds_db_step rc;
 	char *counted = NULL;
@@ -163,7 +154,7 @@ ds_store_conflicts_each(struct ds_store *st, const struct ds_query *qr,
 	struct ds_dbq *q;
 	enum ds_db_step rc;
 
-	if ((q = ds_db_prepare(ds_store_db(st), sql_each, err)) == NULL)
+	if ((q = ds_db_prepare(st->db, sql_each, err)) == NULL)
 		return false;
 	if (qr->domain)
 		ds_dbq_bind_text(q, 1, qr->domain, -1);

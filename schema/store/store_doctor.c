@@ -6,30 +6,42 @@
  * SPDX-License-Identifier: MIT
  *
  * THREATS #11: every value is a bound parameter (?1 domain, ?2 since,
- * ?3 until, ?4 own domain); the JSON columns are read with json_each().
+ * ?3 until, ?4 own domain); the JSON columns are read with json_each()
+ * (PostgreSQL: jsonb_array_elements()).
  */
 #include <string.h>
 
 #include "schema/util/error.h"
 #include "schema/store/store_doctor.h"
 #include "schema/store/store_priv.h"
+#include "schema/store/store_sql.h"
 
-#define MID "((r.begin_ts + r.end_ts) / 2)"
-#define PERIOD " r.domain = ?1 AND " MID " >= ?2 AND " MID " < ?3"
-/* x is own_domain (?4) or a subdomain of it */
-#define OURS(x) "(" x " = ?4 OR substr(" x ", -length(?4) - 1) = '.' || ?4)"
-#define JDOM "lower(json_extract(x.value, '$.domain'))"
+#define MID DS_SQL_MID("r")
+#define PERIOD " r.domain = ?1 AND" DS_SQL_PERIOD("r")
+#define JDOM "lower(x.value ->> 'domain')"
+/* x is own_domain (?4) or a subdomain of it (no negative substr) */
+#define OURS(x) "(" x " = ?4 OR (length(" x ") > length(?4) AND substr(" x \
+    ", length(" x ") - length(?4)) = '.' || ?4))"
+/* 1 when cond holds, else 0 (a count both dialects sum) */
+#define ONE_IF(cond) "CASE WHEN " cond " THEN 1 ELSE 0 END"
 
-static const char sql_selectors[] =
-    "SELECT lower(json_extract(j.value, '$.domain')) AS d,"
-    " json_extract(j.value, '$.selector') AS s, r.org_name,"
-    " lower(trim(json_extract(j.value, '$.result'))) AS res,"
-    " csum(c.count), count(DISTINCT r.id), max(r.end_ts),"
-    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)"
-    " FROM report r JOIN record c ON c.report_row = r.id,"
-    " json_each(c.dkim_auth) j WHERE" PERIOD
-    " GROUP BY d, s, r.org_name, res"
-    " ORDER BY 5 DESC, d, s, r.org_name, res";
+/*
+ * Each statement is a macro over the dialect's texts (store_sql.h) and
+ * a { SQLite, PostgreSQL } pair of its expansions.
+ */
+#define SQL_SELECTORS(EACH) \
+    "SELECT lower(j.value ->> 'domain') AS d," \
+    " j.value ->> 'selector' AS s, r.org_name," \
+    " lower(trim(j.value ->> 'result')) AS res," \
+    " csum(c.count), count(DISTINCT r.id), max(r.end_ts)," \
+    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)" \
+    " FROM report r JOIN record c ON c.report_row = r.id," \
+    EACH("c.dkim_auth", "j") " WHERE" PERIOD \
+    " GROUP BY d, s, r.org_name, res" \
+    " ORDER BY 5 DESC, d, s, r.org_name, res"
+static const char *const sql_selectors[2] = {
+	SQL_SELECTORS(DS_SQL_EACH), SQL_SELECTORS(DS_SQL_EACH_PG)
+};
 
 /*
  * own_sig counts a DKIM result for own_domain only when its (domain,
@@ -37,71 +49,81 @@ static const char sql_selectors[] =
  * the domain with a made-up selector, a forwarder or list breaks a
  * real one.
  */
-static const char sql_sources[] =
-    "WITH good (d, s) AS (SELECT DISTINCT"
-    "  lower(json_extract(x.value, '$.domain')),"
-    "  json_extract(x.value, '$.selector')"
-    "  FROM report r JOIN record c ON c.report_row = r.id,"
-    "  json_each(c.dkim_auth) x WHERE" PERIOD
-    "  AND lower(trim(json_extract(x.value, '$.result'))) = 'pass')"
-    " SELECT c.source_ip, csum(c.count),"
-    " csum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
-    "  THEN c.count ELSE 0 END),"
-    " csum(CASE WHEN lower(c.dkim) = 'pass' THEN c.count ELSE 0 END),"
-    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END),"
-    " count(DISTINCT r.org_name),"
-    " csum(CASE WHEN c.reasons <> '[]' AND"
-    "  EXISTS (SELECT 1 FROM json_each(c.reasons) x WHERE"
-    "  lower(json_extract(x.value, '$.type')) IN ('forwarded',"
-    "  'mailing_list', 'trusted_forwarder')) THEN c.count ELSE 0 END),"
-    " csum(CASE WHEN instr(lower(c.dkim_auth), ?4) > 0 AND"
-    "  EXISTS (SELECT 1 FROM json_each(c.dkim_auth) x WHERE"
-    "  " OURS(JDOM) " AND (" JDOM ", json_extract(x.value, '$.selector'))"
-    "  IN good) THEN c.count ELSE 0 END),"
-    " csum(CASE WHEN lower(c.dkim) = 'pass'"
-    "  AND lower(coalesce(c.spf, '')) <> 'pass'"
-    "  AND EXISTS (SELECT 1 FROM json_each(c.spf_auth) x WHERE"
-    "  " OURS(JDOM)
-    "  AND lower(coalesce(json_extract(x.value, '$.scope'), 'mfrom'))"
-    "  <> 'helo' AND lower(coalesce(json_extract(x.value, '$.result'),"
-    "  '')) <> 'pass') THEN c.count ELSE 0 END),"
-    " min(r.begin_ts), max(r.end_ts),"
-    " max(CASE WHEN lower(c.dkim) = 'pass'"
-    "  AND lower(coalesce(c.spf, '')) <> 'pass' THEN (SELECT " JDOM
-    "  FROM json_each(c.spf_auth) x WHERE " OURS(JDOM)
-    "  AND lower(coalesce(json_extract(x.value, '$.scope'), 'mfrom'))"
-    "  <> 'helo' AND lower(coalesce(json_extract(x.value, '$.result'),"
-    "  '')) <> 'pass' LIMIT 1) END)"
-    " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD
-    " GROUP BY c.source_ip ORDER BY 2 DESC, c.source_ip";
+#define SQL_SOURCES(EACH, CONTAINS) \
+    "WITH good (d, s) AS (SELECT DISTINCT" \
+    "  lower(x.value ->> 'domain'), x.value ->> 'selector'" \
+    "  FROM report r JOIN record c ON c.report_row = r.id," \
+    EACH("c.dkim_auth", "x") " WHERE" PERIOD \
+    "  AND lower(trim(x.value ->> 'result')) = 'pass')" \
+    " SELECT c.source_ip, csum(c.count)," \
+    " csum(CASE WHEN " DS_SQL_PASS("c") " THEN c.count ELSE 0 END)," \
+    " csum(CASE WHEN lower(c.dkim) = 'pass' THEN c.count ELSE 0 END)," \
+    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)," \
+    " count(DISTINCT r.org_name)," \
+    " csum(CASE WHEN c.reasons <> '[]' AND" \
+    "  EXISTS (SELECT 1 FROM" EACH("c.reasons", "x") " WHERE" \
+    "  lower(x.value ->> 'type') IN ('forwarded'," \
+    "  'mailing_list', 'trusted_forwarder')) THEN c.count ELSE 0 END)," \
+    " csum(CASE WHEN " CONTAINS("lower(c.dkim_auth)", "?4") " AND" \
+    "  EXISTS (SELECT 1 FROM" EACH("c.dkim_auth", "x") " WHERE" \
+    "  " OURS(JDOM) " AND (" JDOM ", x.value ->> 'selector')" \
+    "  IN (SELECT d, s FROM good)) THEN c.count ELSE 0 END)," \
+    " csum(CASE WHEN lower(c.dkim) = 'pass'" \
+    "  AND lower(coalesce(c.spf, '')) <> 'pass'" \
+    "  AND EXISTS (SELECT 1 FROM" EACH("c.spf_auth", "x") " WHERE" \
+    "  " OURS(JDOM) \
+    "  AND lower(coalesce(x.value ->> 'scope', 'mfrom'))" \
+    "  <> 'helo' AND lower(coalesce(x.value ->> 'result'," \
+    "  '')) <> 'pass') THEN c.count ELSE 0 END)," \
+    " min(r.begin_ts), max(r.end_ts)," \
+    " max(CASE WHEN lower(c.dkim) = 'pass'" \
+    "  AND lower(coalesce(c.spf, '')) <> 'pass' THEN (SELECT " JDOM \
+    "  FROM" EACH("c.spf_auth", "x") " WHERE " OURS(JDOM) \
+    "  AND lower(coalesce(x.value ->> 'scope', 'mfrom'))" \
+    "  <> 'helo' AND lower(coalesce(x.value ->> 'result'," \
+    "  '')) <> 'pass' LIMIT 1) END)" \
+    " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD \
+    " GROUP BY c.source_ip ORDER BY 2 DESC, c.source_ip"
+static const char *const sql_sources[2] = {
+	SQL_SOURCES(DS_SQL_EACH, DS_SQL_CONTAINS),
+	SQL_SOURCES(DS_SQL_EACH_PG, DS_SQL_CONTAINS_PG)
+};
 
-static const char sql_has_failures[] =
-    "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
-    " AND name = 'failure_report'";
+static const char *const sql_has_failures[2] = {
+	DS_SQL_HAS_TABLE("'failure_report'"),
+	DS_SQL_HAS_TABLE_PG("'failure_report'")
+};
 
-static const char sql_failure_selectors[] =
-    "SELECT lower(f.dkim_domain) AS d, f.dkim_selector AS s,"
-    " coalesce(f.reporter, '(unknown)') AS o, 'fail', count(*),"
-    " count(*), max(f.event_ts),"
-    " csum(instr(lower(coalesce(f.identity_alignment, '')), 'spf') > 0)"
-    " FROM failure_report f"
-    " WHERE f.domain = ?1 AND f.event_ts >= ?2 AND f.event_ts < ?3"
-    " AND f.dkim_selector IS NOT NULL AND f.dkim_domain IS NOT NULL"
-    " AND lower(coalesce(f.auth_failure, 'dkim')) IN ('dkim', 'bodyhash',"
-    " 'revoked', 'signature', 'dmarc')"
-    " GROUP BY d, s, o ORDER BY 5 DESC, d, s, o";
+#define SQL_FAILURE_SELECTORS(CONTAINS) \
+    "SELECT lower(f.dkim_domain) AS d, f.dkim_selector AS s," \
+    " coalesce(f.reporter, '(unknown)') AS o, 'fail', count(*)," \
+    " count(*), max(f.event_ts)," \
+    " csum(" ONE_IF(CONTAINS("lower(coalesce(f.identity_alignment, ''))", \
+    "'spf'")) ")" \
+    " FROM failure_report f" \
+    " WHERE f.domain = ?1 AND f.event_ts >= ?2 AND f.event_ts < ?3" \
+    " AND f.dkim_selector IS NOT NULL AND f.dkim_domain IS NOT NULL" \
+    " AND lower(coalesce(f.auth_failure, 'dkim')) IN ('dkim', 'bodyhash'," \
+    " 'revoked', 'signature', 'dmarc')" \
+    " GROUP BY d, s, o ORDER BY 5 DESC, d, s, o"
+static const char *const sql_failure_selectors[2] = {
+	SQL_FAILURE_SELECTORS(DS_SQL_CONTAINS),
+	SQL_FAILURE_SELECTORS(DS_SQL_CONTAINS_PG)
+};
 
+/* the statements below are one text for both dialects */
 static const char sql_from[] =
     "SELECT lower(c.header_from) AS hf, csum(c.count),"
-    " csum(CASE WHEN lower(c.dkim) = 'pass' OR lower(c.spf) = 'pass'"
-    "  THEN c.count ELSE 0 END), count(DISTINCT c.source_ip)"
+    " csum(CASE WHEN " DS_SQL_PASS("c") " THEN c.count ELSE 0 END),"
+    " count(DISTINCT c.source_ip)"
     " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD
     " AND c.header_from IS NOT NULL"
     " GROUP BY hf ORDER BY 2 DESC, hf";
 
 static const char sql_reporters[] =
-    "SELECT r.org_name, csum(" MID " >= ?2), count(*), min(r.begin_ts),"
-    " max(r.end_ts) FROM report r WHERE r.domain = ?1 AND " MID " < ?3"
+    "SELECT r.org_name, csum(" ONE_IF(MID " >= ?2") "), count(*),"
+    " min(r.begin_ts), max(r.end_ts) FROM report r"
+    " WHERE r.domain = ?1 AND " MID " < ?3"
     " GROUP BY r.org_name ORDER BY r.org_name";
 
 static const char sql_ranges[] =
@@ -109,41 +131,38 @@ static const char sql_ranges[] =
     " AND r.end_ts >= ?2 AND r.begin_ts < ?3";
 
 /* Prepare sql and bind the period (and own domain when given). */
-static sqlite3_stmt *
+static struct ds_dbq *
 prepare(struct ds_store *st, const char *sql, const struct ds_query *q,
     const char *own, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		ds_store_fail(st, err, "prepare doctor query");
-		sqlite3_finalize(s);
+	if ((s = ds_store_prepare(st, sql, "prepare doctor query",
+	    err)) == NULL)
 		return NULL;
-	}
-	sqlite3_bind_text(s, 1, q->domain ? q->domain : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, q->since);
-	sqlite3_bind_int64(s, 3, q->until);
+	ds_dbq_bind_text(s, 1, q->domain ? q->domain : "", -1);
+	ds_dbq_bind_int64(s, 2, q->since);
+	ds_dbq_bind_int64(s, 3, q->until);
 	if (own != NULL)
-		sqlite3_bind_text(s, 4, own, -1, SQLITE_STATIC);
+		ds_dbq_bind_text(s, 4, own, -1);
 	return s;
 }
 
-/* Finish a walk: rc is the last sqlite3_step result. */
+/* Finish a walk: rc is the last ds_dbq_step() result. */
 static bool
-finish(struct ds_store *st, sqlite3_stmt *s, int rc, bool stopped,
+finish(struct ds_store *st, struct ds_dbq *s, int rc, bool stopped,
     GError **err)
 {
 	bool ok = true;
 
-	if (!stopped && rc != SQLITE_DONE)
+	if (!stopped && rc != DS_DB_DONE)
 		ok = ds_store_fail(st, err, "doctor query");
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
-#define TXT(s, i) ((const char *)sqlite3_column_text((s), (i)))
-#define I64(s, i) sqlite3_column_int64((s), (i))
+#define TXT(s, i) (ds_dbq_text((s), (i)))
+#define I64(s, i) ds_dbq_int64((s), (i))
 
 /* See store_doctor.h. */
 bool
@@ -151,13 +170,13 @@ ds_store_doc_selectors_each(struct ds_store *st, const struct ds_query *q,
     ds_doc_selector_cb cb, void *payload, GError **err)
 {
 	struct ds_doc_selector r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
-	if ((s = prepare(st, sql_selectors, q, NULL, err)) == NULL)
+	if ((s = prepare(st, sql_selectors[DS_SQL_PG(st)], q, NULL, err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.domain = TXT(s, 0);
 		r.selector = TXT(s, 1);
 		r.org_name = TXT(s, 2);
@@ -178,21 +197,23 @@ ds_store_doc_failure_selectors_each(struct ds_store *st,
     GError **err)
 {
 	struct ds_doc_selector r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false, has;
 	int rc;
 
-	if ((s = prepare(st, sql_has_failures, q, NULL, err)) == NULL)
+	if ((s = ds_store_prepare(st, sql_has_failures[DS_SQL_PG(st)],
+	    "prepare doctor query", err)) == NULL)
 		return false;
-	rc = sqlite3_step(s);
-	has = rc == SQLITE_ROW && I64(s, 0) > 0;
-	if (!finish(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, false, err))
+	rc = ds_dbq_step(s, err);
+	has = rc == DS_DB_ROW && I64(s, 0) > 0;
+	if (!finish(st, s, rc == DS_DB_ROW ? DS_DB_DONE : rc, false, err))
 		return false;
 	if (!has)
 		return true;
-	if ((s = prepare(st, sql_failure_selectors, q, NULL, err)) == NULL)
+	if ((s = prepare(st, sql_failure_selectors[DS_SQL_PG(st)],
+	    q, NULL, err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.domain = TXT(s, 0);
 		r.selector = TXT(s, 1);
 		r.org_name = TXT(s, 2);
@@ -213,14 +234,14 @@ ds_store_doc_sources_each(struct ds_store *st, const struct ds_query *q,
     GError **err)
 {
 	struct ds_doc_source r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
-	if ((s = prepare(st, sql_sources, q, own_domain ? own_domain : "",
+	if ((s = prepare(st, sql_sources[DS_SQL_PG(st)], q, own_domain ? own_domain : "",
 	    err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.ip = TXT(s, 0);
 		r.messages = I64(s, 1);
 		r.dmarc_pass = I64(s, 2);
@@ -244,13 +265,13 @@ ds_store_doc_from_each(struct ds_store *st, const struct ds_query *q,
     ds_doc_from_cb cb, void *payload, GError **err)
 {
 	struct ds_doc_from r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
 	if ((s = prepare(st, sql_from, q, NULL, err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.header_from = TXT(s, 0);
 		r.messages = I64(s, 1);
 		r.dmarc_pass = I64(s, 2);
@@ -266,13 +287,13 @@ ds_store_doc_reporters_each(struct ds_store *st, const struct ds_query *q,
     ds_doc_reporter_cb cb, void *payload, GError **err)
 {
 	struct ds_doc_reporter r;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
 	if ((s = prepare(st, sql_reporters, q, NULL, err)) == NULL)
 		return false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.org_name = TXT(s, 0);
 		r.reports_period = I64(s, 1);
 		r.reports_before = I64(s, 2);
@@ -292,7 +313,7 @@ ds_store_doc_missing_days(struct ds_store *st, const struct ds_query *q,
     GArray *days, GError **err)
 {
 	int64_t first, ndays, i, b, e;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	guint8 *covered;
 	int rc;
 	bool ok;
@@ -309,7 +330,7 @@ ds_store_doc_missing_days(struct ds_store *st, const struct ds_query *q,
 	if ((s = prepare(st, sql_ranges, q, NULL, err)) == NULL)
 		return false;
 	covered = g_new0(guint8, ndays);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		b = (I64(s, 0) - first) / 86400;
 		/* an end at midnight does not cover the day it starts */
 		e = (MAX(I64(s, 1) - 1, I64(s, 0)) - first) / 86400;

@@ -66,29 +66,39 @@ static const char sql_sample_get[] =
     " auth_results, dkim_signatures FROM failure_sample"
     " WHERE report_row = ?1";
 
-static const char sql_json_strings[] = "SELECT value FROM json_each(?1)";
-static const char sql_json_fields[] =
-    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
-    " FROM json_each(?1)";
+/*
+ * The JSON array columns read back, one dialect each: [SQLite,
+ * PostgreSQL] by ds_db_kind().
+ */
+static const char *const sql_json_strings[] = {
+	"SELECT value FROM json_each(?1)",
+	"SELECT jsonb_array_elements_text(CAST(?1 AS jsonb))"
+};
+static const char *const sql_json_fields[] = {
+	"SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+	" FROM json_each(?1)",
+	"SELECT value->>0, value->>1"
+	" FROM jsonb_array_elements(CAST(?1 AS jsonb))"
+};
 
 static void
-bind_str(sqlite3_stmt *s, int i, const char *v)
+bind_str(struct ds_dbq *s, int i, const char *v)
 {
-	sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	ds_dbq_bind_text(s, i, v, -1);
 }
 
 /* bind a JSON text built in g (it must outlive the step) */
 static void
-bind_json(sqlite3_stmt *s, int i, GString *g)
+bind_json(struct ds_dbq *s, int i, GString *g)
 {
-	sqlite3_bind_text(s, i, g->str, (int)g->len, SQLITE_STATIC);
+	ds_dbq_bind_text(s, i, g->str, (int)g->len);
 }
 
 static void
-bind_ts(sqlite3_stmt *s, int i, int64_t v)
+bind_ts(struct ds_dbq *s, int i, int64_t v)
 {
 	if (v != 0)
-		sqlite3_bind_int64(s, i, v);
+		ds_dbq_bind_int64(s, i, v);
 }
 
 static GString *
@@ -123,25 +133,25 @@ static bool
 find_existing(struct ds_store *st, const char *identity, int64_t *out_id,
     GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	char *q;
 	bool ok = false;
 
-	if (sqlite3_prepare_v2(st->db, sql_find, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = ds_db_prepare(st->db, sql_find, err)) == NULL) {
 		ds_store_fail(st, err, "prepare failure report lookup");
 		goto done;
 	}
 	bind_str(s, 1, identity);
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	if (ds_dbq_step(s, err) != DS_DB_ROW) {
 		ds_store_fail(st, err, "find failure report");
 		goto done;
 	}
-	*out_id = sqlite3_column_int64(s, 0);
+	*out_id = ds_dbq_int64(s, 0);
 	q = ds_quote(identity, strlen(identity), 120);
 	ds_fail(err, DS_ERROR_DUP, "failure report '%s' already stored", q);
 	g_free(q);
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -149,23 +159,22 @@ static bool
 put_sample(struct ds_store *st, const struct ds_failure *f, int64_t row,
     GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	GString *dkim = json_array(f->sample_dkim);
 	bool ok = false;
 
-	if (f->sample_len > DS_STORE_MAX_LENGTH) {
+	if (f->sample_len > DS_DB_MAX_LENGTH) {
 		ds_fail(err, DS_ERROR_LIMIT, "sample of %zu bytes is too large",
 		    f->sample_len);
 		goto done;
 	}
-	if (sqlite3_prepare_v2(st->db, sql_sample_insert, -1, &s, NULL) !=
-	    SQLITE_OK) {
+	if ((s = ds_db_prepare(st->db, sql_sample_insert, err)) == NULL) {
 		ds_store_fail(st, err, "prepare sample insert");
 		goto done;
 	}
-	sqlite3_bind_int64(s, 1, row);
-	sqlite3_bind_int(s, 2, f->headers_only ? 1 : 0);
-	sqlite3_bind_blob(s, 3, f->sample, (int)f->sample_len, SQLITE_STATIC);
+	ds_dbq_bind_int64(s, 1, row);
+	ds_dbq_bind_int64(s, 2, f->headers_only ? 1 : 0);
+	ds_dbq_bind_blob(s, 3, f->sample, f->sample_len);
 	bind_str(s, 4, f->sample_from);
 	bind_str(s, 5, f->sample_subject);
 	bind_str(s, 6, f->sample_message_id);
@@ -174,7 +183,7 @@ put_sample(struct ds_store *st, const struct ds_failure *f, int64_t row,
 	bind_json(s, 9, dkim);
 	ok = ds_store_step_done(st, s, "insert failure sample", err);
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	g_string_free(dkim, TRUE);
 	return ok;
 }
@@ -184,7 +193,7 @@ ds_store_failure_put(struct ds_store *st, const struct ds_failure *f,
     int64_t msg_id, int64_t *out_id, GError **err)
 {
 	GString *j[7];
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	char *domain = ds_failure_domain(f);
 	int64_t now = ds_store_now();
 	bool ok = false;
@@ -202,13 +211,13 @@ ds_store_failure_put(struct ds_store *st, const struct ds_failure *f,
 		ds_fail(err, DS_ERROR_DB, "failure report without identity");
 		goto done;
 	}
-	if (sqlite3_prepare_v2(st->db, sql_insert, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = ds_db_prepare(st->db, sql_insert, err)) == NULL) {
 		ds_store_fail(st, err, "prepare failure report insert");
 		goto done;
 	}
 	bind_str(s, 1, f->identity);
 	bind_str(s, 2, domain);
-	sqlite3_bind_int64(s, 3, f->arrival_ts ? f->arrival_ts :
+	ds_dbq_bind_int64(s, 3, f->arrival_ts ? f->arrival_ts :
 	    f->report_ts ? f->report_ts : now);
 	bind_str(s, 4, f->report_message_id);
 	bind_str(s, 5, f->report_from);
@@ -250,22 +259,22 @@ ds_store_failure_put(struct ds_store *st, const struct ds_failure *f,
 	bind_ts(s, 41, f->verified_at);
 	bind_str(s, 42, f->source);
 	if (msg_id > 0)
-		sqlite3_bind_int64(s, 43, msg_id);
-	sqlite3_bind_int64(s, 44, now);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {	/* ON CONFLICT: stored before */
+		ds_dbq_bind_int64(s, 43, msg_id);
+	ds_dbq_bind_int64(s, 44, now);
+	rc = ds_dbq_step(s, err);
+	if (rc == DS_DB_DONE) {	/* ON CONFLICT: stored before */
 		ok = find_existing(st, f->identity, out_id, err);
 		goto done;
 	}
-	if (rc != SQLITE_ROW) {
+	if (rc != DS_DB_ROW) {
 		ds_store_fail(st, err, "insert failure report");
 		goto done;
 	}
-	*out_id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	*out_id = ds_dbq_int64(s, 0);
+	ds_dbq_reset(s);
 	ok = f->sample == NULL || put_sample(st, f, *out_id, err);
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	for (i = 0; i < 7; i++)
 		g_string_free(j[i], TRUE);
 	g_free(domain);
@@ -274,75 +283,74 @@ done:
 
 /* The strings of a JSON array text into out (bad JSON: none). */
 static bool
-json_strings(struct ds_store *st, const unsigned char *json, GPtrArray *out,
+json_strings(struct ds_store *st, const char *json, GPtrArray *out,
     GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 	int rc;
 
 	if (json == NULL)
 		return true;
-	if (sqlite3_prepare_v2(st->db, sql_json_strings, -1, &s, NULL) !=
-	    SQLITE_OK)
+	if ((s = ds_db_prepare(st->db,
+	    sql_json_strings[ds_db_kind(st->db) == DS_DB_PG], err)) == NULL)
 		return ds_store_fail(st, err, "prepare json_each");
-	sqlite3_bind_text(s, 1, (const char *)json, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		g_ptr_array_add(out, g_strdup((const char *)
-		    sqlite3_column_text(s, 0)));
-	if (rc != SQLITE_DONE)
+	ds_dbq_bind_text(s, 1, json, -1);
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW)
+		g_ptr_array_add(out, g_strdup(ds_dbq_text(s, 0)));
+	if (rc != DS_DB_DONE)
 		ds_store_fail(st, err, "read JSON array");
 	else
 		ok = true;
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
 static bool
-json_field_list(struct ds_store *st, const unsigned char *json, GArray *out,
+json_field_list(struct ds_store *st, const char *json, GArray *out,
     GError **err)
 {
 	struct ds_failure_field x;
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql_json_fields, -1, &s, NULL) !=
-	    SQLITE_OK)
+	if ((s = ds_db_prepare(st->db,
+	    sql_json_fields[ds_db_kind(st->db) == DS_DB_PG], err)) == NULL)
 		return ds_store_fail(st, err, "prepare json_each");
-	sqlite3_bind_text(s, 1, (const char *)json, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		x.name = g_strdup((const char *)sqlite3_column_text(s, 0));
-		x.value = g_strdup((const char *)sqlite3_column_text(s, 1));
+	ds_dbq_bind_text(s, 1, json, -1);
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+		x.name = g_strdup(ds_dbq_text(s, 0));
+		x.value = g_strdup(ds_dbq_text(s, 1));
 		g_array_append_val(out, x);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DS_DB_DONE)
 		ds_store_fail(st, err, "read fields");
 	else
 		ok = true;
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
 static char *
-col(sqlite3_stmt *s, int i)
+col(struct ds_dbq *s, int i)
 {
-	return g_strdup((const char *)sqlite3_column_text(s, i));
+	return g_strdup(ds_dbq_text(s, i));
 }
 
 /* Fill f (ds_failure_init'ed) from a COLS row. */
 static bool
-row_read(struct ds_store *st, sqlite3_stmt *s, struct ds_failure *f,
+row_read(struct ds_store *st, struct ds_dbq *s, struct ds_failure *f,
     GError **err)
 {
-	f->id = sqlite3_column_int64(s, 0);
+	f->id = ds_dbq_int64(s, 0);
 	f->identity = col(s, 1);
-	f->event_ts = sqlite3_column_int64(s, 3);
+	f->event_ts = ds_dbq_int64(s, 3);
 	f->report_message_id = col(s, 4);
 	f->report_from = col(s, 5);
 	f->reporter = col(s, 6);
 	f->report_date = col(s, 7);
-	f->report_ts = sqlite3_column_int64(s, 8);
+	f->report_ts = ds_dbq_int64(s, 8);
 	f->report_subject = col(s, 9);
 	f->report_type = col(s, 10);
 	f->feedback_type = col(s, 12);
@@ -350,7 +358,7 @@ row_read(struct ds_store *st, sqlite3_stmt *s, struct ds_failure *f,
 	f->version = col(s, 14);
 	f->original_mail_from = col(s, 15);
 	f->arrival_date = col(s, 17);
-	f->arrival_ts = sqlite3_column_int64(s, 18);
+	f->arrival_ts = ds_dbq_int64(s, 18);
 	f->source_ip = col(s, 19);
 	f->auth_results = col(s, 22);
 	f->auth_failure = col(s, 23);
@@ -361,8 +369,7 @@ row_read(struct ds_store *st, sqlite3_stmt *s, struct ds_failure *f,
 	f->dkim_canon_body = col(s, 28);
 	f->delivery_result = col(s, 30);
 	f->identity_alignment = col(s, 31);
-	f->sample_kind = ds_sample_kind_from_name((const char *)
-	    sqlite3_column_text(s, 32));
+	f->sample_kind = ds_sample_kind_from_name(ds_dbq_text(s, 32));
 	f->headers_only = f->sample_kind == DS_SAMPLE_HEADERS ||
 	    f->sample_kind == DS_SAMPLE_TEXT;
 	f->verification = col(s, 34);
@@ -371,20 +378,20 @@ row_read(struct ds_store *st, sqlite3_stmt *s, struct ds_failure *f,
 	f->dkim_now = col(s, 37);
 	f->dmarc_now = col(s, 38);
 	f->dns_mode = col(s, 40);
-	f->verified_at = sqlite3_column_int64(s, 41);
+	f->verified_at = ds_dbq_int64(s, 41);
 	f->source = col(s, 42);
-	f->ingested_at = sqlite3_column_int64(s, 44);
-	return json_field_list(st, sqlite3_column_text(s, 11), f->fields,
+	f->ingested_at = ds_dbq_int64(s, 44);
+	return json_field_list(st, ds_dbq_text(s, 11), f->fields,
 	    err) &&
-	    json_strings(st, sqlite3_column_text(s, 16), f->original_rcpt_to,
+	    json_strings(st, ds_dbq_text(s, 16), f->original_rcpt_to,
 	    err) &&
-	    json_strings(st, sqlite3_column_text(s, 20), f->reported_domain,
+	    json_strings(st, ds_dbq_text(s, 20), f->reported_domain,
 	    err) &&
-	    json_strings(st, sqlite3_column_text(s, 21), f->reported_uri,
+	    json_strings(st, ds_dbq_text(s, 21), f->reported_uri,
 	    err) &&
-	    json_strings(st, sqlite3_column_text(s, 29), f->spf_dns, err) &&
-	    json_strings(st, sqlite3_column_text(s, 33), f->warnings, err) &&
-	    json_strings(st, sqlite3_column_text(s, 39), f->differences, err);
+	    json_strings(st, ds_dbq_text(s, 29), f->spf_dns, err) &&
+	    json_strings(st, ds_dbq_text(s, 33), f->warnings, err) &&
+	    json_strings(st, ds_dbq_text(s, 39), f->differences, err);
 }
 
 bool
@@ -392,19 +399,20 @@ ds_store_failures_each(struct ds_store *st, const struct ds_query *q,
     ds_failure_row_cb cb, void *payload, GError **err)
 {
 	struct ds_failure f;
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false, go = true;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, q->domain ? sql_each_domain :
-	    sql_each_all, -1, &s, NULL) != SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, q->domain ? sql_each_domain :
+	    sql_each_all, err)) == NULL)
 		return ds_store_fail(st, err, "prepare failure listing");
 	if (q->domain)
 		bind_str(s, 1, q->domain);
-	sqlite3_bind_int64(s, 2, q->since);
-	sqlite3_bind_int64(s, 3, q->until);
-	sqlite3_bind_int64(s, 4, q->limit ? (int64_t)q->limit : -1);
-	while (go && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	ds_dbq_bind_int64(s, 2, q->since);
+	ds_dbq_bind_int64(s, 3, q->until);
+	ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit :
+	    INT64_MAX);
+	while (go && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		ds_failure_init(&f);
 		if (!row_read(st, s, &f, err)) {
 			ds_failure_clear(&f);
@@ -413,52 +421,51 @@ ds_store_failures_each(struct ds_store *st, const struct ds_query *q,
 		go = cb(&f, payload);
 		ds_failure_clear(&f);
 	}
-	if (go && rc != SQLITE_DONE) {
+	if (go && rc != DS_DB_DONE) {
 		ds_store_fail(st, err, "list failure reports");
 		goto done;
 	}
 	ok = true;
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
 static bool
 sample_read(struct ds_store *st, struct ds_failure *f, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	const void *raw;
+	size_t n;
 	bool ok = false;
-	int rc, n;
+	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql_sample_get, -1, &s, NULL) !=
-	    SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, sql_sample_get, err)) == NULL)
 		return ds_store_fail(st, err, "prepare sample read");
-	sqlite3_bind_int64(s, 1, f->id);
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+	ds_dbq_bind_int64(s, 1, f->id);
+	if ((rc = ds_dbq_step(s, err)) == DS_DB_DONE) {
 		ok = true;	/* the report came without the original */
 		goto done;
 	}
-	if (rc != SQLITE_ROW) {
+	if (rc != DS_DB_ROW) {
 		ds_store_fail(st, err, "read sample");
 		goto done;
 	}
-	f->headers_only = sqlite3_column_int(s, 0) != 0;
-	raw = sqlite3_column_blob(s, 1);
-	n = sqlite3_column_bytes(s, 1);
-	f->sample = g_malloc((size_t)n + 1);
+	f->headers_only = (int)ds_dbq_int64(s, 0) != 0;
+	raw = ds_dbq_blob(s, 1, &n);
+	f->sample = g_malloc(n + 1);
 	if (n > 0)
-		memcpy(f->sample, raw, (size_t)n);
+		memcpy(f->sample, raw, n);
 	f->sample[n] = '\0';
-	f->sample_len = (size_t)n;
+	f->sample_len = n;
 	f->sample_from = col(s, 2);
 	f->sample_subject = col(s, 3);
 	f->sample_message_id = col(s, 4);
 	f->sample_date = col(s, 5);
 	f->sample_auth_results = col(s, 6);
-	ok = json_strings(st, sqlite3_column_text(s, 7), f->sample_dkim, err);
+	ok = json_strings(st, ds_dbq_text(s, 7), f->sample_dkim, err);
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -466,21 +473,21 @@ bool
 ds_store_failure_get(struct ds_store *st, int64_t id, bool with_sample,
     struct ds_failure *out, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 	int rc;
 
 	ds_failure_init(out);
-	if (sqlite3_prepare_v2(st->db, sql_get, -1, &s, NULL) != SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, sql_get, err)) == NULL)
 		return ds_store_fail(st, err, "prepare failure report read");
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	ds_dbq_bind_int64(s, 1, id);
+	rc = ds_dbq_step(s, err);
+	if (rc == DS_DB_DONE) {
 		ds_fail(err, DS_ERROR_USAGE, "no failure report with id %"
 		    G_GINT64_FORMAT, id);
 		goto done;
 	}
-	if (rc != SQLITE_ROW) {
+	if (rc != DS_DB_ROW) {
 		ds_store_fail(st, err, "read failure report %" G_GINT64_FORMAT,
 		    id);
 		goto done;
@@ -488,6 +495,6 @@ ds_store_failure_get(struct ds_store *st, int64_t id, bool with_sample,
 	ok = row_read(st, s, out, err) && (!with_sample ||
 	    sample_read(st, out, err));
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }

@@ -20,10 +20,16 @@ static const char sql_get[] =
     " WHERE ip = ?1";
 
 static const char sql_put[] =
-    "INSERT OR REPLACE INTO ip_info (ip, ptr, ptr_confirmed, base_domain,"
+    "INSERT INTO ip_info (ip, ptr, ptr_confirmed, base_domain,"
     " service, status, checked_at, ttl, asn, as_org, as_domain, country,"
     " geo_built) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-    " ?12, ?13)";
+    " ?12, ?13) ON CONFLICT (ip) DO UPDATE SET ptr = excluded.ptr,"
+    " ptr_confirmed = excluded.ptr_confirmed,"
+    " base_domain = excluded.base_domain, service = excluded.service,"
+    " status = excluded.status, checked_at = excluded.checked_at,"
+    " ttl = excluded.ttl, asn = excluded.asn, as_org = excluded.as_org,"
+    " as_domain = excluded.as_domain, country = excluded.country,"
+    " geo_built = excluded.geo_built";
 
 /* See store_senders_priv.h. */
 void
@@ -61,7 +67,7 @@ bool
 ds_store_ipinfo_get(struct ds_store *st, const char *ip,
     struct ds_ipinfo *out, bool *found, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	int rc;
 
 	ds_ipinfo_init(out);
@@ -70,38 +76,31 @@ ds_store_ipinfo_get(struct ds_store *st, const char *ip,
 	/* cached: senders asks once per IP, preparing cost more than it */
 	if ((s = ds_store_stmt(st, DS_STMT_IPINFO_GET, sql_get, err)) == NULL)
 		return false;
-	sqlite3_bind_text(s, 1, ip, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	ds_dbq_bind_text(s, 1, ip, -1);
+	rc = ds_dbq_step(s, err);
+	if (rc == DS_DB_ROW) {
 		out->ptr = ds_ss_col(s, 0);
-		out->ptr_confirmed = sqlite3_column_type(s, 1) == SQLITE_NULL ?
-		    -1 : sqlite3_column_int(s, 1) != 0;
+		out->ptr_confirmed = ds_dbq_null(s, 1) ?
+		    -1 : (int)ds_dbq_int64(s, 1) != 0;
 		out->base_domain = ds_ss_col(s, 2);
 		out->service = ds_ss_col(s, 3);
 		out->status = ds_ss_col(s, 4);
-		out->checked_at = sqlite3_column_int64(s, 5);
-		out->ttl = sqlite3_column_int64(s, 6);
-		out->asn = sqlite3_column_int64(s, 7);
+		out->checked_at = ds_dbq_int64(s, 5);
+		out->ttl = ds_dbq_int64(s, 6);
+		out->asn = ds_dbq_int64(s, 7);
 		out->as_org = ds_ss_col(s, 8);
 		out->as_domain = ds_ss_col(s, 9);
 		out->country = ds_ss_col(s, 10);
-		out->geo_built = sqlite3_column_int64(s, 11);
+		out->geo_built = ds_dbq_int64(s, 11);
 		*found = true;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != DS_DB_ROW && rc != DS_DB_DONE) {
 		ds_store_fail(st, err, "read ip_info");
-		sqlite3_reset(s);
+		ds_dbq_reset(s);
 		return false;
 	}
-	sqlite3_reset(s);
+	ds_dbq_reset(s);
 	return true;
-}
-
-static int
-bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-	return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) :
-	    sqlite3_bind_null(s, i);
 }
 
 /*
@@ -113,7 +112,7 @@ bool
 ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
     GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok;
 
 	if (in->ip == NULL)
@@ -122,25 +121,29 @@ ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
 		return true;	/* a read-only command caches nothing */
 	if ((s = ds_store_stmt(st, DS_STMT_IPINFO_PUT, sql_put, err)) == NULL)
 		return false;
-	ok = bind_opt(s, 1, in->ip) == SQLITE_OK &&
-	    bind_opt(s, 2, in->ptr) == SQLITE_OK &&
-	    (in->ptr_confirmed < 0 ? sqlite3_bind_null(s, 3) :
-	    sqlite3_bind_int(s, 3, in->ptr_confirmed != 0)) == SQLITE_OK &&
-	    bind_opt(s, 4, in->base_domain) == SQLITE_OK &&
-	    bind_opt(s, 5, in->service) == SQLITE_OK &&
-	    bind_opt(s, 6, in->status ? in->status : "ok") == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 7, in->checked_at) == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 8, MAX(in->ttl, 0)) == SQLITE_OK &&
-	    (in->asn > 0 && in->asn <= UINT32_MAX ?
-	    sqlite3_bind_int64(s, 9, in->asn) : sqlite3_bind_null(s, 9)) ==
-	    SQLITE_OK &&
-	    bind_opt(s, 10, in->as_org) == SQLITE_OK &&
-	    bind_opt(s, 11, in->as_domain) == SQLITE_OK &&
-	    bind_opt(s, 12, in->country) == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 13, MAX(in->geo_built, 0)) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_DONE;
+	/* bind_text binds NULL for a NULL string */
+	ds_dbq_bind_text(s, 1, in->ip, -1);
+	ds_dbq_bind_text(s, 2, in->ptr, -1);
+	if (in->ptr_confirmed < 0)
+		ds_dbq_bind_null(s, 3);
+	else
+		ds_dbq_bind_int64(s, 3, in->ptr_confirmed != 0);
+	ds_dbq_bind_text(s, 4, in->base_domain, -1);
+	ds_dbq_bind_text(s, 5, in->service, -1);
+	ds_dbq_bind_text(s, 6, in->status ? in->status : "ok", -1);
+	ds_dbq_bind_int64(s, 7, in->checked_at);
+	ds_dbq_bind_int64(s, 8, MAX(in->ttl, 0));
+	if (in->asn > 0 && in->asn <= UINT32_MAX)
+		ds_dbq_bind_int64(s, 9, in->asn);
+	else
+		ds_dbq_bind_null(s, 9);
+	ds_dbq_bind_text(s, 10, in->as_org, -1);
+	ds_dbq_bind_text(s, 11, in->as_domain, -1);
+	ds_dbq_bind_text(s, 12, in->country, -1);
+	ds_dbq_bind_int64(s, 13, MAX(in->geo_built, 0));
+	ok = ds_dbq_step(s, err) == DS_DB_DONE;
 	if (!ok)
 		ds_store_fail(st, err, "write ip_info");
-	sqlite3_reset(s);
+	ds_dbq_reset(s);
 	return ok;
 }

@@ -17,7 +17,7 @@
 static const char sql_message_put[] =
     "INSERT INTO message (sha256, source, size, first_seen, last_seen)"
     " VALUES (?1, ?2, ?3, ?4, ?4)"
-    " ON CONFLICT (sha256) DO UPDATE SET arrivals = arrivals + 1,"
+    " ON CONFLICT (sha256) DO UPDATE SET arrivals = message.arrivals + 1,"
     " last_seen = excluded.last_seen"
     " RETURNING id, status";
 
@@ -50,7 +50,7 @@ bool
 ds_store_message_put(struct ds_store *st, const char *sha256,
     const char *source, uint64_t size, int64_t *out_id, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	const char *status;
 	char *hex;
 	bool ok = false;
@@ -65,23 +65,23 @@ ds_store_message_put(struct ds_store *st, const char *sha256,
 	    err)) == NULL)
 		return false;
 	hex = g_ascii_strdown(sha256, -1);
-	sqlite3_bind_text(s, 1, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (int64_t)size);
-	sqlite3_bind_int64(s, 4, ds_store_now());
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	ds_dbq_bind_text(s, 1, hex, -1);
+	ds_dbq_bind_text(s, 2, source, -1);
+	ds_dbq_bind_int64(s, 3, (int64_t)size);
+	ds_dbq_bind_int64(s, 4, ds_store_now());
+	if (ds_dbq_step(s, err) != DS_DB_ROW) {
 		ds_store_fail(st, err, "insert message %s", hex);
 		goto done;
 	}
-	*out_id = sqlite3_column_int64(s, 0);
-	status = (const char *)sqlite3_column_text(s, 1);
+	*out_id = ds_dbq_int64(s, 0);
+	status = ds_dbq_text(s, 1);
 	if (status && strcmp(status, "done") == 0) {
 		ds_fail(err, DS_ERROR_DUP, "message %s already ingested", hex);
 		goto done;
 	}
 	ok = true;
 done:
-	sqlite3_reset(s);
+	ds_dbq_reset(s);
 	g_free(hex);
 	return ok;
 }
@@ -95,16 +95,18 @@ bool
 ds_store_message_done(struct ds_store *st, int64_t msg_id,
     const char *status, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
+	int64_t n;
 
 	if ((s = ds_store_stmt(st, DS_STMT_MESSAGE_DONE, sql_message_done,
 	    err)) == NULL)
 		return false;
-	sqlite3_bind_int64(s, 1, msg_id);
-	sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-	if (!ds_store_step_done(st, s, "set message status", err))
+	ds_dbq_bind_int64(s, 1, msg_id);
+	ds_dbq_bind_text(s, 2, status, -1);
+	n = ds_store_step_changes(st, s, "set message status", err);
+	if (n < 0)
 		return false;
-	if (sqlite3_changes(st->db) != 1)
+	if (n != 1)
 		return ds_fail(err, DS_ERROR_DB, "set message status: no "
 		    "message row %" G_GINT64_FORMAT, msg_id);
 	return true;
@@ -113,15 +115,15 @@ ds_store_message_done(struct ds_store *st, int64_t msg_id,
 /*
  * See store.h. raw may hold any bytes (NULs too); raw NULL means len 0.
  * Inputs longer than the store's length limit keep their first
- * DS_STORE_MAX_LENGTH - 1 MiB bytes (size keeps the true length). A
+ * DS_DB_MAX_LENGTH - 1 MiB bytes (size keeps the true length). A
  * (sha256, reason) pair already kept is not an error. DS_ERROR_DB.
  */
 bool
 ds_store_quarantine_put(struct ds_store *st, const char *source,
     const char *reason, const char *raw, size_t len, GError **err)
 {
-	const size_t keep_max = DS_STORE_MAX_LENGTH - 1024 * 1024;
-	sqlite3_stmt *s;
+	const size_t keep_max = DS_DB_MAX_LENGTH - 1024 * 1024;
+	struct ds_dbq *s;
 	char *sha;
 	bool ok;
 
@@ -132,15 +134,14 @@ ds_store_quarantine_put(struct ds_store *st, const char *source,
 		return false;
 	sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)(raw ? raw : ""), len);
-	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, reason ? reason : "unknown", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, (int64_t)len);
+	ds_dbq_bind_text(s, 1, sha, -1);
+	ds_dbq_bind_text(s, 2, source, -1);
+	ds_dbq_bind_text(s, 3, reason ? reason : "unknown", -1);
+	ds_dbq_bind_int64(s, 4, (int64_t)len);
 	/* a non-NULL pointer binds an empty blob, not NULL */
-	sqlite3_bind_blob64(s, 5, raw ? raw : "", len > keep_max ? keep_max :
-	    len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, ds_store_now());
+	ds_dbq_bind_blob(s, 5, raw ? raw : "", len > keep_max ? keep_max :
+	    len);
+	ds_dbq_bind_int64(s, 6, ds_store_now());
 	ok = ds_store_step_done(st, s, "quarantine input", err);
 	g_free(sha);
 	return ok;

@@ -15,7 +15,7 @@
 
 /* ?1 domain, ?2 since, ?3 until; only the [1] variant is used */
 static const char *const sql_timeline[2] = {
-	"SELECT 1 WHERE 0",
+	"SELECT 1 WHERE 1 = 0",
 	"SELECT " SS_DAY ", lower(rep.p), coalesce(lower(rep.sp),"
 	" lower(rep.p)), lower(rep.np), coalesce(lower(rep.adkim), 'r'),"
 	" coalesce(lower(rep.aspf), 'r'), coalesce(rep.pct, 100),"
@@ -112,7 +112,7 @@ bool
 ds_store_policy_timeline(struct ds_store *st, const struct ds_query *q,
     GArray **out, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	GArray *res, *cand, *ends;
 	int64_t day = INT64_MIN;
 	bool ok = false;
@@ -128,9 +128,9 @@ ds_store_policy_timeline(struct ds_store *st, const struct ds_query *q,
 	g_array_set_clear_func(res, span_clear);
 	cand = g_array_new(FALSE, TRUE, sizeof(struct ds_policy_span));
 	ends = g_array_new(FALSE, TRUE, sizeof(int64_t));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		struct ds_policy_span p;
-		int64_t d = sqlite3_column_int64(s, 0), end;
+		int64_t d = ds_dbq_int64(s, 0), end;
 		guint i;
 
 		if (d != day) {
@@ -143,12 +143,12 @@ ds_store_policy_timeline(struct ds_store *st, const struct ds_query *q,
 		p.np = ds_ss_col(s, 3);
 		p.adkim = ds_ss_col(s, 4);
 		p.aspf = ds_ss_col(s, 5);
-		p.pct = sqlite3_column_int64(s, 6) < 0 ||
-		    sqlite3_column_int64(s, 6) > 100 ? -1 :
-		    sqlite3_column_int(s, 6);
+		p.pct = ds_dbq_int64(s, 6) < 0 ||
+		    ds_dbq_int64(s, 6) > 100 ? -1 :
+		    (int)ds_dbq_int64(s, 6);
 		p.testing = ds_ss_col(s, 7);
-		p.since = sqlite3_column_int64(s, 8);
-		p.until = end = sqlite3_column_int64(s, 9);
+		p.since = ds_dbq_int64(s, 8);
+		p.until = end = ds_dbq_int64(s, 9);
 		p.reports = 1;
 		for (i = 0; i < cand->len; i++) {
 			struct ds_policy_span *c = &g_array_index(cand,
@@ -166,14 +166,14 @@ ds_store_policy_timeline(struct ds_store *st, const struct ds_query *q,
 			g_array_append_val(ends, end);
 		}
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DS_DB_DONE) {
 		ds_store_fail(st, err, "policy timeline");
 		goto done;
 	}
 	close_day(cand, ends, res);
 	ok = true;
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	g_array_unref(cand);
 	g_array_unref(ends);
 	if (ok)

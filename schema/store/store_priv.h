@@ -9,19 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
-#include <sqlite3.h>
-
+#include "schema/store/db.h"
 #include "schema/store/store.h"
-
-/*
- * SQLITE_LIMIT_LENGTH: just above the 256 MiB default message cap, so a
- * quarantined message fits and nothing much larger can be bound.
- */
-#define DS_STORE_MAX_LENGTH ((256 + 1) * 1024 * 1024)
 
 /* Slots of the prepared statements cached for the hot paths. */
 enum ds_stmt {
-	DS_STMT_BEGIN,
 	DS_STMT_COMMIT,
 	DS_STMT_SAVEPOINT,
 	DS_STMT_RELEASE,
@@ -40,13 +32,13 @@ enum ds_stmt {
 };
 
 struct ds_store {
-	sqlite3 *db;
+	struct ds_db *db;		/* the back end's connection (db.h) */
 	char *path;			/* as opened */
-	int lock_fd;			/* on "<path>.lock", or -1 */
+	bool locked;			/* ds_store_lock() holds the run lock */
+	GHashTable *keys;		/* ds_store_lock_key() locks held */
 	unsigned depth;			/* open savepoints */
-	sqlite3_stmt *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
+	struct ds_dbq *stmt[DS_STMT_COUNT]; /* lazily prepared, reused */
 	GString *json[3];		/* scratch for record_put */
-	struct ds_db *dbw;		/* ds_store_db(): db.h over db */
 	bool readonly;			/* ds_store_open_readonly() */
 };
 
@@ -57,52 +49,39 @@ bool ds_store_too_new(struct ds_store *st, int have, int latest,
     GError **err);
 
 /*
- * The connection settings both opens share (defensive, limits, busy,
- * the csum() function). False with err set when csum cannot be added.
- */
-bool ds_store_settings(struct ds_store *st, GError **err);
-
-/*
- * The DS_ERROR code for SQLite's result rc: DS_ERROR_PERMANENT for what
- * fails the same way next time (not a database, corrupt, read-only,
- * cannot open), DS_ERROR_DB (exit 75, retry) for the rest (locked,
- * busy, disk full, I/O).
- */
-int ds_store_error_code(int rc);
-
-/*
- * The store's connection as a struct ds_db (db.h), for store files
- * written against the driver ops table (store_conflict.c); made at
- * the first call, borrowed from st. Once the store holds a struct
- * ds_db itself (branch seam) this returns it.
- */
-struct ds_db *ds_store_db(struct ds_store *st);
-
-/*
  * The cached statement of slot id, prepared from sql on first use, reset
  * and with its bindings cleared. Borrowed from st. NULL with err set
  * (DS_ERROR_DB) when it cannot be prepared.
  */
-sqlite3_stmt *ds_store_stmt(struct ds_store *st, enum ds_stmt id,
+struct ds_dbq *ds_store_stmt(struct ds_store *st, enum ds_stmt id,
     const char *sql, GError **err);
 
 /*
- * Set err to "database '<path>': <what>: <sqlite message>" and return
- * false; the code is ds_store_error_code() of the last SQLite error.
- * what is printf-style; attacker text in it must be ds_quote()d.
+ * Name the database and what failed and return false: when the driver
+ * already set err ("step: <database message>", its code), prefix it
+ * with "database '<path>': <what>: "; else set DS_ERROR_DB "database
+ * '<path>': <what>". what is printf-style; attacker text in it must be
+ * ds_quote()d.
  */
 bool ds_store_fail(struct ds_store *st, GError **err, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
 /*
- * Run sql (no parameters, our own text only) with sqlite3_exec. what
+ * Run sql (no parameters, our own text only) with ds_db_exec. what
  * names it in the error (DS_ERROR_DB).
  */
 bool ds_store_exec(struct ds_store *st, const char *sql, const char *what,
     GError **err);
 
 /* Step a statement that returns no row; reset it. DS_ERROR_DB. */
-bool ds_store_step_done(struct ds_store *st, sqlite3_stmt *s,
+bool ds_store_step_done(struct ds_store *st, struct ds_dbq *s,
+    const char *what, GError **err);
+
+/*
+ * Step a statement that returns no row, note the rows it changed and
+ * reset it: that count, or -1 with err set (DS_ERROR_DB).
+ */
+int64_t ds_store_step_changes(struct ds_store *st, struct ds_dbq *s,
     const char *what, GError **err);
 
 /* Now in Unix seconds. */
@@ -116,9 +95,10 @@ int64_t ds_store_now(void);
 bool ds_store_migrate(struct ds_store *st, GError **err);
 
 /*
- * Register csum(x) on db: the exact, saturating sum of counts
- * (store_csum.c). Every count total in the store's SQL uses it.
+ * Prepare sql (our own constant text) on st, naming what in the error.
+ * NULL with err set (DS_ERROR_DB). Free with ds_dbq_finalize().
  */
-bool ds_db_sqlite_register_csum(sqlite3 *db);
+struct ds_dbq *ds_store_prepare(struct ds_store *st, const char *sql,
+    const char *what, GError **err);
 
 #endif

@@ -39,39 +39,39 @@ static bool
 run(struct ds_store *st, const char *sql, int64_t t, int64_t *a,
     int64_t *b, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		sqlite3_finalize(s);
+	if ((s = ds_db_prepare(st->db, sql, err)) == NULL) {
+		ds_dbq_finalize(s);
 		return ds_store_fail(st, err, "prune: prepare");
 	}
-	sqlite3_bind_int64(s, 1, t);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && a != NULL) {
-		*a = sqlite3_column_int64(s, 0);
-		*b = sqlite3_column_int64(s, 1);
-		rc = SQLITE_DONE;
+	ds_dbq_bind_int64(s, 1, t);
+	rc = ds_dbq_step(s, err);
+	if (rc == DS_DB_ROW && a != NULL) {
+		*a = ds_dbq_int64(s, 0);
+		*b = ds_dbq_int64(s, 1);
+		rc = DS_DB_DONE;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	ds_dbq_finalize(s);
+	if (rc != DS_DB_DONE)
 		return ds_store_fail(st, err, "prune");
 	return true;
 }
 
-/* One integer PRAGMA (our own constant text). */
+/* One integer from a PRAGMA or query (our own constant text). */
 static bool
 pragma_int(struct ds_store *st, const char *sql, int64_t *out, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(s, 0);
+	if ((s = ds_db_prepare(st->db, sql, err)) != NULL &&
+	    ds_dbq_step(s, err) == DS_DB_ROW) {
+		*out = ds_dbq_int64(s, 0);
 		ok = true;
 	}
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok ? true : ds_store_fail(st, err, "prune: %s", sql);
 }
 
@@ -80,6 +80,9 @@ file_bytes(struct ds_store *st, int64_t *out, GError **err)
 {
 	int64_t pages, size;
 
+	if (ds_db_kind(st->db) == DS_DB_PG)
+		return pragma_int(st, "SELECT pg_database_size("
+		    "current_database())", out, err);
 	if (!pragma_int(st, "PRAGMA page_count", &pages, err) ||
 	    !pragma_int(st, "PRAGMA page_size", &size, err))
 		return false;
@@ -91,12 +94,15 @@ file_bytes(struct ds_store *st, int64_t *out, GError **err)
  * Give free pages back. auto_vacuum can only be switched on by a full
  * VACUUM, so the first prune of an older database rewrites it once;
  * from then on incremental_vacuum moves only the freed pages.
+ * PostgreSQL: the server's autovacuum reclaims the space.
  */
 static bool
 vacuum(struct ds_store *st, GError **err)
 {
 	int64_t mode;
 
+	if (ds_db_kind(st->db) == DS_DB_PG)
+		return true;
 	if (!pragma_int(st, "PRAGMA auto_vacuum", &mode, err))
 		return false;
 	if (mode != 2) {

@@ -26,27 +26,28 @@ static const char sql_source[] =
     "UPDATE quarantine SET source = ?2 WHERE source = ?1";
 
 static char *
-col_text(sqlite3_stmt *s, int i)
+col_text(struct ds_dbq *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const char *t = ds_dbq_text(s, i);
 
-	return t ? g_strdup((const char *)t) : g_strdup("");
+	return g_strdup(t ? t : "");
 }
 
 static void
-fill(struct ds_quarantine_item *q, sqlite3_stmt *s, bool raw)
+fill(struct ds_quarantine_item *q, struct ds_dbq *s, bool raw)
 {
-	q->id = sqlite3_column_int64(s, 0);
-	q->created = sqlite3_column_int64(s, 1);
+	q->id = ds_dbq_int64(s, 0);
+	q->created = ds_dbq_int64(s, 1);
 	q->source = col_text(s, 2);
 	q->reason = col_text(s, 3);
-	q->size = sqlite3_column_int64(s, 4);
+	q->size = ds_dbq_int64(s, 4);
 	q->sha256 = col_text(s, 5);
 	if (raw) {
-		q->raw_len = (size_t)sqlite3_column_bytes(s, 6);
+		const void *p = ds_dbq_blob(s, 6, &q->raw_len);
+
 		q->raw = g_malloc(q->raw_len + 1);
 		if (q->raw_len)
-			memcpy(q->raw, sqlite3_column_blob(s, 6), q->raw_len);
+			memcpy(q->raw, p, q->raw_len);
 		q->raw[q->raw_len] = '\0';
 	}
 }
@@ -66,25 +67,25 @@ ds_store_quarantine_each(struct ds_store *st, ds_quarantine_cb cb,
     void *payload, GError **err)
 {
 	struct ds_quarantine_item q;
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false, go = true;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql_list, -1, &s, NULL) != SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, sql_list, err)) == NULL)
 		return ds_store_fail(st, err, "list the quarantine");
-	while (go && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (go && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		memset(&q, 0, sizeof(q));
 		fill(&q, s, false);
 		go = cb(&q, payload);
 		ds_quarantine_item_clear(&q);
 	}
-	if (go && rc != SQLITE_DONE) {
+	if (go && rc != DS_DB_DONE) {
 		ds_store_fail(st, err, "list the quarantine");
 		goto done;
 	}
 	ok = true;
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -92,24 +93,24 @@ bool
 ds_store_quarantine_get(struct ds_store *st, int64_t id,
     struct ds_quarantine_item *out, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(st->db, sql_get, -1, &s, NULL) != SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, sql_get, err)) == NULL)
 		return ds_store_fail(st, err, "read quarantine entry");
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	ds_dbq_bind_int64(s, 1, id);
+	rc = ds_dbq_step(s, err);
+	if (rc == DS_DB_ROW) {
 		fill(out, s, true);
 		ok = true;
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == DS_DB_DONE)
 		ds_fail(err, DS_ERROR_USAGE, "no quarantine entry %"
 		    G_GINT64_FORMAT " (see 'dmarcsift quarantine list')", id);
 	else
 		ds_store_fail(st, err, "read quarantine entry");
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -118,17 +119,17 @@ static bool
 run_id(struct ds_store *st, const char *sql, int64_t id, int *changes,
     GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, sql, err)) == NULL)
 		return ds_store_fail(st, err, "change the quarantine");
-	sqlite3_bind_int64(s, 1, id);
-	ok = sqlite3_step(s) == SQLITE_DONE;
+	ds_dbq_bind_int64(s, 1, id);
+	ok = ds_dbq_step(s, err) == DS_DB_DONE;
 	if (!ok)
 		ds_store_fail(st, err, "change the quarantine");
-	*changes = sqlite3_changes(st->db);
-	sqlite3_finalize(s);
+	*changes = ok ? (int)ds_dbq_changes(s) : 0;
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -164,16 +165,16 @@ bool
 ds_store_quarantine_moved(struct ds_store *st, const char *from,
     const char *to, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok;
 
-	if (sqlite3_prepare_v2(st->db, sql_source, -1, &s, NULL) != SQLITE_OK)
+	if ((s = ds_db_prepare(st->db, sql_source, err)) == NULL)
 		return ds_store_fail(st, err, "record where the input went");
-	sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
-	ok = sqlite3_step(s) == SQLITE_DONE;
+	ds_dbq_bind_text(s, 1, from, -1);
+	ds_dbq_bind_text(s, 2, to, -1);
+	ok = ds_dbq_step(s, err) == DS_DB_DONE;
 	if (!ok)
 		ds_store_fail(st, err, "record where the input went");
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }

@@ -38,25 +38,25 @@ ds_query_init(struct ds_query *q)
 }
 
 static char *
-col_dup(sqlite3_stmt *s, int i)
+col_dup(struct ds_dbq *s, int i)
 {
-	return g_strdup((const char *)sqlite3_column_text(s, i));
+	return g_strdup(ds_dbq_text(s, i));
 }
 
 static void
-row_fill(struct ds_report_row *r, sqlite3_stmt *s)
+row_fill(struct ds_report_row *r, struct ds_dbq *s)
 {
-	r->id = sqlite3_column_int64(s, 0);
+	r->id = ds_dbq_int64(s, 0);
 	r->org_name = col_dup(s, 1);
 	r->report_id = col_dup(s, 2);
 	r->domain = col_dup(s, 3);
 	r->format = col_dup(s, 4);
 	r->email = col_dup(s, 5);
 	r->source = col_dup(s, 6);
-	r->begin = sqlite3_column_int64(s, 7);
-	r->end = sqlite3_column_int64(s, 8);
-	r->records = sqlite3_column_int64(s, 9);
-	r->messages = sqlite3_column_int64(s, 10);
+	r->begin = ds_dbq_int64(s, 7);
+	r->end = ds_dbq_int64(s, 8);
+	r->records = ds_dbq_int64(s, 9);
+	r->messages = ds_dbq_int64(s, 10);
 	r->warnings_json = col_dup(s, 11);
 	r->policy_p = col_dup(s, 12);
 }
@@ -85,53 +85,59 @@ ds_store_reports_each(struct ds_store *st, const struct ds_query *q,
     ds_report_row_cb cb, void *payload, GError **err)
 {
 	struct ds_report_row row;
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, q->domain ? sql_reports_domain :
-	    sql_reports_all, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = ds_db_prepare(st->db, q->domain ? sql_reports_domain :
+	    sql_reports_all, err)) == NULL) {
 		ds_store_fail(st, err, "prepare report listing");
 		goto done;
 	}
 	if (q->domain)
-		sqlite3_bind_text(s, 1, q->domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, q->since);
-	sqlite3_bind_int64(s, 3, q->until);
-	sqlite3_bind_int64(s, 4, q->limit ? (int64_t)q->limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ds_dbq_bind_text(s, 1, q->domain, -1);
+	ds_dbq_bind_int64(s, 2, q->since);
+	ds_dbq_bind_int64(s, 3, q->until);
+	ds_dbq_bind_int64(s, 4, q->limit ? (int64_t)q->limit :
+	    INT64_MAX);
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		row_fill(&row, s);
 		ok = cb(&row, payload);
 		row_clear(&row);
 		if (!ok)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != DS_DB_ROW && rc != DS_DB_DONE) {
 		ds_store_fail(st, err, "list reports");
 		ok = false;
 		goto done;
 	}
 	ok = true;
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
+
+static const char *const sql_has_failures[2] = {
+	DS_SQL_HAS_TABLE("'failure_report'"),
+	DS_SQL_HAS_TABLE_PG("'failure_report'")
+};
 
 /* One integer from a constant query; false with err on failure. */
 static bool
 count_one(struct ds_store *st, const char *sql, int64_t *out, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(s, 0);
+	if ((s = ds_db_prepare(st->db, sql, err)) != NULL &&
+	    ds_dbq_step(s, err) == DS_DB_ROW) {
+		*out = ds_dbq_int64(s, 0);
 		ok = true;
 	} else {
 		ds_store_fail(st, err, "count");
 	}
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -157,8 +163,7 @@ ds_store_counts(struct ds_store *st, struct ds_store_counts *out,
 	    err) ||
 	    !count_one(st, "SELECT count(*) FROM quarantine",
 	    &out->quarantined, err) ||
-	    !count_one(st, "SELECT count(*) FROM sqlite_schema WHERE"
-	    " type = 'table' AND name = 'failure_report'", &has_failures,
+	    !count_one(st, sql_has_failures[DS_SQL_PG(st)], &has_failures,
 	    err))
 		return false;
 	if (has_failures &&

@@ -3,6 +3,7 @@
  * (reports, summary, senders, reporters, failures, html, weekly, doctor).
  * SPDX-License-Identifier: MIT
  *
+ * SQLite only (a file: URI): a PostgreSQL role's grants make a reader.
  * A read-only command never creates a file or a directory (a mistyped
  * --db is an error naming the path), never changes the journal mode and
  * never migrates; it works on a database the user can read but not
@@ -26,8 +27,12 @@ check_version(struct ds_store *st, GError **err)
 	int have = ds_store_schema_version(st), latest;
 	char *q;
 
-	if (have < 0)
+	if (have < 0) {
+		/* the version op keeps its reason: read the schema for it */
+		(void)ds_db_exec(st->db, "SELECT count(*) FROM sqlite_schema",
+		    err);
 		return ds_store_fail(st, err, "read the schema version");
+	}
 	latest = ds_store_schema_latest();
 	if (have > latest)
 		return ds_store_too_new(st, have, latest, err);
@@ -47,23 +52,23 @@ check_version(struct ds_store *st, GError **err)
 }
 
 /*
- * sqlite3_open_v2 with uri, read-only unless st->readonly is false
+ * Open uri (a SQLite file: URI), read-only unless st->readonly is false
  * (then read-write, never create); false with err naming the file.
  */
 static bool
 open_ro(struct ds_store *st, const char *uri, GError **err)
 {
-	int rc;
+	ds_db_close(st->db);
+	st->db = ds_db_open(uri, st->readonly ? DS_DB_READONLY :
+	    DS_DB_NOCREATE, err);
+	if (st->db == NULL) {
+		char *q = ds_quote(st->path, strlen(st->path), 200);
 
-	sqlite3_close(st->db);
-	st->db = NULL;
-	rc = sqlite3_open_v2(uri, &st->db, (st->readonly ?
-	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI,
-	    NULL);
-	if (rc != SQLITE_OK)
-		return ds_store_fail(st, err, "open");
-	sqlite3_extended_result_codes(st->db, 1);
-	return ds_store_settings(st, err);
+		g_prefix_error(err, "database '%s': ", q);
+		g_free(q);
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -86,8 +91,9 @@ ds_store_open_readonly(const char *path, GError **err)
 	guint i;
 	int saved;
 
-	st->lock_fd = -1;
 	st->readonly = true;
+	st->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
 	st->path = path ? g_strdup(path) : ds_store_default_path();
 	for (i = 0; i < G_N_ELEMENTS(st->json); i++)
 		st->json[i] = g_string_sized_new(256);
@@ -122,9 +128,7 @@ ds_store_open_readonly(const char *path, GError **err)
 	g_free(abs);
 	if (uri == NULL || !open_ro(st, uri, err))
 		goto fail;
-	if (ds_store_schema_version(st) < 0 &&
-	    ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CANTOPEN ||
-	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_READONLY)) {
+	if (ds_store_schema_version(st) < 0) {
 		/*
 		 * A WAL database in a directory we cannot write, with no -wal
 		 * file: SQLite cannot create the -shm it needs. No -wal means

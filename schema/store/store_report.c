@@ -12,6 +12,7 @@
 #include "schema/util/error.h"
 #include "schema/util/json.h"
 #include "schema/store/store_priv.h"
+#include "schema/store/store_sql.h"
 
 /* Bound 1..21 by bind_meta(), then source, message row, ingested_at. */
 static const char sql_report_insert[] =
@@ -50,8 +51,7 @@ static const char sql_record_insert[] =
 static const char sql_seen_put[] =
     "INSERT INTO sender_seen (source_ip, domain, first_mid, last_mid)"
     " SELECT rec.source_ip, lower(min(rep.domain)),"
-    " min((rep.begin_ts + rep.end_ts) / 2),"
-    " max((rep.begin_ts + rep.end_ts) / 2)"
+    " min" DS_SQL_MID("rep") ", max" DS_SQL_MID("rep")
     " FROM report AS rep JOIN record AS rec ON rec.report_row = rep.id"
     " WHERE rep.id = ?1 AND rec.source_ip IS NOT NULL"
     " GROUP BY rec.source_ip"
@@ -61,11 +61,15 @@ static const char sql_seen_put[] =
     " last_mid = CASE WHEN excluded.last_mid > sender_seen.last_mid"
     " THEN excluded.last_mid ELSE sender_seen.last_mid END";
 
+/*
+ * Borrowed: every string bound here outlives the step and the reset
+ * that follows it (ds_store_stmt resets before the next use).
+ */
 static void
-bind_str(sqlite3_stmt *s, int i, const char *v)
+bind_str(struct ds_dbq *s, int i, const char *v)
 {
 	/* a NULL v binds NULL */
-	sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	ds_dbq_bind_text_ref(s, i, v, -1);
 }
 
 /*
@@ -73,7 +77,7 @@ bind_str(sqlite3_stmt *s, int i, const char *v)
  * errors and warnings, which must outlive the step.
  */
 static void
-bind_meta(sqlite3_stmt *s, const struct ds_report_meta *m, GString *errors,
+bind_meta(struct ds_dbq *s, const struct ds_report_meta *m, GString *errors,
     GString *warnings)
 {
 	g_string_truncate(errors, 0);
@@ -84,27 +88,27 @@ bind_meta(sqlite3_stmt *s, const struct ds_report_meta *m, GString *errors,
 	bind_str(s, 1, m->org_name);
 	bind_str(s, 2, m->report_id);
 	bind_str(s, 3, m->domain);
-	sqlite3_bind_int64(s, 4, m->begin);
-	sqlite3_bind_int64(s, 5, m->end);
+	ds_dbq_bind_int64(s, 4, m->begin);
+	ds_dbq_bind_int64(s, 5, m->end);
 	bind_str(s, 6, ds_format_name(m->format));
 	bind_str(s, 7, m->version);
 	bind_str(s, 8, m->email);
 	bind_str(s, 9, m->extra_contact_info);
 	bind_str(s, 10, m->generator);
-	sqlite3_bind_text(s, 11, errors->str, (int)errors->len, SQLITE_STATIC);
+	ds_dbq_bind_text_ref(s, 11, errors->str, (ssize_t)errors->len);
 	bind_str(s, 12, m->adkim);
 	bind_str(s, 13, m->aspf);
 	bind_str(s, 14, m->p);
 	bind_str(s, 15, m->sp);
 	bind_str(s, 16, m->np);
 	if (m->pct >= 0)	/* -1: absent (RFC 9990 has no pct) */
-		sqlite3_bind_int(s, 17, m->pct);
+		ds_dbq_bind_int64(s, 17, m->pct);
 	bind_str(s, 18, m->fo);
 	bind_str(s, 19, m->discovery_method);
 	bind_str(s, 20, m->testing);
 	bind_str(s, 21, m->extensions);
-	sqlite3_bind_text(s, 22, warnings->str, (int)warnings->len,
-	    SQLITE_STATIC);
+	ds_dbq_bind_text_ref(s, 22, warnings->str,
+	    (ssize_t)warnings->len);
 }
 
 /* The key of m quoted for an error message. Caller frees. */
@@ -128,7 +132,7 @@ static bool
 find_existing(struct ds_store *st, const struct ds_report_meta *m,
     int64_t *out_id, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	char *key;
 	int rc;
 
@@ -138,17 +142,17 @@ find_existing(struct ds_store *st, const struct ds_report_meta *m,
 	bind_str(s, 1, m->org_name);
 	bind_str(s, 2, m->report_id);
 	bind_str(s, 3, m->domain);
-	sqlite3_bind_int64(s, 4, m->begin);
-	sqlite3_bind_int64(s, 5, m->end);
-	rc = sqlite3_step(s);
+	ds_dbq_bind_int64(s, 4, m->begin);
+	ds_dbq_bind_int64(s, 5, m->end);
+	rc = ds_dbq_step(s, err);
 	key = key_text(m);
-	if (rc == SQLITE_ROW) {
-		*out_id = sqlite3_column_int64(s, 0);
+	if (rc == DS_DB_ROW) {
+		*out_id = ds_dbq_int64(s, 0);
 		ds_fail(err, DS_ERROR_DUP, "%s already stored", key);
 	} else {
 		ds_store_fail(st, err, "find %s", key);
 	}
-	sqlite3_reset(s);
+	ds_dbq_reset(s);
 	g_free(key);
 	return false;
 }
@@ -162,7 +166,7 @@ bool
 ds_store_report_put(struct ds_store *st, const struct ds_report_meta *m,
     const char *source, int64_t msg_id, int64_t *out_id, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	char *key;
 	int rc;
 
@@ -177,22 +181,22 @@ ds_store_report_put(struct ds_store *st, const struct ds_report_meta *m,
 	bind_meta(s, m, st->json[0], st->json[1]);
 	bind_str(s, 23, source);
 	if (msg_id > 0)
-		sqlite3_bind_int64(s, 24, msg_id);
-	sqlite3_bind_int64(s, 25, ds_store_now());
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*out_id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+		ds_dbq_bind_int64(s, 24, msg_id);
+	ds_dbq_bind_int64(s, 25, ds_store_now());
+	rc = ds_dbq_step(s, err);
+	if (rc == DS_DB_ROW) {
+		*out_id = ds_dbq_int64(s, 0);
+		ds_dbq_reset(s);
 		return true;
 	}
-	if (rc == SQLITE_DONE) {	/* ON CONFLICT DO NOTHING */
-		sqlite3_reset(s);
+	if (rc == DS_DB_DONE) {	/* ON CONFLICT DO NOTHING */
+		ds_dbq_reset(s);
 		return find_existing(st, m, out_id, err);
 	}
 	key = key_text(m);
 	ds_store_fail(st, err, "insert %s", key);
 	g_free(key);
-	sqlite3_reset(s);
+	ds_dbq_reset(s);
 	return false;
 }
 
@@ -271,7 +275,7 @@ bool
 ds_store_record_put(struct ds_store *st, int64_t report_id,
     const struct ds_record *r, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	GString *reasons = st->json[0], *dkim = st->json[1],
 	    *spf = st->json[2];
 	char *ip;
@@ -290,30 +294,29 @@ ds_store_record_put(struct ds_store *st, int64_t report_id,
 	g_string_truncate(spf, 0);
 	json_spf(spf, r->spf_results);
 
-	sqlite3_bind_int64(s, 1, report_id);
+	ds_dbq_bind_int64(s, 1, report_id);
 	bind_str(s, 2, r->source_ip);
-	sqlite3_bind_int64(s, 3, (int64_t)r->count);
+	ds_dbq_bind_int64(s, 3, (int64_t)r->count);
 	bind_str(s, 4, r->disposition);
 	bind_str(s, 5, r->dkim);
 	bind_str(s, 6, r->spf);
 	bind_str(s, 7, r->envelope_to);
 	bind_str(s, 8, r->envelope_from);
 	bind_str(s, 9, r->header_from);
-	sqlite3_bind_text(s, 10, reasons->str, (int)reasons->len,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(s, 11, dkim->str, (int)dkim->len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 12, spf->str, (int)spf->len, SQLITE_STATIC);
+	ds_dbq_bind_text_ref(s, 10, reasons->str, (ssize_t)reasons->len);
+	ds_dbq_bind_text_ref(s, 11, dkim->str, (ssize_t)dkim->len);
+	ds_dbq_bind_text_ref(s, 12, spf->str, (ssize_t)spf->len);
 	bind_str(s, 13, r->extensions);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	if (ds_dbq_step(s, err) != DS_DB_DONE) {
 		ip = r->source_ip ? ds_quote(r->source_ip,
 		    strlen(r->source_ip), 64) : g_strdup("(none)");
 		ds_store_fail(st, err, "insert record for %s of report row %"
 		    G_GINT64_FORMAT, ip, report_id);
 		g_free(ip);
-		sqlite3_reset(s);
+		ds_dbq_reset(s);
 		return false;
 	}
-	sqlite3_reset(s);
+	ds_dbq_reset(s);
 	return true;
 }
 
@@ -329,7 +332,8 @@ ds_store_report_finish(struct ds_store *st, int64_t report_id,
     uint64_t records, uint64_t messages, const struct ds_report_meta *m,
     GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
+	int64_t n;
 
 	if (records > (uint64_t)INT64_MAX || messages > (uint64_t)INT64_MAX)
 		return ds_fail(err, DS_ERROR_SCHEMA, "report totals too large");
@@ -337,17 +341,18 @@ ds_store_report_finish(struct ds_store *st, int64_t report_id,
 	    err)) == NULL)
 		return false;
 	bind_meta(s, m, st->json[0], st->json[1]);
-	sqlite3_bind_int64(s, 23, (int64_t)records);
-	sqlite3_bind_int64(s, 24, (int64_t)messages);
-	sqlite3_bind_int64(s, 25, report_id);
-	if (!ds_store_step_done(st, s, "finish report", err))
+	ds_dbq_bind_int64(s, 23, (int64_t)records);
+	ds_dbq_bind_int64(s, 24, (int64_t)messages);
+	ds_dbq_bind_int64(s, 25, report_id);
+	n = ds_store_step_changes(st, s, "finish report", err);
+	if (n < 0)
 		return false;
-	if (sqlite3_changes(st->db) != 1)
+	if (n != 1)
 		return ds_fail(err, DS_ERROR_DB, "finish report: no report "
 		    "row %" G_GINT64_FORMAT, report_id);
 	if ((s = ds_store_stmt(st, DS_STMT_SEEN_PUT, sql_seen_put, err))
 	    == NULL)
 		return false;
-	sqlite3_bind_int64(s, 1, report_id);
+	ds_dbq_bind_int64(s, 1, report_id);
 	return ds_store_step_done(st, s, "finish report: senders seen", err);
 }

@@ -61,20 +61,19 @@ reporter_clear(struct ds_reporter *r)
 
 /* r->last_ever from the newest report of r->org_name. */
 static bool
-last_ever(struct ds_store *st, sqlite3_stmt *s, const struct ds_query *q,
+last_ever(struct ds_store *st, struct ds_dbq *s, const struct ds_query *q,
     struct ds_reporter *r, GError **err)
 {
 	int rc;
 
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	ds_dbq_reset(s);
 	if (q->domain)
-		sqlite3_bind_text(s, 1, q->domain, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, r->org_name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW)
+		ds_dbq_bind_text(s, 1, q->domain, -1);
+	ds_dbq_bind_text(s, 2, r->org_name, -1);
+	rc = ds_dbq_step(s, err);
+	if (rc != DS_DB_ROW)
 		return ds_store_fail(st, err, "reporters: last report");
-	r->last_ever = sqlite3_column_int64(s, 0);
+	r->last_ever = ds_dbq_int64(s, 0);
 	return true;
 }
 
@@ -87,7 +86,7 @@ bool
 ds_store_reporters_each(struct ds_store *st, const struct ds_query *q,
     ds_reporter_cb cb, void *payload, GError **err)
 {
-	sqlite3_stmt *s = NULL, *le = NULL;
+	struct ds_dbq *s = NULL, *le = NULL;
 	GArray *rows = g_array_new(FALSE, TRUE, sizeof(struct ds_reporter));
 	struct ds_reporter r;
 	bool ok = false;
@@ -96,24 +95,23 @@ ds_store_reporters_each(struct ds_store *st, const struct ds_query *q,
 
 	if (!ds_ss_prepare(st, sql_reporters, q, &s, err))
 		goto done;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.org_name = ds_ss_col(s, 0);
 		r.email = ds_ss_col(s, 1);
-		r.reports = sqlite3_column_int64(s, 2);
+		r.reports = ds_dbq_int64(s, 2);
 		r.records = ds_ss_int(s, 3);
 		r.messages = ds_ss_int(s, 4);
-		r.domains = sqlite3_column_int64(s, 5);
-		r.first_report = sqlite3_column_int64(s, 6);
-		r.last_report = sqlite3_column_int64(s, 7);
+		r.domains = ds_dbq_int64(s, 5);
+		r.first_report = ds_dbq_int64(s, 6);
+		r.last_report = ds_dbq_int64(s, 7);
 		g_array_append_val(rows, r);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DS_DB_DONE) {
 		ds_store_fail(st, err, "reporters");
 		goto done;
 	}
-	if (sqlite3_prepare_v2(st->db, sql_last_ever[q->domain != NULL], -1,
-	    &le, NULL) != SQLITE_OK) {
+	if ((le = ds_db_prepare(st->db, sql_last_ever[q->domain != NULL], err)) == NULL) {
 		ds_store_fail(st, err, "prepare reporters: last report");
 		goto done;
 	}
@@ -126,8 +124,8 @@ ds_store_reporters_each(struct ds_store *st, const struct ds_query *q,
 		if (!cb(&g_array_index(rows, struct ds_reporter, i), payload))
 			break;
 done:
-	sqlite3_finalize(s);
-	sqlite3_finalize(le);
+	ds_dbq_finalize(s);
+	ds_dbq_finalize(le);
 	for (i = 0; i < rows->len; i++)
 		reporter_clear(&g_array_index(rows, struct ds_reporter, i));
 	g_array_unref(rows);
@@ -142,28 +140,28 @@ ds_store_domains_each(struct ds_store *st, const struct ds_query *q,
 	const char *const sql[2] = { sql_domains[0], sql_domains[0] };
 	struct ds_query all = *q;
 	struct ds_domain_row d;
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool more = true;
 	int rc;
 
 	all.domain = NULL;
 	if (!ds_ss_prepare(st, sql, &all, &s, err))
 		return false;
-	while (more && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		d.domain = (char *)sqlite3_column_text(s, 0);
-		d.reports = sqlite3_column_int64(s, 1);
-		d.reporters = sqlite3_column_int64(s, 2);
+	while (more && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+		d.domain = (char *)ds_dbq_text(s, 0);
+		d.reports = ds_dbq_int64(s, 1);
+		d.reporters = ds_dbq_int64(s, 2);
 		d.messages = ds_ss_int(s, 3);
 		d.dmarc_pass = ds_ss_int(s, 4);
-		d.first_report = sqlite3_column_int64(s, 5);
-		d.last_report = sqlite3_column_int64(s, 6);
+		d.first_report = ds_dbq_int64(s, 5);
+		d.last_report = ds_dbq_int64(s, 6);
 		if (d.domain != NULL)
 			more = cb(&d, payload);
 	}
-	if (more && rc != SQLITE_DONE) {
-		sqlite3_finalize(s);
+	if (more && rc != DS_DB_DONE) {
+		ds_dbq_finalize(s);
 		return ds_store_fail(st, err, "list domains");
 	}
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return true;
 }

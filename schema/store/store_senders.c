@@ -29,19 +29,28 @@ static const char *const sql_main[2] = BOTH(
  * One row per auth result; tallied in C (ds_ss_row_auth hashes them),
  * which is cheaper than sorting them for a GROUP BY.
  */
-#define AUTH_SQL(col, sel) \
+#define AUTH_SQL(col, sel, EACH) \
     "SELECT rec.source_ip, lower(j.value ->> 'domain'), j.value ->> '" sel \
     "', j.value ->> 'result', rec.count" FROM_JOIN \
-    " JOIN json_each(rec." col ") AS j"
-static const char *const sql_dkim[2] = BOTH(AUTH_SQL("dkim_auth",
-    "selector"), "");
-static const char *const sql_spf[2] = BOTH(AUTH_SQL("spf_auth", "scope"),
-    "");
+    " CROSS JOIN" EACH("rec." col, "j")
+/* [dialect: SQLite, PostgreSQL][domain filter] */
+static const char *const sql_dkim[2][2] = {
+	BOTH(AUTH_SQL("dkim_auth", "selector", DS_SQL_EACH), ""),
+	BOTH(AUTH_SQL("dkim_auth", "selector", DS_SQL_EACH_PG), "")
+};
+static const char *const sql_spf[2][2] = {
+	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH), ""),
+	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH_PG), "")
+};
 /* the reporters' <reason> types (RFC 7489 appendix C), as result */
-static const char *const sql_reason[2] = BOTH(
-    "SELECT rec.source_ip, NULL, NULL,"
-    " lower(trim(j.value ->> 'type')), rec.count" FROM_JOIN
-    " JOIN json_each(rec.reasons) AS j", " AND rec.reasons <> '[]'");
+#define REASON_SQL(EACH) \
+    "SELECT rec.source_ip, NULL, NULL," \
+    " lower(trim(j.value ->> 'type')), rec.count" FROM_JOIN \
+    " CROSS JOIN" EACH("rec.reasons", "j")
+static const char *const sql_reason[2][2] = {
+	BOTH(REASON_SQL(DS_SQL_EACH), " AND rec.reasons <> '[]'"),
+	BOTH(REASON_SQL(DS_SQL_EACH_PG), " AND rec.reasons <> '[]'")
+};
 
 static const char *const sql_extra[2] = BOTH(
     "SELECT DISTINCT rec.source_ip, rep.id, rep.org_name,"
@@ -65,8 +74,8 @@ static const char *const sql_seen[2] = {
 void
 ds_ss_stmts_senders(GPtrArray *out)
 {
-	const char *const *all[] = { sql_main, sql_dkim, sql_spf, sql_reason,
-	    sql_extra,
+	const char *const *all[] = { sql_main, sql_dkim[0], sql_spf[0],
+	    sql_reason[0], sql_extra,
 	    sql_ips, sql_seen };
 	size_t i;
 
@@ -109,7 +118,7 @@ target(struct ctx *c, const char *ip)
 static bool
 read_main(struct ctx *c, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	struct ss_row *r;
 	struct ds_sender *d;
 	const char *ip;
@@ -117,23 +126,23 @@ read_main(struct ctx *c, GError **err)
 
 	if (!ds_ss_prepare(c->st, sql_main, &c->q->period, &s, err))
 		return false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ip = (const char *)sqlite3_column_text(s, 0);
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+		ip = ds_dbq_text(s, 0);
 		r = ds_ss_row_new(ip, ip);
 		d = r->s;
 		d->ips = 1;
-		d->records = sqlite3_column_int64(s, 1);
-		d->reports = sqlite3_column_int64(s, 2);
-		d->first_seen = sqlite3_column_int64(s, 3);
-		d->last_seen = sqlite3_column_int64(s, 4);
+		d->records = ds_dbq_int64(s, 1);
+		d->reports = ds_dbq_int64(s, 2);
+		d->first_seen = ds_dbq_int64(s, 3);
+		d->last_seen = ds_dbq_int64(s, 4);
 		ds_ss_sums(s, 5, &d->messages, &d->dmarc_pass, &d->dkim_pass,
 		    &d->spf_pass, &d->disp);
 		d->dmarc_fail = d->messages - d->dmarc_pass;
 		d->is_new = true;
 		g_hash_table_insert(c->byip, hkey(ip), r);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	ds_dbq_finalize(s);
+	if (rc != DS_DB_DONE)
 		return ds_store_fail(c->st, err, "senders: totals per IP");
 	return true;
 }
@@ -179,22 +188,21 @@ enrich(struct ctx *c, struct ss_row *r, GError **err)
 }
 
 static bool
-seen_before(struct ctx *c, sqlite3_stmt *s, struct ss_row *r, GError **err)
+seen_before(struct ctx *c, struct ds_dbq *s, struct ss_row *r, GError **err)
 {
 	int rc;
 
 	if (r->s->source_ip == NULL)
 		return true;
-	sqlite3_reset(s);
-	sqlite3_bind_text(s, 1, r->s->source_ip, -1, SQLITE_STATIC);
+	ds_dbq_reset(s);
+	ds_dbq_bind_text(s, 1, r->s->source_ip, -1);
 	if (c->q->period.domain)
-		sqlite3_bind_text(s, 2, c->q->period.domain, -1,
-		    SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, c->q->period.since);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ds_dbq_bind_text(s, 2, c->q->period.domain, -1);
+	ds_dbq_bind_int64(s, 3, c->q->period.since);
+	rc = ds_dbq_step(s, err);
+	if (rc != DS_DB_ROW && rc != DS_DB_DONE)
 		return ds_store_fail(c->st, err, "senders: IP history");
-	r->s->is_new = rc == SQLITE_DONE;
+	r->s->is_new = rc == DS_DB_DONE;
 	return true;
 }
 
@@ -222,16 +230,15 @@ static bool
 prepare_ips(struct ctx *c, GPtrArray *ips, GError **err)
 {
 	const struct ds_sender_query *q = c->q;
-	sqlite3_stmt *seen = NULL;
+	struct ds_dbq *seen = NULL;
 	bool ok = false, early;
 	guint i;
 
 	early = ds_ss_group_by_info(q->group);
-	if (q->period.since != INT64_MIN && sqlite3_prepare_v2(c->st->db,
-	    sql_seen[q->period.domain != NULL], -1, &seen, NULL) != SQLITE_OK) {
-		ds_store_fail(c->st, err, "senders: prepare IP history");
+	if (q->period.since != INT64_MIN && (seen = ds_store_prepare(c->st,
+	    sql_seen[q->period.domain != NULL], "senders: prepare IP history",
+	    err)) == NULL)
 		goto done;
-	}
 	for (i = 0; i < ips->len; i++) {
 		struct ss_row *r = ips->pdata[i];
 
@@ -241,7 +248,7 @@ prepare_ips(struct ctx *c, GPtrArray *ips, GError **err)
 	}
 	ok = true;
 done:
-	sqlite3_finalize(seen);
+	ds_dbq_finalize(seen);
 	return ok;
 }
 
@@ -332,24 +339,24 @@ done:
 static bool
 read_auth(struct ctx *c, int kind, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	struct ss_row *r;
 	int rc;
 
-	if (!ds_ss_prepare(c->st, kind == 2 ? sql_reason : kind ? sql_spf :
-	    sql_dkim, &c->q->period, &s, err))
+	if (!ds_ss_prepare(c->st, (kind == 2 ? sql_reason : kind ? sql_spf :
+	    sql_dkim)[DS_SQL_PG(c->st)], &c->q->period, &s, err))
 		return false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((r = target(c, (const char *)sqlite3_column_text(s, 0)))
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+		if ((r = target(c, ds_dbq_text(s, 0)))
 		    == NULL)
 			continue;
 		ds_ss_row_auth(r, kind,
-		    (const char *)sqlite3_column_text(s, 1),
-		    (const char *)sqlite3_column_text(s, 2),
-		    (const char *)sqlite3_column_text(s, 3), ds_ss_int(s, 4));
+		    ds_dbq_text(s, 1),
+		    ds_dbq_text(s, 2),
+		    ds_dbq_text(s, 3), ds_ss_int(s, 4));
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	ds_dbq_finalize(s);
+	if (rc != DS_DB_DONE)
 		return ds_store_fail(c->st, err, "senders: %s results",
 		    kind == 2 ? "reason" : kind ? "SPF" : "DKIM");
 	return true;
@@ -365,26 +372,26 @@ set_add(GHashTable *set, const char *s)
 static bool
 read_extra(struct ctx *c, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	struct ss_row *r;
 	int64_t id;
 	int rc;
 
 	if (!ds_ss_prepare(c->st, sql_extra, &c->q->period, &s, err))
 		return false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((r = target(c, (const char *)sqlite3_column_text(s, 0)))
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+		if ((r = target(c, ds_dbq_text(s, 0)))
 		    == NULL)
 			continue;
-		set_add(r->reporters, (const char *)sqlite3_column_text(s, 2));
-		set_add(r->hfrom, (const char *)sqlite3_column_text(s, 3));
-		id = sqlite3_column_int64(s, 1);
+		set_add(r->reporters, ds_dbq_text(s, 2));
+		set_add(r->hfrom, ds_dbq_text(s, 3));
+		id = ds_dbq_int64(s, 1);
 		if (r->reports && !g_hash_table_contains(r->reports, &id))
 			g_hash_table_add(r->reports, g_memdup2(&id,
 			    sizeof(id)));
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	ds_dbq_finalize(s);
+	if (rc != DS_DB_DONE)
 		return ds_store_fail(c->st, err, "senders: reporters");
 	return true;
 }
@@ -473,21 +480,21 @@ bool
 ds_store_sender_ips_each(struct ds_store *st, const struct ds_query *q,
     ds_ip_cb cb, void *payload, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	const char *ip;
 	int rc;
 
 	if (!ds_ss_prepare(st, sql_ips, q, &s, err))
 		return false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ip = (const char *)sqlite3_column_text(s, 0);
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+		ip = ds_dbq_text(s, 0);
 		if (ip != NULL && !cb(ip, payload)) {
-			rc = SQLITE_DONE;
+			rc = DS_DB_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	ds_dbq_finalize(s);
+	if (rc != DS_DB_DONE)
 		return ds_store_fail(st, err, "senders: list IPs");
 	return true;
 }

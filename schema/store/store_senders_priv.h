@@ -8,23 +8,22 @@
 #define DS_STORE_SENDERS_PRIV_H
 
 #include "schema/store/store_priv.h"
+#include "schema/store/store_sql.h"
 #include "schema/store/store_senders.h"
 
 /*
- * The period test of store_senders.h over "report AS rep": the
- * midpoint of the date range in [?2, ?3). SS_MID is spelled exactly as
- * in the expression indexes report_domain_mid and report_mid
- * (004-reporter.sql), so the test is an index range search.
+ * The period test of store_senders.h over "report AS rep" and the pass
+ * test over "record AS rec": the one definition in store_sql.h.
  */
-#define SS_MID "((rep.begin_ts + rep.end_ts) / 2)"
-#define SS_PERIOD " " SS_MID " >= ?2 AND " SS_MID " < ?3"
+#define SS_MID DS_SQL_MID("rep")
+#define SS_PERIOD DS_SQL_PERIOD("rep")
 /* with and without the domain filter (?1): two constant statements */
 #define SS_WHERE_DOM " WHERE rep.domain = ?1 AND" SS_PERIOD
 #define SS_WHERE_ALL " WHERE" SS_PERIOD
 /* UTC day (midnight, Unix seconds) of the midpoint, floored */
 #define SS_DAY "((CASE WHEN " SS_MID " >= 0 THEN " SS_MID " / 86400" \
     " ELSE (" SS_MID " - 86399) / 86400 END) * 86400)"
-#define SS_PASS "(rec.dkim = 'pass' OR rec.spf = 'pass')"
+#define SS_PASS DS_SQL_PASS("rec")
 /*
  * Sums use csum() (exact, saturating at 2^63-1, never an error) so two
  * absurd 2^63-1 counts cannot stop a query; ds_ss_int() clamps.
@@ -63,13 +62,13 @@ struct ss_row {
  * statement has it, ?4 limit (-1 for none). *out finalized by caller.
  */
 bool ds_ss_prepare(struct ds_store *st, const char *const sql[2],
-    const struct ds_query *q, sqlite3_stmt **out, GError **err);
+    const struct ds_query *q, struct ds_dbq **out, GError **err);
 /* Column i as a new string or NULL. */
-char *ds_ss_col(sqlite3_stmt *s, int i);
+char *ds_ss_col(struct ds_dbq *s, int i);
 /* A csum() column as int64, clamped to [0, INT64_MAX]. */
-int64_t ds_ss_int(sqlite3_stmt *s, int i);
+int64_t ds_ss_int(struct ds_dbq *s, int i);
 /* Fill sums from SS_SUMS columns starting at column i. */
-void ds_ss_sums(sqlite3_stmt *s, int i, int64_t *messages, int64_t *pass,
+void ds_ss_sums(struct ds_dbq *s, int i, int64_t *messages, int64_t *pass,
     int64_t *dkim, int64_t *spf, struct ds_disp_counts *d);
 /* Clamp an int64 addition (counts are never negative). */
 int64_t ds_ss_add(int64_t a, int64_t b);

@@ -7,6 +7,8 @@
  * THREATS #11: statements are constant text chosen by the caller,
  * values are bound (?1 domain, ?2 since, ?3 until, ?4 limit).
  */
+#include <string.h>
+
 #include "schema/util/count.h"
 #include "schema/util/error.h"
 #include "schema/store/store_senders_priv.h"
@@ -17,61 +19,47 @@
  */
 bool
 ds_ss_prepare(struct ds_store *st, const char *const sql[2],
-    const struct ds_query *q, sqlite3_stmt **out, GError **err)
+    const struct ds_query *q, struct ds_dbq **out, GError **err)
 {
-	sqlite3_stmt *s = NULL;
-	int ok;
+	const char *text = sql[q->domain != NULL];
+	struct ds_dbq *s;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(st->db, sql[q->domain != NULL], -1, &s,
-	    NULL) != SQLITE_OK)
-		return ds_store_fail(st, err, "prepare reporter query");
-	ok = sqlite3_bind_int64(s, 2, q->since) == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 3, q->until) == SQLITE_OK;
-	if (ok && q->domain != NULL)
-		ok = sqlite3_bind_text(s, 1, q->domain, -1, SQLITE_TRANSIENT)
-		    == SQLITE_OK;
-	if (ok && sqlite3_bind_parameter_count(s) >= 4)
-		ok = sqlite3_bind_int64(s, 4, q->limit ? (int64_t)q->limit :
-		    -1) == SQLITE_OK;
-	if (!ok) {
-		ds_store_fail(st, err, "bind reporter query");
-		sqlite3_finalize(s);
+	if ((s = ds_store_prepare(st, text, "prepare reporter query",
+	    err)) == NULL)
 		return false;
-	}
+	ds_dbq_bind_int64(s, 2, q->since);
+	ds_dbq_bind_int64(s, 3, q->until);
+	if (q->domain != NULL)
+		ds_dbq_bind_text(s, 1, q->domain, -1);
+	if (strstr(text, "?4") != NULL)
+		ds_dbq_bind_int64(s, 4,
+		    q->limit ? (int64_t)q->limit : INT64_MAX);
 	*out = s;
 	return true;
 }
 
 /* See store_senders_priv.h. */
 char *
-ds_ss_col(sqlite3_stmt *s, int i)
+ds_ss_col(struct ds_dbq *s, int i)
 {
-	return g_strdup((const char *)sqlite3_column_text(s, i));
+	return g_strdup(ds_dbq_text(s, i));
 }
 
 /*
- * See store_senders_priv.h. total() gives a double; NULL, NaN and
- * negatives read as 0, anything at or past 2^63 as INT64_MAX.
+ * See store_senders_priv.h. NULL and negatives read as 0; a double
+ * (total()) is truncated by the back end, anything at or past 2^63 read
+ * as INT64_MAX (SQLite's and the PostgreSQL driver's conversion).
  */
 int64_t
-ds_ss_int(sqlite3_stmt *s, int i)
+ds_ss_int(struct ds_dbq *s, int i)
 {
-	double d;
-
-	if (sqlite3_column_type(s, i) == SQLITE_INTEGER)
-		return MAX(sqlite3_column_int64(s, i), 0);
-	d = sqlite3_column_double(s, i);
-	if (!(d > 0))
-		return 0;
-	if (d >= 9223372036854775807.0)
-		return INT64_MAX;
-	return (int64_t)d;
+	return MAX(ds_dbq_int64(s, i), 0);
 }
 
 /* See store_senders_priv.h. d->other is what no known disposition took. */
 void
-ds_ss_sums(sqlite3_stmt *s, int i, int64_t *messages, int64_t *pass,
+ds_ss_sums(struct ds_dbq *s, int i, int64_t *messages, int64_t *pass,
     int64_t *dkim, int64_t *spf, struct ds_disp_counts *d)
 {
 	int64_t known;

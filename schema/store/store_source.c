@@ -34,16 +34,13 @@ state_parse(const char *s, enum ds_msg_state *out)
 }
 
 /* Prepare sql (our own text); NULL with err set. Caller finalizes. */
-static sqlite3_stmt *
+static struct ds_dbq *
 prepare(struct ds_store *st, const char *sql, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if ((s = ds_db_prepare(st->db, sql, err)) == NULL)
 		ds_store_fail(st, err, "prepare source state statement");
-		sqlite3_finalize(s);
-		return NULL;
-	}
 	return s;
 }
 
@@ -51,7 +48,7 @@ bool
 ds_store_source_mailbox(struct ds_store *st, const char *mailbox,
     const char *epoch, char **out_old, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	char *old = NULL;
 	bool ok = false;
 
@@ -64,20 +61,28 @@ ds_store_source_mailbox(struct ds_store *st, const char *mailbox,
 	    err);
 	if (s == NULL)
 		goto done;
-	sqlite3_bind_text(s, 1, mailbox, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		old = g_strdup((const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	ds_dbq_bind_text(s, 1, mailbox, -1);
+	switch (ds_dbq_step(s, err)) {
+	case DS_DB_ROW:
+		old = g_strdup(ds_dbq_text(s, 0));
+		break;
+	case DS_DB_DONE:
+		break;
+	case DS_DB_FAIL:
+		ds_store_fail(st, err, "read mailbox epoch");
+		goto done;
+	}
+	ds_dbq_finalize(s);
 	if (old != NULL && strcmp(old, epoch) != 0) {
 		s = prepare(st, "DELETE FROM source_msg WHERE mailbox = ?1 AND "
 		    "epoch <> ?2", err);
 		if (s == NULL)
 			goto done;
-		sqlite3_bind_text(s, 1, mailbox, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, epoch, -1, SQLITE_STATIC);
+		ds_dbq_bind_text(s, 1, mailbox, -1);
+		ds_dbq_bind_text(s, 2, epoch, -1);
 		if (!ds_store_step_done(st, s, "forget the old epoch", err))
 			goto done;
-		sqlite3_finalize(s);
+		ds_dbq_finalize(s);
 	} else
 		g_clear_pointer(&old, g_free);
 	s = prepare(st, "INSERT INTO source_mailbox (mailbox, epoch, "
@@ -85,13 +90,13 @@ ds_store_source_mailbox(struct ds_store *st, const char *mailbox,
 	    "SET epoch = excluded.epoch, last_run = excluded.last_run", err);
 	if (s == NULL)
 		goto done;
-	sqlite3_bind_text(s, 1, mailbox, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, epoch, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, ds_store_now());
+	ds_dbq_bind_text(s, 1, mailbox, -1);
+	ds_dbq_bind_text(s, 2, epoch, -1);
+	ds_dbq_bind_int64(s, 3, ds_store_now());
 	ok = ds_store_step_done(st, s, "record mailbox", err) &&
 	    ds_store_commit(st, err);
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	if (!ok) {
 		ds_store_rollback(st);
 		g_free(old);
@@ -105,7 +110,7 @@ ds_store_source_put(struct ds_store *st, const char *mailbox,
     const char *epoch, const char *msgid, enum ds_msg_state state,
     uint64_t size, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool ok;
 
 	if (epoch == NULL || *epoch == '\0' || msgid == NULL ||
@@ -118,14 +123,14 @@ ds_store_source_put(struct ds_store *st, const char *mailbox,
 	    "size = excluded.size, updated = excluded.updated", err);
 	if (s == NULL)
 		return false;
-	sqlite3_bind_text(s, 1, mailbox, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, epoch, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, msgid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, state_names[state], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, (int64_t)size);
-	sqlite3_bind_int64(s, 6, ds_store_now());
+	ds_dbq_bind_text(s, 1, mailbox, -1);
+	ds_dbq_bind_text(s, 2, epoch, -1);
+	ds_dbq_bind_text(s, 3, msgid, -1);
+	ds_dbq_bind_text(s, 4, state_names[state], -1);
+	ds_dbq_bind_int64(s, 5, (int64_t)size);
+	ds_dbq_bind_int64(s, 6, ds_store_now());
 	ok = ds_store_step_done(st, s, "record message state", err);
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -134,7 +139,7 @@ ds_store_source_set(struct ds_store *st, const char *mailbox,
     const char *epoch, const char *const *ids, size_t n,
     enum ds_msg_state state, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 	size_t i;
 
@@ -147,17 +152,17 @@ ds_store_source_set(struct ds_store *st, const char *mailbox,
 	if (s == NULL)
 		goto done;
 	for (i = 0; i < n; i++) {
-		sqlite3_bind_text(s, 1, mailbox, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, epoch, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, ids[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, state_names[state], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 5, ds_store_now());
+		ds_dbq_bind_text(s, 1, mailbox, -1);
+		ds_dbq_bind_text(s, 2, epoch, -1);
+		ds_dbq_bind_text(s, 3, ids[i], -1);
+		ds_dbq_bind_text(s, 4, state_names[state], -1);
+		ds_dbq_bind_int64(s, 5, ds_store_now());
 		if (!ds_store_step_done(st, s, "update message state", err))
 			goto done;
 	}
 	ok = ds_store_commit(st, err);
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	if (!ok)
 		ds_store_rollback(st);
 	return ok;
@@ -168,7 +173,7 @@ ds_store_source_each(struct ds_store *st, const char *mailbox,
     const char *epoch, ds_msg_row_cb cb, void *payload, GError **err)
 {
 	struct ds_msg_row row;
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool ok = true;
 	int rc;
 
@@ -176,19 +181,18 @@ ds_store_source_each(struct ds_store *st, const char *mailbox,
 	    "mailbox = ?1 AND epoch = ?2", err);
 	if (s == NULL)
 		return false;
-	sqlite3_bind_text(s, 1, mailbox, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, epoch, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row.msgid = (const char *)sqlite3_column_text(s, 0);
-		row.size = (uint64_t)sqlite3_column_int64(s, 2);
-		if (row.msgid == NULL || !state_parse((const char *)
-		    sqlite3_column_text(s, 1), &row.state))
+	ds_dbq_bind_text(s, 1, mailbox, -1);
+	ds_dbq_bind_text(s, 2, epoch, -1);
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+		row.msgid = ds_dbq_text(s, 0);
+		row.size = (uint64_t)ds_dbq_int64(s, 2);
+		if (row.msgid == NULL || !state_parse(ds_dbq_text(s, 1), &row.state))
 			continue;	/* the CHECKs forbid it */
 		if (!cb(&row, payload))
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DS_DB_ROW && rc != DS_DB_DONE)
 		ok = ds_store_fail(st, err, "read mailbox state");
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }

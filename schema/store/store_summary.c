@@ -120,9 +120,9 @@ struct ctx {
 };
 
 static struct ds_domain_summary *
-lookup(struct ctx *c, sqlite3_stmt *s)
+lookup(struct ctx *c, struct ds_dbq *s)
 {
-	const char *d = (const char *)sqlite3_column_text(s, 0);
+	const char *d = ds_dbq_text(s, 0);
 	struct ds_domain_summary *r;
 	char *k;
 
@@ -135,9 +135,9 @@ lookup(struct ctx *c, sqlite3_stmt *s)
 }
 
 static void
-row_reports(struct ctx *c, sqlite3_stmt *s)
+row_reports(struct ctx *c, struct ds_dbq *s)
 {
-	const char *d = (const char *)sqlite3_column_text(s, 0);
+	const char *d = ds_dbq_text(s, 0);
 	struct ds_domain_summary *r;
 	int64_t *mid;
 
@@ -145,26 +145,26 @@ row_reports(struct ctx *c, sqlite3_stmt *s)
 		return;
 	r = summary_new(NULL);
 	r->domain = g_ascii_strdown(d, -1);
-	r->reports = sqlite3_column_int64(s, 1);
-	r->reporters = sqlite3_column_int64(s, 2);
-	r->first_report = sqlite3_column_int64(s, 3);
-	r->last_report = sqlite3_column_int64(s, 4);
+	r->reports = ds_dbq_int64(s, 1);
+	r->reporters = ds_dbq_int64(s, 2);
+	r->first_report = ds_dbq_int64(s, 3);
+	r->last_report = ds_dbq_int64(s, 4);
 	mid = g_new(int64_t, 2);
-	mid[0] = sqlite3_column_int64(s, 5);
-	mid[1] = sqlite3_column_int64(s, 6);
+	mid[0] = ds_dbq_int64(s, 5);
+	mid[1] = ds_dbq_int64(s, 6);
 	g_hash_table_insert(c->mid, r, mid);
 	g_hash_table_insert(c->by, g_strdup(r->domain), r);
 }
 
 static void
-row_records(struct ctx *c, sqlite3_stmt *s)
+row_records(struct ctx *c, struct ds_dbq *s)
 {
 	struct ds_domain_summary *r = lookup(c, s);
 
 	if (r == NULL)
 		return;
-	r->records = sqlite3_column_int64(s, 1);
-	r->ips = sqlite3_column_int64(s, 2);
+	r->records = ds_dbq_int64(s, 1);
+	r->ips = ds_dbq_int64(s, 2);
 	ds_ss_sums(s, 3, &r->messages, &r->dmarc_pass, &r->dkim_pass,
 	    &r->spf_pass, &r->disp);
 	r->dmarc_fail = r->messages - r->dmarc_pass;
@@ -182,7 +182,7 @@ same_policy(const struct ds_policy_seen *a, const struct ds_policy_seen *b)
 }
 
 static void
-row_policy(struct ctx *c, sqlite3_stmt *s)
+row_policy(struct ctx *c, struct ds_dbq *s)
 {
 	struct ds_domain_summary *r = lookup(c, s);
 	struct ds_policy_seen p, *q;
@@ -195,12 +195,12 @@ row_policy(struct ctx *c, sqlite3_stmt *s)
 	p.np = ds_ss_col(s, 3);
 	p.adkim = ds_ss_col(s, 4);
 	p.aspf = ds_ss_col(s, 5);
-	p.pct = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(s, 6);
+	p.pct = ds_dbq_null(s, 6) ? -1 :
+	    (int)ds_dbq_int64(s, 6);
 	p.testing = ds_ss_col(s, 7);
-	p.first_seen = sqlite3_column_int64(s, 8);
-	p.last_seen = sqlite3_column_int64(s, 9);
-	p.reports = sqlite3_column_int64(s, 10);
+	p.first_seen = ds_dbq_int64(s, 8);
+	p.last_seen = ds_dbq_int64(s, 9);
+	p.reports = ds_dbq_int64(s, 10);
 	for (i = 0; i < r->policies->len; i++) {
 		q = &g_array_index(r->policies, struct ds_policy_seen, i);
 		if (same_policy(q, &p)) {
@@ -219,7 +219,7 @@ row_policy(struct ctx *c, sqlite3_stmt *s)
 }
 
 static void
-row_day(struct ctx *c, sqlite3_stmt *s)
+row_day(struct ctx *c, struct ds_dbq *s)
 {
 	struct ds_domain_summary *r = lookup(c, s);
 	GHashTable *set;
@@ -233,24 +233,24 @@ row_day(struct ctx *c, sqlite3_stmt *s)
 		g_hash_table_insert(c->days, r, set);
 	}
 	day = g_new(int64_t, 1);
-	*day = sqlite3_column_int64(s, 1);
+	*day = ds_dbq_int64(s, 1);
 	g_hash_table_add(set, day);
 }
 
 /* Run one of the queries above, handing each row to fn. */
 static bool
 walk(struct ctx *c, const char *const sql[2],
-    void (*fn)(struct ctx *, sqlite3_stmt *), const char *what, GError **err)
+    void (*fn)(struct ctx *, struct ds_dbq *), const char *what, GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	int rc;
 
 	if (!ds_ss_prepare(c->st, sql, c->q, &s, err))
 		return false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW)
 		fn(c, s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	ds_dbq_finalize(s);
+	if (rc != DS_DB_DONE)
 		return ds_store_fail(c->st, err, "summary: %s", what);
 	return true;
 }
@@ -366,7 +366,7 @@ bool
 ds_store_daily(struct ds_store *st, const struct ds_query *q, GArray **out,
     GError **err)
 {
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	GArray *got = g_array_new(FALSE, TRUE, sizeof(struct ds_day));
 	struct ds_disp_counts disp;
 	struct ds_day day, *p = NULL;
@@ -379,16 +379,16 @@ ds_store_daily(struct ds_store *st, const struct ds_query *q, GArray **out,
 		g_array_unref(got);
 		return false;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		memset(&day, 0, sizeof(day));
-		day.day = sqlite3_column_int64(s, 0);
-		day.reports = sqlite3_column_int64(s, 1);
+		day.day = ds_dbq_int64(s, 0);
+		day.reports = ds_dbq_int64(s, 1);
 		ds_ss_sums(s, 2, &day.messages, &day.dmarc_pass,
 		    &day.dkim_pass, &day.spf_pass, &disp);
 		g_array_append_val(got, day);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
+	ds_dbq_finalize(s);
+	if (rc != DS_DB_DONE) {
 		g_array_unref(got);
 		return ds_store_fail(st, err, "daily series");
 	}

@@ -28,7 +28,7 @@ static const char sql_find[] =
 
 static const char sql_policy[] =
     "INSERT INTO tls_policy (report_row, type, domain, strings, mx_hosts,"
-    " successes, failures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " successes, failures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
 
 static const char sql_failure[] =
     "INSERT INTO tls_failure (policy_row, result_type, sending_mta_ip,"
@@ -37,20 +37,17 @@ static const char sql_failure[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 static void
-bind_str(sqlite3_stmt *s, int i, const char *v)
+bind_str(struct ds_dbq *s, int i, const char *v)
 {
-	sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	ds_dbq_bind_text(s, i, v, -1);
 }
 
 static bool
-prepare(struct ds_store *st, const char *sql, sqlite3_stmt **out,
+prepare(struct ds_store *st, const char *sql, struct ds_dbq **out,
     GError **err)
 {
-	if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK) {
-		*out = NULL;
-		return ds_store_fail(st, err, "prepare TLS statement");
-	}
-	return true;
+	*out = ds_store_prepare(st, sql, "prepare TLS statement", err);
+	return *out != NULL;
 }
 
 static char *
@@ -69,7 +66,7 @@ static bool
 put_details(struct ds_store *st, int64_t policy_row,
     const struct ds_tls_policy *p, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool ok = true;
 	guint i;
 
@@ -81,21 +78,20 @@ put_details(struct ds_store *st, int64_t policy_row,
 		const struct ds_tls_failure *f = g_ptr_array_index(p->details,
 		    i);
 
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-		sqlite3_bind_int64(s, 1, policy_row);
+		ds_dbq_reset(s);
+		ds_dbq_bind_int64(s, 1, policy_row);
 		bind_str(s, 2, f->result_type);
 		bind_str(s, 3, f->sending_mta_ip);
 		bind_str(s, 4, f->receiving_mx_hostname);
 		bind_str(s, 5, f->receiving_mx_helo);
 		bind_str(s, 6, f->receiving_ip);
-		sqlite3_bind_int64(s, 7, f->failed_sessions);
+		ds_dbq_bind_int64(s, 7, f->failed_sessions);
 		bind_str(s, 8, f->additional_info);
 		bind_str(s, 9, f->failure_reason_code);
-		if (sqlite3_step(s) != SQLITE_DONE)
+		if (ds_dbq_step(s, err) != DS_DB_DONE)
 			ok = ds_store_fail(st, err, "insert TLS failure detail");
 	}
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	return ok;
 }
 
@@ -104,7 +100,8 @@ put_policies(struct ds_store *st, int64_t row, const struct ds_tls_report *r,
     GError **err)
 {
 	GString *strings = g_string_new(NULL), *mx = g_string_new(NULL);
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
+	int64_t policy_row;
 	bool ok = true;
 	guint i;
 
@@ -120,22 +117,23 @@ put_policies(struct ds_store *st, int64_t row, const struct ds_tls_report *r,
 		ds_json_str_array(strings, p->strings);
 		g_string_truncate(mx, 0);
 		ds_json_str_array(mx, p->mx_hosts);
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-		sqlite3_bind_int64(s, 1, row);
+		ds_dbq_reset(s);
+		ds_dbq_bind_int64(s, 1, row);
 		bind_str(s, 2, p->type);
 		bind_str(s, 3, p->domain);
 		bind_str(s, 4, strings->str);
 		bind_str(s, 5, mx->str);
-		sqlite3_bind_int64(s, 6, p->successes);
-		sqlite3_bind_int64(s, 7, p->failures);
-		if (sqlite3_step(s) != SQLITE_DONE) {
+		ds_dbq_bind_int64(s, 6, p->successes);
+		ds_dbq_bind_int64(s, 7, p->failures);
+		if (ds_dbq_step(s, err) != DS_DB_ROW) {
 			ok = ds_store_fail(st, err, "insert TLS policy");
 			break;
 		}
-		ok = put_details(st, sqlite3_last_insert_rowid(st->db), p, err);
+		policy_row = ds_dbq_int64(s, 0);
+		ds_dbq_reset(s);
+		ok = put_details(st, policy_row, p, err);
 	}
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 done:
 	g_string_free(strings, TRUE);
 	g_string_free(mx, TRUE);
@@ -143,32 +141,32 @@ done:
 }
 
 static void
-bind_key(sqlite3_stmt *s, const struct ds_tls_report *r)
+bind_key(struct ds_dbq *s, const struct ds_tls_report *r)
 {
 	bind_str(s, 1, r->org_name);
 	bind_str(s, 2, r->report_id);
 	bind_str(s, 3, r->domain ? r->domain : "");
-	sqlite3_bind_int64(s, 4, r->begin);
-	sqlite3_bind_int64(s, 5, r->end);
+	ds_dbq_bind_int64(s, 4, r->begin);
+	ds_dbq_bind_int64(s, 5, r->end);
 }
 
 static bool
 find_existing(struct ds_store *st, const struct ds_tls_report *r,
     int64_t *out_id, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	char *key = key_text(r);
 	int rc;
 
 	if (prepare(st, sql_find, &s, err)) {
 		bind_key(s, r);
-		if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			*out_id = sqlite3_column_int64(s, 0);
+		if ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+			*out_id = ds_dbq_int64(s, 0);
 			ds_fail(err, DS_ERROR_DUP, "%s already stored", key);
 		} else {
 			ds_store_fail(st, err, "find %s", key);
 		}
-		sqlite3_finalize(s);
+		ds_dbq_finalize(s);
 	}
 	g_free(key);
 	return false;
@@ -179,7 +177,7 @@ ds_store_tls_put(struct ds_store *st, const struct ds_tls_report *r,
     const char *source, int64_t msg_row, int64_t *out_id, GError **err)
 {
 	GString *warnings = g_string_new(NULL);
-	sqlite3_stmt *s = NULL;
+	struct ds_dbq *s = NULL;
 	bool ok = false;
 	int rc;
 
@@ -195,29 +193,29 @@ ds_store_tls_put(struct ds_store *st, const struct ds_tls_report *r,
 	bind_str(s, 7, r->end_text);
 	bind_str(s, 8, r->contact_info);
 	bind_str(s, 9, r->submitter);
-	sqlite3_bind_int64(s, 10, r->policies->len);
-	sqlite3_bind_int64(s, 11, ds_tls_report_successes(r));
-	sqlite3_bind_int64(s, 12, ds_tls_report_failures(r));
+	ds_dbq_bind_int64(s, 10, r->policies->len);
+	ds_dbq_bind_int64(s, 11, ds_tls_report_successes(r));
+	ds_dbq_bind_int64(s, 12, ds_tls_report_failures(r));
 	bind_str(s, 13, warnings->str);
 	bind_str(s, 14, source);
 	if (msg_row > 0)
-		sqlite3_bind_int64(s, 15, msg_row);
-	sqlite3_bind_int64(s, 16, ds_store_now());
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*out_id = sqlite3_column_int64(s, 0);
-	} else if (rc == SQLITE_DONE) {
+		ds_dbq_bind_int64(s, 15, msg_row);
+	ds_dbq_bind_int64(s, 16, ds_store_now());
+	rc = ds_dbq_step(s, err);
+	if (rc == DS_DB_ROW) {
+		*out_id = ds_dbq_int64(s, 0);
+	} else if (rc == DS_DB_DONE) {
 		find_existing(st, r, out_id, err);
 		goto done;
 	} else {
 		ds_store_fail(st, err, "insert TLS report");
 		goto done;
 	}
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	s = NULL;
 	ok = put_policies(st, *out_id, r, err);
 done:
-	sqlite3_finalize(s);
+	ds_dbq_finalize(s);
 	g_string_free(warnings, TRUE);
 	return ok;
 }

@@ -2,102 +2,68 @@
  * store_tx.c - the run lock, transactions and savepoints of the store.
  * SPDX-License-Identifier: MIT
  *
- * THREATS #18: one exclusive flock per database so overlapping cron runs
- * queue instead of racing; every write transaction is BEGIN IMMEDIATE
- * (a deferred one that reads first fails at once with "database is
- * locked" in WAL mode despite busy_timeout). THREATS #19: one
- * transaction per input, a savepoint per report inside it.
+ * THREATS #18: one exclusive lock per database (the driver's lock: flock
+ * on SQLite) so overlapping cron runs queue instead of racing, or one
+ * per mailbox on PostgreSQL; every write transaction begins as a writer
+ * (SQLite: BEGIN IMMEDIATE, as a deferred one that reads first fails at
+ * once with "database is locked" in WAL mode despite busy_timeout).
+ * THREATS #19: one transaction per input, a savepoint per report inside
+ * it.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include "schema/util/error.h"
 #include "schema/store/store_priv.h"
 
-/* How often a waiting ds_store_lock() tries again. */
-#define DS_LOCK_POLL_MS 20
-
 /*
- * Take flock(LOCK_EX) on "<path>.lock", polling for up to wait_ms. A
- * second call while held succeeds at once. An in-memory store needs no
- * lock. Fails with DS_ERROR_LOCKED when another open file description
- * (another run) holds it, DS_ERROR_IO when the lock file cannot be
- * opened.
+ * The back end's lock named key (NULL: the run lock "<path>.lock" on
+ * SQLite). A second call while held succeeds at once. An in-memory
+ * store needs no lock. Fails with DS_ERROR_LOCKED when another run
+ * holds it, DS_ERROR_IO when the lock file cannot be opened.
  */
 bool
 ds_store_lock(struct ds_store *st, unsigned wait_ms, GError **err)
 {
-	char *lock_path, *q = NULL;
-	gint64 deadline;
-	int fd, saved;
-	bool ok = false;
-
-	if (st->lock_fd >= 0 || strcmp(st->path, ":memory:") == 0 ||
-	    *st->path == '\0')
+	if (st->locked)
 		return true;
-	lock_path = g_strconcat(st->path, ".lock", NULL);
-	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		saved = errno;
-		q = ds_quote(lock_path, strlen(lock_path), 200);
-		ds_fail(err, DS_ERROR_IO, "cannot open '%s': %s", q,
-		    g_strerror(saved));
-		goto done;
-	}
-	deadline = g_get_monotonic_time() + (gint64)wait_ms * 1000;
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		saved = errno;
-		if (saved == EINTR)
-			continue;
-		if (saved != EWOULDBLOCK) {
-			q = ds_quote(lock_path, strlen(lock_path), 200);
-			ds_fail(err, DS_ERROR_IO, "cannot lock '%s': %s", q,
-			    g_strerror(saved));
-			goto done;
-		}
-		if (g_get_monotonic_time() >= deadline) {
-			q = ds_quote(lock_path, strlen(lock_path), 200);
-			ds_fail(err, DS_ERROR_LOCKED,
-			    "another dmarcsift run holds %s", q);
-			goto done;
-		}
-		g_usleep((gulong)DS_LOCK_POLL_MS * 1000);
-	}
-	st->lock_fd = fd;
-	fd = -1;
-	ok = true;
-done:
-	if (fd >= 0)
-		close(fd);
-	g_free(q);
-	g_free(lock_path);
-	return ok;
+	if (!st->db->ops->lock(st->db, NULL, wait_ms, err))
+		return false;
+	st->locked = true;
+	return true;
 }
 
-/* SQLite ended the transaction itself (I/O error, full disk...). */
+/* See store.h. */
+bool
+ds_store_lock_key(struct ds_store *st, const char *key, unsigned wait_ms,
+    GError **err)
+{
+	if (ds_db_kind(st->db) == DS_DB_SQLITE || key == NULL)
+		return ds_store_lock(st, wait_ms, err);
+	if (g_hash_table_contains(st->keys, key))
+		return true;
+	if (!st->db->ops->lock(st->db, key, wait_ms, err))
+		return false;
+	g_hash_table_add(st->keys, g_strdup(key));
+	return true;
+}
+
+/* The database ended the transaction itself (I/O error, full disk...). */
 static void
 sync_depth(struct ds_store *st)
 {
-	if (sqlite3_get_autocommit(st->db))
+	if (!ds_db_in_tx(st->db))
 		st->depth = 0;
 }
 
 /*
- * BEGIN IMMEDIATE: take the write lock now (waiting up to busy_timeout)
- * so nothing later in the transaction can fail with SQLITE_BUSY.
- * DS_ERROR_DB, also when a transaction is already open.
+ * Begin as a writer (ops->begin: BEGIN IMMEDIATE on SQLite takes the
+ * write lock now, waiting up to busy_timeout, so nothing later in the
+ * transaction can fail with SQLITE_BUSY). DS_ERROR_DB, also when a
+ * transaction is already open.
  */
 bool
 ds_store_begin(struct ds_store *st, GError **err)
 {
-	sqlite3_stmt *s;
-
-	s = ds_store_stmt(st, DS_STMT_BEGIN, "BEGIN IMMEDIATE", err);
-	if (s == NULL || !ds_store_step_done(st, s, "begin transaction", err))
-		return false;
+	if (!ds_db_begin(st->db, err))
+		return ds_store_fail(st, err, "begin transaction");
 	st->depth = 0;
 	return true;
 }
@@ -106,7 +72,7 @@ ds_store_begin(struct ds_store *st, GError **err)
 bool
 ds_store_commit(struct ds_store *st, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 	bool ok;
 
 	s = ds_store_stmt(st, DS_STMT_COMMIT, "COMMIT", err);
@@ -121,8 +87,8 @@ ds_store_commit(struct ds_store *st, GError **err)
 void
 ds_store_rollback(struct ds_store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (ds_db_in_tx(st->db))
+		(void)ds_db_exec(st->db, "ROLLBACK", NULL);
 	st->depth = 0;
 }
 
@@ -134,9 +100,9 @@ ds_store_rollback(struct ds_store *st)
 bool
 ds_store_savepoint(struct ds_store *st, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 
-	if (sqlite3_get_autocommit(st->db))
+	if (!ds_db_in_tx(st->db))
 		return ds_fail(err, DS_ERROR_DB,
 		    "savepoint outside a transaction");
 	/* one name for all: RELEASE and ROLLBACK TO act on the innermost */
@@ -154,7 +120,7 @@ ds_store_savepoint(struct ds_store *st, GError **err)
 bool
 ds_store_release(struct ds_store *st, GError **err)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 
 	sync_depth(st);
 	if (st->depth == 0)
@@ -168,13 +134,13 @@ ds_store_release(struct ds_store *st, GError **err)
 
 /*
  * Undo everything since the innermost savepoint; the savepoint stays
- * open (release it next). Errors are ignored: when SQLite already rolled
+ * open (release it next). Errors are ignored: when the database already rolled
  * the whole transaction back there is nothing left to undo.
  */
 void
 ds_store_rollback_to(struct ds_store *st)
 {
-	sqlite3_stmt *s;
+	struct ds_dbq *s;
 
 	sync_depth(st);
 	if (st->depth == 0)

@@ -15,6 +15,7 @@ struct ds_embed {
 
 extern const struct ds_embed ds_assets[];	/* web-static/ */
 extern const struct ds_embed ds_migrations[];	/* schema/store/sql/, sorted */
+extern const struct ds_embed ds_migrations_pg[];	/* schema/store/sql-pg/ */
 extern const struct ds_embed ds_data[];		/* report/enrich/data/ (ds_report) */
 
 /* The embedded file called name in table, or NULL. */

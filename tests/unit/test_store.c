@@ -243,6 +243,37 @@ test_lock(void **state)
 	f->st = other;
 }
 
+/*
+ * On SQLite a mailbox's lock is the run lock of the database: any key
+ * taken by one connection keeps another out of every key and of the run
+ * lock, and a connection holding the run lock takes any key at once.
+ */
+static void
+test_lock_key(void **state)
+{
+	struct ts_fx *f = *state;
+	struct ds_store *other;
+	GError *e = NULL;
+
+	assert_true(ds_store_lock_key(f->st, "imaps://a@h/INBOX", 0, &e));
+	assert_true(ds_store_lock_key(f->st, "imaps://b@h/INBOX", 0, &e));
+	assert_true(ds_store_lock(f->st, 0, &e));	/* the same lock */
+	other = ds_store_open(f->path, &e);
+	assert_non_null(other);
+	assert_false(ds_store_lock_key(other, "imaps://c@h/INBOX", 50, &e));
+	assert_non_null(e);
+	assert_int_equal(e->code, DS_ERROR_LOCKED);
+	assert_non_null(strstr(e->message, ".lock"));
+	g_clear_error(&e);
+	assert_false(ds_store_lock(other, 0, &e));
+	g_clear_error(&e);
+	ds_store_close(f->st);
+	f->st = other;
+	assert_true(ds_store_lock_key(other, "imaps://c@h/INBOX", 50, &e));
+	assert_true(ds_store_lock(other, 0, &e));
+	assert_null(e);
+}
+
 /* Reports for test_reports_each; expectations computed from this. */
 struct holder {
 	const char *path;
@@ -386,6 +417,8 @@ main(void)
 		    ts_teardown),
 		cmocka_unit_test_setup_teardown(test_quarantine_dedup,
 		    ts_setup, ts_teardown),
+		cmocka_unit_test_setup_teardown(test_lock_key, ts_setup,
+		    ts_teardown),
 		cmocka_unit_test_setup_teardown(test_lock, ts_setup,
 		    ts_teardown),
 		cmocka_unit_test_setup_teardown(test_busy_waits, ts_setup,

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "schema/util/error.h"
+#include "schema/store/db_sqlite.h"
 #include "schema/store/store_priv.h"
 #include "schema/store/store_senders.h"
 #include "tests/unit/helper_senders.h"
