@@ -8,7 +8,10 @@
  * re-verify the stored samples now (ingest/failure/failure_verify.c), which
  * report/ may not call. Nothing is written: a what-if re-verification
  * is shown, never stored. SPEC.md §2: the sample (personal data) is
- * shown only by "show"; --redact hides addresses, Subject and body.
+ * shown only by "show"; every output hides the local parts of addresses
+ * and the sample's Subject and body (ds_failure_redact) unless "show"
+ * is given --unredacted, which shows what was stored: [ingest]
+ * store-samples (failure_keep.h) decides whether that is more.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,15 +21,20 @@
 #include "schema/util/error.h"
 #include "schema/store/store_failure.h"
 #include "ingest/cmd/commands.h"
+#include "ingest/failure/failure_keep.h"
 #include "ingest/failure/failure_out.h"
 #include "ingest/failure/failure_verify.h"
 
-static gboolean opt_redact, opt_reverify;
+static gboolean opt_redact, opt_unredacted, opt_reverify;
 
 /* --domain, --since, --until (arrival time), --format: the context */
 static const GOptionEntry entries[] = {
 	{ "redact", 0, 0, G_OPTION_ARG_NONE, &opt_redact,
-	  "hide the local parts of addresses, the sample's Subject and body",
+	  "hide the local parts of addresses, the sample's Subject and body "
+	  "(the default)", NULL },
+	{ "unredacted", 0, 0, G_OPTION_ARG_NONE, &opt_unredacted,
+	  "show: the report and its sample as stored, addresses included "
+	  "(nothing more when [ingest] store-samples stored it redacted)",
 	  NULL },
 	{ "reverify", 0, 0, G_OPTION_ARG_NONE, &opt_reverify,
 	  "re-verify the samples now instead of showing the stored verdict "
@@ -37,6 +45,7 @@ static const GOptionEntry entries[] = {
 struct run {
 	struct ds_store *st;
 	struct ds_dns *dns;	/* re-verify with it, or NULL */
+	bool redact;		/* all but show --unredacted */
 	enum ds_outfmt fmt;
 	int64_t now;
 	GString *out;
@@ -51,17 +60,20 @@ emit(struct run *r, const struct ds_failure *f)
 	switch (r->fmt) {
 	case DS_OUT_JSON:
 		g_string_append(r->out, r->n ? ",\n" : "[\n");
-		ds_failure_json(r->out, f, false, opt_redact);
+		ds_failure_json(r->out, f, false, r->redact);
 		break;
 	case DS_OUT_CSV:
-		ds_failure_csv(r->out, f, opt_redact);
+		ds_failure_csv(r->out, f, r->redact);
 		break;
 	default:
-		ds_failure_text_row(r->out, f, opt_redact);
+		ds_failure_text_row(r->out, f, r->redact);
 		break;
 	}
 	r->n++;
-	ds_term_write(stdout, r->out->str, -1);
+	if (r->fmt == DS_OUT_CSV)	/* term.h: CSV is data */
+		ds_term_write_data(stdout, r->out->str, -1);
+	else
+		ds_term_write(stdout, r->out->str, -1);
 	g_string_truncate(r->out, 0);
 }
 
@@ -120,6 +132,7 @@ static bool
 show(struct run *r, const char *arg)
 {
 	struct ds_failure f;
+	enum ds_store_samples how;
 	gint64 id;
 	bool ok;
 
@@ -130,11 +143,19 @@ show(struct run *r, const char *arg)
 		ok = reverified(r, id, &f);
 	else
 		ok = ds_store_failure_get(r->st, id, true, &f, &r->err);
+	how = ok ? ds_failure_stored_as(&f) : DS_SAMPLES_FULL;
+	if (!r->redact && (how == DS_SAMPLES_REDACTED ||
+	    how == DS_SAMPLES_NONE))
+		g_printerr("dmarcsift: failures show: report %" G_GINT64_FORMAT
+		    " was stored %s ([ingest] store-samples = %s): "
+		    "--unredacted shows what was stored, no more\n", id,
+		    how == DS_SAMPLES_NONE ? "without its sample, addresses "
+		    "redacted" : "redacted", ds_store_samples_name(how));
 	if (ok && r->fmt == DS_OUT_JSON) {
-		ds_failure_json(r->out, &f, true, opt_redact);
+		ds_failure_json(r->out, &f, true, r->redact);
 		g_string_append_c(r->out, '\n');
 	} else if (ok) {
-		ds_failure_text_show(r->out, &f, opt_redact);
+		ds_failure_text_show(r->out, &f, r->redact);
 	}
 	ds_term_write(stdout, r->out->str, -1);
 	ds_failure_clear(&f);
@@ -166,6 +187,12 @@ cmd_failures(struct ds_ctx *c, int argc, char **argv)
 		    argc > 2 ? " ..." : "");
 		goto fail;
 	}
+	if (opt_unredacted && argc == 1) {
+		ds_fail(&r.err, DS_ERROR_USAGE, "failures: --unredacted only "
+		    "with 'show ID' (lists are always redacted)");
+		goto fail;
+	}
+	r.redact = !opt_unredacted;
 	if (argc > 1 && r.fmt == DS_OUT_CSV) {
 		ds_fail(&r.err, DS_ERROR_USAGE, "failures show: text or json");
 		goto fail;

@@ -132,6 +132,9 @@ cmd_ingest(struct ds_ctx *c, int argc, char **argv)
 	if (!c->quiet)
 		g_printerr("dmarcsift: ingest: %s\n", sum);
 	g_free(sum);
+	if ((sum = ds_pipeline_conflict_lines(pl, "dmarcsift: ingest: ")))
+		g_printerr("%s", sum);
+	g_free(sum);
 	rc = ds_pipeline_exit_code(pl);
 	goto done;
 fail:

@@ -68,9 +68,16 @@ ds_imap_cmd_finish(struct ds_pipeline *pl, const char *cmd,
     const struct ds_mail_stats *is, int rc)
 {
 	const struct ds_ingest_stats *s = ds_pipeline_stats(pl);
+	char *prefix = g_strdup_printf("dmarcsift: %s: ", cmd);
+	char *conflicts = ds_pipeline_conflict_lines(pl, prefix);
 	GString *g;
 
 	ds_source_progress(pl, true);
+	/* issue 13: said even with --quiet */
+	if (conflicts)
+		g_printerr("%s", conflicts);
+	g_free(conflicts);
+	g_free(prefix);
 	if (s->rejected)
 		rc = worse(rc, DS_EXIT_REJECTED);
 	if (s->errors)

@@ -9,6 +9,36 @@
 #include "ingest/cmd/ingest_run.h"
 #include "ingest/source/mailsrc.h"
 
+/* the keys of [ingest] this file reads */
+static const struct ds_conf_key ingest_keys[] = {
+	{ "store-samples", 0, NULL },
+	{ NULL, 0, NULL }
+};
+
+/*
+ * [ingest] store-samples (failure_keep.h), redacted when absent. The
+ * value is not echoed in the error: a config line never is.
+ */
+static bool
+store_samples(struct ds_ctx *c, enum ds_store_samples *out, GError **err)
+{
+	char *v;
+	bool ok = true;
+
+	*out = DS_SAMPLES_REDACTED;
+	if (c->conf == NULL)
+		return true;
+	if (!ds_conf_check(c->conf, "ingest", ingest_keys, err))
+		return false;
+	v = ds_conf_get(c->conf, "ingest", "store-samples", false);
+	if (v != NULL && !ds_store_samples_parse(v, out))
+		ok = ds_fail(err, DS_ERROR_USAGE, "%s: [ingest] store-samples: "
+		    "not one of full, headers, redacted, none",
+		    ds_conf_path(c->conf));
+	g_free(v);
+	return ok;
+}
+
 /* the system resolver, opened by the context at the first need */
 static struct ds_dns *
 open_dns(void *ctx, GError **err)
@@ -26,6 +56,11 @@ ds_ingest_run_begin(struct ds_ctx *c, const struct ds_limits *lim,
 	int rc;
 
 	*out = NULL;
+	if (!store_samples(c, &po.store_samples, &e)) {
+		rc = ds_ctx_fail(c, e);
+		g_error_free(e);
+		return rc;
+	}
 	if ((c->offline || c->whatif) && ds_ctx_dns(c, &e) == NULL) {
 		rc = ds_ctx_fail(c, e);
 		g_error_free(e);

@@ -42,11 +42,7 @@ void ds_failure_text_header(GString *g);
 void ds_failure_text_show(GString *g, const struct ds_failure *f,
     bool redact);
 
-/*
- * s with the local part of every address replaced by "***"
- * ("jane@example.com" -> "***@example.com"). NULL for NULL; g_free.
- */
-char *ds_failure_redact(const char *s);
+/* ds_failure_redact(): schema/model/model_failure.h */
 
 /*
  * s[0..len) safe for a terminal: valid UTF-8, CR dropped, other control

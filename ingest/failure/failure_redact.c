@@ -6,54 +6,14 @@
  *
  * THREATS #8 (valid UTF-8 out, control characters of hostile samples
  * never reach the terminal). Personal data (SPEC.md §2): with redact,
- * "jane.doe@example.com" becomes "***@example.com" wherever it occurs.
+ * "jane.doe@example.com" becomes "***@example.com" wherever it occurs
+ * (ds_failure_redact, schema/model/model_failure.c: one rule for the
+ * commands, the dashboard and [ingest] store-samples).
  */
 #include <string.h>
 
 #include "ingest/failure/failure_int.h"
 #include "ingest/failure/failure_out.h"
-
-/*
- * RFC 5322 atext plus '.', the characters of an unquoted local part,
- * less '=', '/' and '?' so that "smtp.mailfrom=jane@example.com" keeps
- * its "smtp.mailfrom=".
- */
-static bool
-local_char(char c)
-{
-	return g_ascii_isalnum(c) || (c && strchr("!#$%&'*+-^_`{|}~.", c) !=
-	    NULL);
-}
-
-char *
-ds_failure_redact(const char *s)
-{
-	GString *g;
-	const char *p, *start;
-	size_t keep;
-
-	if (s == NULL)
-		return NULL;
-	g = g_string_sized_new(strlen(s));
-	for (p = s; *p; p++) {
-		if (*p != '@' || !g_ascii_isalnum(p[1])) {
-			g_string_append_c(g, *p);
-			continue;
-		}
-		/* walk back over the local part already copied */
-		start = p;
-		while (start > s && local_char(start[-1]))
-			start--;
-		if (start == p) {	/* no local part ("x"@, @domain) */
-			g_string_append_c(g, *p);
-			continue;
-		}
-		keep = g->len - (size_t)(p - start);
-		g_string_truncate(g, keep);
-		g_string_append(g, "***@");
-	}
-	return g_string_free(g, FALSE);
-}
 
 char *
 ds_failure_display(const char *s, size_t len)

@@ -14,6 +14,7 @@
 
 #include "ingest/failure/authres.h"
 #include "ingest/failure/failure_diff.h"
+#include "ingest/failure/failure_keep.h"
 #include "ingest/failure/failure_verify.h"
 #include "ingest/verify/verify.h"
 
@@ -169,9 +170,27 @@ ds_failure_reverify(struct ds_failure *f, struct ds_dns *dns, int64_t now)
 	struct ds_verify_input in;
 	struct ds_verify_result r;
 	char *helo = NULL, *from = NULL;
+	enum ds_store_samples how;
 	GString *g;
 	GError *e = NULL;
 
+	/*
+	 * A sample stored redacted (or not at all) cannot be checked
+	 * again: its headers were changed on purpose, DKIM would "fail".
+	 * The verdict at ingest, on the sample as received, stands.
+	 */
+	how = ds_failure_stored_as(f);
+	if (how == DS_SAMPLES_REDACTED || how == DS_SAMPLES_NONE) {
+		char *t = g_strdup_printf("not re-verified now: the sample was "
+		    "stored %s ([ingest] store-samples); the verdict at ingest, "
+		    "on the sample as received:%s%s",
+		    how == DS_SAMPLES_NONE ? "not at all" : "redacted",
+		    f->verification_text ? "\n" : " none",
+		    f->verification_text ? f->verification_text : "");
+		g_free(f->verification_text);
+		f->verification_text = t;
+		return;
+	}
 	forget(f);
 	if (dns == NULL) {
 		f->verification_text = g_strdup("not re-verified: no DNS "

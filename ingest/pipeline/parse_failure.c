@@ -9,10 +9,13 @@
  * A report that cannot be parsed is returned as a rejection with the
  * parser's one-line reason; the pipeline quarantines it. DNS comes from
  * the pipeline's options (ds_pipeline_dns), never from the command line.
+ * What is stored of the report's personal data follows [ingest]
+ * store-samples (ingest/failure/failure_keep.h).
  */
 #include "schema/util/error.h"
 #include "schema/store/store_failure.h"
 #include "ingest/failure/failure.h"
+#include "ingest/failure/failure_keep.h"
 #include "ingest/failure/failure_verify.h"
 #include "ingest/pipeline/parser.h"
 #include "ingest/pipeline/pipeline.h"
@@ -32,6 +35,8 @@ ingest(struct ds_pipeline *pl, const struct ds_parse_unit *u,
 	if ((dns = ds_pipeline_dns(pl)) == NULL)
 		ds_failure_warn(&f, "not-verified: no DNS resolver");
 	ds_failure_reverify(&f, dns, now);
+	/* after the verdict on the sample as received (failure_keep.h) */
+	ds_failure_keep(&f, ds_pipeline_store_samples(pl));
 	if (!ds_store_failure_put(ds_pipeline_store(pl), &f, u->msg_id, &row,
 	    err))
 		goto done;

@@ -45,6 +45,10 @@ struct ds_parse_unit {
 	const char *buf;	/* the whole mail message, also for leaves
 				 * found in one (NULL for a bare file) */
 	size_t len;
+	const char *input;	/* the whole input as received (mail,
+				 * file), kept with a conflicting version;
+				 * NULL when it was streamed */
+	size_t input_len;
 	int64_t msg_id;		/* the input's row in the store */
 	const GPtrArray *warnings;	/* container warnings (char *) to
 					 * attach to the report */
@@ -55,6 +59,9 @@ struct ds_parse_result {
 	uint64_t items;		/* records (aggregate), policies (TLS) */
 	char *said;		/* one line for --verbose, or NULL; the
 				 * pipeline g_frees it */
+	char *conflict;		/* a conflicting version was kept instead
+				 * of storing: one line for the run summary
+				 * (the pipeline g_frees it), else NULL */
 };
 
 struct ds_report_parser {

@@ -19,6 +19,7 @@
 #include "ingest/payload/payload.h"
 #include "ingest/pipeline/parser.h"
 #include "ingest/pipeline/pipeline.h"
+#include "ingest/pipeline/pipeline_summary.h"
 
 struct ds_pipeline {
 	struct ds_store *st;
@@ -31,7 +32,11 @@ struct ds_pipeline {
 	const struct ds_report_parser *const *parsers;	/* opts or default */
 	struct ds_dns *opened;	/* from opts.open_dns (borrowed) */
 	bool dns_tried;
+	GPtrArray *conflicts;	/* char *: lines for the run summary */
 };
+
+/* at most this many conflict lines in the run summary */
+#define DS_CONFLICT_LINES 20
 
 /*
  * A batch (opts.batch) ends after this many inputs or this long: few
@@ -52,6 +57,8 @@ struct input {
 	unsigned leaves_report;	/* leaves a report parser took */
 	const struct ds_report_parser *wanted[DS_MAX_PARSERS];
 	bool bare;		/* a report file, not a mail message */
+	const char *input;	/* the whole input, when held in memory */
+	size_t input_len;
 	const char *msg;	/* the mail message, when it is one */
 	size_t msg_len;
 	GString *reasons;	/* "; "-separated */
@@ -71,6 +78,7 @@ ds_pipeline_new(struct ds_store *st, const struct ds_limits *lim,
 	if (opts)
 		pl->opts = *opts;
 	pl->parsers = pl->opts.parsers ? pl->opts.parsers : ds_report_parsers;
+	pl->conflicts = g_ptr_array_new_with_free_func(g_free);
 	for (n = 0; pl->parsers[n] != NULL; n++)
 		g_assert(n < DS_MAX_PARSERS);	/* in->wanted[] */
 	return pl;
@@ -87,6 +95,7 @@ ds_pipeline_free(struct ds_pipeline *pl)
 		g_printerr("dmarcsift: %s\n", e->message);
 		g_error_free(e);
 	}
+	g_ptr_array_free(pl->conflicts, TRUE);
 	g_free(pl);
 }
 
@@ -178,6 +187,12 @@ const struct ds_limits *
 ds_pipeline_limits(struct ds_pipeline *pl)
 {
 	return &pl->lim;
+}
+
+enum ds_store_samples
+ds_pipeline_store_samples(struct ds_pipeline *pl)
+{
+	return pl->opts.store_samples;
 }
 
 const struct ds_ingest_stats *
@@ -335,15 +350,27 @@ run_parser(struct input *in, const struct ds_report_parser *p,
     struct ds_parse_unit *u)
 {
 	struct ds_pipeline *pl = in->pl;
-	struct ds_parse_result res = { 0, NULL };
+	struct ds_parse_result res = { 0, NULL, NULL };
 	GError *e = NULL;
 
 	u->source = in->source;
 	u->msg_id = in->msg_id;
 	u->warnings = in->warnings;
+	u->input = in->input;
+	u->input_len = in->input_len;
 	if (!ds_store_savepoint(pl->st, &in->fatal))
 		return false;
-	if (p->ingest(pl, u, &res, &e)) {
+	if (p->ingest(pl, u, &res, &e) && res.conflict) {
+		/* kept apart, not counted (store_conflict.h) */
+		ds_store_release(pl->st, NULL);
+		in->stored++;
+		pl->stats.conflicts++;
+		if (pl->conflicts->len < DS_CONFLICT_LINES)
+			g_ptr_array_add(pl->conflicts, res.conflict);
+		else
+			g_free(res.conflict);
+		res.conflict = NULL;
+	} else if (e == NULL) {
 		ds_store_release(pl->st, NULL);
 		in->stored++;
 		(*kind_counter(&pl->stats, p->kind))++;
@@ -367,6 +394,7 @@ run_parser(struct input *in, const struct ds_report_parser *p,
 	}
 	g_clear_error(&e);
 	g_free(res.said);
+	g_free(res.conflict);
 	return in->fatal == NULL;
 }
 
@@ -580,6 +608,8 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 	char sha[65], *top = NULL;
 	int i;
 
+	in->input = buf;
+	in->input_len = len;
 	hash_hex(buf, len, sha);
 	if (!ds_store_message_put(pl->st, sha, in->source, len, &in->msg_id,
 	    &e)) {
@@ -760,38 +790,15 @@ done:
 	return ok;
 }
 
-/* "1 input", "2 inputs" */
-static void
-count(GString *g, uint64_t n, const char *one, const char *many)
-{
-	g_string_append_printf(g, "%" G_GUINT64_FORMAT " %s", n, n == 1 ? one :
-	    many);
-}
-
 char *
 ds_pipeline_summary(struct ds_pipeline *pl)
 {
-	const struct ds_ingest_stats *s = &pl->stats;
-	GString *g = g_string_new(NULL);
+	return ds_ingest_stats_summary(&pl->stats);
+}
 
-	count(g, s->inputs, "input", "inputs");
-	g_string_append(g, ": ");
-	count(g, s->reports, "report", "reports");
-	g_string_append(g, " stored (");
-	count(g, s->records, "record", "records");
-	g_string_append(g, "), ");
-	count(g, s->failures, "failure report", "failure reports");
-	g_string_append(g, ", ");
-	/* said only when there were some, so DMARC-only runs read as before */
-	if (s->tls_reports) {
-		count(g, s->tls_reports, "TLS report", "TLS reports");
-		g_string_append(g, ", ");
-	}
-	count(g, s->duplicates, "duplicate", "duplicates");
-	g_string_append(g, ", ");
-	count(g, s->not_reports, "not a report", "not reports");
-	g_string_append_printf(g, ", %" G_GUINT64_FORMAT " rejected, %"
-	    G_GUINT64_FORMAT " skipped, ", s->rejected, s->skipped);
-	count(g, s->errors, "error", "errors");
-	return g_string_free(g, FALSE);
+/* See pipeline.h. */
+char *
+ds_pipeline_conflict_lines(struct ds_pipeline *pl, const char *prefix)
+{
+	return ds_conflict_lines(pl->conflicts, pl->stats.conflicts, prefix);
 }

@@ -17,6 +17,7 @@
 #include "schema/dns/dns.h"
 #include "schema/model/limits.h"
 #include "schema/store/store.h"
+#include "ingest/failure/failure_keep.h"
 
 struct ds_ingest_stats {
 	uint64_t inputs;	/* messages or files handed in */
@@ -24,6 +25,7 @@ struct ds_ingest_stats {
 	uint64_t failures;	/* failure reports stored */
 	uint64_t tls_reports;	/* SMTP TLS reports stored */
 	uint64_t duplicates;	/* reports (or whole inputs) seen before */
+	uint64_t conflicts;	/* conflicting versions kept, not counted */
 	uint64_t rejected;	/* inputs with something quarantined */
 	uint64_t records;	/* aggregate records stored */
 	uint64_t errors;	/* operational errors a rerun may not meet */
@@ -67,6 +69,9 @@ struct ds_pipeline_opts {
 	 * means no re-verification (said once, unless quiet).
 	 */
 	struct ds_dns *dns;
+	/* [ingest] store-samples: what of a failure report is stored
+	   (failure_keep.h); 0 is the default, redacted */
+	enum ds_store_samples store_samples;
 	/* the report parsers (parser.h), NULL-terminated; NULL: all */
 	const struct ds_report_parser *const *parsers;
 	struct ds_dns *(*open_dns)(void *open_ctx, GError **err);
@@ -79,6 +84,8 @@ struct ds_pipeline *ds_pipeline_new(struct ds_store *st,
 void ds_pipeline_free(struct ds_pipeline *pl);	/* NULL-safe */
 struct ds_store *ds_pipeline_store(struct ds_pipeline *pl);
 const struct ds_limits *ds_pipeline_limits(struct ds_pipeline *pl);
+/* [ingest] store-samples of the options */
+enum ds_store_samples ds_pipeline_store_samples(struct ds_pipeline *pl);
 const struct ds_ingest_stats *ds_pipeline_stats(struct ds_pipeline *pl);
 /* The resolver of the options above (borrowed), or NULL: none. */
 struct ds_dns *ds_pipeline_dns(struct ds_pipeline *pl);
@@ -128,5 +135,15 @@ int ds_pipeline_exit_code(struct ds_pipeline *pl);
 
 /* The run summary line: "N inputs: N reports stored, ...". Caller frees. */
 char *ds_pipeline_summary(struct ds_pipeline *pl);
+
+/*
+ * One line per conflicting version kept in this run (issue 13: a report
+ * with a stored identity and other content), each "<prefix>warning:
+ * conflicting version of report ... (stored: N records, M messages;
+ * this one: ...)", at most 20 and then how many more; NULL when there
+ * were none. Printed even with --quiet: someone may be forging reports.
+ * Caller frees.
+ */
+char *ds_pipeline_conflict_lines(struct ds_pipeline *pl, const char *prefix);
 
 #endif

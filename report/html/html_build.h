@@ -28,7 +28,7 @@ struct ds_conf;
 #include "report/html/html_site.h"
 
 /* Bumped whenever report or domain page markup changes (html_site.h stamps). */
-#define DS_HTML_REPORT_REV "4"
+#define DS_HTML_REPORT_REV "5"
 #define DS_HTML_DOMAIN_REV "2"
 
 struct ds_html_opts {

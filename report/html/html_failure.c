@@ -3,9 +3,12 @@
  * the list page, one page per report with the reporter's fields, our
  * re-verification and the differences between the two (SPEC sections 2
  * and 3; RFC 5965, RFC 6591, RFC 9991), and the section of a domain
- * page. The forensic sample itself is never put on a page, only its
- * headers; recipient local parts are masked. THREATS #9: all of it is
- * attacker text, escaped through html_page.h / html_escape.h.
+ * page. The forensic sample itself is never put on a page, only some
+ * of its headers, and every address on a page is redacted by the one
+ * rule (ds_failure_redact_fields: local parts replaced, domains kept,
+ * the sample's Subject withheld); the pages are written mode 0640
+ * (html_site.c). THREATS #9: all of it is attacker text, escaped
+ * through html_page.h / html_escape.h.
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
@@ -138,20 +141,10 @@ ds_html_failure_section(struct ds_html_ctx *c, GString *g,
 	return ok;
 }
 
-/* "a@b" as "…@b": recipients are personal data. */
-static char *
-masked(const char *addr)
-{
-	const char *at = addr ? strrchr(addr, '@') : NULL;
-
-	return at ? g_strdup_printf("\xe2\x80\xa6%s", at) : g_strdup("\xe2\x80\xa6");
-}
-
 static void
 fields(GString *g, const struct ds_failure *f)
 {
 	guint i;
-	char *s;
 
 	g_string_append(g, "<div class=\"tw\"><table class=\"kv\" "
 	    "id=\"t-fields\">\n");
@@ -166,11 +159,9 @@ fields(GString *g, const struct ds_failure *f)
 		ds_tr_kv(g, "Reported-Domain", g_ptr_array_index(f->reported_domain,
 		    i));
 	ds_tr_kv(g, "Original-Mail-From", f->original_mail_from);
-	for (i = 0; f->original_rcpt_to && i < f->original_rcpt_to->len; i++) {
-		s = masked(g_ptr_array_index(f->original_rcpt_to, i));
-		ds_tr_kv(g, "Original-Rcpt-To", s);
-		g_free(s);
-	}
+	for (i = 0; f->original_rcpt_to && i < f->original_rcpt_to->len; i++)
+		ds_tr_kv(g, "Original-Rcpt-To",
+		    g_ptr_array_index(f->original_rcpt_to, i));
 	ds_tr_kv(g, "Auth-Failure", f->auth_failure);
 	ds_tr_kv(g, "Authentication-Results", f->auth_results);
 	ds_tr_kv(g, "DKIM-Domain", f->dkim_domain);
@@ -215,6 +206,8 @@ failure_page(struct ds_html_ctx *c, int64_t id, GError **err)
 
 	if (!ds_store_failure_get(c->st, id, true, &f, err))
 		goto done;
+	/* issue 13: no address leaves unredacted, whatever was stored */
+	ds_failure_redact_fields(&f);
 	g_snprintf(path, sizeof(path), "failures/%" G_GINT64_FORMAT ".html",
 	    id);
 	dom = ds_failure_domain(&f);

@@ -32,7 +32,19 @@ struct ds_site {
 	GHashTable *cur;	/* path -> struct entry, this run */
 	struct ds_site_stats stats;
 	mode_t mode;		/* 0644 less the umask */
+	mode_t private_mode;	/* 0640 less the umask: failure pages */
 };
+
+/*
+ * Failure-report pages (failures.html, failures/) are about people's
+ * mail: group-readable only, so a web server reads them through its
+ * group, never "others" (issue 13), whatever was stored.
+ */
+static mode_t
+page_mode(const struct ds_site *s, const char *path)
+{
+	return g_str_has_prefix(path, "failures") ? s->private_mode : s->mode;
+}
 
 static void
 entry_free(gpointer p)
@@ -120,6 +132,7 @@ ds_site_open(const char *dir, GError **err)
 	um = umask(022);
 	umask(um);
 	s->mode = 0644 & ~um;
+	s->private_mode = 0640 & ~um;
 	manifest_read(s);
 	return s;
 }
@@ -164,6 +177,24 @@ same_bytes(const char *full, const char *data, size_t len)
 	same = n == len && memcmp(buf, data, len) == 0;
 	g_free(buf);
 	return same;
+}
+
+static bool
+mode_is(const char *full, mode_t mode)
+{
+	struct stat sb;
+
+	return stat(full, &sb) == 0 && (sb.st_mode & 07777) == mode;
+}
+
+/* Make full's mode exactly mode (it exists). DS_ERROR_IO. */
+static bool
+tighten(const char *full, mode_t mode, GError **err)
+{
+	if (mode_is(full, mode) || chmod(full, mode) == 0)
+		return true;
+	return ds_fail(err, DS_ERROR_IO, "cannot chmod %s: %s", full,
+	    g_strerror(errno));
 }
 
 /* Write data to a temp file next to full, then rename it over full. */
@@ -247,11 +278,15 @@ ds_site_put(struct ds_site *s, const char *path, const char *data,
 		s->stats.unchanged++;
 	else if (same_bytes(full, data, len))
 		s->stats.unchanged++;
-	else if ((ok = write_atomic(full, data, len, s->mode, err))) {
+	else if ((ok = write_atomic(full, data, len, page_mode(s, path),
+	    err))) {
 		s->stats.written++;
 		g_free(id);
 		id = file_id(full);
 	}
+	/* an unchanged page of an older version may have another mode */
+	if (ok && page_mode(s, path) != s->mode)
+		ok = tighten(full, page_mode(s, path), err);
 	if (ok)
 		remember(s, path, sha, id, stamp);
 	else
@@ -271,6 +306,12 @@ ds_site_fresh(struct ds_site *s, const char *path, const char *stamp)
 		return false;
 	full = g_build_filename(s->dir, path, NULL);
 	id = file_id(full);
+	/* a private page with another mode is put again (tightened) */
+	if (id != NULL && page_mode(s, path) != s->mode &&
+	    !mode_is(full, page_mode(s, path))) {
+		g_free(id);
+		id = NULL;
+	}
 	g_free(full);
 	if (id == NULL || strcmp(id, old->id) != 0) {
 		g_free(id);

@@ -507,6 +507,9 @@ ds_table_emit(const struct ds_table *t, enum ds_outfmt fmt, FILE *f)
 		emit_csv(t, g);
 	else
 		emit_text(t, g);
-	ds_term_write(f, g->str, (gssize)g->len);
+	if (fmt == DS_OUT_CSV)	/* term.h: CSV is data */
+		ds_term_write_data(f, g->str, (gssize)g->len);
+	else
+		ds_term_write(f, g->str, (gssize)g->len);
 	g_string_free(g, TRUE);
 }

@@ -166,3 +166,178 @@ ds_failure_domain(const struct ds_failure *f)
 		return d;
 	return f->dkim_domain ? g_ascii_strdown(f->dkim_domain, -1) : NULL;
 }
+
+/*
+ * RFC 5322 atext plus '.', the characters of an unquoted local part,
+ * less '=', '/' and '?' so that "smtp.mailfrom=jane@example.com" keeps
+ * its "smtp.mailfrom=".
+ */
+static bool
+local_char(char c)
+{
+	return g_ascii_isalnum(c) || (c && strchr("!#$%&'*+-^_`{|}~.", c) !=
+	    NULL);
+}
+
+char *
+ds_failure_redact(const char *s)
+{
+	GString *g;
+	const char *p, *start;
+	size_t keep;
+
+	if (s == NULL)
+		return NULL;
+	g = g_string_sized_new(strlen(s));
+	for (p = s; *p; p++) {
+		if (*p != '@' || !g_ascii_isalnum(p[1])) {
+			g_string_append_c(g, *p);
+			continue;
+		}
+		/* walk back over the local part already copied */
+		start = p;
+		if (p > s && p[-1] == '"') {	/* "a quoted local part"@ */
+			start = p - 1;
+			while (start > s && start[-1] != '"')
+				start--;
+			if (start > s)
+				start--;
+			else
+				start = p;
+		} else {
+			while (start > s && local_char(start[-1]))
+				start--;
+		}
+		if (start == p) {	/* no local part ("x"@, @domain) */
+			g_string_append_c(g, *p);
+			continue;
+		}
+		keep = g->len - (size_t)(p - start);
+		g_string_truncate(g, keep);
+		g_string_append(g, "***@");
+	}
+	return g_string_free(g, FALSE);
+}
+
+/* *s redacted in place */
+static void
+redact(char **s)
+{
+	char *r;
+
+	if (*s == NULL)
+		return;
+	r = ds_failure_redact(*s);
+	g_free(*s);
+	*s = r;
+}
+
+static void
+redact_all(GPtrArray *a)
+{
+	guint i;
+
+	for (i = 0; a != NULL && i < a->len; i++)
+		redact((char **)&g_ptr_array_index(a, i));
+}
+
+/* See model_failure.h. */
+char *
+ds_failure_redact_addr(const char *v)
+{
+	GString *g;
+	char **parts, *part, *at, *end;
+	guint i;
+
+	if (v == NULL)
+		return NULL;
+	g = g_string_new(NULL);
+	parts = g_strsplit(v, ",", -1);
+	for (i = 0; parts[i] != NULL; i++) {
+		part = g_strstrip(parts[i]);
+		if (i)
+			g_string_append(g, ", ");
+		if (*part == '\0')
+			continue;
+		at = strrchr(part, '@');
+		end = at ? at + 1 + strcspn(at + 1, "> \t\r\n\"") : NULL;
+		if (at == NULL || end == at + 1) {
+			g_string_append(g, "***");
+			continue;
+		}
+		g_string_append(g, strchr(part, '<') ? "<***@" : "***@");
+		g_string_append_len(g, at + 1, end - (at + 1));
+		if (strchr(part, '<'))
+			g_string_append_c(g, '>');
+	}
+	g_strfreev(parts);
+	return g_string_free(g, FALSE);
+}
+
+/* *s through the address-field rule */
+static void
+redact_addr(char **s)
+{
+	char *r;
+
+	if (*s == NULL)
+		return;
+	r = ds_failure_redact_addr(*s);
+	g_free(*s);
+	*s = r;
+}
+
+/* Does a feedback-report field of this name hold addresses only? */
+static bool
+addr_field(const char *name)
+{
+	return g_ascii_strcasecmp(name, "Original-Mail-From") == 0 ||
+	    g_ascii_strcasecmp(name, "Original-Rcpt-To") == 0 ||
+	    g_ascii_strcasecmp(name, "DKIM-Identity") == 0;
+}
+
+/* See model_failure.h. */
+void
+ds_failure_redact_fields(struct ds_failure *f)
+{
+	guint i;
+
+	for (i = 0; f->fields != NULL && i < f->fields->len; i++) {
+		struct ds_failure_field *x = &g_array_index(f->fields,
+		    struct ds_failure_field, i);
+
+		if (g_ascii_strncasecmp(x->name, "DKIM-Canonicalized-", 19)
+		    == 0) {
+			g_free(x->value);
+			x->value = g_strdup("[withheld]");
+		} else if (addr_field(x->name)) {
+			redact_addr(&x->value);
+		} else {
+			redact(&x->value);
+		}
+	}
+	g_clear_pointer(&f->dkim_canon_header, g_free);
+	g_clear_pointer(&f->dkim_canon_body, g_free);
+	redact(&f->report_from);
+	redact(&f->report_subject);
+	redact_addr(&f->original_mail_from);
+	for (i = 0; f->original_rcpt_to && i < f->original_rcpt_to->len; i++)
+		redact_addr((char **)&g_ptr_array_index(f->original_rcpt_to,
+		    i));
+	redact_all(f->reported_uri);
+	redact(&f->auth_results);
+	if (f->dkim_identity && f->dkim_identity[0] != '@')
+		redact_addr(&f->dkim_identity);
+	redact_addr(&f->sample_from);
+	if (f->sample_subject) {
+		g_free(f->sample_subject);
+		f->sample_subject = g_strdup("[redacted]");
+	}
+	redact(&f->sample_message_id);
+	redact(&f->sample_auth_results);
+	redact_all(f->sample_dkim);
+	redact_all(f->warnings);
+	redact_all(f->differences);
+	redact(&f->verification);
+	redact(&f->verification_text);
+}

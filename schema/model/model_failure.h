@@ -107,6 +107,36 @@ void ds_failure_clear(struct ds_failure *f);
 void ds_failure_warn(struct ds_failure *f, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
 
+/*
+ * s with the local part of every address replaced by "***"
+ * ("jane@example.com" -> "***@example.com", "smtp.mailfrom=" kept;
+ * a quoted local part "jane doe"@ too); domains are kept. The one redaction rule: `failures`, the dashboard
+ * and [ingest] store-samples = redacted all use it. NULL for NULL;
+ * caller g_frees.
+ */
+char *ds_failure_redact(const char *s);
+
+/*
+ * The rule for a value that holds addresses only (Original-Mail-From,
+ * Original-Rcpt-To, DKIM-Identity, From, To, Cc): each ','-separated
+ * part becomes "***@domain" ("<***@domain>" when it had angle
+ * brackets), display names and odd local parts included; a part without
+ * a domain becomes "***". NULL for NULL; caller g_frees.
+ */
+char *ds_failure_redact_addr(const char *v);
+
+/*
+ * ds_failure_redact over every field of f that can hold an address
+ * (ds_failure_redact_addr for the address-only ones: Original-Mail-From,
+ * Original-Rcpt-To, DKIM-Identity, the sample's From) (report From and
+ * Subject, the feedback-report fields, Reported-URI,
+ * Authentication-Results, the sample's Message-ID, Authentication-Results
+ * and DKIM-Signatures, warnings, differences, the verification), the
+ * sample's Subject withheld ("[redacted]"), DKIM-Canonicalized-* (base64
+ * copies of the message) dropped. The sample bytes are not touched.
+ */
+void ds_failure_redact_fields(struct ds_failure *f);
+
 /* "none" "message" "headers" "text"; kind for a name (NONE if unknown). */
 const char *ds_sample_kind_name(enum ds_sample_kind k);
 enum ds_sample_kind ds_sample_kind_from_name(const char *name);

@@ -4,6 +4,7 @@
  */
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "schema/util/term.h"
 
@@ -82,6 +83,16 @@ ds_term_write(FILE *f, const char *s, gssize len)
 	ds_term_escape_into(g, s, len);
 	fwrite(g->str, 1, g->len, f);
 	g_string_free(g, TRUE);
+}
+
+void
+ds_term_write_data(FILE *f, const char *s, gssize len)
+{
+	if (isatty(fileno(f))) {
+		ds_term_write(f, s, len);
+		return;
+	}
+	fwrite(s, 1, len < 0 ? strlen(s) : (size_t)len, f);
 }
 
 static void

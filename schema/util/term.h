@@ -38,6 +38,13 @@ char *ds_term_escape(const char *s, gssize len);
 /* Write s[0..len) escaped to f (len < 0: NUL-terminated). */
 void ds_term_write(FILE *f, const char *s, gssize len);
 
+/*
+ * Write data meant for a program (CSV: its CRLF line ends, a
+ * spreadsheet's cells) unchanged to f, unless f is a terminal: then as
+ * ds_term_write.
+ */
+void ds_term_write_data(FILE *f, const char *s, gssize len);
+
 /* Route g_print and g_printerr through the rule (once, from main). */
 void ds_term_install(void);
 

@@ -18,7 +18,11 @@ done
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 DB=$T/f.db
 FX=$DS_SRC/tests/fixtures/failure
-ds() { "$DS_BIN" "$@" --db "$DB"; }
+# the samples as received ([ingest] store-samples = full): this test
+# checks the parser and the re-verification, t_samples.sh the privacy
+mkdir -p "$T/cfg"
+printf '[ingest]\nstore-samples = full\n' >"$T/cfg/config"
+ds() { "$DS_BIN" "$@" --db "$DB" --config "$T/cfg/config"; }
 q() { sqlite3 "$DB" "$1"; }
 # first value of a header-style line "Name: value" in a file (CRLF safe)
 field() { grep -m1 -i "^[ 	]*$1:" "$2" | sed "s/^[^:]*:[ 	]*//; s/\r\$//; s/[ 	]*\$//"; }
@@ -50,7 +54,7 @@ for f in "$DS_CORPUS"/failure/*.eml; do
 	# feedback fields stored verbatim and in order
 	n=$(awk '/^Content-Type: message\/feedback-report/{f=1;next} f&&/^\r?$/{if(s)exit;next} f&&/^[A-Za-z-]+:/{s=1;c++} END{print c+0}' "$f")
 	if [ "$n" -gt 0 ]; then
-		ds failures show "$id" --format json >"$T/one.json" || fail "$f: show"
+		ds failures show --unredacted "$id" --format json >"$T/one.json" || fail "$f: show"
 		[ "$(jq '.fields | length' "$T/one.json")" -eq "$n" ] ||
 			fail "$f: $n feedback fields in the file, $(jq '.fields | length' "$T/one.json") stored"
 		af=$(field Auth-Failure "$f")
@@ -73,7 +77,7 @@ jq -e 'all(.[]; (.spf | type == "object") and (.dkim | type == "array") and
      has("spf_aligned") and has("dkim_aligned")) and .differences == [])' \
     "$T/all.json" >/dev/null || { jq . "$T/all.json"; fail "offline re-verification"; }
 for id in $(jq '.[].id' "$T/all.json"); do
-	ds failures show "$id" -f json >"$T/one.json"
+	ds failures show --unredacted "$id" -f json >"$T/one.json"
 	want=$(jq -r '.sample.from' "$T/one.json" | sed 's/.*@//; s/>.*//' | tr A-Z a-z)
 	[ "$(jq -r .dmarc.from_domain "$T/one.json")" = "$want" ] ||
 		fail "report $id: DMARC From domain is not the sample's ($want)"
@@ -108,7 +112,7 @@ grep -q "2 reports stored.*2 failure reports" "$T/err" || { cat "$T/err"; fail "
 ds ingest --offline "$FX/every-field.eml" "$FX/headers-only.eml" 2>"$T/err" ||
 	{ cat "$T/err"; fail "fixtures exited $?"; }
 id=$(q "select id from failure_report where source like '%every-field.eml'")
-ds failures show "$id" -f json >"$T/e.json" || fail "show every-field"
+ds failures show --unredacted "$id" -f json >"$T/e.json" || fail "show every-field"
 jq -e '.feedback_type == "auth-failure" and .user_agent == "fixture-arf/1.0" and
     .version == "1" and .original_mail_from == "<bounces@mail.example.com>" and
     (.original_rcpt_to | length) == 2 and .arrival_date == "2026-11-02T22:59:58Z" and
@@ -127,7 +131,7 @@ ds failures -f json | grep -q 'alice@\|sender.person@' && fail "listing shows pe
 ds failures show "$id" --redact >"$T/r.txt" || fail "show --redact"
 grep -q 'alice@\|bob@\|sender.person@\|Quarterly\|invoice attached' "$T/r.txt" && fail "--redact leaks"
 grep -q '\*\*\*@example.com' "$T/r.txt" || fail "--redact shows no redacted address"
-ds failures show "$id" >"$T/s.txt" || fail "show"
+ds failures show --unredacted "$id" >"$T/s.txt" || fail "show"
 for s in 'Reported (message/feedback-report)' 'Re-verified (DNS: offline)' \
     'Differences from the reporter' 'Sample (message' 'Subject: Quarterly invoice'; do
 	grep -qF "$s" "$T/s.txt" || fail "show lacks '$s'"

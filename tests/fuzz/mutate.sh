@@ -161,6 +161,9 @@ while :; do
 			run "$c-$f" 60 "$BIN" "$c" --db "$DB" --format $f
 		done
 	done
+	for f in text json csv; do	# conflicting versions (issue 13)
+		run "conflicts-$f" 60 "$BIN" reports --conflicts --db "$DB" --format $f
+	done
 	run summary 60 "$BIN" summary --db "$DB"
 	run summary-json 60 "$BIN" summary --db "$DB" --format json
 	run senders 60 "$BIN" senders --db "$DB" --offline
@@ -173,6 +176,7 @@ while :; do
 	done
 	for id in $(sqlite3 "$DB" "select id from failure_report limit 3" 2>/dev/null); do
 		run failures-show 60 "$BIN" failures show "$id" --db "$DB"
+		run failures-unredacted 60 "$BIN" failures show "$id" --db "$DB" --unredacted
 	done
 done
 echo "mutate: inputs $inputs, commands $cmds, crashes $crashes, hangs $hangs, $(($(date +%s) - start)) s (seed $SEED)"
