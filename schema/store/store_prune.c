@@ -23,7 +23,7 @@ static const char sql_quarantine_count[] =
     "SELECT count(*), coalesce(sum(length(raw)), 0) FROM quarantine"
     " WHERE created < ?1 AND length(raw) > 0";
 static const char sql_quarantine_empty[] =
-    "UPDATE quarantine SET raw = X'' WHERE created < ?1"
+    "UPDATE quarantine SET raw = substr(raw, 1, 0) WHERE created < ?1"
     " AND length(raw) > 0";
 
 void

@@ -6,6 +6,9 @@
  * The period rule of every report: a report belongs to [since, until)
  * when the midpoint of its date range does (SPEC.md, store_senders.h).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "schema/util/error.h"
 #include "schema/store/store_priv.h"
 #include "schema/store/store_sql.h"
@@ -82,6 +85,32 @@ col(struct ds_dbq *s, int i)
 	return ds_dbq_text(s, i);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * A ","-joined list of distinct names (policy types, IPs, host names:
+ * never a comma inside) in byte order, whatever order the back end
+ * aggregated them in: SQLite keeps the first-seen order, PostgreSQL's
+ * string_agg(DISTINCT) sorts. NULL stays NULL. Caller frees.
+ */
+static char *
+sorted_list(const char *v)
+{
+	char **parts, *out;
+
+	if (v == NULL)
+		return NULL;
+	parts = g_strsplit(v, ",", -1);
+	qsort(parts, g_strv_length(parts), sizeof(*parts), cmp_str);
+	out = g_strjoinv(",", parts);
+	g_strfreev(parts);
+	return out;
+}
+
 bool
 ds_store_tls_each(struct ds_store *st, enum ds_tls_group g,
     const char *domain, int64_t since, int64_t until, ds_tls_row_cb cb,
@@ -101,6 +130,8 @@ ds_store_tls_each(struct ds_store *st, enum ds_tls_group g,
 	ds_dbq_bind_int64(s, 2, since);
 	ds_dbq_bind_int64(s, 3, until);
 	while (ok && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
+		char *types = NULL, *ips = NULL, *mxs = NULL;
+
 		row.domain = col(s, 0);
 		row.policy_type = col(s, 1);
 		row.mx = col(s, 2);
@@ -108,12 +139,20 @@ ds_store_tls_each(struct ds_store *st, enum ds_tls_group g,
 		row.sending_ips = col(s, 4);
 		row.receiving = col(s, 5);
 		row.reason_codes = col(s, 6);
+		if (g == DS_TLS_BY_FAILURE) {
+			row.policy_type = types = sorted_list(row.policy_type);
+			row.sending_ips = ips = sorted_list(row.sending_ips);
+			row.receiving = mxs = sorted_list(row.receiving);
+		}
 		row.reports = ds_dbq_int64(s, 7);
 		row.successes = ds_dbq_int64(s, 8);
 		row.failures = ds_dbq_int64(s, 9);
 		row.first = ds_dbq_int64(s, 10);
 		row.last = ds_dbq_int64(s, 11);
 		ok = cb(&row, payload, err);
+		g_free(types);
+		g_free(ips);
+		g_free(mxs);
 	}
 	if (ok && rc != DS_DB_DONE)
 		ok = ds_store_fail(st, err, "read TLS reports");

@@ -72,10 +72,15 @@ ds prune --quarantine-older-than 2099-01-01 --quiet 2>"$T/out" ||
 [ "$(q 'SELECT count(*) FROM quarantine')" = "$nq" ] || fail "rows gone"
 [ "$(q 'SELECT sum(size) FROM quarantine')" = "$qsize" ] || fail "sizes"
 [ "$(q 'SELECT sum(length(raw)) FROM quarantine')" = 0 ] || fail "bytes left"
-[ "$(q 'PRAGMA auto_vacuum')" = 2 ] || fail "not incremental"
 after=$(size)
-[ "$after" -lt $((before - 2000000)) ] || fail "file $before -> $after bytes"
-[ "$(q 'PRAGMA integrity_check')" = ok ] || fail "integrity"
+# the file (SQLite only: tests/pg reruns this test on PostgreSQL, whose
+# server reclaims the space itself)
+if [ -z "${DS_PG_BASE:-}" ]; then
+	[ "$(q 'PRAGMA auto_vacuum')" = 2 ] || fail "not incremental"
+	[ "$after" -lt $((before - 2000000)) ] ||
+		fail "file $before -> $after bytes"
+	[ "$(q 'PRAGMA integrity_check')" = ok ] || fail "integrity"
+fi
 
 # every answer but the failure samples is unchanged
 answers > "$T/after.json"
