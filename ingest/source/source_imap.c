@@ -444,6 +444,22 @@ ds_imap_command(struct ds_imap *im, const char *cmd, GError **err)
 	return command(im, im->box_url, cmd, NULL, err);
 }
 
+/* LIST shows the quoted folder q. */
+static bool
+folder_listed(struct ds_imap *im, const char *q)
+{
+	GString *r;
+	char *cmd = g_strdup_printf("LIST \"\" %s", q);
+	bool found = false;
+
+	if (command(im, im->base, cmd, &r, NULL)) {
+		found = ds_imap_parse_list(r->str, r->len);
+		g_string_free(r, TRUE);
+	}
+	g_free(cmd);
+	return found;
+}
+
 bool
 ds_imap_ensure_folder(struct ds_imap *im, const char *folder, GError **err)
 {
@@ -459,9 +475,21 @@ ds_imap_ensure_folder(struct ds_imap *im, const char *folder, GError **err)
 		found = ds_imap_parse_list(r->str, r->len);
 		g_string_free(r, TRUE);
 		if (!found) {
+			GError *e = NULL;
+
 			cmd = g_strdup_printf("CREATE %s", q);
-			ok = command(im, im->base, cmd, NULL, err);
+			ok = command(im, im->base, cmd, NULL, &e);
 			g_free(cmd);
+			/*
+			 * Another run (another host on a shared store) may
+			 * have created it since our LIST: there it is.
+			 */
+			if (!ok && folder_listed(im, q))
+				ok = true;
+			if (!ok)
+				g_propagate_error(err, e);
+			else
+				g_clear_error(&e);
 		}
 	}
 	g_free(q);
