@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
 
 #include "schema/util/error.h"
 #include "ingest/payload/message.h"
@@ -586,16 +585,11 @@ json_object_first(const char *buf, size_t len)
 static void
 hash_hex(const char *buf, size_t len, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	size_t i;
+	char *h = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)buf, len);
 
-	SHA256((const unsigned char *)buf, len, md);
-	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
+	g_strlcpy(out, h, 65);
+	g_free(h);
 }
 
 /* The body of ds_pipeline_ingest, inside the input's transaction. */
