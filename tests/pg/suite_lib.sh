@@ -2,8 +2,9 @@
 # twice, on SQLite and on a real PostgreSQL 15 server, and compare
 # what dmarcsift printed in both passes byte for byte. Sourced by the
 # tests/pg/t_suite_*.sh files: run_suites TEST... (TEST:exit: a test
-# whose runs depend on timing, e.g. kill -9 points, must pass on both
-# back ends; what it printed is not compared)
+# whose runs depend on timing, e.g. kill -9 points, must pass on
+# PostgreSQL; what it printed is not compared, and its SQLite pass is
+# its own entry in the suite)
 #
 # The PostgreSQL pass puts shim/ first on PATH and points DS_BIN at
 # shim/dmarcsift: every --db PATH (and $DMARCSIFT_DB) becomes a database
@@ -70,9 +71,14 @@ run_one() {
 	mkdir -p "$T/tmp-lite" "$T/tmp-pg" "$T/state"
 	: >"$T/lite.log"
 	: >"$T/pg.log"
-	TMPDIR=$T/tmp-lite DS_PG_REAL=$REAL DS_BIN=$SHIM/dmarcsift \
-	    DS_PG_LOG=$T/lite.log sh "$t" >"$T/$name.lite.out" 2>&1
-	rc1=$?
+	if [ "${2:-}" = exit ]; then
+		# nothing to compare: the suite's own run is the SQLite pass
+		rc1=0
+	else
+		TMPDIR=$T/tmp-lite DS_PG_REAL=$REAL DS_BIN=$SHIM/dmarcsift \
+		    DS_PG_LOG=$T/lite.log sh "$t" >"$T/$name.lite.out" 2>&1
+		rc1=$?
+	fi
 	if [ $rc1 -eq 77 ]; then
 		echo "skip: $name (skipped on SQLite too)"
 		return 0
@@ -87,7 +93,7 @@ run_one() {
 		return 1
 	fi
 	if [ "${2:-}" = exit ]; then
-		echo "ok: $name: passes on both (exit statuses only)"
+		echo "ok: $name: passes on PostgreSQL (exit status only)"
 		rm -rf "$T/tmp-lite" "$T/tmp-pg"
 		return 0
 	fi
