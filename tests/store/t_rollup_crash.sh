@@ -1,6 +1,7 @@
 #!/bin/sh
-# THREATS #19 for the rollups (issue 20): dmarcsift ingest of a Maildir
-# and of a 30,000-record report is killed with SIGKILL at random points,
+# THREATS #19 for the rollups (issue 20): dmarcsift ingest of a Maildir,
+# an mbox (both batched: up to 500 inputs per transaction, each its own
+# savepoint) and of a 30,000-record report is killed with SIGKILL at random points,
 # again and again, into one database; after every kill and after the
 # final complete run the sender_seen rollup (006-speed.sql) equals what
 # the raw records answer, so do the day rollups (015-rollup.sql: the
@@ -21,7 +22,9 @@ echo "# kill seed $seed (DS_KILL_SEED=$seed repeats it)"
 "$DSGEN" maildir --messages 400 --seed 5 -o "$T/md" >/dev/null || fail dsgen
 "$DSGEN" xml --records 30000 --seed 5 -o "$T/big.xml" >/dev/null ||
 	fail dsgen
-in="$T/big.xml $T/md"
+"$DSGEN" mbox --messages 300 --seed 6 -o "$T/box.mbox" >/dev/null ||
+	fail dsgen
+in="$T/big.xml $T/md $T/box.mbox"
 
 RAW="SELECT rec.source_ip, lower(rep.domain),
   min((rep.begin_ts + rep.end_ts) / 2), max((rep.begin_ts + rep.end_ts) / 2)
