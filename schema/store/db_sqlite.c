@@ -133,31 +133,6 @@ sq_exec(struct ds_db *db, const char *sql, GError **err)
 	return true;
 }
 
-/*
- * Process-wide, before SQLite's first use: every input is a savepoint
- * inside a batch transaction (ingest/pipeline), so SQLite keeps the
- * original of each page the input touches (~27 per report mail) in a
- * sub-journal; past 64 KiB, the default, that journal spills to a temp
- * file, and a 10,000-mail Maildir wrote 1.1 GB to it in 4 KiB
- * pwrite()s. Up to 8 MiB it now stays in memory (a bound on the memory
- * it can take); a larger one spills as before.
- */
-#define DS_SQLITE_STMTJRNL_SPILL (8 * 1024 * 1024)
-
-static void
-sq_global_config(void)
-{
-	static gsize done;
-
-	if (g_once_init_enter(&done)) {
-		/* SQLITE_MISUSE when SQLite is already initialised: the
-		 * default stays, which is only slower */
-		(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL,
-		    DS_SQLITE_STMTJRNL_SPILL);
-		g_once_init_leave(&done, 1);
-	}
-}
-
 /* Connection settings: THREATS notes on SQLite WAL, #11, #18. */
 static bool
 configure(struct sq_db *d, bool readonly, GError **err)
@@ -261,7 +236,6 @@ sq_open(const char *target, unsigned flags, GError **err)
 	/* a file: URI (read-only opens: '?' and '#' in paths stay literal) */
 	if (g_str_has_prefix(target, "file:"))
 		mode |= SQLITE_OPEN_URI;
-	sq_global_config();
 	rc = sqlite3_open_v2(target, &d->h, mode, NULL);
 	if (rc != SQLITE_OK) {
 		/* the caller names the database (ds_db_name) */
