@@ -3,7 +3,7 @@
 # SQLite store into a real PostgreSQL 15, killed with SIGKILL while it is
 # inside the record table (the target holds some of its rows, not all),
 # then rerun: every table's counts equal, every report and record once,
-# the same reports and summary as the source, and a third run copies
+# the same reports as the source, and a third run copies
 # nothing.
 # SPDX-License-Identifier: MIT
 set -u
@@ -26,7 +26,7 @@ export DMARCSIFT_CONFIG=/dev/null
 # batches of 2000 rows)
 "$DS_BUILD/dsgen" maildir --messages 300 --seed 5 --invalid-rate 0 \
     -o "$T/md" >/dev/null || fail "dsgen maildir"
-"$DS_BUILD/dsgen" xml --records 120000 --seed 6 --gzip \
+"$DS_BUILD/dsgen" xml --records 60000 --seed 6 --gzip \
     -o "$T/big.xml.gz" >/dev/null || fail "dsgen xml"
 "$BIN" ingest --quiet --db "$T/src.db" "$T/md" "$T/big.xml.gz" ||
 	fail "ingest into SQLite"
@@ -68,12 +68,14 @@ sqlite3 "$T/src.db" "SELECT report_row, count(*), sum(count) FROM record
 q "SELECT report_row, count(*), sum(count) FROM record GROUP BY 1 ORDER BY 1" |
 	tr '|' ' ' >"$T/per.pg"
 cmp -s "$T/per.lite" "$T/per.pg" || fail "records per report differ"
+# the same reports, listed by the reporter (sorted: ties keep insertion
+# order)
 for db in "$T/src.db" "$URI"; do
-	"$BIN" summary --since 2000-01-01 --until 2040-01-01 --format json \
-	    --db "$db" >>"$T/sum.$([ "$db" = "$URI" ] && echo pg || echo lite)" ||
-		fail "summary on $db"
+	"$BIN" reports --since 2000-01-01 --until 2040-01-01 --format csv \
+	    --db "$db" >"$T/rep.raw" || fail "reports on $db"
+	LC_ALL=C sort "$T/rep.raw" >"$T/rep.$([ "$db" = "$URI" ] && echo pg || echo lite)"
 done
-cmp -s "$T/sum.lite" "$T/sum.pg" || { diff "$T/sum.lite" "$T/sum.pg" | head; fail "summary differs"; }
+cmp -s "$T/rep.lite" "$T/rep.pg" || { diff "$T/rep.lite" "$T/rep.pg" | head; fail "reports differ"; }
 echo "ok: rerun completed: $(grep '^counts match' "$T/mig.out")"
 
 # ---- a third run finds everything there
