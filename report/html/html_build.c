@@ -246,7 +246,7 @@ bool
 ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
     struct ds_site_stats *out, GError **err)
 {
-	struct ds_html_ctx c = { st, NULL, o };
+	struct ds_html_ctx c = { st, NULL, o, NULL };
 	GPtrArray *doms = g_ptr_array_new_with_free_func(dom_free);
 	struct ds_query q;
 	char *failures = NULL;
@@ -259,6 +259,7 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 	if (!put_assets(c.site, err) || !put_generated(c.site, o->now ?
 	    o->now : g_get_real_time() / G_USEC_PER_SEC, err) ||
 	    !ds_html_failure_pages(&c, &failures, err) ||
+	    !ds_html_months_collect(st, &c.months, err) ||
 	    !ds_store_domains_each(st, &q, collect_domain, doms, err) ||
 	    !ds_store_tls_each(st, DS_TLS_BY_DOMAIN, NULL, INT64_MIN,
 	    INT64_MAX, collect_tls_domain, doms, err))
@@ -284,12 +285,14 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 		}
 		g_free(stamp);
 	}
-	if (!ds_html_report_pages(&c, err) || !index_page(&c, doms, err))
+	if (!ds_html_month_pages(&c, err) || !index_page(&c, doms, err))
 		goto done;
 	ok = ds_site_close(c.site, out, err);
 	c.site = NULL;
 done:
 	ds_site_free(c.site);
+	if (c.months)
+		g_ptr_array_unref(c.months);
 	g_ptr_array_unref(doms);
 	g_free(failures);
 	return ok;

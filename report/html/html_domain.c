@@ -327,6 +327,7 @@ struct rep_ring {
 	GPtrArray *rows;	/* char *: <tr>..</tr> */
 	unsigned max;
 	int64_t seen;
+	const char *domain;
 };
 
 static bool
@@ -334,10 +335,12 @@ on_report(const struct ds_report_row *r, void *payload)
 {
 	struct rep_ring *rr = payload;
 	GString *g = g_string_new("<tr>");
-	char href[64];
+	char *mp = ds_html_month_path(rr->domain, ds_html_month_of(r->begin,
+	    r->end));
+	char *href = g_strdup_printf("../%s#report-%" G_GINT64_FORMAT, mp,
+	    r->id);
 
-	g_snprintf(href, sizeof(href), "../reports/%" G_GINT64_FORMAT
-	    ".html", r->id);
+	g_free(mp);
 	ds_td_day(g, r->begin);
 	ds_td_link(g, href, r->org_name);
 	ds_td_mono(g, r->report_id);
@@ -345,6 +348,7 @@ on_report(const struct ds_report_row *r, void *payload)
 	ds_td_int(g, r->messages);
 	ds_td_result(g, r->policy_p);
 	g_string_append(g, "</tr>\n");
+	g_free(href);
 	if (rr->rows->len == rr->max)
 		g_ptr_array_remove_index(rr->rows, 0);
 	g_ptr_array_add(rr->rows, g_string_free(g, FALSE));
@@ -357,9 +361,37 @@ reports(struct ds_html_ctx *c, GString *g, const char *domain, GError **err)
 {
 	static const char *const cols[] = { "#Begin", "Reporter",
 	    "Report ID", "#Records", "#Messages", "p", NULL };
-	struct rep_ring rr = { g_ptr_array_new_with_free_func(g_free), 0, 0 };
+	static const char *const mcols[] = { "Month", "#Reports",
+	    "#Records", "#Messages", NULL };
+	struct rep_ring rr = { g_ptr_array_new_with_free_func(g_free), 0, 0,
+	    domain };
 	struct ds_query q;
-	guint i;
+	guint i, first, n;
+
+	/* one page per month holds the reports themselves (html_month.c) */
+	n = ds_html_months_of(c->months, domain, &first);
+	if (n > 0) {
+		ds_page_table_open(g, "t-months", mcols, false);
+		for (i = first + n; i > first; i--) {
+			const struct ds_html_month *m =
+			    g_ptr_array_index(c->months, i - 1);
+			char *mp = ds_html_month_path(m->domain, m->ym);
+			char *href = g_strdup_printf("../%s", mp);
+			char label[16];
+
+			g_snprintf(label, sizeof(label), "%04d-%02d",
+			    m->ym / 100, m->ym % 100);
+			g_string_append(g, "<tr>");
+			ds_td_link(g, href, label);
+			ds_td_int(g, m->reports);
+			ds_td_int(g, m->records);
+			ds_td_int(g, m->messages);
+			g_string_append(g, "</tr>\n");
+			g_free(href);
+			g_free(mp);
+		}
+		ds_page_table_close(g);
+	}
 
 	rr.max = c->o->max_reports ? c->o->max_reports : 1000;
 	ds_query_init(&q);
