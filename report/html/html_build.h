@@ -70,11 +70,13 @@ struct ds_html_ctx {
 
 /*
  * Build or refresh the site in o->out from st. Only pages whose bytes
- * change are rewritten, each atomically; report pages whose report is
- * unchanged since the last run, and domain pages whose domain has no
- * new report (the same UTC day), are not even generated; pages of reports
- * no longer stored are removed (html_site.h). *out (may be NULL) gets
- * the counts. DS_ERROR_DB, DS_ERROR_IO.
+ * change are rewritten, each atomically; month pages whose reports are
+ * unchanged since the last run (html_month.c), and domain pages whose
+ * domain has no new report (the same UTC day), are not even generated;
+ * pages of an earlier run that are not made any more (a month whose
+ * reports are gone, reports/<id>.html of earlier versions) are
+ * removed (html_site.h). *out (may be NULL) gets the counts.
+ * DS_ERROR_DB, DS_ERROR_IO.
  */
 bool ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
     struct ds_site_stats *out, GError **err);
