@@ -405,6 +405,9 @@ reports(struct ds_html_ctx *c, GString *g, const char *domain, GError **err)
 			g_free(mp);
 		}
 		ds_page_table_close(g);
+		g_string_append(g, "<p class=\"note\">Each month's page "
+		    "holds its reports with their records. The newest "
+		    "reports:</p>\n");
 	}
 
 	rr.max = c->o->max_reports ? c->o->max_reports : 1000;

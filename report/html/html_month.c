@@ -251,6 +251,8 @@ month_page(struct ds_html_ctx *c, const struct ds_html_month *m, int prev,
 	bool ok = false;
 	guint i;
 
+	/* every report whose midpoint is in the month overlaps it (ingest
+	   refuses a range that begins after it ends) */
 	ds_query_init(&q);
 	q.domain = m->domain;
 	q.since = ds_html_month_start(m->ym);
