@@ -41,6 +41,7 @@ struct ds_store {
 	GString *json[3];		/* scratch for record_put */
 	bool readonly;			/* ds_store_open_readonly() */
 	struct ds_dbq *roll[2];		/* day rollups (store_rollup.c) */
+	struct ds_dbq *roll_ip[2];	/* per-IP rollups (store_rollup_ip.c) */
 };
 
 /* The newest schema version this binary's migrations reach. */
@@ -55,6 +56,14 @@ bool ds_store_too_new(struct ds_store *st, int have, int latest,
  */
 bool ds_store_rollup_report(struct ds_store *st, int64_t report_id,
     GError **err);
+struct ds_rollup_day;
+/*
+ * Add report report_id's records (policy domain dom, lower case) to the
+ * per-IP rollups of 018-perip.sql for one day of the day rule
+ * (store_rollup_ip.c). DS_ERROR_DB.
+ */
+bool ds_store_rollup_ip(struct ds_store *st, int64_t report_id,
+    const char *dom, const struct ds_rollup_day *day, GError **err);
 /* Finalize the rollup statements (ds_store_close). */
 void ds_store_rollup_free(struct ds_store *st);
 

@@ -105,6 +105,10 @@ ds_store_rollup_free(struct ds_store *st)
 		ds_dbq_finalize(st->roll[i]);
 		st->roll[i] = NULL;
 	}
+	for (i = 0; i < G_N_ELEMENTS(st->roll_ip); i++) {
+		ds_dbq_finalize(st->roll_ip[i]);
+		st->roll_ip[i] = NULL;
+	}
 }
 
 /* The cached statement i, prepared from sql on first use, reset. */
@@ -158,7 +162,9 @@ ds_store_rollup_report(struct ds_store *st, int64_t report_id, GError **err)
 		ds_dbq_bind_int64(q, 6, days[i].hi);
 		ds_dbq_bind_int64(q, 7, days[i].dur);
 		ds_dbq_bind_int64(q, 8, days[i].mine ? 1 : 0);
-		if (!ds_dbq_run(q, err))
+		if (!ds_dbq_run(q, err) ||
+		    !ds_store_rollup_ip(st, report_id, dom ? dom : "",
+		    &days[i], err))
 			goto done;
 	}
 	ok = true;
