@@ -75,13 +75,14 @@ static const char *const sql_reason[2] = AUTH_SQL("2");
 
 /* the reports and reporters of each IP, then its header_from domains */
 #define EXTRA_HF(where) \
-    " UNION ALL SELECT DISTINCT NULLIF(r.source_ip, ''), NULL, NULL," \
+    " UNION ALL SELECT DISTINCT NULLIF(r.source_ip, ''), CAST(NULL AS" \
+    " BIGINT), CAST(NULL AS TEXT)," \
     " NULLIF(r.header_from, '') FROM day_rollup AS r WHERE" where
 static const char *const sql_extra[2] = {
-	"SELECT DISTINCT NULLIF(d.source_ip, ''), rep.id, rep.org_name, NULL"
-	FROM_IP " WHERE" DS_ROLL_REPS("rep", "d") EXTRA_HF(DS_ROLL_DAYS),
-	"SELECT DISTINCT NULLIF(d.source_ip, ''), rep.id, rep.org_name, NULL"
-	FROM_IP " WHERE" DS_ROLL_REPS_DOM("rep", "d")
+	"SELECT DISTINCT NULLIF(d.source_ip, ''), rep.id, rep.org_name,"
+	" CAST(NULL AS TEXT)" FROM_IP " WHERE" DS_ROLL_REPS("rep", "d") EXTRA_HF(DS_ROLL_DAYS),
+	"SELECT DISTINCT NULLIF(d.source_ip, ''), rep.id, rep.org_name,"
+	" CAST(NULL AS TEXT)" FROM_IP " WHERE" DS_ROLL_REPS_DOM("rep", "d")
 	EXTRA_HF(DS_ROLL_DOM DS_ROLL_DAYS)
 };
 
