@@ -8,8 +8,8 @@
  * --raw-older-than changes no answer): the per-IP totals, the DKIM and
  * the SPF auth_results and reason types, and the reporters and
  * header_from domains; the last ones only feed the rows that survive
- * the filter and the limit. THREATS #11: every statement is constant text, values
- * are bound.
+ * the filter and the limit. THREATS #11: every statement is constant
+ * text, values are bound.
  */
 #include <string.h>
 
@@ -80,7 +80,8 @@ static const char *const sql_reason[2] = AUTH_SQL("2");
     " NULLIF(r.header_from, '') FROM day_rollup AS r WHERE" where
 static const char *const sql_extra[2] = {
 	"SELECT DISTINCT NULLIF(d.source_ip, ''), rep.id, rep.org_name,"
-	" CAST(NULL AS TEXT)" FROM_IP " WHERE" DS_ROLL_REPS("rep", "d") EXTRA_HF(DS_ROLL_DAYS),
+	" CAST(NULL AS TEXT)" FROM_IP " WHERE" DS_ROLL_REPS("rep", "d")
+	EXTRA_HF(DS_ROLL_DAYS),
 	"SELECT DISTINCT NULLIF(d.source_ip, ''), rep.id, rep.org_name,"
 	" CAST(NULL AS TEXT)" FROM_IP " WHERE" DS_ROLL_REPS_DOM("rep", "d")
 	EXTRA_HF(DS_ROLL_DOM DS_ROLL_DAYS)
