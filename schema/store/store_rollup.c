@@ -109,6 +109,12 @@ ds_store_rollup_free(struct ds_store *st)
 		ds_dbq_finalize(st->roll_ip[i]);
 		st->roll_ip[i] = NULL;
 	}
+	g_free(st->rip_dom);
+	st->rip_dom = NULL;
+	st->rip_report = 0;
+	if (st->rip_buf)
+		g_string_free(st->rip_buf, TRUE);
+	st->rip_buf = NULL;
 }
 
 /* The cached statement i, prepared from sql on first use, reset. */
@@ -162,9 +168,7 @@ ds_store_rollup_report(struct ds_store *st, int64_t report_id, GError **err)
 		ds_dbq_bind_int64(q, 6, days[i].hi);
 		ds_dbq_bind_int64(q, 7, days[i].dur);
 		ds_dbq_bind_int64(q, 8, days[i].mine ? 1 : 0);
-		if (!ds_dbq_run(q, err) ||
-		    !ds_store_rollup_ip(st, report_id, dom ? dom : "",
-		    &days[i], err))
+		if (!ds_dbq_run(q, err))
 			goto done;
 	}
 	ok = true;

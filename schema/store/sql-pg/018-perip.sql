@@ -82,7 +82,7 @@ one (id, day, ip, dkim, spf, fwd, spf_fail, own_dkim, mine, share) AS (
 	     AND lower(coalesce(x.value ->> 'scope', 'mfrom')) <> 'helo'
 	     AND lower(coalesce(x.value ->> 'result', '')) <> 'pass'
 	     ORDER BY x.key LIMIT 1), '') ELSE '' END,
-	    CASE WHEN strpos(lower(rec.dkim_auth), rp.dom) > 0 THEN coalesce((
+	    coalesce((
 	     SELECT CAST(jsonb_agg(jsonb_build_array(lower(x.value ->> 'domain'),
 	     x.value ->> 'selector') ORDER BY x.key) AS text)
 	     FROM jsonb_array_elements(CAST(rec.dkim_auth AS jsonb)) WITH ORDINALITY AS x (value, key)
@@ -90,7 +90,7 @@ one (id, day, ip, dkim, spf, fwd, spf_fail, own_dkim, mine, share) AS (
 	     OR (length(lower(x.value ->> 'domain')) > length(rp.dom)
 	     AND substr(lower(x.value ->> 'domain'),
 	     length(lower(x.value ->> 'domain')) - length(rp.dom))
-	     = '.' || rp.dom))), '[]') ELSE '[]' END,
+	     = '.' || rp.dom))), '[]'),
 	    sh.mine,
 	    (rec.count / sh.dur) * (sh.hi - sh.lo)
 	     + ((rec.count % sh.dur) * sh.hi) / sh.dur

@@ -5,7 +5,7 @@
 -- SPDX-License-Identifier: MIT
 --
 -- Both tables are keyed by the report first (report_row, day, ...), so
--- the rows of a report being stored append at the right edge of their
+-- the rows of a report being stored land at the right edge of their
 -- B-trees, and the questions about reports (how many mention an IP or
 -- a group of IPs, first and last seen, distinct reporters, reports
 -- showing a DKIM selector) stay exact: the report row (never pruned)
@@ -43,9 +43,11 @@
 -- '' stands for an absent value (a primary key cannot hold NULL in
 -- PostgreSQL); the parser never stores an empty string (an empty
 -- element is absent), so the readers turn '' back into NULL.
--- Maintained by ds_store_report_finish() (store_rollup.c) in the
--- report's own savepoint; tests/unit/test_store_perip.c checks the
--- answers read from them against the raw records.
+-- Maintained record by record by ds_store_record_put()
+-- (store_rollup_ip.c, from the parsed record: no JSON is read back) in
+-- the report's own savepoint; tests/unit/test_store_perip.c checks the
+-- rows against this file's backfill and the answers read from them
+-- against the raw records.
 
 CREATE TABLE day_ip (
 	report_row	INTEGER NOT NULL,	-- report.id
@@ -125,7 +127,7 @@ one (id, day, ip, dkim, spf, fwd, spf_fail, own_dkim, mine, share) AS (
 	     AND lower(coalesce(x.value ->> 'scope', 'mfrom')) <> 'helo'
 	     AND lower(coalesce(x.value ->> 'result', '')) <> 'pass'
 	     LIMIT 1), '') ELSE '' END,
-	    CASE WHEN instr(lower(rec.dkim_auth), rp.dom) > 0 THEN (
+	    (
 	     SELECT json_group_array(json_array(lower(x.value ->> 'domain'),
 	     x.value ->> 'selector'))
 	     FROM json_each(rec.dkim_auth) AS x
@@ -133,7 +135,7 @@ one (id, day, ip, dkim, spf, fwd, spf_fail, own_dkim, mine, share) AS (
 	     OR (length(lower(x.value ->> 'domain')) > length(rp.dom)
 	     AND substr(lower(x.value ->> 'domain'),
 	     length(lower(x.value ->> 'domain')) - length(rp.dom))
-	     = '.' || rp.dom))) ELSE '[]' END,
+	     = '.' || rp.dom))),
 	    sh.mine,
 	    (rec.count / sh.dur) * (sh.hi - sh.lo)
 	     + ((rec.count % sh.dur) * sh.hi) / sh.dur
