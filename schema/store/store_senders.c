@@ -4,61 +4,92 @@
  * sorted. RFC 7489 section 4.2 (DMARC pass), appendix C (auth_results).
  * SPDX-License-Identifier: MIT
  *
- * Four reads of the period's records: the per-IP totals (index-only
- * through record_report_seq), the DKIM and the SPF auth_results (from
- * the JSON columns with json_each) and the reporters and header_from
- * domains; the last three only feed the rows that survive the filter
- * and the limit. THREATS #11: every statement is constant text, values
- * are bound.
+ * Reads of the period's rollups (never the raw records, so that prune
+ * --raw-older-than changes no answer): the per-IP totals, the DKIM and
+ * the SPF auth_results and reason types, and the reporters and
+ * header_from domains; the last ones only feed the rows that survive
+ * the filter and the limit. THREATS #11: every statement is constant
+ * text, values are bound.
  */
 #include <string.h>
 
 #include "schema/util/error.h"
 #include "schema/store/store_senders_priv.h"
-
-#define FROM_JOIN " FROM report AS rep" \
-    " CROSS JOIN record AS rec ON rec.report_row = rep.id AND" \
-    DS_SQL_REC_PERIOD("rec")
-#define BOTH(head, tail) { head SS_WHERE_ALL tail, head SS_WHERE_DOM tail }
-
-static const char *const sql_main[2] = BOTH(
-    "SELECT rec.source_ip, count(*), count(DISTINCT rep.id),"
-    " min(rep.begin_ts), max(rep.end_ts)," SS_SUMS FROM_JOIN,
-    " GROUP BY rec.source_ip");
+#include "schema/store/store_perip.h"
 
 /*
- * One row per auth result; tallied in C (ds_ss_row_auth hashes them),
- * which is cheaper than sorting them for a GROUP BY.
+ * Every statement reads the rollups (store_perip.h), never the raw
+ * records, so a pruned period answers as before: per-IP totals from
+ * day_rollup, reports and reporters from day_ip joined to the reports,
+ * auth_results outcomes and reason types from day_auth. '' in a rollup
+ * is an absent value (018-perip.sql): NULLIF gives the NULL the callers
+ * know.
  */
-#define AUTH_SQL(col, sel, EACH) \
-    "SELECT rec.source_ip, lower(j.value ->> 'domain'), j.value ->> '" sel \
-    "', j.value ->> 'result', rec.count" FROM_JOIN \
-    " CROSS JOIN" EACH("rec." col, "j")
-/* [dialect: SQLite, PostgreSQL][domain filter] */
-static const char *const sql_dkim[2][2] = {
-	BOTH(AUTH_SQL("dkim_auth", "selector", DS_SQL_EACH), ""),
-	BOTH(AUTH_SQL("dkim_auth", "selector", DS_SQL_EACH_PG), "")
-};
-static const char *const sql_spf[2][2] = {
-	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH), ""),
-	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH_PG), "")
-};
-/* the reporters' <reason> types (RFC 7489 appendix C), as result */
-#define REASON_SQL(EACH) \
-    "SELECT rec.source_ip, NULL, NULL," \
-    " lower(trim(j.value ->> 'type')), rec.count" FROM_JOIN \
-    " CROSS JOIN" EACH("rec.reasons", "j")
-static const char *const sql_reason[2][2] = {
-	BOTH(REASON_SQL(DS_SQL_EACH), " AND rec.reasons <> '[]'"),
-	BOTH(REASON_SQL(DS_SQL_EACH_PG), " AND rec.reasons <> '[]'")
+#define BOTH(head, where, tail) { head " WHERE" where tail, \
+    head " WHERE" DS_ROLL_DOM where tail }
+#define BOTH_REP(head, t, tail) { head " WHERE" DS_ROLL_REPS("rep", t) \
+    tail, head " WHERE" DS_ROLL_REPS_DOM("rep", t) tail }
+#define FROM_IP " FROM report AS rep" \
+    " CROSS JOIN day_ip AS d ON d.report_row = rep.id"
+#define FROM_AUTH " FROM report AS rep" \
+    " CROSS JOIN day_auth AS a ON a.report_row = rep.id"
+
+/* per IP: records, reports, first and last seen, then SS_SUMS' sums */
+#define MAIN_REPS(where) \
+    " LEFT JOIN (SELECT d.source_ip AS ip, count(DISTINCT rep.id) AS n," \
+    " min(rep.begin_ts) AS b, max(rep.end_ts) AS e" FROM_IP " WHERE" \
+    where " GROUP BY d.source_ip) AS x ON x.ip = t.ip"
+#define MAIN_TOT(where) \
+    "SELECT NULLIF(t.ip, ''), t.records, coalesce(x.n, 0)," \
+    " coalesce(x.b, 0), coalesce(x.e, 0), t.s1, t.s2, t.s3, t.s4, t.s5," \
+    " t.s6, t.s7, t.s8 FROM (SELECT r.source_ip AS ip," \
+    " csum(r.records) AS records, " \
+    " csum(r.messages) AS s1," \
+    " csum(CASE WHEN r.dkim = 'pass' OR r.spf = 'pass' THEN r.messages" \
+    " END) AS s2," \
+    " csum(CASE WHEN r.dkim = 'pass' THEN r.messages END) AS s3," \
+    " csum(CASE WHEN r.spf = 'pass' THEN r.messages END) AS s4," \
+    " csum(CASE WHEN r.disposition = 'none' THEN r.messages END) AS s5," \
+    " csum(CASE WHEN r.disposition = 'quarantine' THEN r.messages END)" \
+    " AS s6," \
+    " csum(CASE WHEN r.disposition = 'reject' THEN r.messages END) AS s7," \
+    " csum(CASE WHEN r.disposition = 'pass' THEN r.messages END) AS s8" \
+    " FROM day_rollup AS r WHERE" where " GROUP BY r.source_ip) AS t"
+static const char *const sql_main[2] = {
+	MAIN_TOT(DS_ROLL_DAYS) MAIN_REPS(DS_ROLL_REPS("rep", "d")),
+	MAIN_TOT(DS_ROLL_DOM DS_ROLL_DAYS)
+	    MAIN_REPS(DS_ROLL_REPS_DOM("rep", "d"))
 };
 
-static const char *const sql_extra[2] = BOTH(
-    "SELECT DISTINCT rec.source_ip, rep.id, rep.org_name,"
-    " lower(rec.header_from)" FROM_JOIN, "");
+/*
+ * One row per rollup row; tallied in C (ds_ss_row_auth hashes them),
+ * kind 0 DKIM, 1 SPF, 2 the reporters' <reason> types in result.
+ */
+#define AUTH_SQL(kind) BOTH_REP( \
+    "SELECT NULLIF(a.source_ip, ''), NULLIF(a.auth_domain, '')," \
+    " NULLIF(a.selector, ''), NULLIF(a.result, ''), a.messages" FROM_AUTH, \
+    "a", " AND a.kind = " kind)
+static const char *const sql_dkim[2] = AUTH_SQL("0");
+static const char *const sql_spf[2] = AUTH_SQL("1");
+static const char *const sql_reason[2] = AUTH_SQL("2");
+
+/* the reports and reporters of each IP, then its header_from domains */
+#define EXTRA_HF(where) \
+    " UNION ALL SELECT DISTINCT NULLIF(r.source_ip, ''), CAST(NULL AS" \
+    " BIGINT), CAST(NULL AS TEXT)," \
+    " NULLIF(r.header_from, '') FROM day_rollup AS r WHERE" where
+static const char *const sql_extra[2] = {
+	"SELECT DISTINCT NULLIF(d.source_ip, ''), rep.id, rep.org_name,"
+	" CAST(NULL AS TEXT)" FROM_IP " WHERE" DS_ROLL_REPS("rep", "d")
+	EXTRA_HF(DS_ROLL_DAYS),
+	"SELECT DISTINCT NULLIF(d.source_ip, ''), rep.id, rep.org_name,"
+	" CAST(NULL AS TEXT)" FROM_IP " WHERE" DS_ROLL_REPS_DOM("rep", "d")
+	EXTRA_HF(DS_ROLL_DOM DS_ROLL_DAYS)
+};
 
 static const char *const sql_ips[2] = BOTH(
-    "SELECT DISTINCT rec.source_ip" FROM_JOIN, "");
+    "SELECT DISTINCT r.source_ip FROM day_rollup AS r",
+    DS_ROLL_DAYS " AND r.source_ip <> ''", "");
 
 /*
  * Seen before the period? One primary-key lookup in the sender_seen
@@ -75,9 +106,8 @@ static const char *const sql_seen[2] = {
 void
 ds_ss_stmts_senders(GPtrArray *out)
 {
-	const char *const *all[] = { sql_main, sql_dkim[0], sql_spf[0],
-	    sql_reason[0], sql_extra,
-	    sql_ips, sql_seen };
+	const char *const *all[] = { sql_main, sql_dkim, sql_spf,
+	    sql_reason, sql_extra, sql_ips, sql_seen };
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(all); i++) {
@@ -125,7 +155,8 @@ read_main(struct ctx *c, GError **err)
 	const char *ip;
 	int rc;
 
-	if (!ds_ss_prepare(c->st, sql_main, &c->q->period, &s, err))
+	if (!ds_roll_prepare(c->st, sql_main[c->q->period.domain != NULL],
+	    &c->q->period, &s, err))
 		return false;
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		ip = ds_dbq_text(s, 0);
@@ -344,8 +375,8 @@ read_auth(struct ctx *c, int kind, GError **err)
 	struct ss_row *r;
 	int rc;
 
-	if (!ds_ss_prepare(c->st, (kind == 2 ? sql_reason : kind ? sql_spf :
-	    sql_dkim)[DS_SQL_PG(c->st)], &c->q->period, &s, err))
+	if (!ds_roll_prepare(c->st, (kind == 2 ? sql_reason : kind ? sql_spf :
+	    sql_dkim)[c->q->period.domain != NULL], &c->q->period, &s, err))
 		return false;
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		if ((r = target(c, ds_dbq_text(s, 0)))
@@ -378,7 +409,8 @@ read_extra(struct ctx *c, GError **err)
 	int64_t id;
 	int rc;
 
-	if (!ds_ss_prepare(c->st, sql_extra, &c->q->period, &s, err))
+	if (!ds_roll_prepare(c->st, sql_extra[c->q->period.domain != NULL],
+	    &c->q->period, &s, err))
 		return false;
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		if ((r = target(c, ds_dbq_text(s, 0)))
@@ -387,7 +419,8 @@ read_extra(struct ctx *c, GError **err)
 		set_add(r->reporters, ds_dbq_text(s, 2));
 		set_add(r->hfrom, ds_dbq_text(s, 3));
 		id = ds_dbq_int64(s, 1);
-		if (r->reports && !g_hash_table_contains(r->reports, &id))
+		if (r->reports && !ds_dbq_null(s, 1) &&
+		    !g_hash_table_contains(r->reports, &id))
 			g_hash_table_add(r->reports, g_memdup2(&id,
 			    sizeof(id)));
 	}
@@ -485,7 +518,7 @@ ds_store_sender_ips_each(struct ds_store *st, const struct ds_query *q,
 	const char *ip;
 	int rc;
 
-	if (!ds_ss_prepare(st, sql_ips, q, &s, err))
+	if (!ds_roll_prepare(st, sql_ips[q->domain != NULL], q, &s, err))
 		return false;
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		ip = ds_dbq_text(s, 0);

@@ -5,7 +5,8 @@
 # again and again, into one database; after every kill and after the
 # final complete run the sender_seen rollup (006-speed.sql) equals what
 # the raw records answer, so do the day rollups (015-rollup.sql: the
-# migration's own SELECT recomputes them from the records), the
+# migration's own SELECT recomputes them from the records), so do the
+# per-IP rollups (018-perip.sql: its two SELECTs), the
 # database passes integrity_check, and in
 # the end every report is stored exactly once (same counts as a clean
 # run into a fresh database).
@@ -39,6 +40,19 @@ DAYRAW=$(awk '/^WITH RECURSIVE/ { on = 1 } on { print } on && /;$/ { exit }' \
 DAYRAW="SELECT * FROM ($DAYRAW)"
 DAYROLL="SELECT domain, day, source_ip, disposition, dkim, spf, header_from,
   org_name, records, messages FROM day_rollup"
+# the two SELECTs of migration 018 (day_ip, then day_auth)
+ip_sel() {
+	awk -v want="$1" '/^WITH RECURSIVE/ { n++; on = (n == want) }
+	    on { print } on && /;$/ { exit }' \
+	    "$DS_SRC/schema/store/sql/018-perip.sql" |
+	    sed -e '$s/;$//' -e 's/csum(/sum(/g'
+}
+IPRAW="SELECT * FROM ($(ip_sel 1))"
+IPROLL="SELECT report_row, day, source_ip, dkim, spf, fwd, spf_fail,
+  own_dkim, records, messages FROM day_ip"
+AUTHRAW="SELECT * FROM ($(ip_sel 2))"
+AUTHROLL="SELECT report_row, day, source_ip, kind, auth_domain, selector,
+  result, spf_pass, messages FROM day_auth"
 check() {
 	n=$(sqlite3 "$1" "SELECT (SELECT count(*) FROM ($RAW EXCEPT $ROLL))
 	    + (SELECT count(*) FROM ($ROLL EXCEPT $RAW))") || fail "query $1"
@@ -52,6 +66,15 @@ check() {
 		    ($DAYROLL EXCEPT $DAYRAW))") || fail "day rollup query $1"
 		[ "$n" = 0 ] ||
 			fail "$2: $n day rollup rows differ from the records"
+	fi
+	if [ "$v" -ge 18 ]; then
+		n=$(sqlite3 "$1" "SELECT (SELECT count(*) FROM
+		    ($IPRAW EXCEPT $IPROLL)) + (SELECT count(*) FROM
+		    ($IPROLL EXCEPT $IPRAW)) + (SELECT count(*) FROM
+		    ($AUTHRAW EXCEPT $AUTHROLL)) + (SELECT count(*) FROM
+		    ($AUTHROLL EXCEPT $AUTHRAW))") || fail "per-IP query $1"
+		[ "$n" = 0 ] ||
+			fail "$2: $n per-IP rollup rows differ from the records"
 	fi
 	ok=$(sqlite3 "$1" "PRAGMA integrity_check")
 	[ "$ok" = ok ] || fail "$2: integrity_check: $ok"
@@ -87,6 +110,8 @@ a=$(sqlite3 "$DB" "$q") b=$(sqlite3 "$T/clean.db" "$q")
 [ "$a" = "$b" ] || fail "killed runs stored $a, a clean run $b"
 c=$(sqlite3 "$DB" "SELECT count(*) FROM sender_seen")
 [ "$c" -gt 1000 ] || fail "only $c rollup rows"
+c3=$(sqlite3 "$DB" "SELECT count(*) FROM day_auth")
+[ "$c3" -gt 1000 ] || fail "only $c3 per-IP rollup rows"
 c2=$(sqlite3 "$DB" "SELECT count(*) FROM day_rollup")
 [ "$c2" -gt 1000 ] || fail "only $c2 day rollup rows"
 echo "ok: $a (reports, records, messages), $c rollup rows"
