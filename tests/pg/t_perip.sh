@@ -53,10 +53,12 @@ cmp -s "$T/pg.out" "$T/lite.out" ||
 	{ diff "$T/lite.out" "$T/pg.out" | head; fail "PostgreSQL differs"; }
 
 # the backfill of 018 gives the rows ingest wrote
+# (019, applied after it, made record partitioned: that is not undone;
+# 018's own text is run again on the tables it reads)
 psql -X -q -v ON_ERROR_STOP=1 -d "$URI" -c "DROP TABLE day_ip;
-    DROP TABLE day_auth; UPDATE ds_schema_version SET version = 17" ||
-	fail "rewinding to 17"
-"$BIN" prune -n --samples-older-than 1d --db "$URI" >/dev/null 2>&1 ||
+    DROP TABLE day_auth;" || fail "dropping 018's tables"
+psql -X -q -v ON_ERROR_STOP=1 -d "$URI" \
+    -f "$DS_SRC/schema/store/sql-pg/018-perip.sql" >/dev/null ||
 	fail "migrating"
 [ "$(dump)" = "$ingested" ] || fail "018's backfill differs from ingest"
 

@@ -101,7 +101,10 @@ ds prune --raw-older-than 2026-01-05 2>/dev/null || fail "prune again"
 # say which periods lack those reports
 cp "$DB" "$T/old.db"
 sqlite3 "$T/old.db" "DROP TABLE day_ip; DROP TABLE day_auth;
-    DELETE FROM retention WHERE what = 'perip'; PRAGMA user_version = 17"
+    DELETE FROM retention WHERE what = 'perip';
+    DROP INDEX record_report_seq; ALTER TABLE record DROP COLUMN mid_ts;
+    CREATE INDEX record_report_seq ON record (report_row, id, source_ip,
+    count, disposition, dkim, spf); PRAGMA user_version = 17"
 "$DS_BIN" prune --db "$T/old.db" --raw-older-than 2026-01-01 \
     --quiet || fail "migrating the old store"
 [ "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" -ge 18 ] ||

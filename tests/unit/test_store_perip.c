@@ -568,8 +568,13 @@ test_migration(void **state)
 	assert_true(strstr(rows, "|[[\"example.com\",\"s1\"]]|") != NULL);
 	ds_store_close(f->st);
 	assert_int_equal(sqlite3_open(f->path, &rw), SQLITE_OK);
+	/* back to 17: undo 018 and what 019 added */
 	assert_int_equal(sqlite3_exec(rw, "DROP TABLE day_ip;"
-	    " DROP TABLE day_auth; PRAGMA user_version = 17", NULL, NULL,
+	    " DROP TABLE day_auth;"
+	    " DROP INDEX record_report_seq; ALTER TABLE record DROP COLUMN"
+	    " mid_ts; CREATE INDEX record_report_seq ON record (report_row,"
+	    " id, source_ip, count, disposition, dkim, spf);"
+	    " PRAGMA user_version = 17", NULL, NULL,
 	    NULL), SQLITE_OK);
 	f->st = ds_store_open(f->path, &e);
 	assert_null(e);
