@@ -30,7 +30,8 @@ rc=$?
 BASE=${URI%/*}
 
 # normalise PASS LOG: temporary names, database names, the wall-clock
-# times ingest records (ingested_at, verified_at: not $DMARCSIFT_NOW),
+# times ingest records (ingested_at, verified_at, a conflicting
+# version's version_ingested in JSON and CSV: not $DMARCSIFT_NOW),
 # and failure report ids: PostgreSQL's identity columns keep the
 # numbers a conflicting or rolled-back INSERT took (gaps), SQLite's
 # rowids do not; both are unique and rise in insertion order.
@@ -38,6 +39,7 @@ norm() {
 	sed -E -e "s#$T/tmp-$1/[A-Za-z0-9._-]*#TMP#g" \
 	    -e "s#$BASE/t[0-9a-f]*#DB#g" -e 's#TMP/[A-Za-z0-9._/-]*\.db#DB#g' \
 	    -e 's#"(ingested_at|verified_at)":"[^"]*"#"\1":"T"#g' \
+	    -e 's#"version_ingested":[0-9]+,#"version_ingested":T,#g' \
 	    -e 's#^\{"id":[0-9]+,#{"id":N,#' \
 	    -e 's#^Failure report [0-9]+$#Failure report N#' \
 	    -e 's#^(  ingested|  at) +[0-9]{4}-[0-9-]+ [0-9:]+ UTC$#\1 T#' "$2" |
@@ -49,11 +51,25 @@ norm() {
 # DKIM signatures a test made in each pass (t=, b=) made alike
 sort_rrsets() {
 	python3 -c '
-import re, sys
+import csv, io, re, sys
+wall = None   # CSV columns holding wall-clock ingest times
 def fix(m):
     items = re.findall(r"\"(?:[^\"\\\\]|\\\\.)*\"", m.group(2))
     return m.group(1) + ",".join(sorted(items)) + "]"
 for line in sys.stdin:
+    if line.startswith("== "):
+        wall = None
+    elif line.startswith("begin,") and "version_ingested" in line:
+        head = line.rstrip("\r\n").split(",")
+        wall = [i for i, c in enumerate(head) if c.startswith("version_ingested")]
+    elif wall:
+        row = next(csv.reader([line.rstrip("\r\n")]))
+        for i in wall:
+            if i < len(row):
+                row[i] = "T"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(row)
+        line = out.getvalue()
     line = re.sub(r"(\"records\":\[)([^\]]*)\]", fix, line)
     # DKIM signatures a test makes at each pass (fresh key, time)
     line = re.sub(r"(^|[;\s]|\\t)t=\d{9,}", r"\1t=T", line)
