@@ -64,7 +64,7 @@ grep -q '"class"' "$T/before.json" || fail "no classes in the answers"
 grep -q '"top_failing"' "$T/before.json" || fail "no top failing"
 recs=$(q "SELECT count(*) FROM record")
 old=$(q "SELECT count(*) FROM record WHERE report_row IN
-    (SELECT id FROM report WHERE end_ts < strftime('%s', '2026-01-20'))")
+    (SELECT id FROM report WHERE end_ts < $(date -u -d 2026-01-20 +%s))")
 [ "$old" -gt 1000 ] || fail "only $old records before the cut-off"
 [ "$old" -lt "$recs" ] || fail "every record is before the cut-off"
 
@@ -85,8 +85,13 @@ grep -q "deleted .* $old raw records of" "$T/out" ||
 	fail "records left: $(q 'SELECT count(*) FROM record')"
 [ "$(q "SELECT count(*) FROM report")" -gt 500 ] || fail "reports went"
 after=$(stat -c %s "$DB")
-[ "$after" -lt "$before" ] || fail "file did not shrink ($before -> $after)"
-[ "$(q 'PRAGMA integrity_check')" = ok ] || fail integrity_check
+# the file (SQLite only: tests/pg reruns this test on PostgreSQL, whose
+# server reclaims the space itself)
+if [ -z "${DS_PG_BASE:-}" ]; then
+	[ "$after" -lt "$before" ] ||
+		fail "file did not shrink ($before -> $after)"
+	[ "$(q 'PRAGMA integrity_check')" = ok ] || fail integrity_check
+fi
 
 answers > "$T/after.json"
 cmp -s "$T/before.json" "$T/after.json" ||
