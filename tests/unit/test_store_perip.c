@@ -593,6 +593,9 @@ test_migration(void **state)
 	    " DELETE FROM record WHERE report_row IN (SELECT id FROM report"
 	    " WHERE end_ts < 20003 * 86400);"
 	    " INSERT INTO retention VALUES ('raw', 20003 * 86400);"
+	    " DROP INDEX record_report_seq; ALTER TABLE record DROP COLUMN"
+	    " mid_ts; CREATE INDEX record_report_seq ON record (report_row,"
+	    " id, source_ip, count, disposition, dkim, spf);"
 	    " PRAGMA user_version = 17", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(rw);
 	f->st = ds_store_open(f->path, &e);
