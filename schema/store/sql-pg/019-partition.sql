@@ -27,8 +27,16 @@
 -- with this statement's snapshot, so the second caller finds the first
 -- one's partition. The new partition is attached (SHARE UPDATE
 -- EXCLUSIVE on tbl: inserts and queries go on meanwhile).
+-- Several writers at once: a writer that would wait for another's
+-- partition lock, or for the table locks ATTACH needs while other
+-- writers' open transactions hold theirs, gives up at once and returns
+-- NULL: its rows go to the DEFAULT partition, a later call moves them.
+-- So no writer waits here holding its own locks, the deadlock a wait
+-- could close (two writers, each holding what the other's DDL needs;
+-- tests/pg/t_concurrent) does not happen. lock_timeout (below
+-- deadlock_timeout's 1 s) applies inside the function only.
 CREATE FUNCTION ds_month_partition(tbl text, col text, key bigint)
-RETURNS text LANGUAGE plpgsql AS $$
+RETURNS text LANGUAGE plpgsql SET lock_timeout = '200ms' AS $$
 DECLARE
 	m timestamp;
 	lo bigint;
@@ -47,20 +55,26 @@ BEGIN
 	    WHERE c.relname = part AND n.nspname = current_schema()) THEN
 		RETURN part;
 	END IF;
-	PERFORM pg_advisory_xact_lock(hashtextextended(
-	    'dmarcsift partition ' || tbl, 0));
+	IF NOT pg_try_advisory_xact_lock(hashtextextended(
+	    'dmarcsift partition ' || tbl, 0)) THEN
+		RETURN NULL;
+	END IF;
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c
 	    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
 	    WHERE c.relname = part AND n.nspname = current_schema()) THEN
 		RETURN part;
 	END IF;
-	EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS '
-	    'INCLUDING CONSTRAINTS)', part, tbl);
-	EXECUTE format('WITH moved AS (DELETE FROM %I WHERE %I >= %s AND '
-	    '%I < %s RETURNING *) INSERT INTO %I SELECT * FROM moved',
-	    tbl || '_default', col, lo, col, hi, part);
-	EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES '
-	    'FROM (%s) TO (%s)', tbl, part, lo, hi);
+	BEGIN
+		EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS '
+		    'INCLUDING CONSTRAINTS)', part, tbl);
+		EXECUTE format('WITH moved AS (DELETE FROM %I WHERE %I >= %s '
+		    'AND %I < %s RETURNING *) INSERT INTO %I SELECT * FROM '
+		    'moved', tbl || '_default', col, lo, col, hi, part);
+		EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES '
+		    'FROM (%s) TO (%s)', tbl, part, lo, hi);
+	EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+		RETURN NULL;
+	END;
 	RETURN part;
 END $$;
 
