@@ -30,7 +30,9 @@
 -- Several writers at once: a writer that would wait for another's
 -- partition lock, or for the table locks ATTACH needs while other
 -- writers' open transactions hold theirs, gives up at once and returns
--- NULL: its rows go to the DEFAULT partition, a later call moves them.
+-- NULL: its rows go to the DEFAULT partition, a later call moves them
+-- (as when another writer committed rows of that month to the DEFAULT
+-- partition between our move and the ATTACH: check_violation).
 -- So no writer waits here holding its own locks, the deadlock a wait
 -- could close (two writers, each holding what the other's DDL needs;
 -- tests/pg/t_concurrent) does not happen. lock_timeout (below
@@ -72,7 +74,8 @@ BEGIN
 		    'moved', tbl || '_default', col, lo, col, hi, part);
 		EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES '
 		    'FROM (%s) TO (%s)', tbl, part, lo, hi);
-	EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+	EXCEPTION WHEN lock_not_available OR deadlock_detected OR
+	    check_violation THEN
 		RETURN NULL;
 	END;
 	RETURN part;
