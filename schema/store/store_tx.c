@@ -90,6 +90,16 @@ ds_store_begin(struct ds_store *st, GError **err)
 {
 	if (!ds_db_begin(st->db, err))
 		return ds_store_fail(st, err, "begin transaction");
+	/*
+	 * PostgreSQL: every writer holds this lock shared; a month
+	 * partition is attached only by a writer that gets it alone
+	 * (ds_month_partition, sql-pg/019), so no other writer's open
+	 * transaction routes rows with a partition list made before it.
+	 */
+	if (ds_db_kind(st->db) == DS_DB_PG && !ds_db_exec(st->db,
+	    "SELECT pg_advisory_xact_lock_shared(hashtextextended("
+	    "'dmarcsift writers', 0))", err))
+		return ds_store_fail(st, err, "begin transaction");
 	st->depth = 0;
 	return true;
 }

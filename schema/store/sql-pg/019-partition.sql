@@ -57,8 +57,9 @@ BEGIN
 	    WHERE c.relname = part AND n.nspname = current_schema()) THEN
 		RETURN part;
 	END IF;
+	-- alone among the writers (each holds it shared: store_tx.c)
 	IF NOT pg_try_advisory_xact_lock(hashtextextended(
-	    'dmarcsift partition ' || tbl, 0)) THEN
+	    'dmarcsift writers', 0)) THEN
 		RETURN NULL;
 	END IF;
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c
