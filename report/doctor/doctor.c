@@ -129,8 +129,7 @@ ds_doctor_init(struct ds_doctor *d, struct ds_store *st, struct ds_dns *dns,
 	if ((d->svc = ds_services_default(NULL, err)) == NULL)
 		return false;
 	/* the classes come in ds_doctor_run, once d->mmdb may be set */
-	return ds_store_doc_sources_each(st, &d->q, d->domain, add_source, d,
-	    err);
+	return ds_store_doc_sources_each(st, &d->q, add_source, d, err);
 }
 
 void

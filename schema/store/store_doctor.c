@@ -215,15 +215,13 @@ ds_store_doc_failure_selectors_each(struct ds_store *st,
 /* See store_doctor.h. */
 bool
 ds_store_doc_sources_each(struct ds_store *st, const struct ds_query *q,
-    const char *own_domain, ds_doc_source_cb cb, void *payload,
-    GError **err)
+    ds_doc_source_cb cb, void *payload, GError **err)
 {
 	struct ds_doc_source r;
 	struct ds_dbq *s;
 	bool stop = false;
 	int rc;
 
-	(void)own_domain;	/* fixed at ingest: the policy domain */
 	if (!ds_roll_prepare(st, sql_sources[DS_SQL_PG(st)], q, &s, err))
 		return false;
 	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {

@@ -111,12 +111,11 @@ bool ds_store_doc_failure_selectors_each(struct ds_store *st,
  * Per source IP totals of q->domain's reports in the period, most
  * messages first, from the rollups (018-perip.sql). own_sig and
  * dkim_pass_spf_fail are decided at ingest against each report's
- * policy domain (q->domain); own_domain is kept for the callers and
- * must be q->domain lower-cased.
+ * policy domain (q->domain).
  */
 bool ds_store_doc_sources_each(struct ds_store *st,
-    const struct ds_query *q, const char *own_domain, ds_doc_source_cb cb,
-    void *payload, GError **err);
+    const struct ds_query *q, ds_doc_source_cb cb, void *payload,
+    GError **err);
 
 /* Per header_from domain totals of the period, most messages first. */
 bool ds_store_doc_from_each(struct ds_store *st, const struct ds_query *q,

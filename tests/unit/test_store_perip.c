@@ -310,7 +310,7 @@ static bool
 w_sources(struct ds_store *st, const struct ds_query *q, GString *g,
     GError **e)
 {
-	return ds_store_doc_sources_each(st, q, q->domain, src_cb, g, e);
+	return ds_store_doc_sources_each(st, q, src_cb, g, e);
 }
 
 static bool
