@@ -121,7 +121,32 @@ struct ctx {
 	const struct ds_sender_query *q;
 	struct ds_ss_tmp t;
 	struct ds_dbq *seen;	/* sql_seen, or NULL without since */
+	bool tx;		/* batch() began a transaction */
 };
+
+/*
+ * The working tables are written in one transaction per phase, not one
+ * per row (200,000 single-row commits cost more than the queries). Not
+ * across the lookups: q->info may write the ip_info cache, and a
+ * deferred SQLite transaction that read before another connection's
+ * commit cannot write. Nothing when the caller has a transaction open.
+ */
+static bool
+batch(struct ctx *c, bool begin, GError **err)
+{
+	if (begin) {
+		if (ds_db_in_tx(c->st->db))
+			return true;
+		if (!ds_store_exec(c->st, "BEGIN", "senders: begin", err))
+			return false;
+		c->tx = true;
+		return true;
+	}
+	if (!c->tx)
+		return true;
+	c->tx = false;
+	return ds_store_exec(c->st, "COMMIT", "senders: commit", err);
+}
 
 /* Hash key of a string that may be NULL: the group key gk. */
 static char *
@@ -437,18 +462,22 @@ walk(struct ds_store *st, const struct ds_sender_query *q, take_fn take,
 	    sql_seen[q->period.domain != NULL], "senders: prepare IP history",
 	    err)) == NULL)
 		goto done;
-	if (!fill_ips(&c, err))
+	if (!batch(&c, true, err) || !fill_ips(&c, err) ||
+	    !batch(&c, false, err))
 		goto done;
 	ds_dbq_finalize(c.seen);
 	c.seen = NULL;
 	if ((early && !ds_ss_tmp_enrich(&c.t, false, enrich_ip, &c, err)) ||
+	    !batch(&c, true, err) ||
 	    !ds_ss_tmp_group(&c.t, err) || !group_reports(&c, err) ||
-	    !ds_ss_tmp_rank(&c.t, q, err) ||
+	    !ds_ss_tmp_rank(&c.t, q, err) || !batch(&c, false, err) ||
 	    (!early && !ds_ss_tmp_enrich(&c.t, true, enrich_ip, &c, err)))
 		goto done;
 	ok = stream_rows(&c, take, payload, err);
 done:
 	ds_dbq_finalize(c.seen);
+	if (c.tx)
+		(void)ds_db_exec(st->db, "ROLLBACK", NULL);
 	ds_ss_tmp_drop(&c.t);
 	return ok;
 }

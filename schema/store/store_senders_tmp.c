@@ -34,7 +34,7 @@
     " dq BIGINT, dr BIGINT, dp BIGINT, is_new INTEGER," \
     " ptr TEXT, conf INTEGER NOT NULL DEFAULT -1, base TEXT," \
     " service TEXT, asn BIGINT NOT NULL DEFAULT 0, as_org TEXT," \
-    " country TEXT, UNIQUE (gk, id)"
+    " country TEXT, UNIQUE (gk, id), UNIQUE (skey, id)"
 #define COLS_ROW(BLOB) \
     "id BIGINT PRIMARY KEY, gk TEXT NOT NULL UNIQUE, skey " BLOB "," \
     " rate DOUBLE PRECISION, ips BIGINT, records BIGINT, reports BIGINT," \
