@@ -404,7 +404,7 @@ fail:
 }
 
 /* The kept rows in order, each handed (owned) to take. */
-typedef bool (*take_fn)(struct ds_sender *s, void *payload);
+typedef ds_sender_take_cb take_fn;
 
 static bool
 stream_rows(struct ctx *c, take_fn take, void *payload, GError **err)
@@ -505,6 +505,14 @@ ds_store_senders_each(struct ds_store *st, const struct ds_sender_query *q,
 	struct each e = { cb, payload };
 
 	return walk(st, q, take_each, &e, err);
+}
+
+/* See store_senders.h. */
+bool
+ds_store_senders_take(struct ds_store *st, const struct ds_sender_query *q,
+    ds_sender_take_cb cb, void *payload, GError **err)
+{
+	return walk(st, q, cb, payload, err);
 }
 
 static bool

@@ -268,6 +268,11 @@ typedef bool (*ds_sender_cb)(const struct ds_sender *s, void *payload);
 bool ds_store_senders_each(struct ds_store *st,
     const struct ds_sender_query *q, ds_sender_cb cb, void *payload,
     GError **err);
+/* The same, each row handed over: cb owns s (ds_sender_free). */
+typedef bool (*ds_sender_take_cb)(struct ds_sender *s, void *payload);
+bool ds_store_senders_take(struct ds_store *st,
+    const struct ds_sender_query *q, ds_sender_take_cb cb, void *payload,
+    GError **err);
 /*
  * The same into *out (caller g_ptr_array_unref; it frees the rows),
  * empty when nothing matched: for callers that keep few rows (a limit).

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t_senders_many.sh - the streamed reporters (issue 20: senders, summary
 # and doctor in bounded memory, rows sorted in TEMP tables and tables
-# spooled to disk) give byte for byte the output of the in-memory
+# spooled to disk; weekly holds ten rows per list) give byte for byte the output of the in-memory
 # implementation they replaced, over a generated report of 3,000
 # records from about a thousand IPs: more rows than a table keeps in
 # memory (256), than one lookup chunk (256) and than one PostgreSQL
@@ -58,6 +58,7 @@ run senders-last senders --offline --failing --sort last --limit 100
 run summary summary
 run summary.json summary --format json --top 7
 run doctor.json doctor example.com --offline --format json
+run weekly.html weekly --domain example.com --week 2026-W01 --offline
 
 # the rows are many: more than a spooled table keeps in memory
 rows=$(grep -c '"source_ip"' "$T/out/senders.json")
