@@ -30,6 +30,7 @@ struct graph {
 	char *base;		/* API URL + "/users/USER" or "/me" */
 	char *root;		/* API URL */
 	char *fid[DS_MAIL_ACTIONS];	/* archive, invalid folder ids */
+	GHashTable *moved;	/* old id -> id after a move to invalid */
 };
 
 static const char *const well_known[] = { "inbox", "archive", "junkemail",
@@ -265,6 +266,33 @@ graph_fetch(struct ds_mailsrc *s, const struct ds_mail_msg *m, uint64_t max,
 	return ok;
 }
 
+/*
+ * A moved message gets a new id (Exchange); the quarantine names the
+ * message where it is now (issue 18). A reply without one is no error:
+ * the move happened, the quarantine then names the folder only.
+ */
+static void
+note_moved(struct graph *p, const char *id, const struct ds_http_resp *r)
+{
+	JsonNode *root;
+	JsonObject *o;
+	const char *nid;
+
+	if (r->body == NULL)
+		return;
+	o = parse_obj(r, &root, NULL);
+	if (o == NULL)
+		return;
+	nid = ds_jget_str(o, "id");
+	if (nid != NULL && *nid != '\0') {
+		if (p->moved == NULL)
+			p->moved = g_hash_table_new_full(g_str_hash,
+			    g_str_equal, g_free, g_free);
+		g_hash_table_replace(p->moved, g_strdup(id), g_strdup(nid));
+	}
+	json_node_unref(root);
+}
+
 static bool
 graph_done(struct ds_mailsrc *s, enum ds_mail_action a,
     const char *const *ids, size_t n, GError **err)
@@ -288,6 +316,8 @@ graph_done(struct ds_mailsrc *s, enum ds_mail_action a,
 		if (ok && r.status >= 300 && r.status != 404)
 			ok = ds_api_fail(&p->api, &r, a == DS_MAIL_FLAG ?
 			    "mark read" : "move message", err);
+		else if (ok && a == DS_MAIL_INVALID && r.status < 300)
+			note_moved(p, ids[i], &r);
 		ds_http_resp_clear(&r);
 		g_free(url);
 		g_free(ie);
@@ -302,6 +332,22 @@ graph_label(struct ds_mailsrc *s, const char *id)
 	return g_strdup_printf("%s;id=%s", s->key, id);
 }
 
+static char *
+graph_moved(struct ds_mailsrc *s, const char *folder, const char *id)
+{
+	struct graph *p = s->priv;
+	const char *nid = p->moved ? g_hash_table_lookup(p->moved, id) : NULL;
+	char *out;
+
+	if (nid == NULL)
+		return g_strdup_printf("folder '%s' of %s (moved there; was "
+		    "id=%s)", folder, s->key, id);
+	out = g_strdup_printf("%s;id=%s (folder '%s'; moved there, was "
+	    "id=%s)", s->key, nid, folder, id);
+	g_hash_table_remove(p->moved, id);
+	return out;
+}
+
 static void
 graph_close(struct ds_mailsrc *s)
 {
@@ -314,6 +360,8 @@ graph_close(struct ds_mailsrc *s)
 	ds_api_url_clear(&p->u);
 	g_free(p->base);
 	g_free(p->root);
+	if (p->moved != NULL)
+		g_hash_table_destroy(p->moved);
 	for (i = 0; i < DS_MAIL_ACTIONS; i++)
 		g_free(p->fid[i]);
 	g_free(p);
@@ -329,5 +377,6 @@ const struct ds_mailsrc_ops ds_mailsrc_graph = {
 	.fetch = graph_fetch,
 	.done = graph_done,
 	.label = graph_label,
+	.moved = graph_moved,
 	.close = graph_close,
 };

@@ -40,6 +40,14 @@ for kind in graph gmail; do
 	[ "$(api_count "$inv")" -eq "$invalid" ] || fail "$kind: $(api_count "$inv") invalid"
 	check_archive x "$DB" "$T/truth.json" "$arch"
 	check_quarantined x "$DB" "$inv"
+	if [ $kind = graph ]; then
+		# a moved message has a new id: the quarantine names that one
+		[ "$invalid" -gt 0 ] || fail "dsgen made no invalid mail"
+		"$DS_BIN" quarantine list --db "$DB" --format json \
+		    >"$T/q.json" || fail "quarantine list"
+		n=$(jq '[.[] | select(.source | test(";id=[^ ]+m [(]folder .Invalid DMARC.; moved there, was id="))] | length' "$T/q.json")
+		[ "$n" -eq "$invalid" ] || fail "graph: $n of $invalid quarantine entries name the moved message's new id: $(jq -r '.[0].source' "$T/q.json")"
+	fi
 	[ "$(apistat throttled)" -eq 2 ] || fail "$kind: throttling not served"
 	[ "$(apistat bad_request)" -eq 0 ] || fail "$kind: requests off the documented shape"
 	[ "$(apistat fetch)" -eq $N ] || fail "$kind: $(apistat fetch) fetches for $N mails"
