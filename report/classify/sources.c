@@ -68,6 +68,7 @@ ds_classifier_from_store(struct ds_classifier *c, struct ds_store *st,
 		return ds_fail(err, DS_ERROR_USAGE, "classifying sources "
 		    "needs a domain");
 	ip_query(&sq, q, info, info_payload);
+	sq.dkim_only = true;	/* ds_classifier_add reads DKIM only */
 	ds_classifier_begin(c, q->domain, decl);
 	if (!ds_store_senders_each(st, &sq, feed, c, err)) {
 		ds_classifier_release(c);

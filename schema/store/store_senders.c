@@ -421,9 +421,10 @@ stream_rows(struct ctx *c, take_fn take, void *payload, GError **err)
 	if (!cur_open(c, &k[K_ROWS], rows, err) ||
 	    !cur_open(c, &k[K_IPS], ips, err) ||
 	    !cur_open(c, &k[K_DKIM], sql_dkim[pg], err) ||
-	    !cur_open(c, &k[K_SPF], sql_spf[pg], err) ||
+	    (!c->q->dkim_only &&
+	    (!cur_open(c, &k[K_SPF], sql_spf[pg], err) ||
 	    !cur_open(c, &k[K_REASON], sql_reason[pg], err) ||
-	    !cur_open(c, &k[K_EXTRA], sql_extra, err))
+	    !cur_open(c, &k[K_EXTRA], sql_extra, err))))
 		goto done;
 	while (k[K_ROWS].rc == DS_DB_ROW) {
 		if (!build_row(k, &d, err))
