@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: MIT
 . "$DS_SRC/tests/pg/suite_lib.sh"
 run_suites reporter/t_reporter.sh golden/t_reporter_text.sh \
-	golden/t_senders_many.sh \
 	doctor/t_cli.sh doctor/t_dkim.sh doctor/t_dmarc.sh \
 	doctor/t_senders.sh doctor/t_tls.sh doctor/t_spf.sh \
 	doctor/t_reporting.sh failure/t_failures.sh
