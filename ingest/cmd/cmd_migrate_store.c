@@ -44,9 +44,9 @@ cmd_migrate_store(struct ds_ctx *c, int argc, char **argv)
 	bool tty;
 	guint i;
 
-	if (!ds_ctx_setup(c, NULL, "Copy every report, record, failure "
-	    "report, TLS report and mailbox\nstate of store --from into store "
-	    "--to (SQLite file or postgresql://\nURI, either way). Stop ingest "
+	if (!ds_ctx_setup(c, NULL, "Copy every report, record, day rollup, "
+	    "failure report, TLS report\nand mailbox state of store --from into "
+	    "store --to (SQLite file or\npostgresql:// URI, either way). Stop ingest "
 	    "and poll on --from first. Resumable:\nrun it again after an "
 	    "interruption; nothing is copied twice.\nThe row counts of both "
 	    "stores are compared at the end.", entries, argc, argv) ||

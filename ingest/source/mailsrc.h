@@ -62,7 +62,7 @@ struct ds_mailsrc {
 	const struct ds_mail_run_opts *o;
 	struct ds_pipeline *pl;
 	bool keep;		/* leave the mailbox untouched */
-	char *key;		/* canonical mailbox name (open sets it) */
+	char *key;		/* canonical mailbox name (ops->key) */
 	char *epoch;		/* what makes the ids valid (open sets it) */
 	void *priv;
 };
@@ -79,7 +79,14 @@ struct ds_mailsrc {
 struct ds_mailsrc_ops {
 	const char *name;	/* "imap", "graph", "gmail" */
 	const char *epoch_name;	/* for messages: "UIDVALIDITY" */
-	/* Connect, log in, make the folders; set s->key and s->epoch. */
+	/*
+	 * The canonical mailbox name from the configuration alone, without
+	 * a word to the server: the key of its state in the store and of
+	 * its lock, the same on every host (caller frees). NULL with err
+	 * set (DS_ERROR_USAGE) for a URL that does not parse.
+	 */
+	char *(*key)(const struct ds_mailbox_conf *c, GError **err);
+	/* Connect, log in, make the folders; set s->epoch (s->key is set). */
 	bool (*open)(struct ds_mailsrc *s, GError **err);
 	/* The ids now in the mailbox (GPtrArray of char *, g_free). */
 	bool (*list)(struct ds_mailsrc *s, GPtrArray **out, GError **err);

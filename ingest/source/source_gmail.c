@@ -125,6 +125,19 @@ label_id(struct gmail *p, const char *name, bool create, char **out,
 	    "mailbox %s: label '%s' not created", p->api.c->name, name));
 }
 
+static char *
+gmail_key(const struct ds_mailbox_conf *c, GError **err)
+{
+	struct ds_api_url u;
+	char *key;
+
+	if (!ds_api_url_parse(&u, c->url, "gmail", err))
+		return NULL;
+	key = g_strdup_printf("gmail://%s/%s", u.user, u.path);
+	ds_api_url_clear(&u);
+	return key;
+}
+
 static bool
 gmail_open(struct ds_mailsrc *s, GError **err)
 {
@@ -137,7 +150,6 @@ gmail_open(struct ds_mailsrc *s, GError **err)
 	p->remove = g_ptr_array_new_with_free_func(g_free);
 	if (!ds_api_url_parse(&p->u, c->url, "gmail", err))
 		return false;
-	s->key = g_strdup_printf("gmail://%s/%s", p->u.user, p->u.path);
 	s->epoch = g_strdup("-");
 	root = g_strdup(c->api_url ? c->api_url : GMAIL_URL);
 	if (g_str_has_suffix(root, "/"))
@@ -351,6 +363,7 @@ gmail_close(struct ds_mailsrc *s)
 const struct ds_mailsrc_ops ds_mailsrc_gmail = {
 	.name = "gmail",
 	.epoch_name = "epoch",
+	.key = gmail_key,
 	.open = gmail_open,
 	.list = gmail_list,
 	.info = NULL,

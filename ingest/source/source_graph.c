@@ -154,6 +154,20 @@ done:
 	return ok;
 }
 
+static char *
+graph_key(const struct ds_mailbox_conf *c, GError **err)
+{
+	struct ds_api_url u;
+	char *key;
+
+	if (!ds_api_url_parse(&u, c->url, "graph", err))
+		return NULL;
+	key = g_strdup_printf("graph://%s/%s", u.user, u.path[0] ? u.path :
+	    "Inbox");
+	ds_api_url_clear(&u);
+	return key;
+}
+
 static bool
 graph_open(struct ds_mailsrc *s, GError **err)
 {
@@ -166,7 +180,6 @@ graph_open(struct ds_mailsrc *s, GError **err)
 	if (!ds_api_url_parse(&p->u, c->url, "graph", err))
 		return false;
 	folder = p->u.path[0] ? p->u.path : "Inbox";
-	s->key = g_strdup_printf("graph://%s/%s", p->u.user, folder);
 	p->root = g_strdup(c->api_url ? c->api_url : GRAPH_URL);
 	g_strchomp(p->root);
 	if (g_str_has_suffix(p->root, "/"))
@@ -371,6 +384,7 @@ graph_close(struct ds_mailsrc *s)
 const struct ds_mailsrc_ops ds_mailsrc_graph = {
 	.name = "graph",
 	.epoch_name = "folder id",
+	.key = graph_key,
 	.open = graph_open,
 	.list = graph_list,
 	.info = NULL,

@@ -61,6 +61,19 @@ uids_of(const char *const *ids, size_t n)
 	return a;
 }
 
+static char *
+imap_key(const struct ds_mailbox_conf *c, GError **err)
+{
+	struct ds_imap_url u;
+	char *key;
+
+	if (!ds_imap_url_parse(&u, c->url, err))
+		return NULL;
+	key = ds_imap_url_key(&u, c->user);
+	ds_imap_url_clear(&u);
+	return key;
+}
+
 static bool
 imap_open(struct ds_mailsrc *s, GError **err)
 {
@@ -72,7 +85,6 @@ imap_open(struct ds_mailsrc *s, GError **err)
 	    c->invalid_folder == NULL;
 	if (!ds_imap_url_parse(&p->u, c->url, err))
 		return false;
-	s->key = ds_imap_url_key(&p->u, c->user);
 	if ((p->im = ds_imap_auth_open(&p->u, c, s->o->cacert, err)) == NULL)
 		return false;
 	if (!s->keep && ((c->archive_folder && !ds_imap_ensure_folder(p->im,
@@ -337,6 +349,7 @@ imap_close(struct ds_mailsrc *s)
 const struct ds_mailsrc_ops ds_mailsrc_imap = {
 	.name = "imap",
 	.epoch_name = "UIDVALIDITY",
+	.key = imap_key,
 	.open = imap_open,
 	.list = imap_list,
 	.info = imap_info,

@@ -341,14 +341,17 @@ run_mailbox(struct run *r, GError **err)
 	char *old = NULL;
 	bool ok = false;
 
-	if (!r->s.ops->open(&r->s, err))
-		return false;
 	/*
-	 * The mailbox's own lock: on PostgreSQL hosts polling different
-	 * mailboxes run in parallel, two polling this one do not; on
-	 * SQLite the run lock the command already holds.
+	 * The mailbox's own lock, taken before a word to the server: on
+	 * PostgreSQL hosts polling different mailboxes run in parallel, two
+	 * polling this one do not (its key comes from the configuration,
+	 * the same on every host, so the second waits before it asks for
+	 * a STATUS the first is changing); on SQLite the run lock the
+	 * command already holds.
 	 */
-	if (!ds_store_lock_key(r->st, r->s.key, r->s.o->lock_wait_ms, err))
+	if ((r->s.key = r->s.ops->key(r->s.c, err)) == NULL ||
+	    !ds_store_lock_key(r->st, r->s.key, r->s.o->lock_wait_ms, err) ||
+	    !r->s.ops->open(&r->s, err))
 		return false;
 	if (!ds_store_source_mailbox(r->st, r->s.key, r->s.epoch, &old, err))
 		return false;

@@ -78,8 +78,6 @@ struct pg_q {
 	unsigned char *blob;	/* col_blob's unescaped bytes */
 };
 
-static const struct ds_db_ops *pg_ops(void);
-
 #define PGD(db) ((struct pg_db *)(db))
 #define PGQ(q) ((struct pg_q *)(q))
 
@@ -186,7 +184,7 @@ pg_open(const char *target, unsigned flags, GError **err)
 	const char *vals[] = { target, "dmarcsift", "UTF8", NULL };
 	struct pg_db *d = g_new0(struct pg_db, 1);
 
-	d->base.ops = pg_ops();
+	d->base.ops = &ds_db_pg_ops;
 	d->base.name = ds_db_pg_name(target);
 	d->c = PQconnectdbParams(keys, vals, 1);
 	if (d->c == NULL || PQstatus(d->c) != CONNECTION_OK) {
@@ -402,21 +400,40 @@ pg_bind_null(struct ds_dbq *q, int i)
 	(void)param(q, i);
 }
 
-/* The parameter arrays libpq takes; types keep the prepared ones for NULL. */
-static void
-param_arrays(struct pg_q *q, Oid *types, const char **vals, int *lens,
-    int *fmts)
-{
-	int i;
+/* The four parameter arrays libpq takes, for one execution. */
+struct pg_params {
+	Oid *types;
+	const char **vals;	/* borrowed from the pg_q */
+	int *lens, *fmts;
+};
 
+/* Fill pp from q's bindings; types keep the prepared ones for NULL. */
+static void
+pg_params_init(struct pg_params *pp, const struct pg_q *q)
+{
+	int i, n = q->nparams > 0 ? q->nparams : 1;
+
+	pp->types = g_new0(Oid, n);
+	pp->vals = g_new0(const char *, n);
+	pp->lens = g_new0(int, n);
+	pp->fmts = g_new0(int, n);
 	for (i = 0; i < q->nparams; i++) {
-		types[i] = q->p[i].val ? q->p[i].type : q->prep_types[i];
-		if (!q->used[i] && types[i] == 0)
-			types[i] = PG_TEXTOID;
-		vals[i] = q->p[i].val;
-		lens[i] = q->p[i].len;
-		fmts[i] = q->p[i].fmt;
+		pp->types[i] = q->p[i].val ? q->p[i].type : q->prep_types[i];
+		if (!q->used[i] && pp->types[i] == 0)
+			pp->types[i] = PG_TEXTOID;
+		pp->vals[i] = q->p[i].val;
+		pp->lens[i] = q->p[i].len;
+		pp->fmts[i] = q->p[i].fmt;
 	}
+}
+
+static void
+pg_params_free(struct pg_params *pp)
+{
+	g_free(pp->types);
+	g_free(pp->vals);
+	g_free(pp->lens);
+	g_free(pp->fmts);
 }
 
 /* Run a statement without a cursor: prepared under its name. */
@@ -424,15 +441,12 @@ static bool
 run_prepared(struct pg_q *q, GError **err)
 {
 	struct pg_db *d = PGD(q->base.db);
-	int n = q->nparams > 0 ? q->nparams : 1;
-	Oid *types = g_new0(Oid, n);
-	const char **vals = g_new0(const char *, n);
-	int *lens = g_new0(int, n), *fmts = g_new0(int, n);
+	struct pg_params pp;
 	PGresult *r;
 	bool ok = false;
 
-	param_arrays(q, types, vals, lens, fmts);
-	if (q->prepared && memcmp(types, q->prep_types,
+	pg_params_init(&pp, q);
+	if (q->prepared && memcmp(pp.types, q->prep_types,
 	    sizeof(Oid) * (size_t)q->nparams) != 0) {
 		char sql[48];
 
@@ -444,14 +458,16 @@ run_prepared(struct pg_q *q, GError **err)
 		q->prepared = false;
 	}
 	if (!q->prepared) {
-		r = PQprepare(d->c, q->name, q->sql, q->nparams, types);
+		r = PQprepare(d->c, q->name, q->sql, q->nparams, pp.types);
 		if (!pg_ok(d, r, err, "prepare"))
 			goto done;
 		PQclear(r);
-		memcpy(q->prep_types, types, sizeof(Oid) * (size_t)q->nparams);
+		memcpy(q->prep_types, pp.types, sizeof(Oid) *
+		    (size_t)q->nparams);
 		q->prepared = true;
 	}
-	r = PQexecPrepared(d->c, q->name, q->nparams, vals, lens, fmts, 0);
+	r = PQexecPrepared(d->c, q->name, q->nparams, pp.vals, pp.lens,
+	    pp.fmts, 0);
 	if (!pg_ok(d, r, err, "step"))
 		goto done;
 	q->changes = g_ascii_strtoll(PQcmdTuples(r), NULL, 10);
@@ -460,10 +476,7 @@ run_prepared(struct pg_q *q, GError **err)
 	q->done = true;		/* every row is in res */
 	ok = true;
 done:
-	g_free(types);
-	g_free(vals);
-	g_free(lens);
-	g_free(fmts);
+	pg_params_free(&pp);
 	return ok;
 }
 
@@ -475,18 +488,16 @@ static bool
 declare(struct pg_q *q, GError **err)
 {
 	struct pg_db *d = PGD(q->base.db);
-	int n = q->nparams > 0 ? q->nparams : 1;
-	Oid *types = g_new0(Oid, n);
-	const char **vals = g_new0(const char *, n);
-	int *lens = g_new0(int, n), *fmts = g_new0(int, n);
+	struct pg_params pp;
 	bool hold = PQtransactionStatus(d->c) == PQTRANS_IDLE;
 	char *sql = g_strdup_printf("DECLARE %s NO SCROLL CURSOR%s FOR %s",
 	    q->name, hold ? " WITH HOLD" : "", q->sql);
 	PGresult *r;
 	bool ok;
 
-	param_arrays(q, types, vals, lens, fmts);
-	r = PQexecParams(d->c, sql, q->nparams, types, vals, lens, fmts, 0);
+	pg_params_init(&pp, q);
+	r = PQexecParams(d->c, sql, q->nparams, pp.types, pp.vals, pp.lens,
+	    pp.fmts, 0);
 	ok = pg_ok(d, r, err, "step");
 	if (ok) {
 		PQclear(r);
@@ -494,10 +505,7 @@ declare(struct pg_q *q, GError **err)
 		q->changes = 0;
 	}
 	g_free(sql);
-	g_free(types);
-	g_free(vals);
-	g_free(lens);
-	g_free(fmts);
+	pg_params_free(&pp);
 	return ok;
 }
 
@@ -783,10 +791,4 @@ const struct ds_db_ops ds_db_pg_ops = {
 	.version = pg_version,
 	.set_version = pg_set_version,
 };
-
-static const struct ds_db_ops *
-pg_ops(void)
-{
-	return &ds_db_pg_ops;
-}
 #endif /* DS_HAVE_LIBPQ */

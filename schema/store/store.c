@@ -192,6 +192,7 @@ ds_store_close(struct ds_store *st)
 	for (i = 0; i < DS_STMT_COUNT; i++)
 		ds_dbq_finalize(st->stmt[i]);
 	ds_store_rollup_free(st);
+	ds_dbq_finalize(st->part);
 	ds_db_close(st->db);
 	g_hash_table_destroy(st->keys);
 	for (i = 0; i < G_N_ELEMENTS(st->json); i++)

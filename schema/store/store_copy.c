@@ -15,6 +15,7 @@
 #include "schema/util/error.h"
 #include "schema/store/store_copy.h"
 #include "schema/store/store_priv.h"
+#include "schema/store/store_part.h"
 
 #define DS_COPY_BATCH 2000
 
@@ -48,8 +49,12 @@ static const struct table tables[] = {
 	{ "record", "id", NULL, {
 	    "id", "report_row", "source_ip", "count", "disposition", "dkim",
 	    "spf", "envelope_to", "envelope_from", "header_from", "reasons",
-	    "dkim_auth", "spf_auth", "extensions" },
-	    "iititttttttttt" },
+	    "dkim_auth", "spf_auth", "extensions", "mid_ts" },
+	    "iititttttttttti" },
+	{ "report_conflict", "id", NULL, {
+	    "id", "report_row", "content_hash", "records", "messages",
+	    "source", "raw", "ingested_at" },
+	    "iitiitbi" },
 	{ "quarantine", "id", NULL, {
 	    "id", "sha256", "source", "reason", "size", "raw", "created" },
 	    "itttibi" },
@@ -100,6 +105,14 @@ static const struct table tables[] = {
 	{ "sender_seen", NULL, "source_ip, domain", {
 	    "source_ip", "domain", "first_mid", "last_mid" },
 	    "ttii" },
+	{ "day_rollup", NULL, "domain, day, source_ip, disposition, dkim, spf,"
+	    " header_from, org_name", {
+	    "domain", "day", "source_ip", "disposition", "dkim", "spf",
+	    "header_from", "org_name", "records", "messages" },
+	    "tittttttii" },
+	{ "retention", NULL, "what", {
+	    "what", "before_ts" },
+	    "ti" },
 };
 
 const char *
@@ -351,6 +364,7 @@ ds_store_copy(struct ds_store *from, struct ds_store *to,
 		j.n = ncols(&tables[i]);
 		j.count = c;
 		if (!count_rows(j.from, c->table, &c->source, err) ||
+		    !ds_store_part_like(to, from, c->table, err) ||
 		    !copy_table(&j, err) ||
 		    !count_rows(j.to, c->table, &c->target, err))
 			return false;

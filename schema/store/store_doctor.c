@@ -35,7 +35,8 @@
     " lower(trim(j.value ->> 'result')) AS res," \
     " csum(c.count), count(DISTINCT r.id), max(r.end_ts)," \
     " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)" \
-    " FROM report r JOIN record c ON c.report_row = r.id," \
+    " FROM report r JOIN record c ON c.report_row = r.id AND" \
+    DS_SQL_REC_PERIOD("c") "," \
     EACH("c.dkim_auth", "j") " WHERE" PERIOD \
     " GROUP BY d, s, r.org_name, res" \
     " ORDER BY 5 DESC, d, s, r.org_name, res"
@@ -52,7 +53,8 @@ static const char *const sql_selectors[2] = {
 #define SQL_SOURCES(EACH, CONTAINS) \
     "WITH good (d, s) AS (SELECT DISTINCT" \
     "  lower(x.value ->> 'domain'), x.value ->> 'selector'" \
-    "  FROM report r JOIN record c ON c.report_row = r.id," \
+    "  FROM report r JOIN record c ON c.report_row = r.id AND" \
+    DS_SQL_REC_PERIOD("c") "," \
     EACH("c.dkim_auth", "x") " WHERE" PERIOD \
     "  AND lower(trim(x.value ->> 'result')) = 'pass')" \
     " SELECT c.source_ip, csum(c.count)," \
@@ -82,7 +84,8 @@ static const char *const sql_selectors[2] = {
     "  AND lower(coalesce(x.value ->> 'scope', 'mfrom'))" \
     "  <> 'helo' AND lower(coalesce(x.value ->> 'result'," \
     "  '')) <> 'pass' LIMIT 1) END)" \
-    " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD \
+    " FROM report r JOIN record c ON c.report_row = r.id AND" \
+    DS_SQL_REC_PERIOD("c") " WHERE" PERIOD \
     " GROUP BY c.source_ip ORDER BY 2 DESC, c.source_ip"
 static const char *const sql_sources[2] = {
 	SQL_SOURCES(DS_SQL_EACH, DS_SQL_CONTAINS),
@@ -116,7 +119,8 @@ static const char sql_from[] =
     "SELECT lower(c.header_from) AS hf, csum(c.count),"
     " csum(CASE WHEN " DS_SQL_PASS("c") " THEN c.count ELSE 0 END),"
     " count(DISTINCT c.source_ip)"
-    " FROM report r JOIN record c ON c.report_row = r.id WHERE" PERIOD
+    " FROM report r JOIN record c ON c.report_row = r.id AND"
+    DS_SQL_REC_PERIOD("c") " WHERE" PERIOD
     " AND c.header_from IS NOT NULL"
     " GROUP BY hf ORDER BY 2 DESC, hf";
 

@@ -41,6 +41,7 @@ struct ds_store {
 	GString *json[3];		/* scratch for record_put */
 	bool readonly;			/* ds_store_open_readonly() */
 	struct ds_dbq *roll[2];		/* day rollups (store_rollup.c) */
+	struct ds_dbq *part;		/* month partitions (store_part.c) */
 };
 
 /* The newest schema version this binary's migrations reach. */

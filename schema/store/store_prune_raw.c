@@ -6,8 +6,15 @@
  * SPDX-License-Identifier: MIT
  *
  * Written on the database driver (db.h), plain SQL for both back ends.
- * THREATS #11: the cut-off is bound.
+ * On PostgreSQL the record partitions that lie wholly before the cut-off
+ * (sql-pg/019-partition.sql: every report of their months ended before
+ * it) are dropped whole first; the rows of the boundary month and of
+ * the default partition go row by row, as on SQLite. Same answers on
+ * both. THREATS #11: the cut-off is bound; a partition name is spliced
+ * only after it matched record_pYYYYMM.
  */
+#include <string.h>
+
 #include "schema/util/error.h"
 #include "schema/store/db.h"
 #include "schema/store/store_priv.h"
@@ -19,6 +26,13 @@ static const char sql_count[] =
 static const char sql_delete[] =
     "DELETE FROM record WHERE report_row IN"
     " (SELECT id FROM report WHERE end_ts < ?1)";
+static const char sql_parts[] =
+    "SELECT name, lo, hi FROM ds_month_partitions('record') WHERE hi <= ?1";
+/* a report of the month [?1, ?2) that ends at or after the cut-off */
+static const char sql_straddle[] =
+    "SELECT count(*) FROM (SELECT 1 FROM report WHERE"
+    " (begin_ts + end_ts) / 2 >= ?1 AND (begin_ts + end_ts) / 2 < ?2"
+    " AND end_ts >= ?3 LIMIT 1) AS x";
 static const char sql_mark[] =
     "INSERT INTO retention (what, before_ts) VALUES ('raw', ?1)"
     " ON CONFLICT (what) DO UPDATE SET before_ts = CASE WHEN"
@@ -53,6 +67,70 @@ one(struct ds_db *db, const char *sql, int64_t t, bool t_set, int64_t *a,
 	return rc != DS_DB_FAIL;
 }
 
+/* record_pYYYYMM, the only names drop_months() splices. */
+static bool
+month_name(const char *n)
+{
+	size_t i;
+
+	if (n == NULL || strlen(n) != 14 || strncmp(n, "record_p", 8) != 0)
+		return false;
+	for (i = 8; i < 14; i++)
+		if (n[i] < '0' || n[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * PostgreSQL: drop each record partition whose month ends by the
+ * cut-off and whose reports all ended before it.
+ */
+static bool
+drop_months(struct ds_db *db, int64_t before, GError **err)
+{
+	struct ds_dbq *q = ds_db_prepare(db, sql_parts, err);
+	GPtrArray *drop = g_ptr_array_new_with_free_func(g_free);
+	enum ds_db_step rc = DS_DB_FAIL;
+	int64_t n;
+	char *sql;
+	guint i;
+	bool ok;
+
+	if (q != NULL) {
+		ds_dbq_bind_int64(q, 1, before);
+		while ((rc = ds_dbq_step(q, err)) == DS_DB_ROW)
+			if (month_name(ds_dbq_text(q, 0)))
+				g_ptr_array_add(drop, g_strdup_printf("%s %"
+				    G_GINT64_FORMAT " %" G_GINT64_FORMAT,
+				    ds_dbq_text(q, 0), ds_dbq_int64(q, 1),
+				    ds_dbq_int64(q, 2)));
+	}
+	ds_dbq_finalize(q);
+	ok = rc == DS_DB_DONE;
+	for (i = 0; ok && i < drop->len; i++) {
+		char **w = g_strsplit(drop->pdata[i], " ", 3);
+		struct ds_dbq *s = ds_db_prepare(db, sql_straddle, err);
+
+		ok = s != NULL;
+		if (ok) {
+			ds_dbq_bind_int64(s, 1, g_ascii_strtoll(w[1], NULL, 10));
+			ds_dbq_bind_int64(s, 2, g_ascii_strtoll(w[2], NULL, 10));
+			ds_dbq_bind_int64(s, 3, before);
+			ok = ds_dbq_step(s, err) == DS_DB_ROW;
+			n = ok ? ds_dbq_int64(s, 0) : 1;
+		}
+		ds_dbq_finalize(s);
+		if (ok && n == 0) {
+			sql = g_strdup_printf("DROP TABLE %s", w[0]);
+			ok = ds_db_exec(db, sql, err);
+			g_free(sql);
+		}
+		g_strfreev(w);
+	}
+	g_ptr_array_free(drop, TRUE);
+	return ok;
+}
+
 /* See store_prune.h. */
 bool
 ds_store_prune_raw(struct ds_store *st, int64_t before, bool dry_run,
@@ -64,6 +142,8 @@ ds_store_prune_raw(struct ds_store *st, int64_t before, bool dry_run,
 		return false;
 	if (dry_run)
 		return true;
+	if (ds_db_kind(db) == DS_DB_PG && !drop_months(db, before, err))
+		return false;
 	return one(db, sql_delete, before, true, NULL, NULL, NULL, err) &&
 	    one(db, sql_mark, before, true, NULL, NULL, NULL, err);
 }

@@ -13,6 +13,7 @@
 #include "schema/util/json.h"
 #include "schema/store/store_priv.h"
 #include "schema/store/store_sql.h"
+#include "schema/store/store_part.h"
 
 /* Bound 1..21 by bind_meta(), then source, message row, ingested_at. */
 static const char sql_report_insert[] =
@@ -40,8 +41,9 @@ static const char sql_report_finish[] =
 static const char sql_record_insert[] =
     "INSERT INTO record (report_row, source_ip, count, disposition, dkim,"
     " spf, envelope_to, envelope_from, header_from, reasons, dkim_auth,"
-    " spf_auth, extensions)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    " spf_auth, extensions, mid_ts)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+    " (SELECT (begin_ts + end_ts) / 2 FROM report WHERE id = ?1))";
 
 /*
  * The sender_seen rollup of one finished report (?1), 006-speed.sql:
@@ -187,7 +189,8 @@ ds_store_report_put(struct ds_store *st, const struct ds_report_meta *m,
 	if (rc == DS_DB_ROW) {
 		*out_id = ds_dbq_int64(s, 0);
 		ds_dbq_reset(s);
-		return true;
+		/* PostgreSQL: the month partitions its rows go to */
+		return ds_store_part_report(st, m->begin, m->end, err);
 	}
 	if (rc == DS_DB_DONE) {	/* ON CONFLICT DO NOTHING */
 		ds_dbq_reset(s);

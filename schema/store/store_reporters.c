@@ -34,7 +34,8 @@ static const char *const sql_last_ever[2] = {
 static const char *const sql_domains[2] = {
 	"SELECT lower(rep.domain), count(*), count(DISTINCT rep.org_name),"
 	" csum(rep.messages), csum((SELECT csum(rec.count) FROM record AS"
-	" rec WHERE rec.report_row = rep.id AND " SS_PASS ")),"
+	" rec WHERE rec.report_row = rep.id AND" DS_SQL_REC_PERIOD("rec")
+	" AND " SS_PASS ")),"
 	" min(rep.begin_ts), max(rep.end_ts) FROM report AS rep"
 	SS_WHERE_ALL " GROUP BY 1 ORDER BY 1 LIMIT ?4",
 	NULL,

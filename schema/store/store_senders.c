@@ -20,7 +20,8 @@
 #include "schema/store/store_senders_priv.h"
 
 #define FROM_JOIN " FROM report AS rep" \
-    " CROSS JOIN record AS rec ON rec.report_row = rep.id"
+    " CROSS JOIN record AS rec ON rec.report_row = rep.id AND" \
+    DS_SQL_REC_PERIOD("rec")
 #define BOTH(head, tail) { head SS_WHERE_ALL tail, head SS_WHERE_DOM tail }
 /* a record's IP, then its working IP and row (store_senders_tmp.c) */
 #define TO_ROW " CROSS JOIN ds_ss_ip AS p" \

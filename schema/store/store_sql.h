@@ -29,6 +29,12 @@
 /* The period test: the midpoint in [?2, ?3). */
 #define DS_SQL_PERIOD(t) " " DS_SQL_MID(t) " >= ?2 AND " DS_SQL_MID(t) " < ?3"
 /*
+ * The same period test on a record row c (019-partition.sql: mid_ts is
+ * its report's midpoint): on PostgreSQL the planner leaves out the
+ * record partitions of other months.
+ */
+#define DS_SQL_REC_PERIOD(c) " " c ".mid_ts >= ?2 AND " c ".mid_ts < ?3"
+/*
  * DMARC pass (RFC 7489 §4.2) of a record row c: aligned DKIM or SPF.
  * The parser stores the known values in lower case (aggregate_fields.c
  * set_enum), so no lower() is needed.

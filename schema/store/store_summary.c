@@ -25,7 +25,8 @@
 
 #define BOTH(head, tail) { head SS_WHERE_ALL tail, head SS_WHERE_DOM tail }
 #define FROM_JOIN " FROM report AS rep" \
-    " CROSS JOIN record AS rec ON rec.report_row = rep.id"
+    " CROSS JOIN record AS rec ON rec.report_row = rep.id AND" \
+    DS_SQL_REC_PERIOD("rec")
 
 static const char *const sql_reports[2] = BOTH(
     "SELECT lower(rep.domain), count(*), count(DISTINCT rep.org_name),"

@@ -335,10 +335,15 @@ test_migration(void **state)
 	    " FROM day_rollup ORDER BY 1)", 0);
 	ds_store_close(f->st);
 	assert_int_equal(sqlite3_open(f->path, &rw), SQLITE_OK);
-	/* back to 14: undo 015 and what later migrations (017) added */
+	/* back to 14: undo 015 and what later migrations (017, 019)
+	 * added */
 	assert_int_equal(sqlite3_exec(rw, "DROP TABLE day_rollup;"
 	    " DROP TABLE retention; DROP TABLE report_conflict;"
 	    " ALTER TABLE report DROP COLUMN content_hash;"
+	    " DROP INDEX record_report_seq;"
+	    " ALTER TABLE record DROP COLUMN mid_ts;"
+	    " CREATE INDEX record_report_seq ON record (report_row, id,"
+	    " source_ip, count, disposition, dkim, spf);"
 	    " PRAGMA user_version = 14", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(rw);
 	f->st = ds_store_open(f->path, &e);
