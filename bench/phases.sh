@@ -18,7 +18,10 @@ function num(s) { gsub(",", "", s); return s + 0 }
 		c[fn] = num($1)
 }
 END {
-	hash = c["SHA256"] + c["g_checksum_update"] + \
+	# the input hash: ds_sha256_hex (libcrypto, schema/util/sha256.c);
+	# before it, GChecksum, whose counts also held the per-record
+	# report hash. ds_sha256 alone is also the per-record hash (XML).
+	hash = c["ds_sha256_hex"] + c["g_checksum_update"] + \
 	    c["g_checksum_get_string"]
 	tx = c["ds_store_begin"] + c["ds_store_commit"] + \
 	    c["ds_store_message_put"] + c["ds_store_message_done"] + \

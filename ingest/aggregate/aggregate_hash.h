@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "schema/model/model.h"
 
 /* DS_REPORT_HASH_LEN hex digits and a NUL */
@@ -25,9 +27,14 @@ struct ds_report_hash {
 				   quarter: order-free, a repeated row
 				   counts twice */
 	uint64_t n;		/* records */
+	GString *buf;		/* one record's bytes, reused */
 };
 
+/* Start; ds_report_hash_final() or ds_report_hash_clear() ends. */
 void ds_report_hash_init(struct ds_report_hash *h);
+
+/* Free what h holds (after init: the hash is not needed). */
+void ds_report_hash_clear(struct ds_report_hash *h);
 
 /* Add one record (every field, counts in decimal). */
 void ds_report_hash_record(struct ds_report_hash *h,
@@ -35,9 +42,9 @@ void ds_report_hash_record(struct ds_report_hash *h,
 
 /*
  * The hash of the records added and m's policy_published, as
- * DS_REPORT_HASH_LEN lower-case hex digits into out.
+ * DS_REPORT_HASH_LEN lower-case hex digits into out; clears h.
  */
-void ds_report_hash_final(const struct ds_report_hash *h,
+void ds_report_hash_final(struct ds_report_hash *h,
     const struct ds_report_meta *m, char out[DS_REPORT_HASH_LEN + 1]);
 
 #endif

@@ -138,7 +138,7 @@ ingest(struct ds_pipeline *pl, const struct ds_parse_unit *u,
 {
 	static const struct ds_aggregate_cbs cbs = { meta_cb, record_cb };
 	struct ds_leaf *leaf = u->leaf;
-	struct report r = { pl, u, 0, false, 0, 0, { { 0 }, 0 } };
+	struct report r = { pl, u, 0, false, 0, 0, { { 0 }, 0, NULL } };
 	struct ds_report_meta m;
 	char hash[DS_REPORT_HASH_LEN + 1];
 	bool ok;
@@ -153,6 +153,8 @@ ingest(struct ds_pipeline *pl, const struct ds_parse_unit *u,
 		    ds_pipeline_limits(pl), &cbs, &r, err);
 	if (ok)
 		ds_report_hash_final(&r.hash, &m, hash);
+	else
+		ds_report_hash_clear(&r.hash);
 	if (ok && r.dup) {
 		ok = version(&r, &m, hash, out, err);
 		ds_report_meta_clear(&m);

@@ -14,6 +14,7 @@
 
 
 #include "schema/util/error.h"
+#include "schema/util/sha256.h"
 #include "ingest/payload/message.h"
 #include "ingest/payload/payload.h"
 #include "ingest/pipeline/parser.h"
@@ -581,17 +582,6 @@ json_object_first(const char *buf, size_t len)
 	return i < len && buf[i] == '{';
 }
 
-/* SHA-256 of buf as 64 lower-case hex digits (THREATS #13 dedup key). */
-static void
-hash_hex(const char *buf, size_t len, char out[65])
-{
-	char *h = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-	    (const guchar *)buf, len);
-
-	g_strlcpy(out, h, 65);
-	g_free(h);
-}
-
 /* The body of ds_pipeline_ingest, inside the input's transaction. */
 static bool
 ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
@@ -604,7 +594,7 @@ ingest_in_tx(struct input *in, const char *buf, size_t len, enum ds_outcome *o,
 
 	in->input = buf;
 	in->input_len = len;
-	hash_hex(buf, len, sha);
+	ds_sha256_hex(buf, len, sha);	/* THREATS #13 dedup key */
 	if (!ds_store_message_put(pl->st, sha, in->source, len, &in->msg_id,
 	    &e)) {
 		if (e->code != DS_ERROR_DUP) {

@@ -20,7 +20,7 @@ static const GOptionEntry entries[] = {
 	{ "max-senders", 0, 0, G_OPTION_ARG_INT, &opt_max_senders,
 	  "rows of a domain's senders table (default 500)", "N" },
 	{ "max-records", 0, 0, G_OPTION_ARG_INT, &opt_max_records,
-	  "records shown on a report page (default 2000)", "N" },
+	  "records shown per report on a month page (default 100)", "N" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -33,7 +33,8 @@ cmd_html(struct ds_ctx *c, int argc, char **argv)
 	int rc = DS_EXIT_OK;
 
 	if (!ds_ctx_setup(c, NULL, "Write the static HTML dashboard (index, "
-	    "one page per domain and per report) to --out DIR.\nOnly pages "
+	    "one page per domain, one per domain and month with its reports) "
+	    "to --out DIR.\nOnly pages "
 	    "whose content changed are rewritten, atomically.", entries,
 	    argc, argv))
 		return c->rc;

@@ -151,18 +151,55 @@ put_assets(struct ds_site *site, GError **err)
 	return true;
 }
 
+/*
+ * What the index is made from: every domain's totals (the daily series
+ * follow the reports). Same stamp, same page: a rerun with nothing new
+ * does not read the day rollups of every domain again.
+ */
+static char *
+index_stamp(const GPtrArray *doms)
+{
+	GChecksum *h = g_checksum_new(G_CHECKSUM_SHA256);
+	char *stamp;
+	guint i;
+
+	for (i = 0; i < doms->len; i++) {
+		const struct dom *d = g_ptr_array_index(doms, i);
+		char *line = g_strdup_printf("%s %" G_GINT64_FORMAT " %"
+		    G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+		    " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d\n",
+		    d->domain, d->reports, d->reporters, d->messages,
+		    d->dmarc_pass, d->first_report, d->last_report,
+		    d->tls_only);
+
+		g_checksum_update(h, (const guchar *)line, -1);
+		g_free(line);
+	}
+	stamp = g_strdup_printf("v" DS_VERSION "r" DS_HTML_DOMAIN_REV "-%.32s",
+	    g_checksum_get_string(h));
+	g_checksum_free(h);
+	return stamp;
+}
+
 static bool
 index_page(struct ds_html_ctx *c, GPtrArray *doms, GError **err)
 {
 	static const char *const cols[] = { "Domain", "#Messages",
 	    "#DMARC pass", "#DMARC fail", "#Pass rate", "Volume", "#Reports",
 	    "#Reporters", "#First report", "#Last report", NULL };
-	GString *g = g_string_sized_new(16384);
+	GString *g;
 	struct ds_query q;
 	GArray *days = NULL;
 	int64_t msgs = 0, pass = 0, reports = 0, fail;
+	char *stamp = index_stamp(doms);
 	bool ok = false;
 	guint i;
+
+	if (ds_site_fresh(c->site, "index.html", stamp)) {
+		g_free(stamp);
+		return true;
+	}
+	g = g_string_sized_new(16384);
 
 	for (i = 0; i < doms->len; i++) {
 		struct dom *d = g_ptr_array_index(doms, i);
@@ -234,11 +271,12 @@ index_page(struct ds_html_ctx *c, GPtrArray *doms, GError **err)
 	if (doms->len > 0)
 		ds_page_table_close(g);
 	ds_page_end(g, NULL);
-	ok = ds_site_put(c->site, "index.html", g->str, g->len, NULL, err);
+	ok = ds_site_put(c->site, "index.html", g->str, g->len, stamp, err);
 done:
 	if (days)
 		g_array_unref(days);
 	g_string_free(g, TRUE);
+	g_free(stamp);
 	return ok;
 }
 
@@ -246,7 +284,7 @@ bool
 ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
     struct ds_site_stats *out, GError **err)
 {
-	struct ds_html_ctx c = { st, NULL, o };
+	struct ds_html_ctx c = { st, NULL, o, NULL };
 	GPtrArray *doms = g_ptr_array_new_with_free_func(dom_free);
 	struct ds_query q;
 	char *failures = NULL;
@@ -259,6 +297,7 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 	if (!put_assets(c.site, err) || !put_generated(c.site, o->now ?
 	    o->now : g_get_real_time() / G_USEC_PER_SEC, err) ||
 	    !ds_html_failure_pages(&c, &failures, err) ||
+	    !ds_html_months_collect(st, &c.months, err) ||
 	    !ds_store_domains_each(st, &q, collect_domain, doms, err) ||
 	    !ds_store_tls_each(st, DS_TLS_BY_DOMAIN, NULL, INT64_MIN,
 	    INT64_MAX, collect_tls_domain, doms, err))
@@ -284,12 +323,14 @@ ds_html_build(struct ds_store *st, const struct ds_html_opts *o,
 		}
 		g_free(stamp);
 	}
-	if (!ds_html_report_pages(&c, err) || !index_page(&c, doms, err))
+	if (!ds_html_month_pages(&c, err) || !index_page(&c, doms, err))
 		goto done;
 	ok = ds_site_close(c.site, out, err);
 	c.site = NULL;
 done:
 	ds_site_free(c.site);
+	if (c.months)
+		g_ptr_array_unref(c.months);
 	g_ptr_array_unref(doms);
 	g_free(failures);
 	return ok;

@@ -195,9 +195,46 @@ td_list(GString *g, const GPtrArray *a)
 	g_string_append(g, "</td>");
 }
 
+/* Most failing messages first; ties keep the messages order. */
+static gint
+cmp_fail(gconstpointer a, gconstpointer b)
+{
+	const struct ds_sender *x = *(const struct ds_sender *const *)a;
+	const struct ds_sender *y = *(const struct ds_sender *const *)b;
+
+	return (x->dmarc_fail < y->dmarc_fail) - (x->dmarc_fail > y->dmarc_fail);
+}
+
+/*
+ * The senders of domain over all time, classified (report/classify),
+ * most messages first, as `dmarcsift senders` gives them: one query
+ * serves both tables of the page. DS_ERROR_DB.
+ */
 static bool
-senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
-    GError **err)
+load_senders(struct ds_html_ctx *c, const char *domain, GPtrArray **rows,
+    GArray **cls, GError **err)
+{
+	struct ds_decl *decl = NULL;
+	struct ds_query q;
+	bool ok;
+
+	ds_query_init(&q);
+	q.domain = domain;
+	ok = ds_decl_from_conf(&decl, c->o->conf, domain, err) &&
+	    ds_classified_senders(c->st, &q, c->o->info, c->o->info_payload,
+	    decl, rows, cls, err);
+	ds_decl_free(decl);
+	return ok;
+}
+
+/*
+ * The failing sources (the TOP_FAILING with the most failing messages,
+ * as `senders --failing --sort fail`) or every source with its class
+ * (the first --max-senders), from the rows of load_senders().
+ */
+static void
+senders(struct ds_html_ctx *c, GString *g, const GPtrArray *all,
+    const GArray *allcls, bool failing)
 {
 	static const char *const all_cols[] = { "Source IP", "Class",
 	    "PTR / network",
@@ -206,48 +243,28 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 	static const char *const fail_cols[] = { "Source IP", "PTR / network",
 	    "Service", "#Failing", "#Messages", "DKIM", "SPF", "Header from",
 	    "Dispositions", NULL };
-	struct ds_sender_query q;
-	struct ds_decl *decl = NULL;
-	GPtrArray *rows = NULL;
-	GArray *cls = NULL;
+	GPtrArray *rows = g_ptr_array_new();
+	const GArray *cls = failing ? NULL : allcls;
+	unsigned limit = failing ? TOP_FAILING :
+	    (c->o->max_senders ? c->o->max_senders : 500);
 	guint i;
 
-	ds_sender_query_init(&q);
-	q.period.domain = domain;
-	q.group = DS_GROUP_IP;
-	q.sort = failing ? DS_SORT_FAIL : DS_SORT_MESSAGES;
-	q.failing = failing;
-	q.period.limit = failing ? TOP_FAILING :
-	    (c->o->max_senders ? c->o->max_senders : 500);
-	q.info = c->o->info;
-	q.info_payload = c->o->info_payload;
-	if (failing && !ds_store_senders(c->st, &q, &rows, err))
-		return false;
-	/* every source with its class (report/classify), most messages
-	   first, as `dmarcsift senders` gives them */
-	if (!failing) {
-		bool ok = ds_decl_from_conf(&decl, c->o->conf, domain, err) &&
-		    ds_classified_senders(c->st, &q.period, q.info,
-		    q.info_payload, decl, &rows, &cls, err);
-
-		ds_decl_free(decl);
-		if (!ok)
-			return false;
-		if (rows->len > q.period.limit) {
-			g_ptr_array_set_size(rows, q.period.limit);
-			g_array_set_size(cls, q.period.limit);
-		}
-	}
+	for (i = 0; i < all->len; i++)
+		if (!failing || ((const struct ds_sender *)
+		    all->pdata[i])->dmarc_fail > 0)
+			g_ptr_array_add(rows, all->pdata[i]);
+	if (failing)	/* stable: equal counts stay by messages, key */
+		g_ptr_array_sort(rows, cmp_fail);
+	if (rows->len > limit)
+		g_ptr_array_set_size(rows, limit);
 	if (rows->len == 0) {
 		g_string_append(g, failing ? "<p class=\"note\" id=\"t-failing\">"
 		    "No source failed DMARC.</p>\n" : "<p class=\"note\">"
 		    "No senders.</p>\n");
 		g_ptr_array_unref(rows);
-		if (cls)
-			g_array_unref(cls);
-		return true;
+		return;
 	}
-	if (rows->len == q.period.limit)
+	if (rows->len == limit)
 		g_string_append_printf(g, "<p class=\"note\">The %u sources "
 		    "with the most %s messages.</p>\n", rows->len,
 		    failing ? "failing" : "");
@@ -301,9 +318,6 @@ senders(struct ds_html_ctx *c, GString *g, const char *domain, bool failing,
 	}
 	ds_page_table_close(g);
 	g_ptr_array_unref(rows);
-	if (cls)
-		g_array_unref(cls);
-	return true;
 }
 
 static bool
@@ -327,6 +341,7 @@ struct rep_ring {
 	GPtrArray *rows;	/* char *: <tr>..</tr> */
 	unsigned max;
 	int64_t seen;
+	const char *domain;
 };
 
 static bool
@@ -334,10 +349,12 @@ on_report(const struct ds_report_row *r, void *payload)
 {
 	struct rep_ring *rr = payload;
 	GString *g = g_string_new("<tr>");
-	char href[64];
+	char *mp = ds_html_month_path(rr->domain, ds_html_month_of(r->begin,
+	    r->end));
+	char *href = g_strdup_printf("../%s#report-%" G_GINT64_FORMAT, mp,
+	    r->id);
 
-	g_snprintf(href, sizeof(href), "../reports/%" G_GINT64_FORMAT
-	    ".html", r->id);
+	g_free(mp);
 	ds_td_day(g, r->begin);
 	ds_td_link(g, href, r->org_name);
 	ds_td_mono(g, r->report_id);
@@ -345,6 +362,7 @@ on_report(const struct ds_report_row *r, void *payload)
 	ds_td_int(g, r->messages);
 	ds_td_result(g, r->policy_p);
 	g_string_append(g, "</tr>\n");
+	g_free(href);
 	if (rr->rows->len == rr->max)
 		g_ptr_array_remove_index(rr->rows, 0);
 	g_ptr_array_add(rr->rows, g_string_free(g, FALSE));
@@ -357,9 +375,40 @@ reports(struct ds_html_ctx *c, GString *g, const char *domain, GError **err)
 {
 	static const char *const cols[] = { "#Begin", "Reporter",
 	    "Report ID", "#Records", "#Messages", "p", NULL };
-	struct rep_ring rr = { g_ptr_array_new_with_free_func(g_free), 0, 0 };
+	static const char *const mcols[] = { "Month", "#Reports",
+	    "#Records", "#Messages", NULL };
+	struct rep_ring rr = { g_ptr_array_new_with_free_func(g_free), 0, 0,
+	    domain };
 	struct ds_query q;
-	guint i;
+	guint i, first, n;
+
+	/* one page per month holds the reports themselves (html_month.c) */
+	n = ds_html_months_of(c->months, domain, &first);
+	if (n > 0) {
+		ds_page_table_open(g, "t-months", mcols, false);
+		for (i = first + n; i > first; i--) {
+			const struct ds_html_month *m =
+			    g_ptr_array_index(c->months, i - 1);
+			char *mp = ds_html_month_path(m->domain, m->ym);
+			char *href = g_strdup_printf("../%s", mp);
+			char label[16];
+
+			g_snprintf(label, sizeof(label), "%04d-%02d",
+			    m->ym / 100, m->ym % 100);
+			g_string_append(g, "<tr>");
+			ds_td_link(g, href, label);
+			ds_td_int(g, m->reports);
+			ds_td_int(g, m->records);
+			ds_td_int(g, m->messages);
+			g_string_append(g, "</tr>\n");
+			g_free(href);
+			g_free(mp);
+		}
+		ds_page_table_close(g);
+		g_string_append(g, "<p class=\"note\">Each month's page "
+		    "holds its reports with their records. The newest "
+		    "reports:</p>\n");
+	}
 
 	rr.max = c->o->max_reports ? c->o->max_reports : 1000;
 	ds_query_init(&q);
@@ -389,7 +438,8 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
 	struct sum_out so = { g_string_new(NULL), g_string_new(NULL), 0, 0,
 	    false };
 	GString *g = g_string_sized_new(65536);
-	GArray *days = NULL;
+	GArray *days = NULL, *cls = NULL;
+	GPtrArray *rows = NULL;
 	struct ds_query q;
 	char *path = ds_html_domain_path(domain);
 	bool ok = false;
@@ -423,12 +473,16 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
 		goto done;
 	ds_page_h2(g, "volume", "Daily volume and DMARC pass rate");
 	ds_svg_daily(g, days);
+	if (!load_senders(c, domain, &rows, &cls, err))
+		goto done;
 	ds_page_h2(g, "failing", "Failing sources");
-	if (!senders(c, g, domain, true, err))
-		goto done;
+	senders(c, g, rows, cls, true);
 	ds_page_h2(g, "senders", "Who sends as this domain");
-	if (!senders(c, g, domain, false, err))
-		goto done;
+	senders(c, g, rows, cls, false);
+	g_ptr_array_unref(rows);
+	g_array_unref(cls);
+	rows = NULL;
+	cls = NULL;
 	g_string_append_len(g, so.tail->str, so.tail->len);
 	ds_page_h2(g, "reporters", "Reporters");
 	ds_page_table_open(g, "t-reporters", rcols, false);
@@ -448,6 +502,10 @@ ds_html_domain_page(struct ds_html_ctx *c, const char *domain,
 done:
 	if (days)
 		g_array_unref(days);
+	if (rows)
+		g_ptr_array_unref(rows);
+	if (cls)
+		g_array_unref(cls);
 	g_string_free(so.kpi, TRUE);
 	g_string_free(so.tail, TRUE);
 	g_string_free(g, TRUE);

@@ -1,9 +1,9 @@
 /*
- * html_report.c - one page per stored aggregate report (html_build.h):
- * report_metadata, policy_published (RFC 7489 appendix C, RFC 9990),
- * warnings and errors, and its records. A report never changes once
- * stored, so its page is regenerated only when its stamp (size of the
- * report, page revision) differs from the last run (html_site.h).
+ * html_report.c - one stored aggregate report as a section of its
+ * month page (html_month.c, html_build.h): report_metadata,
+ * policy_published (RFC 7489 appendix C, RFC 9990), warnings and
+ * errors, and its first records in a collapsed table. Every id in the
+ * section carries the report's row id, so a month page holds many.
  * THREATS #9: every field is attacker text, escaped by html_page.h.
  * SPDX-License-Identifier: MIT
  */
@@ -13,40 +13,14 @@
 #include "report/html/html_build.h"
 #include "report/html/html_page.h"
 
-struct todo {
-	struct ds_html_ctx *c;
-	GArray *ids;		/* int64_t rows whose page must be made */
-};
-
-static char *
-stamp_of(int64_t records, int64_t messages)
-{
-	return g_strdup_printf("v" DS_VERSION "r" DS_HTML_REPORT_REV
-	    "-%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, records, messages);
-}
-
-static bool
-on_report(const struct ds_report_row *r, void *payload)
-{
-	struct todo *t = payload;
-	char path[64], *stamp = stamp_of(r->records, r->messages);
-
-	g_snprintf(path, sizeof(path), "reports/%" G_GINT64_FORMAT ".html",
-	    r->id);
-	if (!ds_site_fresh(t->c->site, path, stamp))
-		g_array_append_val(t->ids, r->id);
-	g_free(stamp);
-	return true;
-}
-
 static void
 meta_table(GString *g, const struct ds_report_detail *d)
 {
 	const struct ds_report_meta *m = &d->meta;
 	char pct[16];
 
-	g_string_append(g, "<div class=\"tw\"><table class=\"kv\" "
-	    "id=\"t-meta\">\n");
+	g_string_append_printf(g, "<div class=\"tw\"><table class=\"kv\" "
+	    "id=\"t-meta-%" G_GINT64_FORMAT "\">\n", d->id);
 	ds_tr_kv(g, "Reporter", m->org_name);
 	ds_tr_kv(g, "Email", m->email);
 	ds_tr_kv(g, "Extra contact", m->extra_contact_info);
@@ -73,14 +47,17 @@ meta_table(GString *g, const struct ds_report_detail *d)
 }
 
 static void
-list(GString *g, const char *id, const char *title, const GPtrArray *a)
+list(GString *g, const char *id, int64_t rid, const char *title,
+    const GPtrArray *a)
 {
 	guint i;
 
 	if (a == NULL || a->len == 0)
 		return;
-	ds_page_h2(g, id, title);
-	g_string_append(g, "<ul class=\"plain\">\n");
+	g_string_append_printf(g, "<h3 id=\"%s-%" G_GINT64_FORMAT "\">", id,
+	    rid);
+	ds_html_text(g, title);
+	g_string_append(g, "</h3>\n<ul class=\"plain\">\n");
 	for (i = 0; i < a->len; i++) {
 		g_string_append(g, "<li>");
 		ds_html_text(g, g_ptr_array_index(a, i));
@@ -159,86 +136,69 @@ on_record(const struct ds_record *r, void *payload)
 	return true;
 }
 
-static bool
-report_page(struct ds_html_ctx *c, int64_t id, GError **err)
+bool
+ds_html_report_section(struct ds_html_ctx *c, GString *g, int64_t id,
+    unsigned *budget, GError **err)
 {
 	static const char *const cols[] = { "Source IP", "#Count",
 	    "Disposition", "DKIM", "SPF", "Header from", "Envelope from",
 	    "DKIM results", "SPF results", "Reasons", NULL };
 	struct ds_report_detail d;
-	struct shown sh = { NULL, 0 };
-	GString *g = NULL;
-	char path[64], *title = NULL, *dom = NULL, *stamp = NULL;
-	unsigned max = c->o->max_records ? c->o->max_records : 2000;
+	struct shown sh = { g, 0 };
+	char tid[48];
+	unsigned max = c->o->max_records ? c->o->max_records :
+	    DS_HTML_MAX_RECORDS;
 	bool found, ok = false;
 
 	if (!ds_store_report_get(c->st, id, &d, &found, err))
 		return false;
 	if (!found)
-		return true;	/* deleted meanwhile: not listed either */
-	g = g_string_sized_new(16384);
-	g_snprintf(path, sizeof(path), "reports/%" G_GINT64_FORMAT ".html",
-	    id);
-	title = g_strdup_printf("%s report for %s",
-	    d.meta.org_name ? d.meta.org_name : "?",
-	    d.meta.domain ? d.meta.domain : "?");
-	ds_page_begin(g, "../", title);
-	dom = ds_html_domain_path(d.meta.domain);
-	g_string_append(g, "<p class=\"sub\"><a href=\"../");
-	ds_html_attr(g, dom);
-	g_string_append(g, "\">\xe2\x86\x90 ");
-	ds_html_text(g, d.meta.domain);
-	g_string_append(g, "</a></p>\n<h1>");
-	ds_html_text(g, title);
-	g_string_append(g, "</h1>\n<div class=\"kpis\">\n");
-	ds_page_kpi(g, "k-records", "Records", d.records);
-	ds_page_kpi(g, "k-messages", "Messages", d.messages);
+		return true;	/* deleted meanwhile: the next run drops it */
+	if (max > *budget)
+		max = *budget;
+	g_string_append_printf(g, "<section class=\"report\" id=\"report-%"
+	    G_GINT64_FORMAT "\">\n<h2>", id);
+	ds_html_text(g, d.meta.org_name ? d.meta.org_name : "?");
+	g_string_append(g, " <span class=\"muted small\">");
+	ds_html_text(g, d.meta.report_id);
+	g_string_append(g, "</span></h2>\n<div class=\"kpis\">\n");
+	g_snprintf(tid, sizeof(tid), "k-records-%" G_GINT64_FORMAT, id);
+	ds_page_kpi(g, tid, "Records", d.records);
+	g_snprintf(tid, sizeof(tid), "k-messages-%" G_GINT64_FORMAT, id);
+	ds_page_kpi(g, tid, "Messages", d.messages);
 	g_string_append(g, "</div>\n");
-	meta_table(g, &d);
-	list(g, "warnings", "Warnings (tolerated deviations)",
+	list(g, "warnings", id, "Warnings (tolerated deviations)",
 	    d.meta.warnings);
-	list(g, "errors", "Errors reported by the reporter", d.meta.errors);
-	ds_page_h2(g, "records", "Records");
+	list(g, "errors", id, "Errors reported by the reporter",
+	    d.meta.errors);
+	g_string_append(g, "<details><summary>Metadata and published "
+	    "policy</summary>\n");
+	meta_table(g, &d);
+	g_string_append(g, "</details>\n");
+	/* open when short: a long table stays one click away */
+	g_string_append_printf(g, "<details%s><summary>Records (",
+	    d.records <= 10 ? " open" : "");
+	ds_fmt_int(g, d.records);
+	g_string_append(g, ")</summary>\n");
 	if (d.records > (int64_t)max)
 		g_string_append_printf(g, "<p class=\"note\">The first %u of "
-		    "%" G_GINT64_FORMAT " records.</p>\n", max, d.records);
-	ds_page_table_open(g, "t-records", cols, d.records > 10);
-	sh.g = g;
-	if (!ds_store_records_each(c->st, id, max, on_record, &sh, err))
+		    "%" G_GINT64_FORMAT " records%s.</p>\n", max, d.records,
+		    max < *budget ? " (--max-records)" : ": this month's page "
+		    "shows no more");
+	g_snprintf(tid, sizeof(tid), "t-records-%" G_GINT64_FORMAT, id);
+	ds_page_table_open(g, tid, cols, d.records > 10 && max > 10);
+	if (max > 0 && !ds_store_records_each(c->st, id, max, on_record, &sh,
+	    err))
 		goto done;
 	ds_page_table_close(g);
-	if (sh.n == 0 && d.records > 0)
-		g_string_append(g, "<p class=\"note\" id=\"pruned\">The "
+	*budget -= (unsigned)sh.n;
+	if (sh.n == 0 && d.records > 0 && max > 0)
+		g_string_append(g, "<p class=\"note pruned\">The "
 		    "records of this report were pruned (dmarcsift prune "
 		    "--raw-older-than); its totals above stay.</p>\n");
-	ds_page_end(g, NULL);
-	stamp = stamp_of(d.records, d.messages);
-	ok = ds_site_put(c->site, path, g->str, g->len, stamp, err);
-done:
-	ds_report_detail_clear(&d);
-	g_string_free(g, TRUE);
-	g_free(stamp);
-	g_free(title);
-	g_free(dom);
-	return ok;
-}
-
-bool
-ds_html_report_pages(struct ds_html_ctx *c, GError **err)
-{
-	struct todo t = { c, g_array_new(FALSE, FALSE, sizeof(int64_t)) };
-	struct ds_query q;
-	bool ok = false;
-	guint i;
-
-	ds_query_init(&q);
-	if (!ds_store_reports_each(c->st, &q, on_report, &t, err))
-		goto done;
-	for (i = 0; i < t.ids->len; i++)
-		if (!report_page(c, g_array_index(t.ids, int64_t, i), err))
-			goto done;
+	g_string_append(g, "</details>\n</section>\n");
 	ok = true;
 done:
-	g_array_unref(t.ids);
+	ds_report_detail_clear(&d);
 	return ok;
 }

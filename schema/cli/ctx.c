@@ -156,7 +156,7 @@ ds_ctx_raw_notice(struct ds_ctx *c, int64_t since, GError **err)
 	int64_t before;
 	char *day;
 
-	if (!ds_store_raw_pruned_before(c->store, &before, err))
+	if (!ds_store_perip_missing_before(c->store, &before, err))
 		return false;
 	if (before == INT64_MIN || since >= before || c->quiet)
 		return true;
@@ -164,10 +164,10 @@ ds_ctx_raw_notice(struct ds_ctx *c, int64_t since, GError **err)
 	day = dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M UTC") :
 	    g_strdup_printf("@%" G_GINT64_FORMAT, before);
 	g_printerr("dmarcsift: %s: note: the records of reports that ended "
-	    "before %s were pruned (prune --raw-older-than): figures per "
-	    "source IP (senders, classes, top failing sources, doctor) "
-	    "leave those reports out; totals and daily figures keep "
-	    "them\n", c->name, day);
+	    "before %s were pruned before this database was upgraded to "
+	    "per-IP rollups (schema 18): figures per source IP (senders, "
+	    "classes, top failing sources, doctor) leave those reports out; "
+	    "totals and daily figures keep them\n", c->name, day);
 	g_free(day);
 	if (dt)
 		g_date_time_unref(dt);

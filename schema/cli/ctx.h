@@ -35,7 +35,7 @@
 #define DS_CTX_FORMAT 0x20	/* --format text|json|csv */
 #define DS_CTX_CONFIG 0x40	/* the configuration file (may be absent) */
 #define DS_CTX_ENRICH 0x80	/* names behind IPs (report/enrich group) */
-/* reads raw records of --since..: says when prune removed some */
+/* reads per-IP rollups of --since..: says when they lack reports */
 #define DS_CTX_RAW 0x200
 
 struct ds_ctx {
@@ -107,11 +107,11 @@ void ds_ctx_done(struct ds_ctx *c);
 bool ds_ctx_now(int64_t *now, GError **err);
 
 /*
- * When prune --raw-older-than removed the records of reports that
- * ended after since, say so once on stderr (not with --quiet): the
- * rollups keep summary's totals, answers built from records leave
- * those reports out. DS_CTX_RAW does this with --since; a command with
- * a period of its own calls it. DS_ERROR_DB.
+ * When the per-IP rollups lack reports that ended after since (their
+ * records were pruned before migration 018 could roll them up: a prune
+ * since then loses nothing), say so once on stderr (not with --quiet).
+ * DS_CTX_RAW does this with --since; a command with a period of its
+ * own calls it. DS_ERROR_DB.
  */
 bool ds_ctx_raw_notice(struct ds_ctx *c, int64_t since, GError **err);
 

@@ -18,8 +18,8 @@
  * statements (INSERT ... RETURNING included) run as named prepared
  * statements. Results come as text; bytea is unescaped by col_blob.
  *
- * Errors (THREATS #18, #19): every failure is DS_ERROR_DB (exit 75) with
- * the server's own words: a lost connection, serialization failure,
+ * Errors (THREATS #18, #19): DS_ERROR_DB (exit 75; privileges: PERMANENT)
+ * with the server's own words: a lost connection, serialization failure,
  * deadlock, lock or statement timeout, admin shutdown all end the
  * transaction on the server, so nothing half-written stays.
  */
@@ -99,6 +99,7 @@ pg_fail(struct pg_db *d, const PGresult *r, GError **err, const char *what)
 	    NULL;
 	char *msg;
 	size_t n;
+	bool perm;
 
 	if (m == NULL && PQstatus(d->c) == CONNECTION_BAD)
 		m = "connection to the server lost";
@@ -107,8 +108,13 @@ pg_fail(struct pg_db *d, const PGresult *r, GError **err, const char *what)
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	/* the SQLSTATE says what to do: class 40 (deadlock, serialization
-	 * failure) asks for the transaction again (ds_store_retryable) */
-	ds_fail(err, DS_ERROR_DB, "%s: %s%s%s%s", what, *msg ? msg :
+	 * failure) asks for the transaction again (ds_store_retryable); a
+	 * missing privilege, a read-only transaction (a standby), refused
+	 * authorization fail the same way next time (db.h: PERMANENT) */
+	perm = state && (strcmp(state, "42501") == 0 || strcmp(state,
+	    "25006") == 0 || strncmp(state, "28", 2) == 0);
+	ds_fail(err, perm ? DS_ERROR_PERMANENT : DS_ERROR_DB,
+	    "%s: %s%s%s%s", what, *msg ? msg :
 	    "unknown PostgreSQL error", state ? " (SQLSTATE " : "",
 	    state ? state : "", state ? ")" : "");
 	g_free(msg);

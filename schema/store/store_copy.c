@@ -105,11 +105,22 @@ static const struct table tables[] = {
 	{ "sender_seen", NULL, "source_ip, domain", {
 	    "source_ip", "domain", "first_mid", "last_mid" },
 	    "ttii" },
-	{ "day_rollup", NULL, "domain, day, source_ip, disposition, dkim, spf,"
-	    " header_from, org_name", {
+	/* the rollups (015, 018), copied as they are */
+	{ "day_rollup", NULL, "domain, day, source_ip, disposition, dkim,"
+	    " spf, header_from, org_name", {
 	    "domain", "day", "source_ip", "disposition", "dkim", "spf",
 	    "header_from", "org_name", "records", "messages" },
 	    "tittttttii" },
+	{ "day_ip", NULL, "report_row, day, source_ip, dkim, spf, fwd,"
+	    " spf_fail, own_dkim", {
+	    "report_row", "day", "source_ip", "dkim", "spf", "fwd",
+	    "spf_fail", "own_dkim", "records", "messages" },
+	    "iitttittii" },
+	{ "day_auth", NULL, "report_row, day, source_ip, kind, auth_domain,"
+	    " selector, result, spf_pass", {
+	    "report_row", "day", "source_ip", "kind", "auth_domain",
+	    "selector", "result", "spf_pass", "messages" },
+	    "iititttii" },
 	{ "retention", NULL, "what", {
 	    "what", "before_ts" },
 	    "ti" },

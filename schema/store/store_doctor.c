@@ -6,8 +6,9 @@
  * SPDX-License-Identifier: MIT
  *
  * THREATS #11: every value is a bound parameter (?1 domain, ?2 since,
- * ?3 until, ?4 own domain); the JSON columns are read with json_each()
- * (PostgreSQL: jsonb_array_elements()).
+ * ?3 until; the rollup queries their day and report bounds, see
+ * store_perip.h); JSON is read with json_each() (PostgreSQL:
+ * jsonb_array_elements()).
  */
 #include <string.h>
 
@@ -15,81 +16,62 @@
 #include "schema/store/store_doctor.h"
 #include "schema/store/store_priv.h"
 #include "schema/store/store_sql.h"
+#include "schema/store/store_perip.h"
 
 #define MID DS_SQL_MID("r")
 #define PERIOD " r.domain = ?1 AND" DS_SQL_PERIOD("r")
-#define JDOM "lower(x.value ->> 'domain')"
-/* x is own_domain (?4) or a subdomain of it (no negative substr) */
-#define OURS(x) "(" x " = ?4 OR (length(" x ") > length(?4) AND substr(" x \
-    ", length(" x ") - length(?4)) = '.' || ?4))"
 /* 1 when cond holds, else 0 (a count both dialects sum) */
 #define ONE_IF(cond) "CASE WHEN " cond " THEN 1 ELSE 0 END"
 
 /*
- * Each statement is a macro over the dialect's texts (store_sql.h) and
- * a { SQLite, PostgreSQL } pair of its expansions.
+ * The evidence per selector, source and header_from domain is read from
+ * the rollups (018-perip.sql, store_perip.h), never from the raw
+ * records, so a pruned period answers as before. ?1 domain, ?2 ?3 the
+ * day bounds, ?4 ?5 the report midpoint bounds (ds_roll_prepare). ''
+ * in a rollup is an absent value: NULLIF gives NULL back.
  */
-#define SQL_SELECTORS(EACH) \
-    "SELECT lower(j.value ->> 'domain') AS d," \
-    " j.value ->> 'selector' AS s, r.org_name," \
-    " lower(trim(j.value ->> 'result')) AS res," \
-    " csum(c.count), count(DISTINCT r.id), max(r.end_ts)," \
-    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)" \
-    " FROM report r JOIN record c ON c.report_row = r.id AND" \
-    DS_SQL_REC_PERIOD("c") "," \
-    EACH("c.dkim_auth", "j") " WHERE" PERIOD \
-    " GROUP BY d, s, r.org_name, res" \
-    " ORDER BY 5 DESC, d, s, r.org_name, res"
-static const char *const sql_selectors[2] = {
-	SQL_SELECTORS(DS_SQL_EACH), SQL_SELECTORS(DS_SQL_EACH_PG)
-};
+#define RPERIOD DS_ROLL_REPS_DOM("r", "a")
+static const char sql_selectors[] =
+    "SELECT NULLIF(a.auth_domain, '') AS d, NULLIF(a.selector, '') AS s,"
+    " r.org_name, lower(trim(NULLIF(a.result, ''))) AS res,"
+    " csum(a.messages), count(DISTINCT r.id), max(r.end_ts),"
+    " csum(CASE WHEN a.spf_pass = 1 THEN a.messages ELSE 0 END)"
+    " FROM report r JOIN day_auth a ON a.report_row = r.id"
+    " WHERE" RPERIOD " AND a.kind = 0"
+    " GROUP BY d, s, r.org_name, res"
+    " ORDER BY 5 DESC, d, s, r.org_name, res";
 
 /*
- * own_sig counts a DKIM result for own_domain only when its (domain,
- * selector) passed somewhere in the period: spoofers can claim d= of
- * the domain with a made-up selector, a forwarder or list breaks a
- * real one.
+ * own_sig counts a record's messages when one of its DKIM results for
+ * the policy domain (or below it: day_ip.own_dkim, fixed at ingest)
+ * has a (domain, selector) that passed somewhere in the period:
+ * spoofers can claim d= of the domain with a made-up selector, a
+ * forwarder or list breaks a real one. day_ip.spf_fail is set only for
+ * an aligned DKIM pass without an SPF pass that has a failing SPF
+ * result for the domain.
  */
-#define SQL_SOURCES(EACH, CONTAINS) \
-    "WITH good (d, s) AS (SELECT DISTINCT" \
-    "  lower(x.value ->> 'domain'), x.value ->> 'selector'" \
-    "  FROM report r JOIN record c ON c.report_row = r.id AND" \
-    DS_SQL_REC_PERIOD("c") "," \
-    EACH("c.dkim_auth", "x") " WHERE" PERIOD \
-    "  AND lower(trim(x.value ->> 'result')) = 'pass')" \
-    " SELECT c.source_ip, csum(c.count)," \
-    " csum(CASE WHEN " DS_SQL_PASS("c") " THEN c.count ELSE 0 END)," \
-    " csum(CASE WHEN lower(c.dkim) = 'pass' THEN c.count ELSE 0 END)," \
-    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.count ELSE 0 END)," \
+#define SQL_SOURCES(EACH) \
+    "WITH good (d, s) AS (SELECT DISTINCT a.auth_domain," \
+    "  NULLIF(a.selector, '')" \
+    "  FROM report r JOIN day_auth a ON a.report_row = r.id" \
+    "  WHERE" RPERIOD " AND a.kind = 0" \
+    "  AND lower(trim(a.result)) = 'pass')" \
+    " SELECT NULLIF(c.source_ip, ''), csum(c.messages)," \
+    " csum(CASE WHEN " DS_SQL_PASS("c") " THEN c.messages ELSE 0 END)," \
+    " csum(CASE WHEN lower(c.dkim) = 'pass' THEN c.messages ELSE 0 END)," \
+    " csum(CASE WHEN lower(c.spf) = 'pass' THEN c.messages ELSE 0 END)," \
     " count(DISTINCT r.org_name)," \
-    " csum(CASE WHEN c.reasons <> '[]' AND" \
-    "  EXISTS (SELECT 1 FROM" EACH("c.reasons", "x") " WHERE" \
-    "  lower(x.value ->> 'type') IN ('forwarded'," \
-    "  'mailing_list', 'trusted_forwarder')) THEN c.count ELSE 0 END)," \
-    " csum(CASE WHEN " CONTAINS("lower(c.dkim_auth)", "?4") " AND" \
-    "  EXISTS (SELECT 1 FROM" EACH("c.dkim_auth", "x") " WHERE" \
-    "  " OURS(JDOM) " AND (" JDOM ", x.value ->> 'selector')" \
-    "  IN (SELECT d, s FROM good)) THEN c.count ELSE 0 END)," \
-    " csum(CASE WHEN lower(c.dkim) = 'pass'" \
-    "  AND lower(coalesce(c.spf, '')) <> 'pass'" \
-    "  AND EXISTS (SELECT 1 FROM" EACH("c.spf_auth", "x") " WHERE" \
-    "  " OURS(JDOM) \
-    "  AND lower(coalesce(x.value ->> 'scope', 'mfrom'))" \
-    "  <> 'helo' AND lower(coalesce(x.value ->> 'result'," \
-    "  '')) <> 'pass') THEN c.count ELSE 0 END)," \
-    " min(r.begin_ts), max(r.end_ts)," \
-    " max(CASE WHEN lower(c.dkim) = 'pass'" \
-    "  AND lower(coalesce(c.spf, '')) <> 'pass' THEN (SELECT " JDOM \
-    "  FROM" EACH("c.spf_auth", "x") " WHERE " OURS(JDOM) \
-    "  AND lower(coalesce(x.value ->> 'scope', 'mfrom'))" \
-    "  <> 'helo' AND lower(coalesce(x.value ->> 'result'," \
-    "  '')) <> 'pass' LIMIT 1) END)" \
-    " FROM report r JOIN record c ON c.report_row = r.id AND" \
-    DS_SQL_REC_PERIOD("c") " WHERE" PERIOD \
-    " GROUP BY c.source_ip ORDER BY 2 DESC, c.source_ip"
+    " csum(CASE WHEN c.fwd = 1 THEN c.messages ELSE 0 END)," \
+    " csum(CASE WHEN c.own_dkim <> '[]' AND EXISTS (SELECT 1 FROM" \
+    EACH("c.own_dkim", "x") " WHERE (x.value ->> 0, x.value ->> 1)" \
+    "  IN (SELECT d, s FROM good)) THEN c.messages ELSE 0 END)," \
+    " csum(CASE WHEN c.spf_fail <> '' THEN c.messages ELSE 0 END)," \
+    " min(r.begin_ts), max(r.end_ts), max(NULLIF(c.spf_fail, ''))" \
+    " FROM report r JOIN day_ip c ON c.report_row = r.id" \
+    " WHERE" DS_ROLL_REPS_DOM("r", "c") \
+    " GROUP BY c.source_ip ORDER BY 2 DESC, NULLIF(c.source_ip, '')"
 static const char *const sql_sources[2] = {
-	SQL_SOURCES(DS_SQL_EACH, DS_SQL_CONTAINS),
-	SQL_SOURCES(DS_SQL_EACH_PG, DS_SQL_CONTAINS_PG)
+	SQL_SOURCES(DS_SQL_EACH), SQL_SOURCES(DS_SQL_EACH_PG)
 };
 
 static const char *const sql_has_failures[2] = {
@@ -116,12 +98,11 @@ static const char *const sql_failure_selectors[2] = {
 
 /* the statements below are one text for both dialects */
 static const char sql_from[] =
-    "SELECT lower(c.header_from) AS hf, csum(c.count),"
-    " csum(CASE WHEN " DS_SQL_PASS("c") " THEN c.count ELSE 0 END),"
-    " count(DISTINCT c.source_ip)"
-    " FROM report r JOIN record c ON c.report_row = r.id AND"
-    DS_SQL_REC_PERIOD("c") " WHERE" PERIOD
-    " AND c.header_from IS NOT NULL"
+    "SELECT r.header_from AS hf, csum(r.messages),"
+    " csum(CASE WHEN " DS_SQL_PASS("r") " THEN r.messages ELSE 0 END),"
+    " count(DISTINCT NULLIF(r.source_ip, ''))"
+    " FROM day_rollup r WHERE" DS_ROLL_DOM DS_ROLL_DAYS
+    " AND r.header_from <> ''"
     " GROUP BY hf ORDER BY 2 DESC, hf";
 
 static const char sql_reporters[] =
@@ -178,7 +159,7 @@ ds_store_doc_selectors_each(struct ds_store *st, const struct ds_query *q,
 	bool stop = false;
 	int rc;
 
-	if ((s = prepare(st, sql_selectors[DS_SQL_PG(st)], q, NULL, err)) == NULL)
+	if (!ds_roll_prepare(st, sql_selectors, q, &s, err))
 		return false;
 	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.domain = TXT(s, 0);
@@ -242,8 +223,8 @@ ds_store_doc_sources_each(struct ds_store *st, const struct ds_query *q,
 	bool stop = false;
 	int rc;
 
-	if ((s = prepare(st, sql_sources[DS_SQL_PG(st)], q, own_domain ? own_domain : "",
-	    err)) == NULL)
+	(void)own_domain;	/* fixed at ingest: the policy domain */
+	if (!ds_roll_prepare(st, sql_sources[DS_SQL_PG(st)], q, &s, err))
 		return false;
 	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.ip = TXT(s, 0);
@@ -273,7 +254,7 @@ ds_store_doc_from_each(struct ds_store *st, const struct ds_query *q,
 	bool stop = false;
 	int rc;
 
-	if ((s = prepare(st, sql_from, q, NULL, err)) == NULL)
+	if (!ds_roll_prepare(st, sql_from, q, &s, err))
 		return false;
 	while (!stop && (rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		r.header_from = TXT(s, 0);

@@ -8,7 +8,10 @@
  * SPDX-License-Identifier: MIT
  *
  * Periods follow store_senders.h: a report belongs to [since, until)
- * when the midpoint of its date range, (begin + end) / 2, falls in it.
+ * when the midpoint of its date range, (begin + end) / 2, falls in it;
+ * the evidence per selector, source and header_from is read from the
+ * rollups with the day rule (README "Day rollups"), so it survives
+ * prune --raw-older-than.
  * The policy domain matches without ASCII case. Rows handed to a
  * callback live only during the call; a callback returning false stops
  * the walk, which then returns true. Failures are DS_ERROR_DB. Strings
@@ -106,8 +109,10 @@ bool ds_store_doc_failure_selectors_each(struct ds_store *st,
 
 /*
  * Per source IP totals of q->domain's reports in the period, most
- * messages first. own_domain (lower case) decides own_sig and
- * dkim_pass_spf_fail; it is usually q->domain.
+ * messages first, from the rollups (018-perip.sql). own_sig and
+ * dkim_pass_spf_fail are decided at ingest against each report's
+ * policy domain (q->domain); own_domain is kept for the callers and
+ * must be q->domain lower-cased.
  */
 bool ds_store_doc_sources_each(struct ds_store *st,
     const struct ds_query *q, const char *own_domain, ds_doc_source_cb cb,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "schema/util/error.h"
+#include "schema/util/sha256.h"
 #include "schema/store/store_priv.h"
 
 /* One statement: insert, or count one more arrival of a known hash. */
@@ -124,16 +125,14 @@ ds_store_quarantine_put(struct ds_store *st, const char *source,
 {
 	const size_t keep_max = DS_DB_MAX_LENGTH - 1024 * 1024;
 	struct ds_dbq *s;
-	char *sha;
-	bool ok;
+	char sha[2 * DS_SHA256_LEN + 1];
 
 	if (raw == NULL)
 		len = 0;
 	if ((s = ds_store_stmt(st, DS_STMT_QUARANTINE_PUT, sql_quarantine_put,
 	    err)) == NULL)
 		return false;
-	sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-	    (const guchar *)(raw ? raw : ""), len);
+	ds_sha256_hex(raw, len, sha);
 	ds_dbq_bind_text(s, 1, sha, -1);
 	ds_dbq_bind_text(s, 2, source, -1);
 	ds_dbq_bind_text(s, 3, reason ? reason : "unknown", -1);
@@ -142,7 +141,5 @@ ds_store_quarantine_put(struct ds_store *st, const char *source,
 	ds_dbq_bind_blob(s, 5, raw ? raw : "", len > keep_max ? keep_max :
 	    len);
 	ds_dbq_bind_int64(s, 6, ds_store_now());
-	ok = ds_store_step_done(st, s, "quarantine input", err);
-	g_free(sha);
-	return ok;
+	return ds_store_step_done(st, s, "quarantine input", err);
 }

@@ -11,6 +11,7 @@
 #include <glib.h>
 #include "schema/store/db.h"
 #include "schema/store/store.h"
+#include "schema/store/store_rollup.h"
 
 /* Slots of the prepared statements cached for the hot paths. */
 enum ds_stmt {
@@ -42,6 +43,14 @@ struct ds_store {
 	bool readonly;			/* ds_store_open_readonly() */
 	struct ds_dbq *roll[2];		/* day rollups (store_rollup.c) */
 	struct ds_dbq *part;		/* month partitions (store_part.c) */
+	struct ds_dbq *roll_ip[2];	/* per-IP rollups (store_rollup_ip.c) */
+	/* the report whose records store_rollup_ip.c is adding (0: none;
+	   ds_store_report_put resets it, as a rolled-back id comes again) */
+	int64_t rip_report;
+	char *rip_dom;			/* its lower-case policy domain */
+	struct ds_rollup_day rip_days[DS_ROLLUP_MAX_DAYS];
+	unsigned rip_ndays;
+	GString *rip_buf;		/* scratch */
 };
 
 /* The newest schema version this binary's migrations reach. */
@@ -56,6 +65,13 @@ bool ds_store_too_new(struct ds_store *st, int have, int latest,
  */
 bool ds_store_rollup_report(struct ds_store *st, int64_t report_id,
     GError **err);
+/*
+ * Add record r of report report_id to the per-IP rollups of
+ * 018-perip.sql, on each day of the day rule (store_rollup_ip.c),
+ * inside the caller's transaction. DS_ERROR_DB.
+ */
+bool ds_store_rollup_ip(struct ds_store *st, int64_t report_id,
+    const struct ds_record *r, GError **err);
 /* Finalize the rollup statements (ds_store_close). */
 void ds_store_rollup_free(struct ds_store *st);
 

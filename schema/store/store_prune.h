@@ -83,4 +83,13 @@ bool ds_store_prune_raw(struct ds_store *st, int64_t before, bool dry_run,
 bool ds_store_raw_pruned_before(struct ds_store *st, int64_t *out,
     GError **err);
 
+/*
+ * The per-IP rollups (day_ip, day_auth of 018-perip.sql) lack the
+ * reports that ended before *out: their records were pruned before
+ * migration 018 could roll them up (a prune after 018 keeps them).
+ * INT64_MIN when they lack nothing. DS_ERROR_DB.
+ */
+bool ds_store_perip_missing_before(struct ds_store *st, int64_t *out,
+    GError **err);
+
 #endif

@@ -1,8 +1,9 @@
 /*
  * store_prune_raw.c - retention of raw records (store_prune.h): the
  * record rows of reports that ended before a cut-off go; the reports,
- * their totals and the rollups (sender_seen, day_rollup) stay, and the
- * cut-off is kept in retention so that commands can say what is gone.
+ * their totals and the rollups (sender_seen, day_rollup, day_ip,
+ * day_auth) stay, and the cut-off is kept in retention so that the
+ * detail commands can say what is gone.
  * SPDX-License-Identifier: MIT
  *
  * Written on the database driver (db.h), plain SQL for both back ends.
@@ -38,8 +39,11 @@ static const char sql_mark[] =
     " ON CONFLICT (what) DO UPDATE SET before_ts = CASE WHEN"
     " excluded.before_ts > retention.before_ts THEN excluded.before_ts"
     " ELSE retention.before_ts END";
-static const char sql_get[] =
-    "SELECT before_ts FROM retention WHERE what = 'raw'";
+/* [0] raw records, [1] the per-IP rollups' gap (018-perip.sql) */
+static const char *const sql_get[2] = {
+	"SELECT before_ts FROM retention WHERE what = 'raw'",
+	"SELECT before_ts FROM retention WHERE what = 'perip'",
+};
 
 /* Prepare sql, bind ?1 = t when t_set, step once; the row's columns
  * into a and b when given. */
@@ -148,16 +152,31 @@ ds_store_prune_raw(struct ds_store *st, int64_t before, bool dry_run,
 	    one(db, sql_mark, before, true, NULL, NULL, NULL, err);
 }
 
-/* See store_prune.h. */
-bool
-ds_store_raw_pruned_before(struct ds_store *st, int64_t *out, GError **err)
+/* The cut-off of what (index in sql_get), INT64_MIN when none. */
+static bool
+mark(struct ds_store *st, int what, int64_t *out, GError **err)
 {
 	bool row = false;
 
 	*out = INT64_MIN;
-	if (!one(st->db, sql_get, 0, false, out, NULL, &row, err))
+	if (!one(st->db, sql_get[what], 0, false, out, NULL, &row, err))
 		return false;
 	if (!row)
 		*out = INT64_MIN;
 	return true;
+}
+
+/* See store_prune.h. */
+bool
+ds_store_raw_pruned_before(struct ds_store *st, int64_t *out, GError **err)
+{
+	return mark(st, 0, out, err);
+}
+
+/* See store_prune.h. */
+bool
+ds_store_perip_missing_before(struct ds_store *st, int64_t *out,
+    GError **err)
+{
+	return mark(st, 1, out, err);
 }

@@ -71,6 +71,24 @@ open_ro(struct ds_store *st, const char *uri, GError **err)
 	return true;
 }
 
+/* Whether this PostgreSQL role may write ip_info and the server takes
+ * writes; false when it cannot say (then check_version tells why). */
+static bool
+pg_may_cache(struct ds_store *st)
+{
+	struct ds_dbq *q = ds_db_prepare(st->db, "SELECT CASE WHEN "
+	    "has_table_privilege('ip_info', 'INSERT') AND "
+	    "has_table_privilege('ip_info', 'UPDATE') AND "
+	    "NOT pg_is_in_recovery() AND "
+	    "current_setting('transaction_read_only') = 'off' "
+	    "THEN 1 ELSE 0 END", NULL);
+	bool ok = q && ds_dbq_step(q, NULL) == DS_DB_ROW &&
+	    ds_dbq_int64(q, 0) == 1;
+
+	ds_dbq_finalize(q);
+	return ok;
+}
+
 /*
  * Open the store at path (NULL: ds_store_default_path()) read-only.
  * Fails with DS_ERROR_PERMANENT naming the file when it does not exist,
@@ -99,12 +117,15 @@ ds_store_open_readonly(const char *path, GError **err)
 		st->json[i] = g_string_sized_new(256);
 	/*
 	 * PostgreSQL: no file to look at, the server says what exists;
-	 * read-write (the enrichment cache), never creating anything.
+	 * read-write (the enrichment cache), never creating anything; a
+	 * role that may not write the cache (the reader role of README
+	 * "PostgreSQL": SELECT only) or a standby caches nothing.
 	 */
 	if (ds_db_ops_for(st->path)->kind == DS_DB_PG) {
 		st->readonly = false;
 		if (!open_ro(st, st->path, err))
 			goto fail;
+		st->readonly = !pg_may_cache(st);
 		goto check;
 	}
 	saved = stat(st->path, &sb) != 0 ? errno : 0;

@@ -173,6 +173,7 @@ ds_store_report_put(struct ds_store *st, const struct ds_report_meta *m,
 	int rc;
 
 	*out_id = 0;
+	st->rip_report = 0;	/* store_rollup_ip.c: a new report */
 	if (m->org_name == NULL || m->report_id == NULL || m->domain == NULL)
 		return ds_fail(err, DS_ERROR_SCHEMA, "report without %s",
 		    m->org_name == NULL ? "org_name" :
@@ -320,7 +321,8 @@ ds_store_record_put(struct ds_store *st, int64_t report_id,
 		return false;
 	}
 	ds_dbq_reset(s);
-	return true;
+	/* the per-IP rollups of 018-perip.sql, from the parsed record */
+	return ds_store_rollup_ip(st, report_id, r, err);
 }
 
 /*

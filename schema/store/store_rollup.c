@@ -105,6 +105,16 @@ ds_store_rollup_free(struct ds_store *st)
 		ds_dbq_finalize(st->roll[i]);
 		st->roll[i] = NULL;
 	}
+	for (i = 0; i < G_N_ELEMENTS(st->roll_ip); i++) {
+		ds_dbq_finalize(st->roll_ip[i]);
+		st->roll_ip[i] = NULL;
+	}
+	g_free(st->rip_dom);
+	st->rip_dom = NULL;
+	st->rip_report = 0;
+	if (st->rip_buf)
+		g_string_free(st->rip_buf, TRUE);
+	st->rip_buf = NULL;
 }
 
 /* The cached statement i, prepared from sql on first use, reset. */

@@ -5,70 +5,100 @@
  * SPDX-License-Identifier: MIT
  *
  * Bounded memory whatever the number of IPs (issue 20): the per-IP
- * totals (index-only through record_report_seq) go into the TEMP table
- * ds_ss_ip, the rows (IPs or groups) into ds_ss_row
- * (store_senders_tmp.c), where SQL filters, sorts and limits them; the
- * kept rows are then streamed in their order, each merged from ordered
- * reads of its enrichment, its DKIM and SPF auth_results (from the
- * JSON columns with json_each), reasons, reporters and header_from
- * domains. Only one row is in memory at a time. THREATS #11: every
- * statement is constant text, values are bound.
+ * totals go into the TEMP table ds_ss_ip, the rows (IPs or groups) into
+ * ds_ss_row (store_senders_tmp.c), where SQL filters, sorts and limits
+ * them; the kept rows are then streamed in their order, each merged
+ * from ordered reads of its enrichment, its DKIM and SPF auth_results,
+ * reasons, reporters and header_from domains. Only one row is in
+ * memory at a time. Every read is of the period's rollups, never the
+ * raw records, so that prune --raw-older-than changes no answer.
+ * THREATS #11: every statement is constant text, values are bound.
  */
 #include <string.h>
 
 #include "schema/util/error.h"
 #include "schema/store/store_senders_priv.h"
-
-#define FROM_JOIN " FROM report AS rep" \
-    " CROSS JOIN record AS rec ON rec.report_row = rep.id AND" \
-    DS_SQL_REC_PERIOD("rec")
-#define BOTH(head, tail) { head SS_WHERE_ALL tail, head SS_WHERE_DOM tail }
-/* a record's IP, then its working IP and row (store_senders_tmp.c) */
-#define TO_ROW " CROSS JOIN ds_ss_ip AS p" \
-    " ON p.ipk = coalesce(rec.source_ip, '')" \
-    " CROSS JOIN ds_ss_row AS r ON r.gk = p.gk"
-#define KEPT " AND r.ord IS NOT NULL ORDER BY r.ord"
-
-static const char *const sql_main[2] = BOTH(
-    "SELECT rec.source_ip, count(*), count(DISTINCT rep.id),"
-    " min(rep.begin_ts), max(rep.end_ts)," SS_SUMS FROM_JOIN,
-    " GROUP BY rec.source_ip");
+#include "schema/store/store_perip.h"
 
 /*
- * One row per auth result of a kept row, in row order; tallied in C
- * (ds_ss_row_auth hashes them), which is cheaper than a GROUP BY.
+ * Every statement reads the rollups (store_perip.h), bound by
+ * ds_roll_prepare(): per-IP totals from day_rollup, reports and
+ * reporters from day_ip joined to the reports, auth_results outcomes
+ * and reason types from day_auth. '' in a rollup is an absent value
+ * (018-perip.sql): NULLIF gives the NULL the callers know, and it is
+ * the absent IP's ipk in ds_ss_ip. "r" is day_rollup (DS_ROLL_DAYS),
+ * "w" the working row of ds_ss_row.
  */
-#define AUTH_SQL(col, sel, EACH) \
-    "SELECT r.ord, lower(j.value ->> 'domain'), j.value ->> '" sel \
-    "', j.value ->> 'result', rec.count" FROM_JOIN TO_ROW \
-    " CROSS JOIN" EACH("rec." col, "j")
-/* [dialect: SQLite, PostgreSQL][domain filter] */
-static const char *const sql_dkim[2][2] = {
-	BOTH(AUTH_SQL("dkim_auth", "selector", DS_SQL_EACH), KEPT),
-	BOTH(AUTH_SQL("dkim_auth", "selector", DS_SQL_EACH_PG), KEPT)
-};
-static const char *const sql_spf[2][2] = {
-	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH), KEPT),
-	BOTH(AUTH_SQL("spf_auth", "scope", DS_SQL_EACH_PG), KEPT)
-};
-/* the reporters' <reason> types (RFC 7489 appendix C), as result */
-#define REASON_SQL(EACH) \
-    "SELECT r.ord, NULL, NULL," \
-    " lower(trim(j.value ->> 'type')), rec.count" FROM_JOIN TO_ROW \
-    " CROSS JOIN" EACH("rec.reasons", "j")
-static const char *const sql_reason[2][2] = {
-	BOTH(REASON_SQL(DS_SQL_EACH), " AND rec.reasons <> '[]'" KEPT),
-	BOTH(REASON_SQL(DS_SQL_EACH_PG), " AND rec.reasons <> '[]'" KEPT)
+#define BOTH(head, where, tail) { head " WHERE" where tail, \
+    head " WHERE" DS_ROLL_DOM where tail }
+#define BOTH_REP(head, t, tail) { head " WHERE" DS_ROLL_REPS("rep", t) \
+    tail, head " WHERE" DS_ROLL_REPS_DOM("rep", t) tail }
+#define FROM_IP " FROM report AS rep" \
+    " CROSS JOIN day_ip AS d ON d.report_row = rep.id"
+#define FROM_AUTH " FROM report AS rep" \
+    " CROSS JOIN day_auth AS a ON a.report_row = rep.id"
+/* a rollup row's IP, then its working IP and row (store_senders_tmp.c) */
+#define TO_IP(t) " CROSS JOIN ds_ss_ip AS p ON p.ipk = " t ".source_ip"
+#define TO_ROW(t) TO_IP(t) " CROSS JOIN ds_ss_row AS w ON w.gk = p.gk"
+#define KEPT " AND w.ord IS NOT NULL"
+
+/* per IP: records, reports, first and last seen, then SS_SUMS' sums */
+#define MAIN_REPS(where) \
+    " LEFT JOIN (SELECT d.source_ip AS ip, count(DISTINCT rep.id) AS n," \
+    " min(rep.begin_ts) AS b, max(rep.end_ts) AS e" FROM_IP " WHERE" \
+    where " GROUP BY d.source_ip) AS x ON x.ip = t.ip"
+#define MAIN_TOT(where) \
+    "SELECT NULLIF(t.ip, ''), t.records, coalesce(x.n, 0)," \
+    " coalesce(x.b, 0), coalesce(x.e, 0), t.s1, t.s2, t.s3, t.s4, t.s5," \
+    " t.s6, t.s7, t.s8 FROM (SELECT r.source_ip AS ip," \
+    " csum(r.records) AS records, " \
+    " csum(r.messages) AS s1," \
+    " csum(CASE WHEN r.dkim = 'pass' OR r.spf = 'pass' THEN r.messages" \
+    " END) AS s2," \
+    " csum(CASE WHEN r.dkim = 'pass' THEN r.messages END) AS s3," \
+    " csum(CASE WHEN r.spf = 'pass' THEN r.messages END) AS s4," \
+    " csum(CASE WHEN r.disposition = 'none' THEN r.messages END) AS s5," \
+    " csum(CASE WHEN r.disposition = 'quarantine' THEN r.messages END)" \
+    " AS s6," \
+    " csum(CASE WHEN r.disposition = 'reject' THEN r.messages END) AS s7," \
+    " csum(CASE WHEN r.disposition = 'pass' THEN r.messages END) AS s8" \
+    " FROM day_rollup AS r WHERE" where " GROUP BY r.source_ip) AS t"
+static const char *const sql_main[2] = {
+	MAIN_TOT(DS_ROLL_DAYS) MAIN_REPS(DS_ROLL_REPS("rep", "d")),
+	MAIN_TOT(DS_ROLL_DOM DS_ROLL_DAYS)
+	    MAIN_REPS(DS_ROLL_REPS_DOM("rep", "d"))
 };
 
-static const char *const sql_extra[2] = BOTH(
-    "SELECT DISTINCT r.ord, rep.org_name, lower(rec.header_from)"
-    FROM_JOIN TO_ROW, KEPT);
+/*
+ * One row per rollup row of a kept row, in row order; tallied in C
+ * (ds_ss_row_auth hashes them), kind 0 DKIM, 1 SPF, 2 the reporters'
+ * <reason> types (RFC 7489 appendix C) in result.
+ */
+#define AUTH_SQL(kind) BOTH_REP( \
+    "SELECT w.ord, NULLIF(a.auth_domain, ''), NULLIF(a.selector, '')," \
+    " NULLIF(a.result, ''), a.messages" FROM_AUTH TO_ROW("a"), \
+    "a", " AND a.kind = " kind KEPT " ORDER BY w.ord")
+static const char *const sql_dkim[2] = AUTH_SQL("0");
+static const char *const sql_spf[2] = AUTH_SQL("1");
+static const char *const sql_reason[2] = AUTH_SQL("2");
+
+/* the reporters of each kept row, then its header_from domains */
+#define EXTRA_ORG(where) \
+    "SELECT DISTINCT w.ord, rep.org_name, CAST(NULL AS TEXT)" FROM_IP \
+    TO_ROW("d") " WHERE" where KEPT
+#define EXTRA_HF(where) \
+    " UNION ALL SELECT DISTINCT w.ord, CAST(NULL AS TEXT)," \
+    " NULLIF(r.header_from, '') FROM day_rollup AS r" TO_ROW("r") \
+    " WHERE" where KEPT " ORDER BY 1"
+static const char *const sql_extra[2] = {
+	EXTRA_ORG(DS_ROLL_REPS("rep", "d")) EXTRA_HF(DS_ROLL_DAYS),
+	EXTRA_ORG(DS_ROLL_REPS_DOM("rep", "d"))
+	    EXTRA_HF(DS_ROLL_DOM DS_ROLL_DAYS)
+};
 
 /* distinct reports of each group (an IP row has its own count) */
-static const char *const sql_reports[2] = BOTH(
-    "SELECT p.gk, count(DISTINCT rep.id)" FROM_JOIN
-    " CROSS JOIN ds_ss_ip AS p ON p.ipk = coalesce(rec.source_ip, '')",
+static const char *const sql_reports[2] = BOTH_REP(
+    "SELECT p.gk, count(DISTINCT rep.id)" FROM_IP TO_IP("d"), "d",
     " GROUP BY p.gk");
 static const char *const sql_set_reports =
     "UPDATE ds_ss_row SET reports = ?2 WHERE gk = ?1";
@@ -84,7 +114,8 @@ static const char *const sql_row_ips =
     " ON p.gk = r.gk WHERE r.ord IS NOT NULL ORDER BY r.ord, p.skey";
 
 static const char *const sql_ips[2] = BOTH(
-    "SELECT DISTINCT rec.source_ip" FROM_JOIN, "");
+    "SELECT DISTINCT r.source_ip FROM day_rollup AS r",
+    DS_ROLL_DAYS " AND r.source_ip <> ''", "");
 
 /*
  * Seen before the period? One primary-key lookup in the sender_seen
@@ -101,9 +132,8 @@ static const char *const sql_seen[2] = {
 void
 ds_ss_stmts_senders(GPtrArray *out)
 {
-	const char *const *all[] = { sql_main, sql_dkim[0], sql_spf[0],
-	    sql_reason[0], sql_extra, sql_reports,
-	    sql_ips, sql_seen };
+	const char *const *all[] = { sql_main, sql_dkim, sql_spf,
+	    sql_reason, sql_extra, sql_reports, sql_ips, sql_seen };
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(all); i++) {
@@ -191,7 +221,8 @@ fill_ips(struct ctx *c, GError **err)
 	bool ok;
 	int rc;
 
-	if (!ds_ss_prepare(c->st, sql_main, &c->q->period, &s, err))
+	if (!ds_roll_prepare(c->st, sql_main[c->q->period.domain != NULL],
+	    &c->q->period, &s, err))
 		return false;
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		memset(&d, 0, sizeof(d));
@@ -269,7 +300,8 @@ group_reports(struct ctx *c, GError **err)
 	if ((up = ds_store_prepare(c->st, sql_set_reports,
 	    "senders: prepare group reports", err)) == NULL)
 		return false;
-	if (!ds_ss_prepare(c->st, sql_reports, &c->q->period, &s, err)) {
+	if (!ds_roll_prepare(c->st, sql_reports[c->q->period.domain != NULL],
+	    &c->q->period, &s, err)) {
 		ds_dbq_finalize(up);
 		return false;
 	}
@@ -301,7 +333,8 @@ cur_open(struct ctx *c, struct cur *k, const char *const sql[2],
 		if ((k->s = ds_store_prepare(c->st, sql[0],
 		    "senders: prepare rows", err)) == NULL)
 			return false;
-	} else if (!ds_ss_prepare(c->st, sql, &c->q->period, &k->s, err))
+	} else if (!ds_roll_prepare(c->st, sql[c->q->period.domain != NULL],
+	    &c->q->period, &k->s, err))
 		return false;
 	k->rc = ds_dbq_step(k->s, err);
 	return k->rc != DS_DB_FAIL;
@@ -412,7 +445,6 @@ stream_rows(struct ctx *c, take_fn take, void *payload, GError **err)
 {
 	const char *const rows[2] = { sql_rows, NULL };
 	const char *const ips[2] = { sql_row_ips, NULL };
-	int pg = DS_SQL_PG(c->st);
 	struct cur k[K_COUNT];
 	struct ds_sender *d;
 	bool ok = false;
@@ -421,10 +453,10 @@ stream_rows(struct ctx *c, take_fn take, void *payload, GError **err)
 	memset(k, 0, sizeof(k));
 	if (!cur_open(c, &k[K_ROWS], rows, err) ||
 	    !cur_open(c, &k[K_IPS], ips, err) ||
-	    !cur_open(c, &k[K_DKIM], sql_dkim[pg], err) ||
+	    !cur_open(c, &k[K_DKIM], sql_dkim, err) ||
 	    (!c->q->dkim_only &&
-	    (!cur_open(c, &k[K_SPF], sql_spf[pg], err) ||
-	    !cur_open(c, &k[K_REASON], sql_reason[pg], err) ||
+	    (!cur_open(c, &k[K_SPF], sql_spf, err) ||
+	    !cur_open(c, &k[K_REASON], sql_reason, err) ||
 	    !cur_open(c, &k[K_EXTRA], sql_extra, err))))
 		goto done;
 	while (k[K_ROWS].rc == DS_DB_ROW) {
@@ -594,7 +626,7 @@ ds_store_sender_ips_each(struct ds_store *st, const struct ds_query *q,
 	const char *ip;
 	int rc;
 
-	if (!ds_ss_prepare(st, sql_ips, q, &s, err))
+	if (!ds_roll_prepare(st, sql_ips[q->domain != NULL], q, &s, err))
 		return false;
 	while ((rc = ds_dbq_step(s, err)) == DS_DB_ROW) {
 		ip = ds_dbq_text(s, 0);

@@ -6,6 +6,9 @@
 #   domq.py text FILE ID       its text content
 #   domq.py title FILE         the document title
 #   domq.py rows FILE ID       number of <tr> in the tbody of table ID
+#   domq.py report FILE RID    row id N of the report section
+#                              (id="report-N") whose heading shows the
+#                              report ID RID; empty when none
 #   domq.py hostile FILE       list elements/attributes a stored XSS could
 #                              have added (THREATS #9); exit 1 if any
 # SPDX-License-Identifier: MIT
@@ -16,7 +19,8 @@ ALLOWED = {"html", "head", "meta", "title", "link", "script", "body",
            "header", "nav", "a", "main", "h1", "h2", "p", "div", "span",
            "table", "thead", "tbody", "tr", "th", "td", "svg", "g", "rect",
            "line", "text", "polyline", "circle", "title", "footer", "ul",
-           "ol", "li", "br", "code", "i", "button", "input", "small", "pre"}
+           "ol", "li", "br", "code", "i", "button", "input", "small", "pre",
+           "h3", "section", "details", "summary"}
 
 
 class Dom(HTMLParser):
@@ -32,6 +36,10 @@ class Dom(HTMLParser):
         self.bad = []
         self.table = []
         self.in_tbody = False
+        self.section = None     # row id of the report section we are in
+        self.heading = None
+        self.span = None
+        self.reports = {}       # report ID shown in a heading -> row id
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -59,6 +67,14 @@ class Dom(HTMLParser):
             for _, i in [(None, a.get("id"))] + self.stack:
                 if i is not None and i not in self.val:
                     self.val[i] = a["data-v"]
+        if tag == "section" and (a.get("id") or "").startswith("report-"):
+            self.section = a["id"][len("report-"):]
+            self.heading = None
+        if tag == "h2" and self.section is not None and self.heading is None:
+            self.heading = ""
+        if tag == "span" and self.heading is not None and \
+                self.section is not None:
+            self.span = ""
         if tag == "table":
             self.table.append(a.get("id"))
         if tag == "tbody":
@@ -76,6 +92,12 @@ class Dom(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
+        if tag == "span" and self.span is not None:
+            self.reports.setdefault(self.span, self.section)
+            self.span = None
+        if tag == "h2" and self.heading is not None:
+            self.heading = None
+            self.section = None
         if tag == "tbody":
             self.in_tbody = False
         if tag == "table" and self.table:
@@ -90,6 +112,8 @@ class Dom(HTMLParser):
     def handle_data(self, data):
         if self.in_title:
             self.title += data
+        if self.span is not None:
+            self.span += data
         for _, i in self.stack:
             if i is not None:
                 self.text[i] += data
@@ -108,6 +132,8 @@ def main():
         print(d.title or "")
     elif what == "rows":
         print(d.rows.get(sys.argv[3], 0))
+    elif what == "report":
+        print(d.reports.get(sys.argv[3], ""))
     elif what == "hostile":
         for b in d.bad:
             print(b)

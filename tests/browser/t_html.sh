@@ -5,8 +5,12 @@
 # sort.js runs under the page's CSP; every page carries the CSP meta;
 # opening pages makes no network request (DevTools protocol: the page's
 # own requests, checked against a control page that does make one); a
-# rebuild rewrites nothing, and after one more report only the pages that
-# changed, by rename; stale report pages are removed. Every page's footer
+# rebuild rewrites nothing (no file's mtime changes), and after one more
+# report only the pages that changed, by rename: its domain page, its
+# month page and the index (and, for a new month, the month before it,
+# which links to it); pages of an earlier version (reports/<id>.html)
+# are removed. Reports are on one page per domain and UTC month
+# (issue 20), each at #report-<row id>. Every page's footer
 # shows the build time from generated.js ($DMARCSIFT_NOW); a later build
 # of the same data rewrites generated.js alone. Screenshots of the index and a domain page
 # (desktop, phone width, dark) go to $DS_BUILD/browser-artifacts/.
@@ -40,8 +44,13 @@ for f in $(find "$T/site" -name '*.html'); do
 	grep -Eq '(src|href)="(https?:)?//' "$f" && fail "external URL in $f"
 	n=$((n + 1))
 done
-want=$(truth "t['valid_reports'] + len(t['domains']) + 2")
-[ "$n" -eq "$want" ] || fail "$n pages, want $want (index, failures, domains, reports)"
+# one page per (domain, UTC month of the report's midpoint)
+months() {
+	"$PY" -c "import json,time; t=json.load(open('$T/truth.json'))
+print(len({(r['domain'].lower(), time.strftime('%Y-%m', time.gmtime((r['begin'] + r['end']) // 2))) for r in t['reports']}))"
+}
+want=$(($(months) + $(truth "len(t['domains'])") + 2))
+[ "$n" -eq "$want" ] || fail "$n pages, want $want (index, failures, domains, months)"
 
 # --- index totals from the DOM --------------------------------------------
 dom "file://$T/site/index.html" "$T/index.dom"
@@ -83,17 +92,28 @@ for d in $(truth "' '.join(sorted(t['domains']))"); do
 	DPAGE=$page
 done
 
-# --- a report page --------------------------------------------------------
+# --- a report on its month page ------------------------------------------
 rid=$(truth "t['reports'][0]['report_id']")
 want=$(truth "t['reports'][0]['messages']")
-rpage=$(grep -l -F ">$rid<" "$T"/site/reports/*.html | head -1)
+rpage=$(grep -l -F ">$rid<" "$T"/site/reports/*/*.html | head -1)
 [ -n "$rpage" ] || fail "no page shows report $rid"
 dom "file://$rpage" "$T/r.dom"
-v=$("$PY" "$HERE/domq.py" value "$T/r.dom" k-messages)
+row=$("$PY" "$HERE/domq.py" report "$T/r.dom" "$rid")
+[ -n "$row" ] || fail "no section for report $rid on $rpage"
+v=$("$PY" "$HERE/domq.py" value "$T/r.dom" "k-messages-$row")
 [ "$v" = "$want" ] || fail "report $rid: messages $v, truth $want"
-v=$("$PY" "$HERE/domq.py" rows "$T/r.dom" t-records)
+v=$("$PY" "$HERE/domq.py" rows "$T/r.dom" "t-records-$row")
 want=$(truth "t['reports'][0]['records']")
 [ "$v" = "$want" ] || fail "report $rid: $v record rows, truth $want"
+# the month's totals, and the domain page's link lands on the section
+v=$("$PY" "$HERE/domq.py" value "$T/r.dom" k-reports)
+want=$("$PY" -c "import json,time; t=json.load(open('$T/truth.json'))
+m=lambda r: (r['domain'].lower(), time.strftime('%Y-%m', time.gmtime((r['begin'] + r['end']) // 2)))
+print(sum(1 for r in t['reports'] if m(r) == m(t['reports'][0])))")
+[ "$v" = "$want" ] || fail "month page lists $v reports, truth $want"
+d0=$(truth "t['reports'][0]['domain']")
+grep -q "href=\"../reports/$(basename "$(dirname "$rpage")")/$(basename "$rpage")&#x23;report-$row\"" \
+    "$T"/site/domains/"$d0"-*.html || fail "the domain page does not link to #report-$row"
 
 # --- screenshots (artifacts) ----------------------------------------------
 chrome --hide-scrollbars --window-size=1280,1400 \
@@ -132,10 +152,15 @@ want=$(grep -c '^REQ file://' "$T/cdp.out")
 # --- incremental and atomic rebuild ---------------------------------------
 ino=$(stat -c %i "$T/site/index.html")
 dino=$(stat -c %i "$DPAGE")
+# every file's inode and mtime (nanoseconds), to see what a run touched
+snap() { find "$T/site" -type f ! -name '.dmarcsift-site' -printf '%P %i %T@\n' | sort >"$1"; }
+changed() { diff "$1" "$2" | sed -n 's/^> \([^ ]*\) .*/\1/p' | sort | tr '\n' ' '; }
+snap "$T/snap1"
 "$DS" html --db "$DB" --offline --out "$T/site" >"$T/out2" || fail "rebuild"
 grep -q '^.*: 0 page(s) written' "$T/out2" ||
     fail "unchanged data rewrote pages: $(cat "$T/out2")"
-[ "$(stat -c %i "$T/site/index.html")" = "$ino" ] || fail "index rewritten"
+snap "$T/snap2"
+cmp -s "$T/snap1" "$T/snap2" || fail "a rerun touched $(changed "$T/snap1" "$T/snap2")"
 # an hour later, same data: only generated.js changes
 DMARCSIFT_NOW=$((DMARCSIFT_NOW + 3600))
 "$DS" html --db "$DB" --offline --out "$T/site" >"$T/out2b" ||
@@ -145,21 +170,39 @@ grep -q ': 1 page(s) written' "$T/out2b" ||
 grep -q '11:00:00 UTC' "$T/site/generated.js" || fail "generated.js not updated"
 [ "$(stat -c %i "$T/site/index.html")" = "$ino" ] || fail "index rewritten for the time"
 [ "$(stat -c %i "$DPAGE")" = "$dino" ] || fail "domain page rewritten for the time"
+snap "$T/snap2"
+EX=$(ls "$T"/site/domains/example.com-*.html) || fail "no example.com page"
+EXS=$(basename "$EX" .html)
+# a report in a month example.com has no page for yet (2026-02)
 "$GEN" xml --records 3 --seed 5 --domain example.com --org late.example \
     --begin 1769904000 -o "$T/late.xml" >/dev/null || fail "dsgen xml"
 "$DS" ingest --db "$DB" -q "$T/late.xml" || fail "ingest late.xml"
 "$DS" html --db "$DB" --offline --out "$T/site" >"$T/out3" || fail "rebuild 2"
-# index, the example.com page and the new report page; nothing else
-grep -q ': 3 page(s) written' "$T/out3" || fail "after one report: $(cat "$T/out3")"
+snap "$T/snap3"
+last=$(ls "$T/site/reports/$EXS" | grep -v 2026-02 | tail -1)
+want="domains/$EXS.html index.html reports/$EXS/$last reports/$EXS/2026-02.html "
+[ "$(changed "$T/snap2" "$T/snap3")" = "$want" ] ||
+    fail "after a report of a new month: $(changed "$T/snap2" "$T/snap3"), want $want"
+# one more in that month: its domain page, its month page, the index
+"$GEN" xml --records 2 --seed 6 --domain example.com --org later.example \
+    --begin 1770076800 -o "$T/later.xml" >/dev/null || fail "dsgen xml"
+"$DS" ingest --db "$DB" -q "$T/later.xml" || fail "ingest later.xml"
+"$DS" html --db "$DB" --offline --out "$T/site" >"$T/out3b" || fail "rebuild 3"
+snap "$T/snap4"
+want="domains/$EXS.html index.html reports/$EXS/2026-02.html "
+[ "$(changed "$T/snap3" "$T/snap4")" = "$want" ] ||
+    fail "after one more report: $(changed "$T/snap3" "$T/snap4"), want $want"
+grep -q ': 3 page(s) written' "$T/out3b" || fail "after one report: $(cat "$T/out3b")"
 [ "$(stat -c %i "$T/site/index.html")" != "$ino" ] ||
     fail "index rewritten in place, not renamed"
 find "$T/site" -name '.*.??????' | grep -q . && fail "temp files left behind"
-want=$(truth "t['valid_reports'] + 1")
-[ "$(ls "$T"/site/reports/*.html | wc -l)" -eq "$want" ] ||
-    fail "not $want report pages"
+want=$(($(months) + 1))
+[ "$(ls "$T"/site/reports/*/*.html | wc -l)" -eq "$want" ] ||
+    fail "not $want month pages"
 
 # --- a page of an earlier run that is not made any more is removed --------
-# (as when a report is deleted): listed in the manifest, then gone
+# (a report page of an earlier version, reports/<id>.html, or a month
+# whose reports were deleted): listed in the manifest, then gone
 stale=$T/site/reports/999999.html
 cp "$rpage" "$stale"
 echo "$(sha256sum "$stale" | cut -c1-64) $(wc -c <"$stale") - reports/999999.html" \

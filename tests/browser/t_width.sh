@@ -71,7 +71,7 @@ Z
 D1=$(ls "$T"/site/domains/example.com-*.html) || fail "no example.com page"
 D2=$(ls "$T"/site/domains/tls-only-domain-with-a-long-name.example-*.html) ||
     fail "no page for the TLS-only domain"
-R=$(grep -l "w-reporter-with" "$T"/site/reports/*.html | head -1)
+R=$(grep -l "w-reporter-with" "$T"/site/reports/*/*.html | head -1)
 [ -n "$R" ] || fail "no page for the wide report"
 grep -q "title=\"$LONGPTR\"" "$D1" || fail "the long PTR name has no title"
 grep -q "title=\"$LONGSEL\"" "$R" || fail "the long selector has no title"

@@ -67,11 +67,13 @@ set -- "$T"/site/domains/xss.example_*.html
 dom "file://$1" "$T/d.dom"
 v=$("$PY" "$HERE/domq.py" text "$T/d.dom" domain)
 [ "$v" = "$DOMAIN" ] || fail "domain heading is '$v'"
-set -- "$T"/site/reports/*.html
+set -- "$T"/site/reports/*/*.html
 dom "file://$1" "$T/r.dom"
-"$PY" "$HERE/domq.py" text "$T/r.dom" t-meta | grep -qF \
+row=$(sed -n 's/.*<section class="report" id="report-\([0-9]*\)">.*/\1/p' "$T/r.dom" | head -1)
+[ -n "$row" ] || fail "no report section on the month page"
+"$PY" "$HERE/domq.py" text "$T/r.dom" "t-meta-$row" | grep -qF \
     "<script>document.title='XSS-org'</script>" || fail "org_name not shown"
-"$PY" "$HERE/domq.py" text "$T/r.dom" t-records | grep -qF \
+"$PY" "$HERE/domq.py" text "$T/r.dom" "t-records-$row" | grep -qF \
     "<img src=x onerror=document.title='XSS-hf'>" || fail "header_from not shown"
 v=$("$PY" "$HERE/domq.py" rows "$T/d.dom" t-failures)
 [ "$v" = 1 ] || fail "domain page lists $v failure reports"

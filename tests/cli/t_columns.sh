@@ -9,7 +9,7 @@ set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export DMARCSIFT_NO_PROGRESS=1 LC_ALL=C.UTF-8 COLUMNS=80
 unset DMARCSIFT_DB XDG_DATA_HOME XDG_CONFIG_HOME
-T=$(mktemp -d /tmp/ds-cols.XXXXXX) || exit 1
+T=$(mktemp -d "${TMPDIR:-/tmp}/ds-cols.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
 export HOME="$T"
 DB=$T/d.db

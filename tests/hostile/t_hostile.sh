@@ -59,10 +59,20 @@ grep -q "far.xml.*ends more than a day in the future" "$T/err" ||
 [ "$(sqlite3 "$DB" 'select count(*) from quarantine')" -ge 1 ] ||
     fail "far-future report not quarantined"
 
-# ... and a stored one (an older version kept it) costs html nothing
-sqlite3 "$DB" "update report set end_ts = $MAX where report_id = 'b1'" ||
+# ... and a stored one (an older version kept it) costs html nothing.
+# PostgreSQL's store cannot hold begin_ts + end_ts past 2^63-1 (its
+# midpoint index, sql-pg/004-reporter.sql, computes it), so its pass
+# (tests/pg) pokes the largest values it can hold; the runs over them
+# print other dates there, so tests/pg does not compare them (FAR).
+if [ -n "${DS_PG_BASE:-}" ]; then
+	FAR_END=$((MAX - 1764633600)) FAR_BEGIN=$((MAX / 2))
+else
+	FAR_END=$MAX FAR_BEGIN=$MAX
+fi
+FAR() { DS_PG_LOG= "$BIN" "$@"; }
+sqlite3 "$DB" "update report set end_ts = $FAR_END where report_id = 'b1'" ||
     fail "sqlite3 update"
-/usr/bin/time -f '%e %M' -o "$T/time" "$BIN" html --db "$DB" --offline \
+/usr/bin/time -f '%e %M' -o "$T/time" env DS_PG_LOG= "$BIN" html --db "$DB" --offline \
     --out "$T/site" >/dev/null 2>"$T/err" || fail "html failed: $(cat "$T/err")"
 read -r secs kb <"$T/time"
 echo "t_hostile: html over end=2^63-1: ${secs} s, ${kb} KiB peak RSS" >&2
@@ -70,13 +80,14 @@ echo "t_hostile: html over end=2^63-1: ${secs} s, ${kb} KiB peak RSS" >&2
 awk -v s="$secs" 'BEGIN { exit !(s < 5) }' || fail "html took $secs s"
 [ "$(wc -c <"$T/site/index.html")" -lt 1000000 ] || fail "index.html is huge"
 for v in summary senders reporters reports; do
-	timeout 20 "$BIN" $v --db "$DB" >/dev/null 2>&1 ||
+	DS_PG_LOG= timeout 20 "$BIN" $v --db "$DB" >/dev/null 2>&1 ||
 	    fail "$v over end=2^63-1 failed or hung"
 done
 
 # ---- item 3: begin = 2^63-1 is listed by reports ----
-sqlite3 "$DB" "update report set begin_ts = $MAX, end_ts = $MAX where report_id = 'b1'"
-"$BIN" reports --db "$DB" --format json >"$T/r.json" || fail "reports"
+sqlite3 "$DB" "update report set begin_ts = $FAR_BEGIN, end_ts = $FAR_BEGIN where report_id = 'b1'" ||
+    fail "sqlite3 update"
+FAR reports --db "$DB" --format json >"$T/r.json" || fail "reports"
 [ "$(jq length "$T/r.json")" = 2 ] || fail "reports does not list begin=2^63-1: $(cat "$T/r.json")"
 sqlite3 "$DB" "update report set begin_ts = 1764633600, end_ts = 1764719999 where report_id = 'b1'"
 

@@ -109,6 +109,46 @@ ts_in_period(size_t i, const struct ds_query *q)
 	return mid >= q->since && mid < q->until;
 }
 
+/* UTC midnight of the day holding t (t >= 0 here) */
+static int64_t
+floor_day(int64_t t)
+{
+	return t / DAY * DAY;
+}
+
+/*
+ * See helper_senders.h. The day rule of README "Day rollups", written
+ * again from its text (not from store_rollup.c).
+ */
+bool
+ts_roll_period(size_t i, uint64_t count, const struct ds_query *q,
+    int64_t *msgs, int64_t *recs)
+{
+	int64_t b = ts_reps[i].begin, e = ts_reps[i].end, md, d, noon;
+	int64_t s0, s1, share, c = (int64_t)count;
+	bool spread, mine, any = false;
+
+	*msgs = *recs = 0;
+	if (q->domain && g_ascii_strcasecmp(q->domain, ts_reps[i].domain) != 0)
+		return false;
+	md = floor_day((b + e) / 2);
+	spread = e > b && e - b <= 31 * DAY && floor_day(b) != floor_day(e - 1);
+	for (d = spread ? floor_day(b) : md; spread ? d < e : d == md;
+	    d += DAY) {
+		s0 = spread && d > b ? d - b : 0;
+		s1 = spread ? MIN(d + DAY, e) - b : 1;
+		share = spread ? c * s1 / (e - b) - c * s0 / (e - b) : c;
+		mine = d == md;
+		noon = d + DAY / 2;
+		if (noon < q->since || noon >= q->until || (!mine && share == 0))
+			continue;
+		any = true;
+		*msgs += share;
+		*recs += mine ? 1 : 0;
+	}
+	return any;
+}
+
 /* See helper_senders.h. */
 bool
 ts_passes(const struct trec *r)

@@ -38,6 +38,13 @@ extern const size_t ts_nrep, ts_nrec;
 int ts_senders_setup(void **state);
 /* Is report i in the period of q (midpoint rule, domain w/o case)? */
 bool ts_in_period(size_t i, const struct ds_query *q);
+/*
+ * Does a record of count in report i have a rollup row on a day of q's
+ * period (the day rule: a day is in the period when its noon is)? Its
+ * messages and records on those days into *msgs and *recs.
+ */
+bool ts_roll_period(size_t i, uint64_t count, const struct ds_query *q,
+    int64_t *msgs, int64_t *recs);
 /* Does record r pass DMARC (policy_evaluated DKIM or SPF pass)? */
 bool ts_passes(const struct trec *r);
 

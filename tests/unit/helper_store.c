@@ -69,7 +69,8 @@ ts_int(sqlite3 *db, const char *sql, int64_t p1)
 	sqlite3_stmt *s;
 	int64_t v;
 
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	if (sqlite3_bind_parameter_count(s) > 0)
 		sqlite3_bind_int64(s, 1, p1);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);

@@ -335,9 +335,10 @@ test_migration(void **state)
 	    " FROM day_rollup ORDER BY 1)", 0);
 	ds_store_close(f->st);
 	assert_int_equal(sqlite3_open(f->path, &rw), SQLITE_OK);
-	/* back to 14: undo 015 and what later migrations (017, 019)
+	/* back to 14: undo 015 and what later migrations (017, 018, 019)
 	 * added */
 	assert_int_equal(sqlite3_exec(rw, "DROP TABLE day_rollup;"
+	    " DROP TABLE day_ip; DROP TABLE day_auth;"
 	    " DROP TABLE retention; DROP TABLE report_conflict;"
 	    " ALTER TABLE report DROP COLUMN content_hash;"
 	    " DROP INDEX record_report_seq;"
