@@ -6,9 +6,13 @@
 # records from about a thousand IPs: more rows than a table keeps in
 # memory (256), than one lookup chunk (256) and than one PostgreSQL
 # fetch, in every grouping, sort, limit, class filter and format.
+# The multi-* outputs, over multi-day reports in a store of their own,
+# check the bounded reads against the per-day rollups (018's day rule).
 # tests/golden/many/SHA256SUMS holds the SHA-256 of each output as
-# main at 30a7de8 (arrays in memory) printed it; the outputs are too
-# large to keep as files. DS_UPDATE_GOLDEN=1 rewrites the sums (only
+# the in-memory implementation printed it: the first 15 from main at
+# 30a7de8 (main at b4e158b, reading the rollups, prints the same), the
+# multi-* ones from main at b4e158b; the outputs are too large to keep
+# as files. DS_UPDATE_GOLDEN=1 rewrites the sums (only
 # ever from a binary whose answers are known good).
 # SPDX-License-Identifier: MIT
 set -u
@@ -59,6 +63,42 @@ run summary summary
 run summary.json summary --format json --top 7
 run doctor.json doctor example.com --offline --format json
 run weekly.html weekly --domain example.com --week 2026-W01 --offline
+
+# multi-day reports (018's day rule spreads a report's records over its
+# days): example.com 2026-01-01..04 and example.org 2026-01-03..05, in
+# a store of their own, over periods that cut through them
+MDB="$T/m.db"
+"$DS_BUILD/dsgen" xml --records 1500 --seed 6 -o "$T/m1.xml" &&
+    "$DS_BUILD/dsgen" xml --records 800 --seed 9 --domain example.org \
+    --org yahoo.com --begin 1767398400 -o "$T/m2.xml" || fail "dsgen failed"
+sed 's|<end>[0-9]*</end>|<end>1767571199</end>|' "$T/m1.xml" >"$T/m1d.xml" &&
+    sed 's|<end>[0-9]*</end>|<end>1767657599</end>|' "$T/m2.xml" \
+    >"$T/m2d.xml" || fail "sed failed"
+grep -q '<end>1767571199</end>' "$T/m1d.xml" &&
+    grep -q '<end>1767657599</end>' "$T/m2d.xml" || fail "no multi-day end"
+"$BIN" ingest --db "$MDB" -q "$T/m1d.xml" "$T/m2d.xml" ||
+    fail "multi-day ingest failed"
+mrun() {	# name, arguments...: run on the multi-day store
+	one=$DB
+	DB=$MDB
+	run "$@"
+	DB=$one
+}
+mrun multi-senders-day2.json senders --offline --format json \
+    --since 2026-01-02 --until 2026-01-03
+mrun multi-senders-net senders --offline --group net --sort key \
+    --since 2026-01-03
+mrun multi-senders-org.json senders --domain example.org --offline \
+    --format json --since 2026-01-04 --until 2026-01-06 --sort fail \
+    --limit 60
+mrun multi-senders-service senders --offline --group service \
+    --until 2026-01-02T12:00:00
+mrun multi-senders-new senders --offline --new --group net \
+    --since 2026-01-03
+mrun multi-summary.json summary --format json --since 2026-01-02 \
+    --until 2026-01-04
+mrun multi-doctor.json doctor example.com --offline --format json \
+    --since 2026-01-03
 
 # the rows are many: more than a spooled table keeps in memory
 rows=$(grep -c '"source_ip"' "$T/out/senders.json")
