@@ -171,11 +171,10 @@ sel_seen_free(gpointer p)
 }
 
 void
-ds_classifier_init(struct ds_classifier *c, const char *domain,
-    const GPtrArray *rows, const struct ds_decl *decl)
+ds_classifier_begin(struct ds_classifier *c, const char *domain,
+    const struct ds_decl *decl)
 {
 	size_t n;
-	guint i, k;
 
 	memset(c, 0, sizeof(*c));
 	c->domain = g_ascii_strdown(domain ? domain : "", -1);
@@ -188,32 +187,46 @@ ds_classifier_init(struct ds_classifier *c, const char *domain,
 	c->decl = decl;
 	c->good_sel = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    sel_seen_free);
-	for (i = 0; rows != NULL && i < rows->len; i++) {
-		const struct ds_sender *s = rows->pdata[i];
-		const char *svc = s->service ? s->service : "";
+}
 
-		for (k = 0; s->dkim != NULL && k < s->dkim->len; k++) {
-			const struct ds_auth_count *a = &g_array_index(
-			    s->dkim, struct ds_auth_count, k);
-			struct sel_seen *x;
-			char *key;
+void
+ds_classifier_add(struct ds_classifier *c, const struct ds_sender *s)
+{
+	const char *svc = s->service ? s->service : "";
+	guint k;
 
-			if (!is(a->result, "pass") || !within(a->domain, c->org))
-				continue;
-			key = sel_key(a->domain, a->selector);
-			x = g_hash_table_lookup(c->good_sel, key);
-			if (x == NULL) {
-				x = g_new0(struct sel_seen, 1);
-				x->service = g_strdup(svc);
-				g_hash_table_insert(c->good_sel, key, x);
-			} else
-				g_free(key);
-			/* a row lists a selector once per result */
-			x->rows++;
-			if (strcmp(x->service, svc) != 0)
-				x->mixed = true;
-		}
+	for (k = 0; s->dkim != NULL && k < s->dkim->len; k++) {
+		const struct ds_auth_count *a = &g_array_index(s->dkim,
+		    struct ds_auth_count, k);
+		struct sel_seen *x;
+		char *key;
+
+		if (!is(a->result, "pass") || !within(a->domain, c->org))
+			continue;
+		key = sel_key(a->domain, a->selector);
+		x = g_hash_table_lookup(c->good_sel, key);
+		if (x == NULL) {
+			x = g_new0(struct sel_seen, 1);
+			x->service = g_strdup(svc);
+			g_hash_table_insert(c->good_sel, key, x);
+		} else
+			g_free(key);
+		/* a row lists a selector once per result */
+		x->rows++;
+		if (strcmp(x->service, svc) != 0)
+			x->mixed = true;
 	}
+}
+
+void
+ds_classifier_init(struct ds_classifier *c, const char *domain,
+    const GPtrArray *rows, const struct ds_decl *decl)
+{
+	guint i;
+
+	ds_classifier_begin(c, domain, decl);
+	for (i = 0; rows != NULL && i < rows->len; i++)
+		ds_classifier_add(c, rows->pdata[i]);
 }
 
 void

@@ -91,6 +91,10 @@ struct ds_classifier {
  */
 void ds_classifier_init(struct ds_classifier *c, const char *domain,
     const GPtrArray *rows, const struct ds_decl *decl);
+/* The same a row at a time: begin, add every row, then classify. */
+void ds_classifier_begin(struct ds_classifier *c, const char *domain,
+    const struct ds_decl *decl);
+void ds_classifier_add(struct ds_classifier *c, const struct ds_sender *s);
 void ds_classifier_release(struct ds_classifier *c);
 
 /* Classify one row into out (caller ds_class_info_clear()s). */
@@ -139,6 +143,35 @@ struct ds_class_totals {
 bool ds_classified_senders(struct ds_store *st, const struct ds_query *q,
     ds_ipinfo_fn info, void *info_payload, const struct ds_decl *decl,
     GPtrArray **rows, GArray **classes, GError **err);
+
+/*
+ * The classifier of q->domain (required) over the period, from every
+ * source IP of it (enriched through info) as ds_classified_senders()
+ * sees them, a row at a time: for classifying rows of any grouping.
+ * Caller ds_classifier_release()s. DS_ERROR_DB.
+ */
+bool ds_classifier_from_store(struct ds_classifier *c, struct ds_store *st,
+    const struct ds_query *q, ds_ipinfo_fn info, void *info_payload,
+    const struct ds_decl *decl, GError **err);
+
+typedef bool (*ds_classified_cb)(const struct ds_sender *s,
+    const struct ds_class_info *c, void *payload);
+/*
+ * ds_classified_senders() in bounded memory: cb gets each source IP of
+ * q->domain with its class, most messages first (two walks of the
+ * store: the classifier, then the rows). cb must not use the store.
+ */
+bool ds_classified_senders_each(struct ds_store *st, const struct ds_query *q,
+    ds_ipinfo_fn info, void *info_payload, const struct ds_decl *decl,
+    ds_classified_cb cb, void *payload, GError **err);
+
+/* The per-class totals of q->domain's sources, in bounded memory. */
+bool ds_class_totals_walk(struct ds_store *st, const struct ds_query *q,
+    ds_ipinfo_fn info, void *info_payload, const struct ds_decl *decl,
+    struct ds_class_totals *out, GError **err);
+/* Add one classified row to out. */
+void ds_class_totals_add(struct ds_class_totals *out,
+    const struct ds_sender *s, const struct ds_class_info *c);
 
 /* Sum rows by class. */
 void ds_class_totals_sum(struct ds_class_totals *out, const GPtrArray *rows,

@@ -179,23 +179,20 @@ add_text_row(struct ds_table *t, const struct ds_sender *s,
 	ds_table_str(t, s->service);
 }
 
-/* Does any row carry an AS organisation or a country? */
+/* Does the row carry an AS organisation or a country? */
 static bool
-any_geo(const GPtrArray *rows)
+has_geo(const struct ds_sender *s)
 {
-	guint i;
-
-	for (i = 0; i < rows->len; i++) {
-		const struct ds_sender *s = rows->pdata[i];
-
-		if (s->as_org != NULL || s->country != NULL)
-			return true;
-	}
-	return false;
+	return s->as_org != NULL || s->country != NULL;
 }
 
 /* One answer per IP and run: the class query and the shown rows ask
-   for the same IPs, and a --dns-zone run has no cache to ask twice. */
+   for the same IPs, and a --dns-zone run has no cache to ask twice.
+   At most MEMO_MAX answers are kept (then forgotten and asked again:
+   the same answer, from the cache or the zone), so 200,000 IPs do not
+   cost 200,000 kept answers. */
+#define MEMO_MAX 4096
+
 struct memo {
 	struct ds_enrich *en;
 	GHashTable *seen;	/* ip -> struct ds_ipinfo * */
@@ -238,44 +235,13 @@ memo_info(struct ds_ipinfo *out, void *payload, GError **err)
 	}
 	if (!ds_enrich_ipinfo(out, m->en, err))
 		return false;
+	if (g_hash_table_size(m->seen) >= MEMO_MAX)
+		g_hash_table_remove_all(m->seen);
 	c = g_new0(struct ds_ipinfo, 1);
 	ds_ipinfo_init(c);
 	c->ip = g_strdup(out->ip);
 	info_copy(c, out);
 	g_hash_table_insert(m->seen, c->ip, c);
-	return true;
-}
-
-/*
- * The class of each of rows (the displayed rows, any grouping) into
- * *out (struct ds_class_info, same order), against every IP row of the
- * period (ds_classified_senders), so a filtered or grouped view gives
- * each source the class the full view gives it.
- */
-static bool
-classify(struct ds_store *st, const struct ds_sender_query *q,
-    struct memo *m, const struct ds_decl *decl, GPtrArray *rows,
-    GArray **out, GError **err)
-{
-	GPtrArray *iprows = NULL;
-	GArray *ipcls = NULL, *res;
-	struct ds_classifier c;
-	guint i;
-
-	if (!ds_classified_senders(st, &q->period, memo_info, m, decl,
-	    &iprows, &ipcls, err))
-		return false;
-	ds_classifier_init(&c, q->period.domain, iprows, decl);
-	res = g_array_new(FALSE, TRUE, sizeof(struct ds_class_info));
-	g_array_set_clear_func(res, (GDestroyNotify)ds_class_info_clear);
-	g_array_set_size(res, rows->len);
-	for (i = 0; i < rows->len; i++)
-		ds_classify(&c, rows->pdata[i], &g_array_index(res,
-		    struct ds_class_info, i));
-	ds_classifier_release(&c);
-	g_ptr_array_unref(iprows);
-	g_array_unref(ipcls);
-	*out = res;
 	return true;
 }
 
@@ -288,63 +254,79 @@ static const char *const class_what[DS_CLASS_COUNT] = {
 };
 
 /*
- * Text with classes: one table per class (ours, service, forwarder,
- * unknown), each under a heading with its totals; the rows kept are the
- * first limit of the sort order, as in JSON.
+ * What the rows streamed from the store go into: one table (JSON, CSV,
+ * text without classes) or one per class (text with classes: ours,
+ * service, forwarder, unknown, each under a heading with its totals).
+ * Tables spool to disk (table.c), so any number of rows costs bounded
+ * memory; the rows kept are the first limit of the sort order that
+ * pass --class.
  */
-static void
-emit_text_by_class(GPtrArray *rows, GArray *cls,
-    const struct ds_sender_query *q, int only, unsigned limit)
+struct emit {
+	struct ds_ctx *c;
+	const struct ds_sender_query *q;
+	const struct ds_classifier *cl;	/* NULL without --domain */
+	int only;			/* --class, or -1 */
+	unsigned limit, shown, rows;
+	bool geo;			/* some row has AS owner/country */
+	struct ds_table *t;		/* the one table, or NULL */
+	struct ds_table *by[DS_CLASS_COUNT];
+	int64_t n[DS_CLASS_COUNT], msgs[DS_CLASS_COUNT],
+	    fail[DS_CLASS_COUNT];
+};
+
+static bool
+on_row(const struct ds_sender *s, void *payload)
 {
-	bool *keep = g_new0(bool, rows->len ? rows->len : 1);
-	unsigned shown = 0, printed = 0;
-	guint i;
+	struct emit *e = payload;
+	struct ds_class_info ci;
+	bool have = e->cl != NULL;
+
+	e->rows++;
+	if (has_geo(s))
+		e->geo = true;
+	if (e->limit != 0 && e->shown >= e->limit)
+		return true;	/* read on: geo counts over every row */
+	if (have)
+		ds_classify(e->cl, s, &ci);
+	if (e->only >= 0 && (!have || (int)ci.cls != e->only))
+		goto done;
+	e->shown++;
+	if (e->t == NULL) {
+		e->n[ci.cls]++;
+		ds_count_add(&e->msgs[ci.cls], s->messages);
+		ds_count_add(&e->fail[ci.cls], s->dmarc_fail);
+		add_text_row(e->by[ci.cls], s, &ci);
+	} else if (e->c->fmt == DS_OUT_TEXT)
+		add_text_row(e->t, s, have ? &ci : NULL);
+	else
+		add_row(e->t, s, e->q, have ? &ci : NULL);
+done:
+	if (have)
+		ds_class_info_clear(&ci);
+	return true;
+}
+
+static void
+emit_text_by_class(struct emit *e)
+{
+	unsigned printed = 0;
 	int c;
 
-	for (i = 0; i < rows->len && (limit == 0 || shown < limit); i++) {
-		const struct ds_class_info *ci = &g_array_index(cls,
-		    struct ds_class_info, i);
-
-		if (only >= 0 && (int)ci->cls != only)
-			continue;
-		keep[i] = true;
-		shown++;
-	}
 	for (c = 0; c < DS_CLASS_COUNT; c++) {
-		struct ds_table *t = ds_table_new(text_cols);
-		int64_t n = 0, msgs = 0, fail = 0;
+		struct ds_table *t = e->by[c];
 
-		if (q->group == DS_GROUP_IP)
-			ds_table_text_hide(t, "ips");
-		if (q->group == DS_GROUP_SERVICE)
-			ds_table_text_hide(t, "service");
-		ds_table_text_hide(t, "class");
-		ds_table_text_whole(t, "source");	/* an IP, net, AS */
-		if (!any_geo(rows)) {
+		if (!e->geo) {
 			ds_table_text_hide(t, "as owner");
 			ds_table_text_hide(t, "cc");
 		}
-		for (i = 0; i < rows->len; i++) {
-			const struct ds_sender *s = rows->pdata[i];
-			const struct ds_class_info *ci = &g_array_index(cls,
-			    struct ds_class_info, i);
-
-			if (!keep[i] || (int)ci->cls != c)
-				continue;
-			n++;
-			ds_count_add(&msgs, s->messages);
-			ds_count_add(&fail, s->dmarc_fail);
-			add_text_row(t, s, ci);
-		}
-		if (n > 0) {
+		if (e->n[c] > 0) {
 			g_print("%s%s: %" G_GINT64_FORMAT " source%s, %"
 			    G_GINT64_FORMAT " messages, %" G_GINT64_FORMAT
 			    " failing (%s)\n", printed++ ? "\n" : "",
-			    ds_class_name(c), n, n == 1 ? "" : "s", msgs, fail,
-			    class_what[c]);
+			    ds_class_name(c), e->n[c], e->n[c] == 1 ? "" : "s",
+			    e->msgs[c], e->fail[c], class_what[c]);
 			ds_table_emit(t, DS_OUT_TEXT, stdout);
 		}
-		ds_table_free(t);
 	}
 	if (printed == 0) {
 		struct ds_table *t = ds_table_new(text_cols);
@@ -353,29 +335,44 @@ emit_text_by_class(GPtrArray *rows, GArray *cls,
 		ds_table_emit(t, DS_OUT_TEXT, stdout);
 		ds_table_free(t);
 	}
-	g_free(keep);
+}
+
+static struct ds_table *
+class_table(const struct ds_sender_query *q)
+{
+	struct ds_table *t = ds_table_new(text_cols);
+
+	if (q->group == DS_GROUP_IP)
+		ds_table_text_hide(t, "ips");
+	if (q->group == DS_GROUP_SERVICE)
+		ds_table_text_hide(t, "service");
+	ds_table_text_hide(t, "class");
+	ds_table_text_whole(t, "source");	/* an IP, net, AS */
+	return t;
 }
 
 /*
- * "dmarcsift senders": run ds_store_senders() with the context's
- * enrichment, print the table. Returns a DS_EXIT_* code.
+ * "dmarcsift senders": stream ds_store_senders_each() with the context's
+ * enrichment into the table(s), classified against every IP row of the
+ * period (ds_classifier_from_store) so a filtered or grouped view gives
+ * each source the class the full view gives it. Returns a DS_EXIT_*
+ * code.
  */
 int
 cmd_senders(struct ds_ctx *c, int argc, char **argv)
 {
 	struct ds_enrich *en;
-	struct ds_table *t = NULL;
 	struct ds_sender_query q;
 	struct ds_decl *decl = NULL;
 	struct memo memo = { NULL, NULL };
-	GPtrArray *rows = NULL;
-	GArray *cls = NULL;
-	GError *e = NULL;
+	struct ds_classifier cl;
+	struct emit e;
+	GError *err = NULL;
 	enum ds_class want = DS_CLASS_UNKNOWN;
-	unsigned limit, shown = 0;
-	int rc = DS_EXIT_OK;
-	guint i;
+	bool have_cl = false;
+	int rc = DS_EXIT_OK, k;
 
+	memset(&e, 0, sizeof(e));
 	if (!ds_ctx_setup(c, NULL, "Sources that send mail as the domain, "
 	    "per IP or group, with DMARC results,\nthe names behind the "
 	    "IPs (cached; --offline: cache only) and the class\nof each "
@@ -384,17 +381,20 @@ cmd_senders(struct ds_ctx *c, int argc, char **argv)
 		return c->rc;
 	ds_sender_query_init(&q);
 	q.period = c->q;
-	if (!parse_opts(&q, &e) ||
-	    (opt_class != NULL && !ds_class_parse(opt_class, &want, &e)))
+	if (!parse_opts(&q, &err) ||
+	    (opt_class != NULL && !ds_class_parse(opt_class, &want, &err)))
 		goto fail;
 	if (opt_class != NULL && q.period.domain == NULL) {
-		ds_fail(&e, DS_ERROR_USAGE, "--class needs --domain");
+		ds_fail(&err, DS_ERROR_USAGE, "--class needs --domain");
 		goto fail;
 	}
-	limit = q.period.limit;
+	e.c = c;
+	e.q = &q;
+	e.only = opt_class != NULL ? (int)want : -1;
+	e.limit = q.period.limit;
 	if (opt_class != NULL)
 		q.period.limit = 0;	/* filtered below, then limited */
-	if (!ds_decl_from_conf(&decl, c->conf, q.period.domain, &e))
+	if (!ds_decl_from_conf(&decl, c->conf, q.period.domain, &err))
 		goto fail;
 	en = c->enrich;
 	memo.en = en;
@@ -402,60 +402,57 @@ cmd_senders(struct ds_ctx *c, int argc, char **argv)
 	    info_free);
 	q.info = memo_info;
 	q.info_payload = &memo;
-	if (!ds_store_senders(c->store, &q, &rows, &e) ||
-	    (q.period.domain != NULL && !classify(c->store, &q, &memo, decl,
-	    rows, &cls, &e)))
+	if (q.period.domain != NULL) {
+		if (!ds_classifier_from_store(&cl, c->store, &q.period,
+		    memo_info, &memo, decl, &err))
+			goto fail;
+		have_cl = true;
+		e.cl = &cl;
+	}
+	if (c->fmt == DS_OUT_TEXT && have_cl) {
+		for (k = 0; k < DS_CLASS_COUNT; k++)
+			e.by[k] = class_table(&q);
+	} else {
+		e.t = ds_table_new(c->fmt == DS_OUT_TEXT ? text_cols : cols);
+	}
+	if (!ds_store_senders_each(c->store, &q, on_row, &e, &err))
 		goto fail;
 	if (c->verbose)
 		g_printerr("dmarcsift senders: %u rows; names: %u looked "
 		    "up, %u cached, %u offline; %u in MaxMind databases\n",
-		    rows->len, en->lookups, en->cached, en->offline, en->geo);
-	if (c->fmt == DS_OUT_TEXT && cls != NULL) {
-		emit_text_by_class(rows, cls, &q, opt_class ? (int)want : -1,
-		    limit);
+		    e.rows, en->lookups, en->cached, en->offline, en->geo);
+	if (e.t == NULL) {
+		emit_text_by_class(&e);
 		goto done;
 	}
-	t = ds_table_new(c->fmt == DS_OUT_TEXT ? text_cols : cols);
 	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_IP)
-		ds_table_text_hide(t, "ips");
+		ds_table_text_hide(e.t, "ips");
 	if (c->fmt == DS_OUT_TEXT && q.group != DS_GROUP_DOMAIN)
-		ds_table_text_whole(t, "source");	/* an IP, net, AS */
+		ds_table_text_whole(e.t, "source");	/* an IP, net, AS */
 	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_SERVICE)
-		ds_table_text_hide(t, "service");	/* the key already */
+		ds_table_text_hide(e.t, "service");	/* the key already */
 	if (c->fmt == DS_OUT_TEXT && q.group == DS_GROUP_COUNTRY)
-		ds_table_text_hide(t, "cc");
+		ds_table_text_hide(e.t, "cc");
 	if (c->fmt == DS_OUT_TEXT && ds_mmdb_count(en->mmdb) == 0 &&
-	    !any_geo(rows)) {
+	    !e.geo) {
 		/* no database, nothing cached: no empty columns */
-		ds_table_text_hide(t, "as owner");
-		ds_table_text_hide(t, "cc");
+		ds_table_text_hide(e.t, "as owner");
+		ds_table_text_hide(e.t, "cc");
 	}
-	ds_table_text_hide(t, "class");
-	for (i = 0; i < rows->len && (limit == 0 || shown < limit); i++) {
-		const struct ds_class_info *ci = cls ? &g_array_index(cls,
-		    struct ds_class_info, i) : NULL;
-
-		if (opt_class != NULL && ci->cls != want)
-			continue;
-		shown++;
-		if (c->fmt == DS_OUT_TEXT)
-			add_text_row(t, rows->pdata[i], ci);
-		else
-			add_row(t, rows->pdata[i], &q, ci);
-	}
-	ds_table_emit(t, c->fmt, stdout);
+	ds_table_text_hide(e.t, "class");
+	ds_table_emit(e.t, c->fmt, stdout);
 	goto done;
 fail:
-	rc = ds_ctx_fail(c, e);
-	g_clear_error(&e);
+	rc = ds_ctx_fail(c, err);
+	g_clear_error(&err);
 done:
-	if (rows)
-		g_ptr_array_unref(rows);
-	if (cls)
-		g_array_unref(cls);
+	if (have_cl)
+		ds_classifier_release(&cl);
 	if (memo.seen)
 		g_hash_table_destroy(memo.seen);
 	ds_decl_free(decl);
-	ds_table_free(t);
+	ds_table_free(e.t);
+	for (k = 0; k < DS_CLASS_COUNT; k++)
+		ds_table_free(e.by[k]);
 	return rc;
 }

@@ -357,23 +357,12 @@ timeline_classes(struct run *run, const struct ds_domain_summary *s,
     GArray **tl, struct ds_class_totals *cls)
 {
 	struct ds_query q = run->rq->q;
-	GPtrArray *rows = NULL;
-	GArray *classes = NULL;
-	bool ok;
 
 	q.domain = s->domain;
 	q.limit = 0;
-	ok = ds_store_policy_timeline(run->st, &q, tl, &run->err) &&
-	    ds_classified_senders(run->st, &q, ds_enrich_ipinfo, &run->cache_en,
-	    run->decl, &rows,
-	    &classes, &run->err);
-	if (ok)
-		ds_class_totals_sum(cls, rows, classes);
-	if (rows)
-		g_ptr_array_unref(rows);
-	if (classes)
-		g_array_unref(classes);
-	return ok;
+	return ds_store_policy_timeline(run->st, &q, tl, &run->err) &&
+	    ds_class_totals_walk(run->st, &q, ds_enrich_ipinfo,
+	    &run->cache_en, run->decl, cls, &run->err);
 }
 
 static bool

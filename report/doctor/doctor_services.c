@@ -78,7 +78,36 @@ ds_doctor_enrich(struct ds_doctor *d, struct ds_doc_src *s)
 struct cls_walk {
 	struct ds_doctor *d;
 	GHashTable *top;	/* IPs resolved now */
+	GHashTable *got;	/* of those, ip -> struct ds_ipinfo * found
+				   (the classes walk the store twice) */
+	GHashTable *by_ip;	/* ip -> struct ds_doc_src * */
 };
+
+static void
+info_free(gpointer p)
+{
+	ds_ipinfo_clear(p);
+	g_free(p);
+}
+
+/* to := the lookup's answer in from (to->ip kept). */
+static void
+info_copy(struct ds_ipinfo *to, const struct ds_ipinfo *from)
+{
+	char *ip = to->ip;
+
+	to->ip = NULL;
+	ds_ipinfo_clear(to);
+	*to = *from;
+	to->ip = ip;
+	to->ptr = g_strdup(from->ptr);
+	to->base_domain = g_strdup(from->base_domain);
+	to->service = g_strdup(from->service);
+	to->status = g_strdup(from->status);
+	to->as_org = g_strdup(from->as_org);
+	to->as_domain = g_strdup(from->as_domain);
+	to->country = g_strdup(from->country);
+}
 
 /* A ds_ipinfo_fn: fresh DNS for the top sources, IP rules for all. */
 static bool
@@ -87,8 +116,13 @@ doc_info(struct ds_ipinfo *out, void *payload, GError **err)
 	struct cls_walk *w = payload;
 	struct ds_doctor *d = w->d;
 
+	struct ds_ipinfo *had;
+
 	(void)err;
-	if (g_hash_table_contains(w->top, out->ip) && d->enrich_left > 0) {
+	if ((had = g_hash_table_lookup(w->got, out->ip)) != NULL) {
+		info_copy(out, had);
+	} else if (g_hash_table_contains(w->top, out->ip) &&
+	    d->enrich_left > 0) {
 		d->enrich_left--;
 		ds_enrich_resolve(d->dns, out->ip, out);
 		if (out->status != NULL && (strcmp(out->status,
@@ -96,6 +130,11 @@ doc_info(struct ds_ipinfo *out, void *payload, GError **err)
 			ds_doctor_skip(d, ds_doctor_fmt(d, "PTR of %s",
 			    out->ip), strcmp(out->status, "offline") == 0 ?
 			    DS_DNS_OFFLINE : DS_DNS_TEMPFAIL);
+		had = g_new0(struct ds_ipinfo, 1);
+		ds_ipinfo_init(had);
+		had->ip = g_strdup(out->ip);
+		info_copy(had, out);
+		g_hash_table_insert(w->got, had->ip, had);
 	}
 	/* the AS number: the ASN rules name PTR-less senders too */
 	if (d->mmdb != NULL) {
@@ -167,71 +206,65 @@ own_spf_fail(struct ds_doctor *d, const struct ds_sender *s)
 	return NULL;
 }
 
+/* One classified source IP of the period (ds_classified_senders_each). */
+static bool
+on_source(const struct ds_sender *r, const struct ds_class_info *c,
+    void *payload)
+{
+	struct cls_walk *w = payload;
+	struct ds_doctor *d = w->d;
+	struct ds_doc_src *s = r->source_ip ? g_hash_table_lookup(w->by_ip,
+	    r->source_ip) : NULL;
+
+	ds_class_totals_add(&d->classes, r, c);
+	/* a service's selector counts when it sends steadily: a spoofer
+	   on shared infrastructure makes selectors up */
+	if (c->cls == DS_CLASS_OURS || (c->cls == DS_CLASS_SERVICE &&
+	    c->steady))
+		vouch(d, r);
+	if (s == NULL)
+		return true;
+	s->cls = c->cls;
+	s->class_reason = ds_doctor_fmt(d, "%s", c->reason);
+	s->steady = c->steady;
+	s->declared = c->declared;
+	s->own_spf_domain = own_spf_fail(d, r);
+	if (r->service != NULL) {
+		s->service = ds_doctor_fmt(d, "%s", r->service);
+		s->include = ds_service_include(r->service, &s->mailbox);
+		s->hosting = ds_service_hosting(r->service);
+	}
+	if (g_hash_table_contains(w->top, r->source_ip) &&
+	    (r->ptr != NULL || r->ptr_confirmed >= 0)) {
+		s->enriched = true;
+		s->ptr = g_strdup(r->ptr);
+		s->ptr_confirmed = r->ptr_confirmed;
+	}
+	return true;
+}
+
 bool
 ds_doctor_classify(struct ds_doctor *d, GError **err)
 {
-	struct cls_walk w = { d, g_hash_table_new(g_str_hash, g_str_equal) };
-	GPtrArray *rows = NULL;
-	GArray *cls = NULL;
-	GHashTable *by_ip = g_hash_table_new(g_str_hash, g_str_equal);
+	struct cls_walk w = { d, g_hash_table_new(g_str_hash, g_str_equal),
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, info_free),
+	    g_hash_table_new(g_str_hash, g_str_equal) };
 	guint i;
 	bool ok;
 
-	for (i = 0; i < d->sources->len && i < d->enrich_left; i++) {
+	for (i = 0; i < d->sources->len; i++) {
 		struct ds_doc_src *s = d->sources->pdata[i];
 
-		if (s->ip != NULL)
+		if (s->ip != NULL && i < d->enrich_left)
 			g_hash_table_add(w.top, s->ip);
 		if (s->ip != NULL)
-			g_hash_table_insert(by_ip, s->ip, s);
+			g_hash_table_insert(w.by_ip, s->ip, s);
 	}
-	for (; i < d->sources->len; i++) {
-		struct ds_doc_src *s = d->sources->pdata[i];
-
-		if (s->ip != NULL)
-			g_hash_table_insert(by_ip, s->ip, s);
-	}
-	ok = ds_classified_senders(d->st, &d->q, doc_info, &w, d->decl,
-	    &rows, &cls, err);
-	for (i = 0; ok && i < rows->len; i++) {
-		const struct ds_sender *r = rows->pdata[i];
-		const struct ds_class_info *c = &g_array_index(cls,
-		    struct ds_class_info, i);
-		struct ds_doc_src *s = r->source_ip ? g_hash_table_lookup(
-		    by_ip, r->source_ip) : NULL;
-
-		/* a service's selector counts when it sends steadily: a
-		   spoofer on shared infrastructure makes selectors up */
-		if (c->cls == DS_CLASS_OURS || (c->cls == DS_CLASS_SERVICE &&
-		    c->steady))
-			vouch(d, r);
-		if (s == NULL)
-			continue;
-		s->cls = c->cls;
-		s->class_reason = ds_doctor_fmt(d, "%s", c->reason);
-		s->steady = c->steady;
-		s->declared = c->declared;
-		s->own_spf_domain = own_spf_fail(d, r);
-		if (r->service != NULL) {
-			s->service = ds_doctor_fmt(d, "%s", r->service);
-			s->include = ds_service_include(r->service,
-			    &s->mailbox);
-			s->hosting = ds_service_hosting(r->service);
-		}
-		if (g_hash_table_contains(w.top, r->source_ip) &&
-		    (r->ptr != NULL || r->ptr_confirmed >= 0)) {
-			s->enriched = true;
-			s->ptr = g_strdup(r->ptr);
-			s->ptr_confirmed = r->ptr_confirmed;
-		}
-	}
-	if (ok)
-		ds_class_totals_sum(&d->classes, rows, cls);
-	if (rows != NULL)
-		g_ptr_array_unref(rows);
-	if (cls != NULL)
-		g_array_unref(cls);
-	g_hash_table_destroy(by_ip);
+	memset(&d->classes, 0, sizeof(d->classes));
+	ok = ds_classified_senders_each(d->st, &d->q, doc_info, &w, d->decl,
+	    on_source, &w, err);
+	g_hash_table_destroy(w.by_ip);
+	g_hash_table_destroy(w.got);
 	g_hash_table_destroy(w.top);
 	return ok;
 }

@@ -3,8 +3,11 @@
  * (RFC 4180, formula-guarded per THREATS #10).
  * SPDX-License-Identifier: MIT
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "schema/util/term.h"
 #include "schema/util/count.h"
@@ -19,9 +22,23 @@ struct cell {
 	char *json;	/* C_NUM, C_JSON: literal JSON */
 };
 
+/*
+ * Rows kept in memory before they go to the spool: a table of 200,000
+ * senders is written to a temporary file as it grows and read back
+ * (twice for text: widths, then lines) when emitted, so its size costs
+ * disk, not memory (issue 20).
+ */
+#define SPOOL_ROWS 256
+/* Output is written out whenever this much is pending. */
+#define FLUSH_BYTES 65536
+
 struct ds_table {
 	GPtrArray *cols;	/* char * */
-	GArray *cells;		/* struct cell, row-major */
+	GArray *cells;		/* struct cell, row-major: the rows after
+				   the spooled ones */
+	FILE *spool;		/* unlinked temporary file, or NULL */
+	unsigned spooled;	/* rows in the spool (the first ones) */
+	bool spool_failed;	/* could not spool: everything in memory */
 	GHashTable *hidden;	/* column index + 1 */
 	GHashTable *times;	/* column index + 1 of Unix-time columns */
 	GHashTable *whole;	/* column index + 1: never shortened */
@@ -44,24 +61,108 @@ ds_table_new(const char *const *cols)
 	return t;
 }
 
-void
-ds_table_free(struct ds_table *t)
+static void
+cells_clear(GArray *cells)
 {
 	guint i;
 
-	if (t == NULL)
-		return;
-	for (i = 0; i < t->cells->len; i++) {
-		struct cell *c = &g_array_index(t->cells, struct cell, i);
+	for (i = 0; i < cells->len; i++) {
+		struct cell *c = &g_array_index(cells, struct cell, i);
 		g_free(c->text);
 		g_free(c->json);
 	}
+	g_array_set_size(cells, 0);
+}
+
+void
+ds_table_free(struct ds_table *t)
+{
+	if (t == NULL)
+		return;
+	cells_clear(t->cells);
+	if (t->spool)
+		fclose(t->spool);
 	g_array_free(t->cells, TRUE);
 	g_ptr_array_free(t->cols, TRUE);
 	g_hash_table_destroy(t->hidden);
 	g_hash_table_destroy(t->times);
 	g_hash_table_destroy(t->whole);
 	g_free(t);
+}
+
+static void
+spool_str(FILE *f, const char *s)
+{
+	int32_t n = s ? (int32_t)MIN(strlen(s), (size_t)INT32_MAX) : -1;
+
+	(void)fwrite(&n, sizeof(n), 1, f);
+	if (n > 0)
+		(void)fwrite(s, 1, (size_t)n, f);
+}
+
+static char *
+unspool_str(FILE *f)
+{
+	int32_t n;
+	char *s;
+
+	if (fread(&n, sizeof(n), 1, f) != 1 || n < 0)
+		return NULL;
+	s = g_malloc((size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	s[n] = '\0';
+	return s;
+}
+
+/* An unlinked temporary file in $TMPDIR (g_get_tmp_dir), or NULL. */
+static FILE *
+spool_open(void)
+{
+	char *path = NULL;
+	FILE *f = NULL;
+	int fd;
+
+	if ((fd = g_file_open_tmp("dmarcsift-table-XXXXXX", &path, NULL)) < 0)
+		return NULL;
+	(void)g_unlink(path);
+	g_free(path);
+	if ((f = fdopen(fd, "w+b")) == NULL)
+		close(fd);
+	return f;
+}
+
+/*
+ * Move the complete rows in memory to the spool. Without a spool (no
+ * temporary directory, disk full) the rows stay in memory, as before.
+ */
+static void
+spill(struct ds_table *t)
+{
+	guint i;
+
+	if (t->spool_failed || t->cells->len == 0)
+		return;
+	if (t->spool == NULL && (t->spool = spool_open()) == NULL) {
+		t->spool_failed = true;
+		return;
+	}
+	(void)fseek(t->spool, 0, SEEK_END);
+	for (i = 0; i < t->cells->len; i++) {
+		const struct cell *c = &g_array_index(t->cells, struct cell, i);
+		unsigned char k = (unsigned char)c->kind;
+
+		(void)fwrite(&k, 1, 1, t->spool);
+		spool_str(t->spool, c->text);
+		spool_str(t->spool, c->json);
+	}
+	if (fflush(t->spool) != 0 || ferror(t->spool)) {
+		/* keep what is in memory; rows spooled so far stay good */
+		t->spool_failed = true;
+		return;
+	}
+	t->spooled += t->cells->len / t->cols->len;
+	cells_clear(t->cells);
 }
 
 void
@@ -72,6 +173,8 @@ ds_table_row(struct ds_table *t)
 	/* pad an unfinished previous row */
 	while (t->cells->len % t->cols->len)
 		g_array_append_val(t->cells, blank);
+	if (t->cells->len >= SPOOL_ROWS * t->cols->len)
+		spill(t);
 	t->rows++;
 }
 
@@ -80,7 +183,8 @@ put(struct ds_table *t, enum cell_kind k, char *text, char *json)
 {
 	struct cell c = { k, text, json };
 
-	g_assert(t->cells->len < (guint)t->rows * t->cols->len);
+	g_assert(t->cells->len < (guint)(t->rows - t->spooled) *
+	    t->cols->len);
 	g_array_append_val(t->cells, c);
 }
 
@@ -202,14 +306,99 @@ ds_table_rows(const struct ds_table *t)
 	return t->rows;
 }
 
+/* Reads the rows in order: the spooled ones, then those in memory. */
+struct rows {
+	const struct ds_table *t;
+	unsigned r;		/* the row next() gives */
+	struct cell *spooled;	/* one row read back from the spool */
+};
+
+static void
+rows_begin(struct rows *it, const struct ds_table *t)
+{
+	it->t = t;
+	it->r = 0;
+	it->spooled = g_new0(struct cell, t->cols->len);
+	if (t->spool)
+		(void)fseek(t->spool, 0, SEEK_SET);
+}
+
+static void
+spooled_clear(struct rows *it)
+{
+	guint c;
+
+	for (c = 0; c < it->t->cols->len; c++) {
+		g_free(it->spooled[c].text);
+		g_free(it->spooled[c].json);
+		it->spooled[c].text = it->spooled[c].json = NULL;
+		it->spooled[c].kind = C_NULL;
+	}
+}
+
+/* The next row's cells (nc of them, valid until the next call). */
 static const struct cell *
-cell_at(const struct ds_table *t, unsigned r, unsigned c)
+rows_next(struct rows *it)
 {
 	static const struct cell blank = { C_NULL, NULL, NULL };
-	guint i = r * t->cols->len + c;
+	const struct ds_table *t = it->t;
+	unsigned r = it->r++, c, nc = t->cols->len;
+	unsigned char k;
+	guint i;
 
-	return i < t->cells->len ? &g_array_index(t->cells, struct cell, i) :
-	    &blank;
+	if (r < t->spooled) {
+		spooled_clear(it);
+		for (c = 0; c < nc; c++) {
+			if (fread(&k, 1, 1, t->spool) != 1)
+				break;
+			it->spooled[c].kind = k <= C_JSON ? k : C_NULL;
+			it->spooled[c].text = unspool_str(t->spool);
+			it->spooled[c].json = unspool_str(t->spool);
+		}
+		return it->spooled;
+	}
+	i = (r - t->spooled) * nc;
+	if (i + nc <= t->cells->len)
+		return &g_array_index(t->cells, struct cell, i);
+	/* a last row left short: pad it */
+	spooled_clear(it);
+	for (c = 0; i + c < t->cells->len; c++) {
+		const struct cell *x = &g_array_index(t->cells, struct cell,
+		    i + c);
+
+		it->spooled[c].kind = x->kind;
+		it->spooled[c].text = g_strdup(x->text);
+		it->spooled[c].json = g_strdup(x->json);
+	}
+	for (; c < nc; c++)
+		it->spooled[c] = blank;
+	return it->spooled;
+}
+
+static void
+rows_end(struct rows *it)
+{
+	spooled_clear(it);
+	g_free(it->spooled);
+}
+
+/* Where emitted text goes: written out every FLUSH_BYTES. */
+struct out {
+	GString *g;
+	FILE *f;
+	bool data;		/* CSV: term.h's data rule */
+};
+
+static void
+out_flush(struct out *o, bool all)
+{
+	if (o->g->len == 0 || (!all && o->g->len < FLUSH_BYTES))
+		return;
+	if (o->data)
+		ds_term_write_data(o->f, o->g->str, (gssize)o->g->len);
+	else
+		ds_term_write(o->f, o->g->str, (gssize)o->g->len);
+	g_string_truncate(o->g, 0);
 }
 
 void
@@ -219,15 +408,21 @@ ds_json_str(GString *g, const char *s)
 }
 
 static void
-emit_json(const struct ds_table *t, GString *g)
+emit_json(const struct ds_table *t, struct out *o)
 {
+	GString *g = o->g;
+	struct rows it;
 	unsigned r, c;
 
+	rows_begin(&it, t);
 	g_string_append_c(g, '[');
 	for (r = 0; r < t->rows; r++) {
+		const struct cell *row = rows_next(&it);
+
+		out_flush(o, false);
 		g_string_append(g, r ? ",\n {" : "\n {");
 		for (c = 0; c < t->cols->len; c++) {
-			const struct cell *x = cell_at(t, r, c);
+			const struct cell *x = &row[c];
 
 			if (c)
 				g_string_append_c(g, ',');
@@ -243,6 +438,7 @@ emit_json(const struct ds_table *t, GString *g)
 		g_string_append_c(g, '}');
 	}
 	g_string_append(g, t->rows ? "\n]\n" : "]\n");
+	rows_end(&it);
 }
 
 /* The ISO 8601 UTC form of the Unix seconds in text, else "". */
@@ -269,8 +465,10 @@ iso_of(const char *text)
  * same instant in ISO 8601 UTC, for spreadsheets and for people.
  */
 static void
-emit_csv(const struct ds_table *t, GString *g)
+emit_csv(const struct ds_table *t, struct out *o)
 {
+	GString *g = o->g;
+	struct rows it;
 	unsigned r, c;
 	bool time;
 	char *h;
@@ -287,9 +485,13 @@ emit_csv(const struct ds_table *t, GString *g)
 		}
 	}
 	g_string_append(g, "\r\n");
+	rows_begin(&it, t);
 	for (r = 0; r < t->rows; r++) {
+		const struct cell *row = rows_next(&it);
+
+		out_flush(o, false);
 		for (c = 0; c < t->cols->len; c++) {
-			const struct cell *x = cell_at(t, r, c);
+			const struct cell *x = &row[c];
 
 			time = g_hash_table_contains(t->times,
 			    GUINT_TO_POINTER(c + 1));
@@ -310,6 +512,7 @@ emit_csv(const struct ds_table *t, GString *g)
 		}
 		g_string_append(g, "\r\n");
 	}
+	rows_end(&it);
 }
 
 /*
@@ -410,15 +613,58 @@ whole_own_lines(const struct ds_table *t, const long *w, char **row,
 	}
 }
 
+/* The display text of every cell of row (nc strings, g_strfreev). */
+static char **
+display_row(const struct cell *row, unsigned nc)
+{
+	char **d = g_new0(char *, nc + 1);
+	unsigned c;
+
+	for (c = 0; c < nc; c++)
+		d[c] = display(&row[c]);
+	return d;
+}
+
+/* One text line: header (row NULL) or a row of display texts. */
 static void
-emit_text(const struct ds_table *t, GString *g)
+text_line(const struct ds_table *t, const long *w, const bool *right,
+    char **row, GString *g)
+{
+	unsigned c;
+	bool first = true;
+	gsize start;
+
+	if (row != NULL)
+		whole_own_lines(t, w, row, g);
+	start = g->len;
+	for (c = 0; c < t->cols->len; c++) {
+		if (g_hash_table_contains(t->hidden, GUINT_TO_POINTER(c + 1)))
+			continue;
+		if (!first)
+			g_string_append(g, "  ");
+		first = false;
+		pad_cell(g, row == NULL ? g_ptr_array_index(t->cols, c) :
+		    row[c], w[c], right[c]);
+	}
+	while (g->len > start && g->str[g->len - 1] == ' ')
+		g_string_truncate(g, g->len - 1);
+	g_string_append_c(g, '\n');
+}
+
+/*
+ * Two passes over the rows: the widths, then the lines (the display
+ * text is made again rather than kept for every row).
+ */
+static void
+emit_text(const struct ds_table *t, struct out *o)
 {
 	unsigned nc = t->cols->len, r, c, shown = 0;
 	long *w = g_new0(long, nc), total, max_w;
 	const char *env = getenv("COLUMNS");
 	long cols = env ? strtol(env, NULL, 10) : 80;
 	bool *right = g_new0(bool, nc);
-	char ***cells = g_new0(char **, t->rows);
+	struct rows it;
+	char **d;
 
 	if (cols < 40)
 		cols = 80;
@@ -429,20 +675,22 @@ emit_text(const struct ds_table *t, GString *g)
 		right[c] = t->rows > 0;
 		shown++;
 	}
+	rows_begin(&it, t);
 	for (r = 0; r < t->rows; r++) {
-		cells[r] = g_new0(char *, nc);
-		for (c = 0; c < nc; c++) {
-			const struct cell *x = cell_at(t, r, c);
-			long n;
+		const struct cell *row = rows_next(&it);
 
-			cells[r][c] = display(x);
-			n = g_utf8_strlen(cells[r][c], -1);
+		d = display_row(row, nc);
+		for (c = 0; c < nc; c++) {
+			long n = g_utf8_strlen(d[c], -1);
+
 			if (n > w[c] && w[c] >= 0)
 				w[c] = n;
-			if (x->kind == C_STR || x->kind == C_JSON)
+			if (row[c].kind == C_STR || row[c].kind == C_JSON)
 				right[c] = false;
 		}
+		g_strfreev(d);
 	}
+	rows_end(&it);
 	/* shrink the widest column until the table fits */
 	for (;;) {
 		unsigned widest = 0;
@@ -466,32 +714,15 @@ emit_text(const struct ds_table *t, GString *g)
 	}
 	if (!t->wide && total > cols)
 		narrow_whole(t, w, total - cols);
-	for (r = 0; r <= t->rows; r++) {
-		bool first = true;
-		gsize start = g->len;
-
-		if (r > 0)
-			whole_own_lines(t, w, cells[r - 1], g);
-		for (c = 0; c < nc; c++) {
-			if (g_hash_table_contains(t->hidden,
-			    GUINT_TO_POINTER(c + 1)))
-				continue;
-			if (!first)
-				g_string_append(g, "  ");
-			first = false;
-			pad_cell(g, r == 0 ? g_ptr_array_index(t->cols, c) :
-			    cells[r - 1][c], w[c], right[c]);
-		}
-		while (g->len > start && g->str[g->len - 1] == ' ')
-			g_string_truncate(g, g->len - 1);
-		g_string_append_c(g, '\n');
-	}
+	text_line(t, w, right, NULL, o->g);
+	rows_begin(&it, t);
 	for (r = 0; r < t->rows; r++) {
-		for (c = 0; c < nc; c++)
-			g_free(cells[r][c]);
-		g_free(cells[r]);
+		d = display_row(rows_next(&it), nc);
+		text_line(t, w, right, d, o->g);
+		g_strfreev(d);
+		out_flush(o, false);
 	}
-	g_free(cells);
+	rows_end(&it);
 	g_free(right);
 	g_free(w);
 }
@@ -499,17 +730,14 @@ emit_text(const struct ds_table *t, GString *g)
 void
 ds_table_emit(const struct ds_table *t, enum ds_outfmt fmt, FILE *f)
 {
-	GString *g = g_string_new(NULL);
+	struct out o = { g_string_new(NULL), f, fmt == DS_OUT_CSV };
 
 	if (fmt == DS_OUT_JSON)
-		emit_json(t, g);
+		emit_json(t, &o);
 	else if (fmt == DS_OUT_CSV)
-		emit_csv(t, g);
+		emit_csv(t, &o);	/* term.h: CSV is data */
 	else
-		emit_text(t, g);
-	if (fmt == DS_OUT_CSV)	/* term.h: CSV is data */
-		ds_term_write_data(f, g->str, (gssize)g->len);
-	else
-		ds_term_write(f, g->str, (gssize)g->len);
-	g_string_free(g, TRUE);
+		emit_text(t, &o);
+	out_flush(&o, true);
+	g_string_free(o.g, TRUE);
 }

@@ -163,6 +163,24 @@ week_summary(struct ds_store *st, const char *domain, int64_t since,
 	return ok;
 }
 
+static void
+week_query(struct ds_sender_query *q, const struct ds_weekly *w,
+    int64_t since, bool failing, bool only_new, unsigned limit,
+    ds_ipinfo_fn info, void *payload)
+{
+	ds_sender_query_init(q);
+	q->period.domain = w->domain;
+	q->period.since = since;
+	q->period.until = since + DS_WEEK;
+	q->period.limit = limit;
+	q->group = DS_GROUP_IP;
+	q->sort = failing ? DS_SORT_FAIL : DS_SORT_MESSAGES;
+	q->failing = failing;
+	q->only_new = only_new;
+	q->info = info;
+	q->info_payload = payload;
+}
+
 static bool
 senders(struct ds_store *st, const struct ds_weekly *w, int64_t since,
     bool failing, bool only_new, unsigned limit, ds_ipinfo_fn info,
@@ -170,45 +188,66 @@ senders(struct ds_store *st, const struct ds_weekly *w, int64_t since,
 {
 	struct ds_sender_query q;
 
-	ds_sender_query_init(&q);
-	q.period.domain = w->domain;
-	q.period.since = since;
-	q.period.until = since + DS_WEEK;
-	q.period.limit = limit;
-	q.group = DS_GROUP_IP;
-	q.sort = failing ? DS_SORT_FAIL : DS_SORT_MESSAGES;
-	q.failing = failing;
-	q.only_new = only_new;
-	q.info = info;
-	q.info_payload = payload;
+	week_query(&q, w, since, failing, only_new, limit, info, payload);
 	return ds_store_senders(st, &q, out, err);
 }
 
-/* Keep the rows of now whose key is not a key of before, at most max. */
-static GPtrArray *
-newly(GPtrArray *now, GPtrArray *before, unsigned max)
+static bool
+add_key(const struct ds_sender *s, void *payload)
 {
-	GHashTable *had = g_hash_table_new(g_str_hash, g_str_equal);
-	GPtrArray *out = g_ptr_array_new_with_free_func(
+	if (s->key != NULL)
+		g_hash_table_add(payload, g_strdup(s->key));
+	return true;
+}
+
+/*
+ * The week's failing sources, streamed worst first: the first
+ * DS_WEEKLY_TOP whose key did not fail the week before go to
+ * new_failing, the others (and the new ones past the first ten) to
+ * top_failing, as many. Only the keys of last week's failing sources
+ * are held, never every row.
+ */
+struct fail_split {
+	struct ds_weekly *w;
+	GHashTable *had;	/* keys failing the week before */
+};
+
+static bool
+split_failing(struct ds_sender *s, void *payload)
+{
+	struct fail_split *f = payload;
+	struct ds_weekly *w = f->w;
+
+	if (s->key != NULL && !g_hash_table_contains(f->had, s->key) &&
+	    w->new_failing->len < DS_WEEKLY_TOP)
+		g_ptr_array_add(w->new_failing, s);
+	else if (w->top_failing->len < DS_WEEKLY_TOP)
+		g_ptr_array_add(w->top_failing, s);
+	else
+		ds_sender_free(s);
+	return w->new_failing->len < DS_WEEKLY_TOP ||
+	    w->top_failing->len < DS_WEEKLY_TOP;
+}
+
+static bool
+failing(struct ds_store *st, struct ds_weekly *w, int64_t monday,
+    ds_ipinfo_fn info, void *payload, GError **err)
+{
+	struct fail_split f = { w, g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL) };
+	struct ds_sender_query q;
+	bool ok;
+
+	w->new_failing = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)ds_sender_free);
-	guint i;
-
-	for (i = 0; i < before->len; i++) {
-		struct ds_sender *s = g_ptr_array_index(before, i);
-
-		if (s->key)
-			g_hash_table_add(had, s->key);
-	}
-	for (i = 0; i < now->len && out->len < max; i++) {
-		struct ds_sender *s = g_ptr_array_index(now, i);
-
-		if (s->key && !g_hash_table_contains(had, s->key)) {
-			g_ptr_array_add(out, s);
-			now->pdata[i] = NULL;
-		}
-	}
-	g_hash_table_destroy(had);
-	return out;
+	w->top_failing = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)ds_sender_free);
+	week_query(&q, w, monday - DS_WEEK, true, false, 0, NULL, NULL);
+	ok = ds_store_senders_each(st, &q, add_key, f.had, err);
+	week_query(&q, w, monday, true, false, 0, info, payload);
+	ok = ok && ds_store_senders_take(st, &q, split_failing, &f, err);
+	g_hash_table_destroy(f.had);
+	return ok;
 }
 
 struct rep_ctx {
@@ -341,10 +380,8 @@ ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
 {
 	GPtrArray *prev_pol = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *cur_pol = g_ptr_array_new_with_free_func(g_free);
-	GPtrArray *fail_now = NULL, *fail_before = NULL;
 	char *prev_p = NULL;
 	bool ok = false;
-	guint i;
 
 	memset(w, 0, sizeof(*w));
 	w->domain = g_strdup(domain);
@@ -360,30 +397,13 @@ ds_weekly_compute(struct ds_store *st, const char *domain, int64_t monday,
 		goto done;
 	if (!senders(st, w, monday, false, true, DS_WEEKLY_TOP, info,
 	    info_payload, &w->new_senders, err) ||
-	    !senders(st, w, monday, true, false, 0, info, info_payload,
-	    &fail_now, err) ||
-	    !senders(st, w, monday - DS_WEEK, true, false, 0, NULL, NULL,
-	    &fail_before, err))
+	    !failing(st, w, monday, info, info_payload, err))
 		goto done;
-	w->new_failing = newly(fail_now, fail_before, DS_WEEKLY_TOP);
-	w->top_failing = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)ds_sender_free);
-	for (i = 0; i < fail_now->len && w->top_failing->len < DS_WEEKLY_TOP;
-	    i++) {
-		if (fail_now->pdata[i] == NULL)
-			continue;	/* moved to new_failing */
-		g_ptr_array_add(w->top_failing, fail_now->pdata[i]);
-		fail_now->pdata[i] = NULL;
-	}
 	if (!silent(st, w, err) || !ds_weekly_tls_compute(st, w, err) ||
 	    !policy_timeline(st, w, err))
 		goto done;
 	ok = true;
 done:
-	if (fail_now)
-		g_ptr_array_unref(fail_now);
-	if (fail_before)
-		g_ptr_array_unref(fail_before);
 	g_ptr_array_unref(prev_pol);
 	g_ptr_array_unref(cur_pol);
 	g_free(prev_p);

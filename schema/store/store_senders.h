@@ -160,6 +160,9 @@ struct ds_sender_query {
 	bool failing;		/* only rows with dmarc_fail > 0 */
 	bool only_new;		/* only rows whose IPs were never seen
 				   (for this domain) before since */
+	bool dkim_only;		/* leave spf, reasons, reporters and
+				   header_from empty (a classifier's first
+				   walk needs only DKIM: fewer reads) */
 	ds_ipinfo_fn info;	/* NULL: use the ip_info cache as it is */
 	void *info_payload;
 };
@@ -251,14 +254,31 @@ bool ds_store_summary_each(struct ds_store *st, const struct ds_query *q,
 bool ds_store_daily(struct ds_store *st, const struct ds_query *q,
     GArray **out, GError **err);
 
+typedef bool (*ds_sender_cb)(const struct ds_sender *s, void *payload);
+
 /*
- * The senders of the period (SPEC section 4): one struct ds_sender per
- * IP or group, filtered, sorted and limited as q says. *out (caller
- * g_ptr_array_unref; it frees the rows) is empty when nothing matched.
- * q->info is called once per distinct IP of the rows kept (grouping by
- * base domain or service: once per IP of the period, as the groups
- * depend on it), in IP order, with no statement pending. Groups take an
- * enrichment field only when all their IPs agree.
+ * The senders of the period (SPEC section 4): cb is called with one
+ * struct ds_sender per IP or group, filtered, sorted and limited as q
+ * says, one at a time, in bounded memory whatever the number of IPs
+ * (the rows are sorted in TEMP tables of the store's connection; only
+ * the row handed to cb is in memory). q->info is called once per
+ * distinct IP of the rows kept (grouping by base domain, service, ASN
+ * or country: once per IP of the period, as the groups depend on it),
+ * in IP order, with no statement pending, before the first cb. cb must
+ * not use the store. Groups take an enrichment field only when all
+ * their IPs agree; a group's ip_list holds all its IPs.
+ */
+bool ds_store_senders_each(struct ds_store *st,
+    const struct ds_sender_query *q, ds_sender_cb cb, void *payload,
+    GError **err);
+/* The same, each row handed over: cb owns s (ds_sender_free). */
+typedef bool (*ds_sender_take_cb)(struct ds_sender *s, void *payload);
+bool ds_store_senders_take(struct ds_store *st,
+    const struct ds_sender_query *q, ds_sender_take_cb cb, void *payload,
+    GError **err);
+/*
+ * The same into *out (caller g_ptr_array_unref; it frees the rows),
+ * empty when nothing matched: for callers that keep few rows (a limit).
  */
 bool ds_store_senders(struct ds_store *st, const struct ds_sender_query *q,
     GPtrArray **out, GError **err);
@@ -306,6 +326,11 @@ bool ds_store_ipinfo_put(struct ds_store *st, const struct ds_ipinfo *in,
  * ?2 since, ?3 until, ?4 limit (sql_seen: ?1 IP, ?2 domain, ?3 since).
  */
 GPtrArray *ds_store_reporter_sql(void);
+/*
+ * The SQLite DDL of the TEMP tables the senders statements read
+ * (store_senders_tmp.c): run it before preparing those for a plan.
+ */
+const char *ds_store_senders_tmp_sql(void);
 
 /* ds_pass_rate(): schema/util/rate.h, included for the callers */
 #include "schema/util/rate.h"

@@ -172,21 +172,28 @@ net_key(const char *ip)
 char *
 ds_ss_group_key(const struct ss_row *r, enum ds_group g)
 {
+	return ds_ss_group_key_of(r->s, g);
+}
+
+/* See store_senders_priv.h. */
+char *
+ds_ss_group_key_of(const struct ds_sender *s, enum ds_group g)
+{
 	switch (g) {
 	case DS_GROUP_NET:
-		return net_key(r->s->source_ip);
+		return net_key(s->source_ip);
 	case DS_GROUP_DOMAIN:
-		return g_strdup(r->s->base_domain);
+		return g_strdup(s->base_domain);
 	case DS_GROUP_SERVICE:
-		return g_strdup(r->s->service);
+		return g_strdup(s->service);
 	case DS_GROUP_ASN:
-		return r->s->asn > 0 ? g_strdup_printf("AS%" G_GINT64_FORMAT,
-		    r->s->asn) : NULL;
+		return s->asn > 0 ? g_strdup_printf("AS%" G_GINT64_FORMAT,
+		    s->asn) : NULL;
 	case DS_GROUP_COUNTRY:
-		return g_strdup(r->s->country);
+		return g_strdup(s->country);
 	case DS_GROUP_IP:
 	default:
-		return g_strdup(r->s->source_ip);
+		return g_strdup(s->source_ip);
 	}
 }
 
@@ -409,6 +416,41 @@ addr_cmp(const char *a, int fa, const unsigned char *x, const char *b,
 	if ((na = as_number(a)) != 0 && (nb = as_number(b)) != 0 && na != nb)
 		return na < nb ? -1 : 1;
 	return strcmp(a, b);
+}
+
+
+
+/* See store_senders_priv.h: the order of addr_cmp() as bytes. */
+GByteArray *
+ds_ss_sort_key(const char *key)
+{
+	GByteArray *b = g_byte_array_new();
+	unsigned char a[16], head[2];
+	guint64 n;
+	int family, i;
+
+	if (key == NULL) {
+		head[0] = 0xff;
+		return g_byte_array_append(b, head, 1);
+	}
+	if (parse_ip(key, &family, a)) {
+		head[0] = 0x01;
+		head[1] = family == AF_INET ? 4 : 6;
+		g_byte_array_append(b, head, 2);
+		g_byte_array_append(b, a, 16);
+	} else if ((n = as_number(key)) != 0) {
+		head[0] = 0x02;
+		g_byte_array_append(b, head, 1);
+		for (i = 7; i >= 0; i--) {
+			head[1] = (unsigned char)(n >> (i * 8));
+			g_byte_array_append(b, head + 1, 1);
+		}
+	} else {
+		head[0] = 0x03;
+		g_byte_array_append(b, head, 1);
+	}
+	return g_byte_array_append(b, (const guint8 *)key,
+	    (guint)strlen(key));
 }
 
 static int

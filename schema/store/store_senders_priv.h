@@ -86,6 +86,40 @@ void ds_ss_stmts_senders(GPtrArray *out);
 void ds_ss_stmts_summary(GPtrArray *out);
 void ds_ss_stmts_reporters(GPtrArray *out);
 void ds_ss_stmts_ipinfo(GPtrArray *out);
+void ds_ss_stmts_tmp(GPtrArray *out);
+
+/* store_senders_tmp.c: the working TEMP tables of the senders query */
+struct ds_ss_tmp {
+	struct ds_store *st;
+	struct ds_dbq *ins_ip, *ins_row;
+	int64_t ips, rows;	/* ids given so far */
+	bool made;		/* the tables exist */
+};
+/* (Re)create ds_ss_ip and ds_ss_row, empty. */
+bool ds_ss_tmp_create(struct ds_ss_tmp *t, struct ds_store *st,
+    GError **err);
+/* Drop them (errors ignored: the connection's end drops them too). */
+void ds_ss_tmp_drop(struct ds_ss_tmp *t);
+/* Add the IP row d (source_ip, totals, is_new) with group key gk. */
+bool ds_ss_tmp_add_ip(struct ds_ss_tmp *t, const struct ds_sender *d,
+    const char *gk, GError **err);
+/* Sum the IPs into ds_ss_row per group key. */
+bool ds_ss_tmp_group(struct ds_ss_tmp *t, GError **err);
+/* Number the rows kept by q's filter, sort and limit (ord). */
+bool ds_ss_tmp_rank(struct ds_ss_tmp *t, const struct ds_sender_query *q,
+    GError **err);
+/*
+ * Look up an IP: fill info (ip set); *gk may be set to a new group key
+ * (caller g_free). False stops with err.
+ */
+typedef bool (*ds_ss_enrich_fn)(struct ds_ipinfo *info, char **gk,
+    void *payload, GError **err);
+/*
+ * Call fn for every IP (kept_only: of the rows ranked) in key order,
+ * with no statement pending, and store what it found.
+ */
+bool ds_ss_tmp_enrich(struct ds_ss_tmp *t, bool kept_only,
+    ds_ss_enrich_fn fn, void *payload, GError **err);
 
 /* store_senders_group.c */
 struct ss_row *ds_ss_row_new(const char *key, const char *ip);
@@ -94,6 +128,14 @@ void ds_ss_row_free(gpointer p);
 void ds_ss_row_open(struct ss_row *r);
 /* Group key of ip row r for group g (caller g_free; NULL: unknown). */
 char *ds_ss_group_key(const struct ss_row *r, enum ds_group g);
+/* The same for an enriched IP sender s. */
+char *ds_ss_group_key_of(const struct ds_sender *s, enum ds_group g);
+/*
+ * A byte string that sorts (memcmp, shorter first) as ds_ss_row_cmp()
+ * sorts keys: IPs and networks numerically, IPv4 first, AS numbers
+ * numerically, other text bytewise, NULL last. Caller unrefs.
+ */
+GByteArray *ds_ss_sort_key(const char *key);
 /* Does grouping by g need the enrichment of every IP first? */
 bool ds_ss_group_by_info(enum ds_group g);
 /* Add the totals and IP of IP row r into group row g. */

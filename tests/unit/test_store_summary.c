@@ -335,6 +335,9 @@ test_query_plans(void **state)
 
 	assert_true(sql->len >= 20);
 	assert_true(ds_db_sqlite_register_csum(f->db));
+	/* the senders query's working tables (store_senders_tmp.c) */
+	assert_int_equal(sqlite3_exec(f->db, ds_store_senders_tmp_sql(), NULL,
+	    NULL, NULL), SQLITE_OK);
 	for (i = 0; i < sql->len; i++) {
 		t = sql->pdata[i];
 		plan = plan_of(f->db, t);
